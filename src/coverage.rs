@@ -1,0 +1,258 @@
+//! The subset proof: is a requested (resource, ability) granted by a ReCap?
+//!
+//! One implementation, used by every command. The matching is the nodes'
+//! (`lit-peer` `auth/capabilities/recap.rs`, `verify_capabilities_for_resource`), which on this
+//! point is also the SDK's (`verifyCapabilitiesForResource`):
+//!
+//! 1. the key to look at is `<prefix>://*` if the recap has it, otherwise `<prefix>://<id>`;
+//! 2. that key must grant `*/*` or exactly the ability's ReCap `namespace/name`;
+//! 3. nota-bene data is not consulted.
+//!
+//! Rule 1 means a wildcard key *shadows* a specific key: `lit-pkp://*` granting only
+//! `Threshold/Decryption` hides a `Threshold/Signing` grant on `lit-pkp://<id>`.
+//!
+//! The SDK and the nodes differ in which recaps they look at: the SDK decodes only the first
+//! `urn:recap:` resource of the AuthSig, the nodes try every one and accept the first that
+//! covers the request.
+
+use crate::lit::{Ability, Resource};
+use crate::recap::Recap;
+
+/// A request as the nodes see it: a resource and the ability exercised on it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Request {
+    pub resource: Resource,
+    pub ability: Ability,
+}
+
+/// Why a request is not covered by one recap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Gap {
+    /// The ability is not one the resource type supports (`isValidLitAbility`).
+    AbilityNotValidForResource,
+    /// Neither `<prefix>://*` nor `<prefix>://<id>` is granted anything.
+    NoResourceKey,
+    /// The key the nodes look at grants other abilities only.
+    AbilityMissing { key: String, granted: Vec<String> },
+    /// The wildcard key shadows the specific key, which would have granted the ability.
+    Shadowed { wildcard_key: String, specific_key: String },
+}
+
+/// The verdict for one request against one recap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Covered {
+        /// The resource key that granted it (`<prefix>://*` or `<prefix>://<id>`).
+        key: String,
+        /// The ReCap ability that granted it (exact or `*/*`).
+        recap_ability: String,
+    },
+    NotCovered(Gap),
+}
+
+impl Verdict {
+    pub fn is_covered(&self) -> bool {
+        matches!(self, Verdict::Covered { .. })
+    }
+}
+
+/// Checks one request against one recap with the nodes' rules.
+pub fn check(recap: &Recap, resource: &Resource, ability: Ability) -> Verdict {
+    if !resource.prefix.supports(ability) {
+        return Verdict::NotCovered(Gap::AbilityNotValidForResource);
+    }
+    check_recap_ability(recap, resource, ability.recap_ability())
+}
+
+/// The same matching for a raw ReCap ability (`ns/name` or `*/*`), used to compare grants.
+pub fn check_recap_ability(recap: &Recap, resource: &Resource, recap_ability: &str) -> Verdict {
+    let wildcard_key = resource.wildcard_key();
+    let specific_key = resource.key();
+    let (key, abilities) = match recap.abilities_for(&wildcard_key) {
+        Some(abs) => (wildcard_key.clone(), abs),
+        None => match recap.abilities_for(&specific_key) {
+            Some(abs) => (specific_key.clone(), abs),
+            None => return Verdict::NotCovered(Gap::NoResourceKey),
+        },
+    };
+    for candidate in ["*/*", recap_ability] {
+        if abilities.contains_key(candidate) {
+            return Verdict::Covered {
+                key,
+                recap_ability: candidate.to_string(),
+            };
+        }
+    }
+    if key == wildcard_key && wildcard_key != specific_key {
+        if let Some(specific) = recap.abilities_for(&specific_key) {
+            if specific.contains_key("*/*") || specific.contains_key(recap_ability) {
+                return Verdict::NotCovered(Gap::Shadowed {
+                    wildcard_key,
+                    specific_key,
+                });
+            }
+        }
+    }
+    Verdict::NotCovered(Gap::AbilityMissing {
+        key,
+        granted: abilities.keys().map(|k| k.0.clone()).collect(),
+    })
+}
+
+/// The nodes' rule across an AuthSig's recaps: the first recap that covers the request wins.
+/// On failure, returns the gap reported by the first recap (or `NoResourceKey` with none).
+pub fn check_any(recaps: &[Recap], resource: &Resource, ability: Ability) -> (Verdict, Option<usize>) {
+    let mut first_gap = None;
+    for (i, recap) in recaps.iter().enumerate() {
+        match check(recap, resource, ability) {
+            v @ Verdict::Covered { .. } => return (v, Some(i)),
+            v => {
+                if first_gap.is_none() {
+                    first_gap = Some(v);
+                }
+            }
+        }
+    }
+    (
+        first_gap.unwrap_or(Verdict::NotCovered(Gap::NoResourceKey)),
+        None,
+    )
+}
+
+/// The SDK's client-side rule (`checkNeedToResignSessionKey`): only the first recap counts.
+pub fn check_sdk(recaps: &[Recap], resource: &Resource, ability: Ability) -> Verdict {
+    match recaps.first() {
+        Some(r) => check(r, resource, ability),
+        None => Verdict::NotCovered(Gap::NoResourceKey),
+    }
+}
+
+/// Every (resource key, ReCap ability) a recap grants.
+pub fn grants(recap: &Recap) -> Vec<(String, String)> {
+    recap
+        .attenuations()
+        .flat_map(|(key, abs)| abs.keys().map(move |a| (key.to_string(), a.0.clone())))
+        .collect()
+}
+
+/// Whether `outer` covers everything `inner` grants, with the nodes' matching. A grant of
+/// `*/*` in `inner` needs `*/*` in `outer`; a wildcard key in `inner` needs the wildcard key.
+pub fn recap_covers(outer: &Recap, inner: &Recap) -> bool {
+    uncovered_grants(outer, inner).is_empty()
+}
+
+/// The grants of `inner` that `outer` does not cover.
+pub fn uncovered_grants(outer: &Recap, inner: &Recap) -> Vec<(String, String)> {
+    grants(inner)
+        .into_iter()
+        .filter(|(key, ability)| match parse_key_loosely(key) {
+            Some(resource) => !check_recap_ability(outer, &resource, ability).is_covered(),
+            None => outer
+                .abilities_for(key)
+                .is_none_or(|abs| !abs.contains_key("*/*") && !abs.contains_key(ability.as_str())),
+        })
+        .collect()
+}
+
+/// A resource key as a [`Resource`] without normalising the id (recap keys are already in
+/// their final form).
+fn parse_key_loosely(key: &str) -> Option<Resource> {
+    let (prefix, id) = key.split_once("://")?;
+    let prefix = crate::lit::ResourcePrefix::parse(prefix)?;
+    Some(Resource {
+        prefix,
+        id: id.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lit::ResourcePrefix;
+    use serde_json::Map;
+
+    fn recap(grants: &[(&str, &str)]) -> Recap {
+        let mut r = Recap::new();
+        for (key, ab) in grants {
+            let (ns, name) = ab.split_once('/').unwrap();
+            r.add_attenuation(key, ns, name, Map::new()).unwrap();
+        }
+        r
+    }
+
+    fn pkp(id: &str) -> Resource {
+        Resource::new(ResourcePrefix::Pkp, id).unwrap()
+    }
+
+    #[test]
+    fn wildcard_covers_every_id_of_its_prefix_only() {
+        let r = recap(&[("lit-pkp://*", "Threshold/Signing")]);
+        assert!(check(&r, &pkp("123"), Ability::PkpSigning).is_covered());
+        assert!(check(&r, &pkp("*"), Ability::PkpSigning).is_covered());
+        let acc = Resource::new(ResourcePrefix::AccessControlCondition, "abc").unwrap();
+        // Same ReCap ability, other prefix: not covered.
+        assert_eq!(
+            check(&r, &acc, Ability::AccessControlConditionSigning),
+            Verdict::NotCovered(Gap::NoResourceKey)
+        );
+    }
+
+    #[test]
+    fn exact_key_and_star_star() {
+        let r = recap(&[("lit-accesscontrolcondition://abc", "*/*")]);
+        let acc = Resource::new(ResourcePrefix::AccessControlCondition, "abc").unwrap();
+        assert!(check(&r, &acc, Ability::AccessControlConditionDecryption).is_covered());
+        assert_eq!(
+            check(&r, &acc, Ability::PkpSigning),
+            Verdict::NotCovered(Gap::AbilityNotValidForResource)
+        );
+        let other = Resource::new(ResourcePrefix::AccessControlCondition, "abd").unwrap();
+        assert!(!check(&r, &other, Ability::AccessControlConditionDecryption).is_covered());
+    }
+
+    #[test]
+    fn wildcard_shadows_specific() {
+        let r = recap(&[
+            ("lit-accesscontrolcondition://*", "Threshold/Decryption"),
+            ("lit-accesscontrolcondition://abc", "Threshold/Signing"),
+        ]);
+        let acc = Resource::new(ResourcePrefix::AccessControlCondition, "abc").unwrap();
+        assert_eq!(
+            check(&r, &acc, Ability::AccessControlConditionSigning),
+            Verdict::NotCovered(Gap::Shadowed {
+                wildcard_key: "lit-accesscontrolcondition://*".into(),
+                specific_key: "lit-accesscontrolcondition://abc".into(),
+            })
+        );
+        assert!(check(&r, &acc, Ability::AccessControlConditionDecryption).is_covered());
+    }
+
+    #[test]
+    fn any_recap_versus_first_recap() {
+        let a = recap(&[("lit-litaction://*", "Threshold/Execution")]);
+        let b = recap(&[("lit-pkp://*", "Threshold/Signing")]);
+        let both = [a, b];
+        let (v, idx) = check_any(&both, &pkp("1"), Ability::PkpSigning);
+        assert!(v.is_covered());
+        assert_eq!(idx, Some(1));
+        assert!(!check_sdk(&both, &pkp("1"), Ability::PkpSigning).is_covered());
+    }
+
+    #[test]
+    fn recap_inclusion() {
+        let wide = recap(&[("lit-pkp://*", "Threshold/Signing"), ("lit-litaction://*", "*/*")]);
+        let narrow = recap(&[
+            ("lit-pkp://00ab", "Threshold/Signing"),
+            ("lit-litaction://Qm1", "Threshold/Execution"),
+        ]);
+        assert!(recap_covers(&wide, &narrow));
+        assert!(!recap_covers(&narrow, &wide));
+        assert_eq!(
+            uncovered_grants(&narrow, &wide),
+            vec![
+                ("lit-litaction://*".to_string(), "*/*".to_string()),
+                ("lit-pkp://*".to_string(), "Threshold/Signing".to_string())
+            ]
+        );
+    }
+}

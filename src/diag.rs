@@ -1,0 +1,784 @@
+//! Diagnostics: stable codes, spans into source files, and the three renderings litcap
+//! prints (miette for people, JSON and SARIF 2.1.0 for machines).
+
+use miette::{LabeledSpan, NamedSource, SourceCode};
+use serde_json::{json, Value};
+use std::fmt;
+use std::sync::Arc;
+
+/// Process exit codes. Documented in the README; other tools depend on them.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// Policy, verification or signing-precondition errors (diagnostics printed).
+    pub const ERRORS: u8 = 1;
+    /// Bad usage, unreadable input files, or output that could not be written.
+    pub const USAGE: u8 = 2;
+    /// Only warnings, and `--deny-warnings` was given.
+    pub const WARNINGS: u8 = 3;
+    /// A signer or network peer failed (unreachable, timed out, refused, wrong key).
+    pub const SIGNER: u8 = 4;
+    /// The key store holds a corrupt or foreign entry that litcap will not overwrite.
+    pub const STORE: u8 = 5;
+}
+
+pub type FileId = usize;
+
+/// A byte range in one source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct Span {
+    pub file: FileId,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        Span { file, start, end }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The smallest span containing both.
+    pub fn to(&self, other: Span) -> Span {
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// One input file, kept for diagnostics.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    named: NamedSource<Arc<String>>,
+    name: String,
+    text: Arc<String>,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let name = name.into();
+        let text = Arc::new(text.into());
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile {
+            named: NamedSource::new(name.clone(), Arc::clone(&text)).with_language("litcap"),
+            name,
+            text,
+            line_starts,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let col = self
+            .text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
+        (line + 1, col + 1)
+    }
+
+    /// The text of a 1-based line, without its newline.
+    pub fn line(&self, line: usize) -> Option<&str> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let end = self
+            .line_starts
+            .get(line)
+            .map(|e| e - 1)
+            .unwrap_or(self.text.len());
+        self.text.get(start..end).map(|l| l.trim_end_matches('\r'))
+    }
+}
+
+/// All files of one run; spans refer to them by index.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn new() -> Sources {
+        Sources::default()
+    }
+
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.files.push(SourceFile::new(name, text));
+        self.files.len() - 1
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id)
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate()
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $variant:ident => ($name:literal, $sev:ident, $title:literal), )*) => {
+        /// Stable diagnostic codes. Names never change meaning; new ones may be added.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $( $variant, )* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The kebab-case name used in output and in `# litcap: allow(<name>)`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $name, )* }
+            }
+
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$sev, )* }
+            }
+
+            /// One line describing what the code reports.
+            pub fn title(self) -> &'static str {
+                match self { $( Code::$variant => $title, )* }
+            }
+
+            pub fn parse(s: &str) -> Option<Code> {
+                Code::ALL.iter().copied().find(|c| c.as_str() == s)
+            }
+        }
+    };
+}
+
+codes! {
+    // Reading and parsing policy files.
+    Syntax => ("syntax", Error, "the policy file does not follow the grammar"),
+    InvalidUtf8 => ("invalid-utf8", Error, "the file is not valid UTF-8"),
+    FileTooLarge => ("file-too-large", Error, "the file is larger than litcap reads"),
+    NestingTooDeep => ("nesting-too-deep", Error, "`where` data is nested too deeply"),
+    InvalidEscape => ("invalid-escape", Error, "a string has an escape sequence that does not exist"),
+    InvalidDuration => ("invalid-duration", Error, "a duration is not `<number><unit>` with unit s, m, h or d"),
+    InvalidNumber => ("invalid-number", Error, "a number is out of range"),
+    SchemaViolation => ("schema-violation", Error, "a YAML or JSON policy does not match the published schema"),
+    // The semantic model.
+    UnknownAbility => ("unknown-ability", Error, "an ability the Lit SDK v7 does not define"),
+    UnknownResourcePrefix => ("unknown-resource-prefix", Error, "a resource prefix the Lit SDK v7 does not define"),
+    InvalidResource => ("invalid-resource", Error, "a resource key that the SDK would reject"),
+    AbilityResourceMismatch => ("ability-resource-mismatch", Error, "an ability the resource type does not support"),
+    DuplicateName => ("duplicate-name", Error, "two grants or two sessions share a name"),
+    DuplicateSetting => ("duplicate-setting", Error, "a setting is given twice in one block"),
+    MissingDomain => ("missing-domain", Error, "a grant has no SIWE `domain`"),
+    InvalidDomain => ("invalid-domain", Error, "the SIWE domain is not an RFC 3986 authority"),
+    InvalidStatement => ("invalid-statement", Error, "the SIWE statement contains a line break"),
+    InvalidChainId => ("invalid-chain-id", Error, "the chain id is not a positive integer"),
+    UnknownGrant => ("unknown-grant", Error, "a session names a grant that does not exist"),
+    TtlTooLong => ("ttl-too-long", Error, "a lifetime is longer than the nodes (30 days) or the grant's `max-ttl` allow"),
+    NotCovered => ("not-covered", Error, "a session requests a capability its grant does not give"),
+    InvalidWhere => ("invalid-where", Error, "`where` data the ReCap cannot carry"),
+    DuplicateCapability => ("duplicate-capability", Warning, "the same capability is listed twice"),
+    // Least-privilege lints.
+    WildcardResource => ("wildcard-resource", Warning, "a capability on every resource of a type (`<prefix>://*`)"),
+    UnusedCapability => ("unused-capability", Warning, "a granted capability that no session requests"),
+    TtlLongerThanNeeded => ("ttl-longer-than-needed", Warning, "a lifetime above the configured threshold"),
+    NbIgnored => ("nb-ignored", Warning, "`where` data on a `Threshold/*` ability, which the nodes ignore"),
+    DecimalPkpId => ("decimal-pkp-id", Warning, "a PKP id that looks decimal but is read as hex"),
+    WildcardShadowsSpecific => ("wildcard-shadows-specific", Warning, "a `<prefix>://*` key hides the abilities of a specific key"),
+    DefaultStatement => ("default-statement", Warning, "no statement: the wallet shows the SDK's test statement"),
+    MultipleRecaps => ("multiple-recaps", Warning, "an AuthSig carries several `urn:recap:` resources"),
+    RepeatedRecapPreamble => ("repeated-recap-preamble", Warning, "the recap sentence appears more than once in the statement"),
+    WildcardAbility => ("wildcard-ability", Warning, "an AuthSig grants `*/*`"),
+    // AuthSigs, SIWE and recaps.
+    InvalidJson => ("invalid-json", Error, "the input is not the JSON object litcap expects"),
+    SiweSyntax => ("siwe-syntax", Error, "the SIWE message does not follow EIP-4361"),
+    RecapInvalid => ("recap-invalid", Error, "a `urn:recap:` resource does not decode"),
+    RecapNotCanonical => ("recap-not-canonical", Warning, "a `urn:recap:` resource is not in canonical form"),
+    RecapStatementMismatch => ("recap-statement-mismatch", Error, "the statement does not end with the recap's sentence"),
+    SignatureFormat => ("signature-format", Error, "a signature is not hex of the right length"),
+    SignatureMismatch => ("signature-mismatch", Error, "the signature does not recover to the claimed address"),
+    AddressMismatch => ("address-mismatch", Error, "the AuthSig `address` differs from the SIWE address"),
+    SessionKeyMismatch => ("session-key-mismatch", Error, "the AuthSig was signed for another session key"),
+    Expired => ("expired", Error, "the signature has expired"),
+    NotYetValid => ("not-yet-valid", Error, "the signature is issued in the future or not valid before a later time"),
+    LifetimeTooLong => ("lifetime-too-long", Error, "the signature lives longer than the nodes or the policy allow"),
+    DomainMismatch => ("domain-mismatch", Error, "the AuthSig's SIWE domain or chain differs from the grant"),
+    RequestNotCovered => ("request-not-covered", Error, "a session request is not covered by the AuthSig"),
+    OverPrivilege => ("over-privilege", Error, "the AuthSig grants more than the policy allows"),
+    SdkMismatch => ("sdk-mismatch", Warning, "the SDK's client-side check disagrees with the nodes"),
+    // Session signatures (node verdicts).
+    SessionSigInvalid => ("session-sig-invalid", Error, "a node would reject this session signature"),
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A secondary location with its own message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    /// Lowercase, names the user's input in backticks.
+    pub message: String,
+    pub help: Option<String>,
+    /// Where in the source; `None` for findings about inputs without text (flags, clocks).
+    pub span: Option<Span>,
+    pub label: Option<String>,
+    pub related: Vec<Related>,
+    /// A file name to report when there is no span (e.g. an AuthSig file that is not JSON).
+    pub file: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: code.default_severity(),
+            message: message.into(),
+            help: None,
+            span: None,
+            label: None,
+            related: Vec::new(),
+            file: None,
+        }
+    }
+
+    pub fn at(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.span = Some(span);
+        let label = label.into();
+        self.label = (!label.is_empty()).then_some(label);
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn help_opt(mut self, help: Option<String>) -> Diagnostic {
+        if help.is_some() {
+            self.help = help;
+        }
+        self
+    }
+
+    pub fn related(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Diagnostic {
+        self.severity = severity;
+        self
+    }
+
+    pub fn in_file(mut self, file: impl Into<String>) -> Diagnostic {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// The diagnostics of one run, in the order they were found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn new() -> Diagnostics {
+        Diagnostics::default()
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.0
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+
+    /// Orders by file and position; findings without a span keep their place at the end.
+    pub fn sort(&mut self) {
+        self.0.sort_by_key(|d| match d.span {
+            Some(s) => (0, s.file, s.start),
+            None => (1, 0, 0),
+        });
+    }
+
+    /// Drops warnings whose line is preceded by `# litcap: allow(<code>, ...)`. Errors are
+    /// never silenced.
+    pub fn apply_suppressions(&mut self, sources: &Sources) {
+        self.0.retain(|d| {
+            if d.severity == Severity::Error {
+                return true;
+            }
+            let Some(span) = d.span else { return true };
+            let Some(file) = sources.get(span.file) else {
+                return true;
+            };
+            let (line, _) = file.line_col(span.start);
+            !suppressed_at(file, line, d.code)
+        });
+    }
+
+    /// The exit code for this set: errors → 1; warnings with `deny_warnings` → 3; else 0.
+    pub fn exit_code(&self, deny_warnings: bool) -> u8 {
+        if self.has_errors() {
+            exit::ERRORS
+        } else if deny_warnings && self.warning_count() > 0 {
+            exit::WARNINGS
+        } else {
+            exit::OK
+        }
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<T: IntoIterator<Item = Diagnostic>>(iter: T) -> Self {
+        Diagnostics(iter.into_iter().collect())
+    }
+}
+
+/// Whether the line above `line` (1-based) is an allow comment naming `code`.
+fn suppressed_at(file: &SourceFile, line: usize, code: Code) -> bool {
+    let mut above = line;
+    // Allow comments may be stacked: walk up over consecutive comment lines.
+    while above > 1 {
+        above -= 1;
+        let Some(text) = file.line(above) else {
+            return false;
+        };
+        let text = text.trim();
+        let Some(comment) = text.strip_prefix('#') else {
+            return false;
+        };
+        if allow_list(comment).any(|c| c == code.as_str()) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The codes of a `litcap: allow(a, b)` comment body.
+pub fn allow_list(comment: &str) -> impl Iterator<Item = &str> {
+    let inner = comment
+        .trim()
+        .strip_prefix("litcap:")
+        .map(str::trim)
+        .and_then(|r| r.strip_prefix("allow("))
+        .and_then(|r| r.split_once(')'))
+        .map(|(codes, _)| codes)
+        .unwrap_or("");
+    inner.split(',').map(str::trim).filter(|c| !c.is_empty())
+}
+
+/// Position of a diagnostic for machine output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+pub fn location(d: &Diagnostic, sources: &Sources) -> Option<Location> {
+    let span = d.span?;
+    let file = sources.get(span.file)?;
+    let (line, column) = file.line_col(span.start);
+    let (end_line, end_column) = file.line_col(span.end);
+    Some(Location {
+        file: file.name().to_string(),
+        line,
+        column,
+        end_line,
+        end_column,
+    })
+}
+
+/// The JSON form of one diagnostic: `{code, severity, message, file, line, column, help}`.
+pub fn to_json(d: &Diagnostic, sources: &Sources) -> Value {
+    let loc = location(d, sources);
+    json!({
+        "code": d.code.as_str(),
+        "severity": d.severity.as_str(),
+        "message": d.message,
+        "file": loc.as_ref().map(|l| l.file.clone()).or_else(|| d.file.clone()),
+        "line": loc.as_ref().map(|l| l.line),
+        "column": loc.as_ref().map(|l| l.column),
+        "help": d.help,
+    })
+}
+
+/// A SARIF 2.1.0 log with one run, accepted by GitHub code scanning.
+pub fn to_sarif(diags: &Diagnostics, sources: &Sources) -> Value {
+    let mut rule_ids: Vec<Code> = diags.iter().map(|d| d.code).collect();
+    rule_ids.sort();
+    rule_ids.dedup();
+    let rules: Vec<Value> = rule_ids
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.as_str(),
+                "name": c.as_str(),
+                "shortDescription": { "text": c.title() },
+                "helpUri": format!("https://github.com/litcap/litcap#{}", c.as_str()),
+                "defaultConfiguration": { "level": sarif_level(c.default_severity()) },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let rule_index = rule_ids.iter().position(|c| *c == d.code).unwrap_or(0);
+            let mut text = d.message.clone();
+            if let Some(h) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(h);
+            }
+            let location = match location(d, sources) {
+                Some(l) => json!({
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": sarif_uri(&l.file) },
+                        "region": {
+                            "startLine": l.line,
+                            "startColumn": l.column,
+                            "endLine": l.end_line,
+                            "endColumn": l.end_column.max(if l.end_line == l.line { l.column + 1 } else { 1 }),
+                        }
+                    }
+                }),
+                None => json!({
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": sarif_uri(d.file.as_deref().unwrap_or(".")) },
+                        "region": { "startLine": 1 }
+                    }
+                }),
+            };
+            json!({
+                "ruleId": d.code.as_str(),
+                "ruleIndex": rule_index,
+                "level": sarif_level(d.severity),
+                "message": { "text": text },
+                "locations": [location],
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "litcap",
+                "informationUri": "https://github.com/litcap/litcap",
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// SARIF wants URIs: relative paths with forward slashes, spaces and the like escaped.
+fn sarif_uri(path: &str) -> String {
+    let path = path.strip_prefix("./").unwrap_or(path);
+    let mut out = String::new();
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            b'\\' => out.push('/'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+/// Renders diagnostics for a terminal with miette (no colour unless `color`).
+pub fn render_human(diags: &Diagnostics, sources: &Sources, color: bool) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    for d in diags.iter() {
+        let rendered = Rendered {
+            d,
+            source: d.span.and_then(|s| sources.get(s.file)),
+            related_elsewhere: related_elsewhere(d, sources),
+        };
+        if handler.render_report(&mut out, &rendered).is_err() {
+            out.push_str(&format!("{}: {}\n", d.severity.as_str(), d.message));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Related locations in other files than the primary span, written out as text.
+fn related_elsewhere(d: &Diagnostic, sources: &Sources) -> Vec<String> {
+    let primary = d.span.map(|s| s.file);
+    d.related
+        .iter()
+        .filter(|r| Some(r.span.file) != primary)
+        .filter_map(|r| {
+            let f = sources.get(r.span.file)?;
+            let (line, col) = f.line_col(r.span.start);
+            Some(format!("{}:{line}:{col}: {}", f.name(), r.message))
+        })
+        .collect()
+}
+
+struct Rendered<'a> {
+    d: &'a Diagnostic,
+    source: Option<&'a SourceFile>,
+    related_elsewhere: Vec<String>,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.d, f)
+    }
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)?;
+        if self.source.is_none() {
+            if let Some(file) = &self.d.file {
+                write!(f, " (in `{file}`)")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl miette::Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(format!("litcap::{}", self.d.code.as_str())))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(h) = &self.d.help {
+            parts.push(h.clone());
+        }
+        parts.extend(self.related_elsewhere.iter().cloned());
+        (!parts.is_empty()).then(|| Box::new(parts.join("\n")) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.map(|s| &s.named as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.d.span?;
+        let text_len = self.source.map(|s| s.text().len()).unwrap_or(0);
+        let clamp = |s: Span| {
+            let start = s.start.min(text_len);
+            let end = s.end.min(text_len).max(start);
+            (start, end - start)
+        };
+        let (start, len) = clamp(span);
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            self.d.label.clone(),
+            (start, len),
+        )];
+        for r in self.d.related.iter().filter(|r| r.span.file == span.file) {
+            let (s, l) = clamp(r.span);
+            labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), (s, l)));
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column() {
+        let f = SourceFile::new("a.litcap", "ab\ncdé\nf");
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        assert_eq!(f.line_col(6), (2, 4));
+        assert_eq!(f.line_col(8), (3, 1));
+        assert_eq!(f.line(2), Some("cdé"));
+        assert_eq!(f.line(4), None);
+    }
+
+    #[test]
+    fn codes_are_unique_and_kebab_case() {
+        let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+        for n in names {
+            assert!(n.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()), "{n}");
+            assert_eq!(Code::parse(n).map(|c| c.as_str()), Some(n));
+        }
+    }
+
+    #[test]
+    fn allow_comments_silence_warnings_only() {
+        let mut sources = Sources::new();
+        let text = "# litcap: allow(wildcard-resource)\nallow x\nallow y\n";
+        let id = sources.add("p.litcap", text);
+        let mut diags = Diagnostics::new();
+        diags.push(Diagnostic::new(Code::WildcardResource, "w").at(Span::new(id, 35, 42), ""));
+        diags.push(Diagnostic::new(Code::WildcardResource, "w").at(Span::new(id, 43, 50), ""));
+        diags.push(Diagnostic::new(Code::Syntax, "e").at(Span::new(id, 35, 42), ""));
+        diags.apply_suppressions(&sources);
+        assert_eq!(diags.len(), 2);
+        assert_eq!(diags.warning_count(), 1);
+        assert_eq!(allow_list(" litcap: allow(a, b)").collect::<Vec<_>>(), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn json_and_sarif_shapes() {
+        let mut sources = Sources::new();
+        let id = sources.add("dir/p q.litcap", "grant \"x\" {}\n");
+        let d = Diagnostic::new(Code::MissingDomain, "grant `x` has no `domain`")
+            .at(Span::new(id, 6, 9), "here")
+            .help("add `domain \"app.example.com\"`");
+        let j = to_json(&d, &sources);
+        assert_eq!(j["line"], 1);
+        assert_eq!(j["column"], 7);
+        assert_eq!(j["code"], "missing-domain");
+        let sarif = to_sarif(&Diagnostics(vec![d]), &sources);
+        let result = &sarif["runs"][0]["results"][0];
+        assert_eq!(result["ruleId"], "missing-domain");
+        assert_eq!(
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "dir/p%20q.litcap"
+        );
+    }
+
+    #[test]
+    fn human_rendering_mentions_code_and_help() {
+        let mut sources = Sources::new();
+        let id = sources.add("p.litcap", "grant \"x\" {}\n");
+        let d = Diagnostic::new(Code::MissingDomain, "grant `x` has no `domain`")
+            .at(Span::new(id, 6, 9), "this grant")
+            .help("add a domain");
+        let out = render_human(&Diagnostics(vec![d]), &sources, false);
+        assert!(out.contains("litcap::missing-domain"), "{out}");
+        assert!(out.contains("add a domain"), "{out}");
+        assert!(out.contains("p.litcap:1:7"), "{out}");
+    }
+}

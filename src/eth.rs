@@ -1,0 +1,267 @@
+//! Ethereum primitives: keccak-256, EIP-55 addresses, EIP-191 `personal_sign` hashes, and
+//! secp256k1 signing and recovery with libsecp256k1 (about 8x faster than pure-Rust k256 for
+//! recovery, which dominates AuthSig verification).
+
+use secp256k1::ecdsa::{RecoverableSignature, RecoveryId};
+use secp256k1::{All, Message, PublicKey, Secp256k1, SecretKey};
+use sha3::{Digest, Keccak256};
+use std::sync::OnceLock;
+
+fn ctx() -> &'static Secp256k1<All> {
+    static CTX: OnceLock<Secp256k1<All>> = OnceLock::new();
+    CTX.get_or_init(Secp256k1::new)
+}
+
+pub fn keccak256(data: &[u8]) -> [u8; 32] {
+    let mut h = Keccak256::new();
+    h.update(data);
+    h.finalize().into()
+}
+
+/// `keccak256("\x19Ethereum Signed Message:\n" + byteLength + message)`.
+pub fn eip191_hash(message: &[u8]) -> [u8; 32] {
+    let mut h = Keccak256::new();
+    h.update(b"\x19Ethereum Signed Message:\n");
+    h.update(message.len().to_string().as_bytes());
+    h.update(message);
+    h.finalize().into()
+}
+
+/// A 20-byte Ethereum address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Address(pub [u8; 20]);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    #[error("`{0}` is not an Ethereum address (expected `0x` and 40 hex digits)")]
+    Syntax(String),
+    #[error("`{given}` is not EIP-55 checksummed (expected `{expected}`)")]
+    Checksum { given: String, expected: String },
+}
+
+impl Address {
+    /// Parses `0x` + 40 hex digits in any letter case.
+    pub fn parse_any_case(s: &str) -> Result<Address, AddressError> {
+        let hex = s
+            .strip_prefix("0x")
+            .filter(|h| h.len() == 40)
+            .ok_or_else(|| AddressError::Syntax(s.to_string()))?;
+        let mut out = [0u8; 20];
+        hex::decode_to_slice(hex, &mut out).map_err(|_| AddressError::Syntax(s.to_string()))?;
+        Ok(Address(out))
+    }
+
+    /// Parses an address that must be written in its EIP-55 form (as siwe requires).
+    pub fn parse_checksummed(s: &str) -> Result<Address, AddressError> {
+        let a = Address::parse_any_case(s)?;
+        let expected = a.to_checksum();
+        if expected != s {
+            return Err(AddressError::Checksum {
+                given: s.to_string(),
+                expected,
+            });
+        }
+        Ok(a)
+    }
+
+    /// The EIP-55 mixed-case form (`ethers.utils.getAddress`).
+    pub fn to_checksum(&self) -> String {
+        let lower = hex::encode(self.0);
+        let hash = keccak256(lower.as_bytes());
+        let mut out = String::with_capacity(42);
+        out.push_str("0x");
+        for (i, c) in lower.chars().enumerate() {
+            let nibble = (hash[i / 2] >> (if i % 2 == 0 { 4 } else { 0 })) & 0x0f;
+            if c.is_ascii_alphabetic() && nibble >= 8 {
+                out.push(c.to_ascii_uppercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    pub fn from_public_key(pk: &PublicKey) -> Address {
+        let uncompressed = pk.serialize_uncompressed();
+        let hash = keccak256(&uncompressed[1..]);
+        let mut out = [0u8; 20];
+        out.copy_from_slice(&hash[12..]);
+        Address(out)
+    }
+}
+
+impl std::fmt::Display for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_checksum())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("signature is not hex")]
+    NotHex,
+    #[error("signature is {0} bytes; an EIP-191 signature is 65 bytes (r, s, v)")]
+    Length(usize),
+    #[error("signature recovery byte `v` is {0}; expected 27 or 28 (or 0 or 1)")]
+    RecoveryByte(u8),
+    #[error("signature does not recover to any public key")]
+    Unrecoverable,
+}
+
+/// A 65-byte `r ‖ s ‖ v` signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Signature(pub [u8; 65]);
+
+impl Signature {
+    /// Parses `0x`-prefixed (or bare) hex of 65 bytes.
+    pub fn parse_hex(s: &str) -> Result<Signature, SignatureError> {
+        let hex = s.strip_prefix("0x").unwrap_or(s);
+        if hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(SignatureError::NotHex);
+        }
+        if hex.len() != 130 {
+            return Err(SignatureError::Length(hex.len() / 2));
+        }
+        let mut out = [0u8; 65];
+        hex::decode_to_slice(hex, &mut out).map_err(|_| SignatureError::NotHex)?;
+        Ok(Signature(out))
+    }
+
+    /// `0x` + lowercase hex, as ethers writes it.
+    pub fn to_hex(&self) -> String {
+        format!("0x{}", hex::encode(self.0))
+    }
+
+    /// Recovers the signer of a 32-byte digest. `v` may be 27/28 or 0/1.
+    pub fn recover(&self, digest: &[u8; 32]) -> Result<Address, SignatureError> {
+        let v = self.0[64];
+        let rec = match v {
+            27 | 28 => v - 27,
+            0 | 1 => v,
+            other => return Err(SignatureError::RecoveryByte(other)),
+        };
+        let id = RecoveryId::from_i32(i32::from(rec)).map_err(|_| SignatureError::RecoveryByte(v))?;
+        let sig = RecoverableSignature::from_compact(&self.0[..64], id)
+            .map_err(|_| SignatureError::Unrecoverable)?;
+        let msg = Message::from_digest(*digest);
+        let pk = ctx()
+            .recover_ecdsa(&msg, &sig)
+            .map_err(|_| SignatureError::Unrecoverable)?;
+        Ok(Address::from_public_key(&pk))
+    }
+}
+
+/// Recovers the EIP-191 (`personal_sign`) signer of `message`.
+pub fn recover_personal(message: &[u8], sig: &Signature) -> Result<Address, SignatureError> {
+    sig.recover(&eip191_hash(message))
+}
+
+/// A secp256k1 wallet key. The secret is wiped on drop.
+pub struct WalletKey {
+    secret: SecretKey,
+    address: Address,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("a wallet private key is 32 bytes: `0x` and 64 hex digits")]
+    Syntax,
+    #[error("the private key is not a valid secp256k1 scalar")]
+    Invalid,
+}
+
+impl WalletKey {
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<WalletKey, KeyError> {
+        let secret = SecretKey::from_slice(bytes).map_err(|_| KeyError::Invalid)?;
+        let address = Address::from_public_key(&PublicKey::from_secret_key(ctx(), &secret));
+        Ok(WalletKey { secret, address })
+    }
+
+    /// Parses `0x` + 64 hex digits (surrounding whitespace ignored).
+    pub fn from_hex(s: &str) -> Result<WalletKey, KeyError> {
+        let s = s.trim();
+        let hex = s.strip_prefix("0x").unwrap_or(s);
+        if hex.len() != 64 {
+            return Err(KeyError::Syntax);
+        }
+        let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
+        hex::decode_to_slice(hex, bytes.as_mut()).map_err(|_| KeyError::Syntax)?;
+        WalletKey::from_bytes(&bytes)
+    }
+
+    pub fn address(&self) -> Address {
+        self.address
+    }
+
+    /// Signs a digest: RFC 6979 deterministic, low-s, `v` = 27/28 (what ethers v5 produces).
+    pub fn sign_digest(&self, digest: &[u8; 32]) -> Signature {
+        let msg = Message::from_digest(*digest);
+        let sig = ctx().sign_ecdsa_recoverable(&msg, &self.secret);
+        let (id, compact) = sig.serialize_compact();
+        let mut out = [0u8; 65];
+        out[..64].copy_from_slice(&compact);
+        out[64] = 27 + id.to_i32() as u8;
+        Signature(out)
+    }
+
+    /// `signer.signMessage(message)`: EIP-191 `personal_sign`.
+    pub fn sign_personal(&self, message: &[u8]) -> Signature {
+        self.sign_digest(&eip191_hash(message))
+    }
+}
+
+impl Drop for WalletKey {
+    fn drop(&mut self) {
+        self.secret.non_secure_erase();
+    }
+}
+
+impl std::fmt::Debug for WalletKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WalletKey({})", self.address)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Hardhat/anvil account 0, a public test key.
+    const KEY0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+    #[test]
+    fn address_from_key_is_checksummed() {
+        let k = WalletKey::from_hex(KEY0).unwrap();
+        assert_eq!(k.address().to_checksum(), "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+    }
+
+    #[test]
+    fn sign_and_recover_round_trip() {
+        let k = WalletKey::from_hex(KEY0).unwrap();
+        let sig = k.sign_personal(b"hello");
+        assert!(matches!(sig.0[64], 27 | 28));
+        assert_eq!(recover_personal(b"hello", &sig).unwrap(), k.address());
+        assert_ne!(recover_personal(b"hellO", &sig).unwrap(), k.address());
+    }
+
+    #[test]
+    fn checksum_rules() {
+        assert!(Address::parse_checksummed("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266").is_ok());
+        assert!(matches!(
+            Address::parse_checksummed("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"),
+            Err(AddressError::Checksum { .. })
+        ));
+        assert!(Address::parse_any_case("0x1234").is_err());
+    }
+
+    #[test]
+    fn signature_parsing() {
+        assert_eq!(Signature::parse_hex("0xzz"), Err(SignatureError::NotHex));
+        assert_eq!(Signature::parse_hex("0x00"), Err(SignatureError::Length(1)));
+        let mut bytes = [1u8; 65];
+        bytes[64] = 29;
+        let sig = Signature(bytes);
+        assert_eq!(sig.recover(&[0u8; 32]), Err(SignatureError::RecoveryByte(29)));
+        assert_eq!(Signature::parse_hex(&sig.to_hex()).unwrap(), sig);
+    }
+}

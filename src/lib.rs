@@ -1,0 +1,17 @@
+//! litcap: least privilege for Lit Protocol session signatures, declared in policy files,
+//! compiled byte-identically to the Lit JS SDK v7, verified statically with the nodes' rules,
+//! and signed.
+//!
+//! The pipeline, one module per stage: [`syntax`] (policy files → AST) → [`model`] (checked
+//! grants and sessions) → [`recap`] / [`siwe`] (wire formats) → [`verify`] → [`sign`].
+
+#![forbid(unsafe_code)]
+
+pub mod coverage;
+pub mod diag;
+pub mod eth;
+pub mod json;
+pub mod lit;
+pub mod recap;
+pub mod suggest;
+pub mod time;

@@ -1,0 +1,367 @@
+//! The Lit vocabulary of SDK v7 (Datil): abilities, resource prefixes, resource keys, and the
+//! mapping from a `LitAbility` to its ReCap ability.
+
+use std::fmt;
+
+/// A `LitAbility` (`LIT_ABILITY` in `@lit-protocol/constants`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Ability {
+    AccessControlConditionDecryption,
+    AccessControlConditionSigning,
+    PkpSigning,
+    RateLimitIncreaseAuth,
+    LitActionExecution,
+}
+
+impl Ability {
+    pub const ALL: [Ability; 5] = [
+        Ability::AccessControlConditionDecryption,
+        Ability::AccessControlConditionSigning,
+        Ability::PkpSigning,
+        Ability::RateLimitIncreaseAuth,
+        Ability::LitActionExecution,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ability::AccessControlConditionDecryption => "access-control-condition-decryption",
+            Ability::AccessControlConditionSigning => "access-control-condition-signing",
+            Ability::PkpSigning => "pkp-signing",
+            Ability::RateLimitIncreaseAuth => "rate-limit-increase-auth",
+            Ability::LitActionExecution => "lit-action-execution",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Ability> {
+        Ability::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// `getRecapNamespaceAndAbility`: the ReCap `namespace/name` this ability is granted by.
+    pub fn recap_ability(self) -> &'static str {
+        match self {
+            Ability::AccessControlConditionDecryption => "Threshold/Decryption",
+            Ability::AccessControlConditionSigning | Ability::PkpSigning => "Threshold/Signing",
+            Ability::LitActionExecution => "Threshold/Execution",
+            Ability::RateLimitIncreaseAuth => "Auth/Auth",
+        }
+    }
+
+    /// The resource type whose `isValidLitAbility` accepts this ability.
+    pub fn resource_prefix(self) -> ResourcePrefix {
+        match self {
+            Ability::AccessControlConditionDecryption | Ability::AccessControlConditionSigning => {
+                ResourcePrefix::AccessControlCondition
+            }
+            Ability::PkpSigning => ResourcePrefix::Pkp,
+            Ability::RateLimitIncreaseAuth => ResourcePrefix::RateLimitIncrease,
+            Ability::LitActionExecution => ResourcePrefix::LitAction,
+        }
+    }
+
+    /// Abilities in the `Threshold` namespace, whose nota-bene data the nodes ignore.
+    pub fn is_threshold(self) -> bool {
+        self.recap_ability().starts_with("Threshold/")
+    }
+}
+
+impl fmt::Display for Ability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A resource prefix (`LIT_RESOURCE_PREFIX`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ResourcePrefix {
+    AccessControlCondition,
+    Pkp,
+    RateLimitIncrease,
+    LitAction,
+}
+
+impl ResourcePrefix {
+    /// In the order `parseLitResource` tries them.
+    pub const ALL: [ResourcePrefix; 4] = [
+        ResourcePrefix::AccessControlCondition,
+        ResourcePrefix::Pkp,
+        ResourcePrefix::RateLimitIncrease,
+        ResourcePrefix::LitAction,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourcePrefix::AccessControlCondition => "lit-accesscontrolcondition",
+            ResourcePrefix::Pkp => "lit-pkp",
+            ResourcePrefix::RateLimitIncrease => "lit-ratelimitincrease",
+            ResourcePrefix::LitAction => "lit-litaction",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ResourcePrefix> {
+        ResourcePrefix::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// `isValidLitAbility` of the SDK resource class with this prefix.
+    pub fn supports(self, ability: Ability) -> bool {
+        ability.resource_prefix() == self
+    }
+
+    pub fn abilities(self) -> impl Iterator<Item = Ability> {
+        Ability::ALL.into_iter().filter(move |a| self.supports(*a))
+    }
+
+    /// What the id of this resource is, for messages.
+    pub fn id_description(self) -> &'static str {
+        match self {
+            ResourcePrefix::AccessControlCondition => {
+                "a hashed access-control-condition key `<sha256 of conditions>/<data hash>`"
+            }
+            ResourcePrefix::Pkp => "a PKP token id in hex",
+            ResourcePrefix::RateLimitIncrease => "a capacity-credit NFT token id",
+            ResourcePrefix::LitAction => "a Lit Action IPFS CID",
+        }
+    }
+}
+
+impl fmt::Display for ResourcePrefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A Lit resource: prefix plus id, with the id normalised as the SDK's resource classes do.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Resource {
+    pub prefix: ResourcePrefix,
+    pub id: String,
+}
+
+/// Why a resource key was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ResourceError {
+    #[error("`{0}` is not a Lit resource key (expected `<prefix>://<id>`, e.g. `lit-pkp://*`)")]
+    NotAKey(String),
+    #[error("unknown resource prefix `{prefix}`")]
+    UnknownPrefix {
+        prefix: String,
+        suggestion: Option<&'static str>,
+    },
+    #[error("resource `{0}` has an empty id (use `*` for every id)")]
+    EmptyId(String),
+    #[error("PKP id `{id}` is {len} characters long; the SDK rejects ids over 64 hex characters (32 bytes)")]
+    PkpIdTooLong { id: String, len: usize },
+}
+
+impl ResourceError {
+    pub fn help(&self) -> Option<String> {
+        match self {
+            ResourceError::NotAKey(_) => Some(format!(
+                "write a full resource key with one of the prefixes {}",
+                ResourcePrefix::ALL.map(|p| format!("`{p}://`")).join(", ")
+            )),
+            ResourceError::UnknownPrefix { suggestion, .. } => Some(match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "the SDK v7 prefixes are {}",
+                    ResourcePrefix::ALL.map(|p| format!("`{p}`")).join(", ")
+                ),
+            }),
+            ResourceError::EmptyId(_) => None,
+            ResourceError::PkpIdTooLong { id, .. } => Some(match decimal_to_hex(id) {
+                Some(hex) if hex.len() <= 64 => format!(
+                    "this looks like a decimal token id; the SDK reads PKP ids as hex, so write `0x{hex}`"
+                ),
+                _ => "use the PKP token id as at most 64 hex digits, optionally prefixed by `0x`"
+                    .to_string(),
+            }),
+        }
+    }
+}
+
+impl Resource {
+    /// A resource with its id normalised like `new LitXResource(id)`.
+    pub fn new(prefix: ResourcePrefix, id: &str) -> Result<Resource, ResourceError> {
+        let id = match prefix {
+            ResourcePrefix::Pkp => normalize_pkp_id(id)?,
+            _ => id.to_string(),
+        };
+        Ok(Resource { prefix, id })
+    }
+
+    pub fn wildcard(prefix: ResourcePrefix) -> Resource {
+        Resource {
+            prefix,
+            id: "*".to_string(),
+        }
+    }
+
+    /// Parses `<prefix>://<id>` strictly: the prefix must be one of the four exactly.
+    pub fn parse_key(key: &str) -> Result<Resource, ResourceError> {
+        let Some((prefix, id)) = key.split_once("://") else {
+            return Err(ResourceError::NotAKey(key.to_string()));
+        };
+        let Some(p) = ResourcePrefix::parse(prefix) else {
+            return Err(ResourceError::UnknownPrefix {
+                prefix: prefix.to_string(),
+                suggestion: crate::suggest::closest(
+                    prefix,
+                    ResourcePrefix::ALL.iter().map(|p| p.as_str()),
+                ),
+            });
+        };
+        if id.is_empty() {
+            return Err(ResourceError::EmptyId(key.to_string()));
+        }
+        Resource::new(p, id)
+    }
+
+    /// `getResourceKey()`: `<prefix>://<id>`.
+    pub fn key(&self) -> String {
+        format!("{}://{}", self.prefix.as_str(), self.id)
+    }
+
+    pub fn is_wildcard(&self) -> bool {
+        self.id == "*"
+    }
+
+    pub fn wildcard_key(&self) -> String {
+        format!("{}://*", self.prefix.as_str())
+    }
+
+    /// Whether the written id of a PKP looks like a decimal token id (which the SDK reads as hex).
+    pub fn looks_decimal(written_id: &str) -> bool {
+        !written_id.starts_with("0x")
+            && !written_id.is_empty()
+            && written_id.bytes().all(|b| b.is_ascii_digit())
+    }
+}
+
+impl fmt::Display for Resource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{}", self.prefix.as_str(), self.id)
+    }
+}
+
+/// `formatPKPResource`: strip `0x`, reject over 64 characters, left-pad hex to 64.
+pub fn normalize_pkp_id(id: &str) -> Result<String, ResourceError> {
+    let stripped = id.strip_prefix("0x").unwrap_or(id);
+    // The SDK measures JS string length (UTF-16 units).
+    let len = stripped.encode_utf16().count();
+    if len > 64 {
+        return Err(ResourceError::PkpIdTooLong {
+            id: id.to_string(),
+            len,
+        });
+    }
+    if stripped != "*" && !stripped.is_empty() && stripped.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        Ok(format!("{stripped:0>64}"))
+    } else {
+        Ok(stripped.to_string())
+    }
+}
+
+/// Converts a decimal digit string to lowercase hex without a size limit.
+pub fn decimal_to_hex(dec: &str) -> Option<String> {
+    if dec.is_empty() || !dec.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Little-endian base-2^32 limbs.
+    let mut limbs: Vec<u32> = vec![0];
+    for d in dec.bytes() {
+        let mut carry = u64::from(d - b'0');
+        for limb in limbs.iter_mut() {
+            let v = u64::from(*limb) * 10 + carry;
+            *limb = v as u32;
+            carry = v >> 32;
+        }
+        if carry > 0 {
+            limbs.push(carry as u32);
+        }
+    }
+    let mut out = String::new();
+    for limb in limbs.iter().rev() {
+        out.push_str(&format!("{limb:08x}"));
+    }
+    let trimmed = out.trim_start_matches('0');
+    Some(if trimmed.is_empty() {
+        "0".to_string()
+    } else {
+        trimmed.to_string()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkp_ids_normalise_like_the_sdk() {
+        let r = Resource::parse_key(
+            "lit-pkp://0xb03a728fc095d13a226bda09f1ead60c4cb356c0d82a2d0177184fd66d74c75f",
+        )
+        .unwrap();
+        assert_eq!(
+            r.id,
+            "b03a728fc095d13a226bda09f1ead60c4cb356c0d82a2d0177184fd66d74c75f"
+        );
+        let r = Resource::parse_key("lit-pkp://123").unwrap();
+        assert_eq!(
+            r.key(),
+            "lit-pkp://0000000000000000000000000000000000000000000000000000000000000123"
+        );
+        assert_eq!(Resource::parse_key("lit-pkp://*").unwrap().id, "*");
+        assert_eq!(Resource::parse_key("lit-pkp://0xAbC").unwrap().id.len(), 64);
+        // Non-hex ids are kept as written.
+        assert_eq!(Resource::parse_key("lit-pkp://xyz").unwrap().id, "xyz");
+        let long = "56198382763784329387264723648726348726348762387462387462387462837462834762834";
+        assert!(matches!(
+            Resource::parse_key(&format!("lit-pkp://{long}")),
+            Err(ResourceError::PkpIdTooLong { len: 77, .. })
+        ));
+    }
+
+    #[test]
+    fn other_ids_are_kept() {
+        let r = Resource::parse_key("lit-litaction://QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3")
+            .unwrap();
+        assert_eq!(r.prefix, ResourcePrefix::LitAction);
+        assert_eq!(r.id, "QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3");
+        assert_eq!(Resource::parse_key("lit-ratelimitincrease://123").unwrap().id, "123");
+    }
+
+    #[test]
+    fn bad_keys() {
+        assert!(matches!(
+            Resource::parse_key("lit-pkpp://1"),
+            Err(ResourceError::UnknownPrefix {
+                suggestion: Some("lit-pkp"),
+                ..
+            })
+        ));
+        assert!(matches!(Resource::parse_key("lit-pkp:1"), Err(ResourceError::NotAKey(_))));
+        assert!(matches!(Resource::parse_key("lit-pkp://"), Err(ResourceError::EmptyId(_))));
+    }
+
+    #[test]
+    fn decimal_to_hex_converts_big_numbers() {
+        assert_eq!(decimal_to_hex("255").unwrap(), "ff");
+        assert_eq!(decimal_to_hex("0").unwrap(), "0");
+        assert_eq!(
+            decimal_to_hex("18446744073709551616").unwrap(),
+            "10000000000000000"
+        );
+        assert_eq!(decimal_to_hex("12a"), None);
+    }
+
+    #[test]
+    fn ability_mapping() {
+        assert_eq!(Ability::PkpSigning.recap_ability(), "Threshold/Signing");
+        assert_eq!(Ability::RateLimitIncreaseAuth.recap_ability(), "Auth/Auth");
+        assert!(ResourcePrefix::AccessControlCondition.supports(Ability::AccessControlConditionSigning));
+        assert!(!ResourcePrefix::Pkp.supports(Ability::AccessControlConditionSigning));
+        for a in Ability::ALL {
+            assert_eq!(Ability::parse(a.as_str()), Some(a));
+        }
+    }
+}
