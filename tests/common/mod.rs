@@ -1,0 +1,55 @@
+//! Loading the SDK conformance vectors (`tests/vectors/lit/*.json`, produced by the real
+//! `@lit-protocol/*` 7.4.0 packages through the oracle).
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::PathBuf;
+
+pub struct Vector {
+    pub file: String,
+    pub kind: String,
+    pub description: String,
+    pub input: Value,
+    pub expected: Value,
+}
+
+pub fn vectors_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
+}
+
+/// Every vector listed in `index.json`, in order.
+pub fn lit_vectors() -> Vec<Vector> {
+    let dir = vectors_dir().join("lit");
+    let index: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("index.json")).unwrap()).unwrap();
+    index["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let name = f.as_str().unwrap();
+            let v: Value =
+                serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
+            Vector {
+                file: name.to_string(),
+                kind: v["kind"].as_str().unwrap().to_string(),
+                description: v["description"].as_str().unwrap_or_default().to_string(),
+                input: v["input"].clone(),
+                expected: v["expected"].clone(),
+            }
+        })
+        .collect()
+}
+
+/// The vectors of one kind; panics if there are none, so a renamed kind cannot silently pass.
+pub fn lit_vectors_of(kind: &str) -> Vec<Vector> {
+    let v: Vec<Vector> = lit_vectors().into_iter().filter(|v| v.kind == kind).collect();
+    assert!(!v.is_empty(), "no vectors of kind `{kind}`");
+    v
+}
+
+pub fn siwe_suite(file: &str) -> Value {
+    let path = vectors_dir().join("siwe").join(file);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
