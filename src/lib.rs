@@ -7,11 +7,13 @@
 
 #![forbid(unsafe_code)]
 
+pub mod authsig;
 pub mod coverage;
 pub mod diag;
 pub mod eth;
 pub mod json;
 pub mod lit;
 pub mod recap;
+pub mod siwe;
 pub mod suggest;
 pub mod time;
