@@ -7,7 +7,7 @@
 use std::fmt;
 
 /// A UTC instant with nanosecond precision.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp {
     secs: i64,
     nanos: u32,
