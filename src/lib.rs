@@ -8,12 +8,16 @@
 #![forbid(unsafe_code)]
 
 pub mod authsig;
+pub mod compile;
 pub mod coverage;
 pub mod diag;
 pub mod eth;
 pub mod json;
 pub mod lit;
+pub mod load;
+pub mod model;
 pub mod recap;
 pub mod siwe;
 pub mod suggest;
+pub mod syntax;
 pub mod time;

@@ -6,7 +6,8 @@ use crate::recap::{self, NotaBene, RecapError};
 use crate::time::Timestamp;
 
 /// The SDK's default statement (note the two spaces).
-pub const DEFAULT_STATEMENT: &str = "This is a test statement.  You can put anything you want here.";
+pub const DEFAULT_STATEMENT: &str =
+    "This is a test statement.  You can put anything you want here.";
 /// `LIT_SESSION_KEY_URI`.
 pub const SESSION_KEY_URI_PREFIX: &str = "lit:session:";
 /// `SIWE_DELEGATION_URI`.
@@ -234,7 +235,9 @@ mod tests {
             issued_at: "t".into(),
             ..Default::default()
         };
-        assert!(m.to_message().starts_with("d wants you to sign in with your Ethereum account:\n0xA\n\n\nURI: u"));
+        assert!(m
+            .to_message()
+            .starts_with("d wants you to sign in with your Ethereum account:\n0xA\n\n\nURI: u"));
         m.statement = None;
         assert!(m.to_message().contains("0xA\n\n\nURI: u"));
     }

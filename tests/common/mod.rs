@@ -44,7 +44,10 @@ pub fn lit_vectors() -> Vec<Vector> {
 
 /// The vectors of one kind; panics if there are none, so a renamed kind cannot silently pass.
 pub fn lit_vectors_of(kind: &str) -> Vec<Vector> {
-    let v: Vec<Vector> = lit_vectors().into_iter().filter(|v| v.kind == kind).collect();
+    let v: Vec<Vector> = lit_vectors()
+        .into_iter()
+        .filter(|v| v.kind == kind)
+        .collect();
     assert!(!v.is_empty(), "no vectors of kind `{kind}`");
     v
 }
