@@ -7,11 +7,13 @@
 
 #![forbid(unsafe_code)]
 
+pub mod acc;
 pub mod authsig;
 pub mod compile;
 pub mod coverage;
 pub mod diag;
 pub mod eth;
+pub mod fsutil;
 pub mod json;
 pub mod lit;
 pub mod load;

@@ -81,20 +81,10 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>, LoadError> {
 pub fn load_inputs(inputs: Vec<(String, PolicyFormat, Vec<u8>)>) -> Loaded {
     let mut loaded = Loaded::default();
     for (name, format, bytes) in inputs {
-        let text = match String::from_utf8(bytes) {
+        let text = match decode_utf8(&name, bytes) {
             Ok(t) => t,
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let bytes = e.into_bytes();
-                let (line, col) = line_col_of_bytes(&bytes, at);
-                loaded.diagnostics.push(
-                    Diagnostic::new(
-                        Code::InvalidUtf8,
-                        format!("`{name}` is not UTF-8: invalid byte at line {line}, column {col} (byte {at})"),
-                    )
-                    .in_file(name.clone())
-                    .help("save the file as UTF-8"),
-                );
+            Err(d) => {
+                loaded.diagnostics.push(d);
                 continue;
             }
         };
@@ -108,6 +98,21 @@ pub fn load_inputs(inputs: Vec<(String, PolicyFormat, Vec<u8>)>) -> Loaded {
     loaded.policy = policy;
     loaded.diagnostics.extend(diags);
     loaded
+}
+
+/// The file's text, or an `invalid-utf8` diagnostic naming the first bad byte.
+pub fn decode_utf8(name: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let (line, col) = line_col_of_bytes(&bytes, at);
+        Diagnostic::new(
+            Code::InvalidUtf8,
+            format!("`{name}` is not UTF-8: invalid byte at line {line}, column {col} (byte {at})"),
+        )
+        .in_file(name.to_string())
+        .help("save the file as UTF-8")
+    })
 }
 
 /// Parses one file's text in the given surface syntax.

@@ -300,6 +300,14 @@ impl Recap {
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let value: Value =
             serde_json::from_str(text).map_err(|e| RecapError::Json(e.to_string()))?;
+        let recap = Recap::from_value_checked(&value, true)?;
+        let canonical = recap.encode() == urn;
+        Ok(Decoded { recap, canonical })
+    }
+
+    /// Builds a recap from its JSON object with `decodeRecap`'s checks (shape, ability
+    /// strings, nota-bene lists, and, if `require_sorted`, siwe-recap's key-order check).
+    pub fn from_value_checked(value: &Value, require_sorted: bool) -> Result<Recap, RecapError> {
         let (att_value, prf_value) = match &value {
             Value::Object(top) => (top.get("att"), top.get("prf")),
             _ => (None, None),
@@ -348,12 +356,10 @@ impl Recap {
             }
             att.insert(JsKey(resource.clone()), abilities);
         }
-        if !is_sorted(&Value::Object(att_map.clone())) {
+        if require_sorted && !is_sorted(&Value::Object(att_map.clone())) {
             return Err(RecapError::NotSorted);
         }
-        let recap = Recap { att, prf };
-        let canonical = recap.encode() == urn;
-        Ok(Decoded { recap, canonical })
+        Ok(Recap { att, prf })
     }
 
     /// `Recap.add_to_siwe_message` on a SIWE statement and resource list.

@@ -3,6 +3,9 @@
 use clap::{Parser, Subcommand};
 
 pub mod common;
+pub mod compile;
+pub mod fmt;
+pub mod recap;
 
 /// Least privilege for Lit Protocol session signatures.
 #[derive(Parser, Debug)]
@@ -13,7 +16,14 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    /// Compile a session to the SDK's wire formats (ReCap, SIWE, resourceAbilityRequests).
+    Compile(compile::CompileArgs),
+    /// Format policy files canonically (comments kept).
+    Fmt(fmt::FmtArgs),
+    /// Decode or encode `urn:recap:` resources.
+    Recap(recap::RecapArgs),
+}
 
 /// Parses arguments, runs the command, and returns the process exit code.
 pub fn main() -> u8 {
@@ -27,5 +37,9 @@ pub fn main() -> u8 {
             };
         }
     };
-    match cli.command {}
+    match cli.command {
+        Command::Compile(a) => compile::run(a),
+        Command::Fmt(a) => fmt::run(a),
+        Command::Recap(a) => recap::run(a),
+    }
 }
