@@ -23,3 +23,4 @@ pub mod siwe;
 pub mod suggest;
 pub mod syntax;
 pub mod time;
+pub mod verify;

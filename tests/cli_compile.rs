@@ -60,7 +60,10 @@ fn example_policies_compile_to_what_the_sdk_builds() {
             expected["recapJson"].as_str().unwrap(),
             "{name}"
         );
-        assert_eq!(got["recapUrn"], expected["fields"]["resources"][0], "{name}");
+        assert_eq!(
+            got["recapUrn"], expected["fields"]["resources"][0],
+            "{name}"
+        );
     }
 }
 
@@ -73,27 +76,47 @@ fn every_example_policy_is_clean_and_formatted() {
         }
         let p = path.to_str().unwrap();
         let out = litcap(&["fmt", "--check", p]);
-        assert!(out.status.success(), "{p} is not formatted: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{p} is not formatted: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
 #[test]
 fn compile_without_siwe_inputs_prints_the_four_keys() {
-    let out = litcap(&["compile", "policies/lit-action-runner.litcap", "--session", "oracle-job"]);
+    let out = litcap(&[
+        "compile",
+        "policies/lit-action-runner.litcap",
+        "--session",
+        "oracle-job",
+    ]);
     let got = stdout_json(&out);
     let keys: Vec<&String> = got.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["resourceAbilityRequests", "recap", "recapUrn", "statement"]);
+    assert_eq!(
+        keys,
+        ["resourceAbilityRequests", "recap", "recapUrn", "statement"]
+    );
     assert_eq!(got["resourceAbilityRequests"].as_array().unwrap().len(), 2);
     let urn = got["recapUrn"].as_str().unwrap();
     let decoded = litcap::recap::Recap::decode(urn).unwrap();
     assert!(decoded.canonical);
-    assert!(got["statement"].as_str().unwrap().ends_with(&decoded.recap.statement()));
+    assert!(got["statement"]
+        .as_str()
+        .unwrap()
+        .ends_with(&decoded.recap.statement()));
 }
 
 #[test]
 fn compile_errors_have_distinct_exit_codes() {
     // Unknown session: a policy error.
-    let out = litcap(&["compile", "policies/pkp-signer.litcap", "--session", "treasuryy"]);
+    let out = litcap(&[
+        "compile",
+        "policies/pkp-signer.litcap",
+        "--session",
+        "treasuryy",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `treasury`?"));
     // Missing file: IO.
@@ -101,15 +124,36 @@ fn compile_errors_have_distinct_exit_codes() {
     assert_eq!(out.status.code(), Some(2));
     // Bad flag value: usage.
     let out = litcap(&[
-        "compile", "policies/pkp-signer.litcap", "--session", "treasury", "--address", "0x12",
-        "--session-key", SESSION_KEY, "--nonce", "abcdefgh", "--issued-at", "2024-01-01T00:00:00Z",
+        "compile",
+        "policies/pkp-signer.litcap",
+        "--session",
+        "treasury",
+        "--address",
+        "0x12",
+        "--session-key",
+        SESSION_KEY,
+        "--nonce",
+        "abcdefgh",
+        "--issued-at",
+        "2024-01-01T00:00:00Z",
     ]);
     assert_eq!(out.status.code(), Some(2));
     // Lifetime beyond the grant's max-ttl: a policy error.
     let out = litcap(&[
-        "compile", "policies/pkp-signer.litcap", "--session", "treasury", "--address",
-        "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "--session-key", SESSION_KEY, "--nonce",
-        "abcdefgh", "--issued-at", "2024-01-01T00:00:00Z", "--expiration", "2024-01-01T02:00:00Z",
+        "compile",
+        "policies/pkp-signer.litcap",
+        "--session",
+        "treasury",
+        "--address",
+        "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+        "--session-key",
+        SESSION_KEY,
+        "--nonce",
+        "abcdefgh",
+        "--issued-at",
+        "2024-01-01T00:00:00Z",
+        "--expiration",
+        "2024-01-01T02:00:00Z",
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("lifetime-too-long"));
@@ -120,24 +164,42 @@ fn fmt_rewrites_and_check_reports() {
     let dir = std::env::temp_dir().join(format!("litcap-fmt-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let f = dir.join("p.litcap");
-    std::fs::write(&f, "grant \"g\"{domain \"a\" # d\nallow pkp-signing on \"lit-pkp://*\"}\n").unwrap();
+    std::fs::write(
+        &f,
+        "grant \"g\"{domain \"a\" # d\nallow pkp-signing on \"lit-pkp://*\"}\n",
+    )
+    .unwrap();
     let p = f.to_str().unwrap();
     assert_eq!(litcap(&["fmt", "--check", p]).status.code(), Some(1));
-    assert_eq!(std::fs::read_to_string(&f).unwrap().lines().count(), 2, "--check changed the file");
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap().lines().count(),
+        2,
+        "--check changed the file"
+    );
     assert!(litcap(&["fmt", p]).status.success());
     let formatted = std::fs::read_to_string(&f).unwrap();
-    assert_eq!(formatted, "grant \"g\" {\n  domain \"a\" # d\n  allow pkp-signing on \"lit-pkp://*\"\n}\n");
+    assert_eq!(
+        formatted,
+        "grant \"g\" {\n  domain \"a\" # d\n  allow pkp-signing on \"lit-pkp://*\"\n}\n"
+    );
     assert!(litcap(&["fmt", "--check", p]).status.success());
     std::fs::write(&f, "grant \"g\" {\n  domian \"a\"\n}\n").unwrap();
     let out = litcap(&["fmt", p]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(std::fs::read_to_string(&f).unwrap(), "grant \"g\" {\n  domian \"a\"\n}\n");
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        "grant \"g\" {\n  domian \"a\"\n}\n"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn recap_encode_decode_round_trip() {
-    let out = litcap(&["recap", "encode", r#"{"prf":[],"att":{"lit-pkp://*":{"Threshold/Signing":[{}]}}}"#]);
+    let out = litcap(&[
+        "recap",
+        "encode",
+        r#"{"prf":[],"att":{"lit-pkp://*":{"Threshold/Signing":[{}]}}}"#,
+    ]);
     assert!(out.status.success());
     let urn = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
@@ -145,7 +207,10 @@ fn recap_encode_decode_round_trip() {
         "urn:recap:eyJhdHQiOnsibGl0LXBrcDovLyoiOnsiVGhyZXNob2xkL1NpZ25pbmciOlt7fV19fSwicHJmIjpbXX0"
     );
     let got = stdout_json(&litcap(&["recap", "decode", urn.trim()]));
-    assert_eq!(got["att"]["lit-pkp://*"]["Threshold/Signing"][0], serde_json::json!({}));
+    assert_eq!(
+        got["att"]["lit-pkp://*"]["Threshold/Signing"][0],
+        serde_json::json!({})
+    );
     let bad = litcap(&["recap", "decode", "urn:recap:eyJhdHQiOnsibGl0LXBrcDovLyoiOnsiVGhyZXNob2xkL1NpZ25pbmciOlt7fV19LCJsaXQtbGl0YWN0aW9uOi8vKiI6eyJUaHJlc2hvbGQvRXhlY3V0aW9uIjpbe31dfX0sInByZiI6W119"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not properly sorted"));
