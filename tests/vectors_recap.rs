@@ -67,8 +67,9 @@ fn decode_vectors() {
 /// Extra vectors made with the oracle for SDK quirks litcap reproduces on purpose.
 #[test]
 fn sdk_quirk_vectors() {
-    let (recap, decode): (Vec<_>, Vec<_>) =
-        common::extra_vectors("sdk-quirks.json").into_iter().partition(|v| v.kind == "recap");
+    let (recap, decode): (Vec<_>, Vec<_>) = common::extra_vectors("sdk-quirks.json")
+        .into_iter()
+        .partition(|v| v.kind == "recap");
     assert_eq!((recap.len(), decode.len()), (1, 4));
     run_recap(recap);
     run_decode(decode);
@@ -179,7 +180,12 @@ fn run_decode(vectors: Vec<common::Vector>) {
                     d.recap.statement(),
                     v.expected["statement"].as_str().unwrap()
                 );
-                assert_eq!(d.recap.encode(), v.expected["encoded"].as_str().unwrap(), "{}", v.file);
+                assert_eq!(
+                    d.recap.encode(),
+                    v.expected["encoded"].as_str().unwrap(),
+                    "{}",
+                    v.file
+                );
                 assert_eq!(d.canonical, d.recap.encode() == urn);
                 if let Some(eq) = v.expected.get("reencodedEqual") {
                     assert_eq!(d.canonical, eq.as_bool().unwrap(), "{}", v.file);
