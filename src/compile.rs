@@ -205,23 +205,24 @@ pub fn compile(
     })?;
     let grant = policy.grant_of(session);
     let recap = grant.recap();
-    // The statement is computed exactly as the SDK does it, through the SIWE builder.
-    let probe = SiweInputs {
-        address: "0x0000000000000000000000000000000000000000".into(),
-        session_key: "0".repeat(64),
-        nonce: "00000000".into(),
-        issued_at: Timestamp::UNIX_EPOCH,
-        expiration: None,
+    // `addRecapToSiweMessage`: the statement, then one space, then the recap's sentence.
+    let base = grant
+        .statement
+        .as_ref()
+        .map(|s| s.value.clone())
+        .unwrap_or_else(|| siwe::DEFAULT_STATEMENT.to_string());
+    let statement = if grant.allows.is_empty() {
+        base
+    } else {
+        format!("{base} {}", recap.statement())
     };
-    let built = |inputs: &SiweInputs, exp: Timestamp| {
-        siwe::create_lit_siwe(&siwe_params(grant, inputs, exp))
-            .map_err(|e| CompileError::Usage(format!("the SDK would refuse this message: {e}")))
-    };
-    let statement_msg = built(&probe, Timestamp::UNIX_EPOCH.add_secs(1))?;
     let siwe = match inputs {
         Some(i) => {
             let (checked, exp) = check_siwe_inputs(grant, session, i)?;
-            Some(built(&checked, exp)?)
+            let msg = siwe::create_lit_siwe(&siwe_params(grant, &checked, exp)).map_err(|e| {
+                CompileError::Usage(format!("the SDK would refuse this message: {e}"))
+            })?;
+            Some(msg)
         }
         None => None,
     };
@@ -235,7 +236,7 @@ pub fn compile(
             .collect(),
         recap_urn: (!grant.allows.is_empty()).then(|| recap.encode()),
         recap,
-        statement: statement_msg.statement.unwrap_or_default(),
+        statement,
         siwe,
     })
 }

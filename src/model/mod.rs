@@ -9,6 +9,7 @@ use crate::recap::{NotaBene, Recap};
 use crate::siwe::CapabilityRequest;
 use crate::syntax::ast::{self, GrantStmtKind, Item, SessionStmtKind, Spanned};
 use crate::time::Ttl;
+use std::collections::HashMap;
 
 /// The SDK's default session lifetime (`getExpiration`: now + 24 h).
 pub const DEFAULT_SESSION_TTL: Ttl = Ttl(24 * 3600);
@@ -20,6 +21,9 @@ pub const MAX_SAFE_CHAIN_ID: u64 = (1 << 53) - 1;
 pub struct Policy {
     pub grants: Vec<Grant>,
     pub sessions: Vec<Session>,
+    /// Name → index, for lookups in large policies.
+    grant_index: HashMap<String, usize>,
+    session_index: HashMap<String, usize>,
 }
 
 /// What a wallet grants a session key: the AuthSig's SIWE fields and its ReCap.
@@ -84,19 +88,18 @@ pub struct Session {
 
 impl Grant {
     /// The recap the wallet signs: the allows merged in order, as `addRecapToSiweMessage` does.
+    ///
+    /// `add_to_siwe_message` decodes the previous recap and merges the new one into it; for
+    /// recaps the SDK can decode (the model rejects the others, see `invalid-where`) that is a
+    /// plain sequence of merges, done here without the encode/decode round trips.
     pub fn recap(&self) -> Recap {
-        let mut statement = Some(String::new());
-        let mut resources = Vec::new();
+        let mut recap = Recap::new();
         for a in &self.allows {
             if let Ok(one) = crate::recap::single(&a.resource, a.ability, a.data.clone()) {
-                one.add_to_siwe(&mut statement, &mut resources);
+                recap.merge(one);
             }
         }
-        resources
-            .last()
-            .and_then(|urn| Recap::decode(urn).ok())
-            .map(|d| d.recap)
-            .unwrap_or_default()
+        recap
     }
 
     /// The `allow` that granted a covered request (`key` and ReCap ability from coverage).
@@ -110,11 +113,17 @@ impl Grant {
 
 impl Policy {
     pub fn grant(&self, name: &str) -> Option<&Grant> {
-        self.grants.iter().find(|g| g.name == name)
+        match self.grant_index.get(name) {
+            Some(&i) => self.grants.get(i),
+            None => self.grants.iter().find(|g| g.name == name),
+        }
     }
 
     pub fn session(&self, name: &str) -> Option<&Session> {
-        self.sessions.iter().find(|s| s.name == name)
+        match self.session_index.get(name) {
+            Some(&i) => self.sessions.get(i),
+            None => self.sessions.iter().find(|s| s.name == name),
+        }
     }
 
     pub fn grant_of(&self, session: &Session) -> &Grant {
@@ -131,31 +140,45 @@ pub fn build(files: &[ast::PolicyFile]) -> (Policy, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut policy = Policy::default();
     let mut pending_sessions: Vec<&ast::Session> = Vec::new();
+    let mut grant_index: HashMap<&str, usize> = HashMap::new();
     for f in files {
         for item in &f.items {
             match item {
                 Item::Grant(g) => {
-                    if let Some(first) = policy.grants.iter().find(|x| x.name == g.name.value) {
-                        diags.push(duplicate("grant", &g.name, first.name_span));
+                    if let Some(&first) = grant_index.get(g.name.value.as_str()) {
+                        diags.push(duplicate("grant", &g.name, policy.grants[first].name_span));
                         continue;
                     }
+                    grant_index.insert(&g.name.value, policy.grants.len());
                     policy.grants.push(build_grant(g, &mut diags));
                 }
                 Item::Session(s) => pending_sessions.push(s),
             }
         }
     }
-    let mut session_names: Vec<(&str, Span)> = Vec::new();
+    let mut session_names: HashMap<&str, Span> = HashMap::new();
     for s in pending_sessions {
-        if let Some((_, first)) = session_names.iter().find(|(n, _)| *n == s.name.value) {
+        if let Some(first) = session_names.get(s.name.value.as_str()) {
             diags.push(duplicate("session", &s.name, *first));
             continue;
         }
-        session_names.push((&s.name.value, s.name.span));
-        if let Some(session) = build_session(s, &policy.grants, &mut diags) {
+        session_names.insert(&s.name.value, s.name.span);
+        if let Some(session) = build_session(s, &policy.grants, &grant_index, &mut diags) {
             policy.sessions.push(session);
         }
     }
+    policy.grant_index = policy
+        .grants
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.name.clone(), i))
+        .collect();
+    policy.session_index = policy
+        .sessions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.clone(), i))
+        .collect();
     (policy, diags)
 }
 
@@ -496,8 +519,13 @@ fn resource_error(e: &ResourceError, span: Span) -> Diagnostic {
         .help_opt(e.help())
 }
 
-fn build_session(s: &ast::Session, grants: &[Grant], diags: &mut Diagnostics) -> Option<Session> {
-    let Some(grant_idx) = grants.iter().position(|g| g.name == s.from.value) else {
+fn build_session(
+    s: &ast::Session,
+    grants: &[Grant],
+    grant_index: &HashMap<&str, usize>,
+    diags: &mut Diagnostics,
+) -> Option<Session> {
+    let Some(&grant_idx) = grant_index.get(s.from.value.as_str()) else {
         let help =
             match crate::suggest::closest(&s.from.value, grants.iter().map(|g| g.name.as_str())) {
                 Some(n) => format!("did you mean `{n}`?"),

@@ -18,6 +18,31 @@ struct PolicyParser;
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 /// Deepest `{`/`[` nesting accepted (grant block plus `where` data).
 pub const MAX_NESTING: usize = 64;
+/// After this many syntax errors in one file the parser gives up on it.
+pub const MAX_SYNTAX_ERRORS: usize = 100;
+
+/// Skips whitespace and comments from `pos`; returns where they end and the comments' spans.
+fn skip_trivia(text: &str, mut pos: usize) -> (usize, Vec<(usize, usize)>) {
+    let bytes = text.as_bytes();
+    let mut comments = Vec::new();
+    while pos < bytes.len() {
+        match bytes[pos] {
+            b' ' | b'\t' | b'\r' | b'\n' => pos += 1,
+            b'#' => {
+                let start = pos;
+                while pos < bytes.len()
+                    && bytes[pos] != b'\n'
+                    && !(bytes[pos] == b'\r' && bytes.get(pos + 1) == Some(&b'\n'))
+                {
+                    pos += 1;
+                }
+                comments.push((start, pos));
+            }
+            _ => break,
+        }
+    }
+    (pos, comments)
+}
 
 /// Parses one policy file. Items that parse are returned even when others fail.
 pub fn parse(file: FileId, text: &str) -> (PolicyFile, Diagnostics) {
@@ -54,43 +79,113 @@ pub fn parse(file: FileId, text: &str) -> (PolicyFile, Diagnostics) {
         return (out, diags);
     }
     let mut pos = 0;
-    while pos <= text.len() {
-        let rest = &text[pos..];
+    loop {
+        let (item_start, leading) = skip_trivia(text, pos);
+        if item_start >= text.len() {
+            // Comments after the last block (the ones before a block come with it).
+            for (start, end) in leading {
+                out.comments.push(Comment {
+                    span: Span::new(file, start, end),
+                    text: text[start + 1..end].to_string(),
+                });
+            }
+            break;
+        }
+        // pest is given one block at a time, cut out lexically: its line index and its error
+        // positions are computed over the whole input it gets, so a whole large file per call
+        // would make this loop quadratic.
+        let chunk_end = block_end(text, item_start);
         let mut b = Builder {
             file,
             base: pos,
             diags: &mut diags,
             comments: &mut out.comments,
         };
-        if let Ok(mut pairs) = PolicyParser::parse(Rule::trailer, rest) {
-            if let Some(p) = pairs.next() {
-                b.comments_in(p);
-            }
-            break;
-        }
-        match PolicyParser::parse(Rule::item_at, rest) {
+        match PolicyParser::parse(Rule::item_at, &text[pos..chunk_end]) {
             Ok(mut pairs) => {
                 let Some(item_at) = pairs.next() else { break };
                 let consumed = item_at.as_span().end();
                 if let Some(item) = b.item_at(item_at) {
                     out.items.push(item);
                 }
-                if consumed == 0 {
-                    break;
-                }
-                pos += consumed;
+                pos += consumed.max(1);
             }
             Err(e) => {
                 let err_at = pos + error_offset(&e);
-                diags.push(syntax_error(file, text, err_at, &e));
-                match resume_point(text, err_at.max(pos + 1)) {
-                    Some(next) => pos = next,
-                    None => break,
+                if diags.error_count() >= MAX_SYNTAX_ERRORS {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::Syntax,
+                            format!("more than {MAX_SYNTAX_ERRORS} syntax errors; stopped reading the file"),
+                        )
+                        .at(Span::new(file, err_at, err_at), "stopped here")
+                        .help("fix the errors above and run again"),
+                    );
+                    break;
                 }
+                diags.push(syntax_error(file, text, err_at, &e));
+                pos = chunk_end.max(item_start + 1);
             }
+        }
+        if pos >= text.len() {
+            break;
         }
     }
     (out, diags)
+}
+
+/// The end of the top-level block starting at `start`: just after the `}` that closes its
+/// first `{`, or, when the braces do not close, the start of the next line that begins a
+/// `grant` or `session` (or the end of the file). Strings and comments are skipped.
+fn block_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    if bytes[i] == b'\\' && bytes.get(i + 1).is_some_and(|b| *b != b'\n') {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if i < bytes.len() && bytes[i] == b'"' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && bytes[i] == b'}' {
+                    return i + 1;
+                }
+            }
+            b'\n' => {
+                if starts_block(&text[i + 1..]) {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+fn starts_block(line: &str) -> bool {
+    ["grant", "session"].iter().any(|kw| {
+        line.strip_prefix(kw)
+            .is_some_and(|after| after.starts_with([' ', '\t', '"']))
+    })
 }
 
 fn error_offset(e: &pest::error::Error<Rule>) -> usize {
@@ -98,30 +193,6 @@ fn error_offset(e: &pest::error::Error<Rule>) -> usize {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     }
-}
-
-/// The start of the next line at or after `from` that begins a top-level block.
-fn resume_point(text: &str, from: usize) -> Option<usize> {
-    let mut line_start = text[..from.min(text.len())]
-        .rfind('\n')
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    if line_start < from {
-        line_start = text[from..].find('\n').map(|i| from + i + 1)?;
-    }
-    let mut at = line_start;
-    while at < text.len() {
-        let line = &text[at..];
-        for kw in ["grant", "session"] {
-            if let Some(after) = line.strip_prefix(kw) {
-                if after.starts_with([' ', '\t', '"']) {
-                    return Some(at);
-                }
-            }
-        }
-        at = at + line.find('\n')? + 1;
-    }
-    None
 }
 
 /// The offset of the first bracket beyond [`MAX_NESTING`], skipping strings and comments.
@@ -186,7 +257,6 @@ fn describe(rule: &Rule) -> &'static str {
             "a JSON value"
         }
         Rule::array => "`[`",
-        Rule::EOI | Rule::trailer => "end of file",
         _ => "something else",
     }
 }
@@ -352,7 +422,9 @@ impl Builder<'_> {
     }
 
     fn item_at(&mut self, p: Pair<Rule>) -> Option<Item> {
-        self.comments_in(p.clone());
+        if p.as_str().contains('#') {
+            self.comments_in(p.clone());
+        }
         let item = p
             .into_inner()
             .find(|i| matches!(i.as_rule(), Rule::grant | Rule::session))?;
