@@ -11,6 +11,7 @@ pub mod capacity;
 pub mod check;
 pub mod session_key;
 pub mod sessionsigs;
+pub mod store;
 pub mod wallet;
 
 pub use authsig::{create_auth_sig, AuthSigParams};
@@ -30,6 +31,9 @@ pub enum SignError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Key(#[from] wallet::KeyLoadError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Store(#[from] store::StoreError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     SessionKey(#[from] session_key::SessionKeyError),
@@ -52,6 +56,7 @@ impl SignError {
     pub fn exit_code(&self) -> u8 {
         match self {
             SignError::Signer(_) => exit::SIGNER,
+            SignError::Store(e) => e.exit_code(),
             SignError::Key(_)
             | SignError::SessionKey(_)
             | SignError::Nonce(_)
