@@ -9,6 +9,9 @@
 pub mod authsig;
 pub mod capacity;
 pub mod check;
+pub mod handshake;
+pub mod http;
+pub mod remote;
 pub mod session_key;
 pub mod sessionsigs;
 pub mod store;
@@ -36,6 +39,9 @@ pub enum SignError {
     Store(#[from] store::StoreError),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    Handshake(#[from] handshake::HandshakeError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     SessionKey(#[from] session_key::SessionKeyError),
     #[error("the SDK would refuse to build this SIWE message: {0}")]
     #[diagnostic(code(litcap::sign::siwe))]
@@ -57,6 +63,7 @@ impl SignError {
         match self {
             SignError::Signer(_) => exit::SIGNER,
             SignError::Store(e) => e.exit_code(),
+            SignError::Handshake(e) => e.exit_code(),
             SignError::Key(_)
             | SignError::SessionKey(_)
             | SignError::Nonce(_)
