@@ -99,7 +99,7 @@ pub fn siwe_params(grant: &Grant, inputs: &SiweInputs, expiration: Timestamp) ->
 }
 
 /// Finds a session by name, with a did-you-mean when it does not exist.
-pub fn find_session<'p>(policy: &'p Policy, name: &str) -> Result<&'p Session, Diagnostic> {
+pub fn find_session<'p>(policy: &'p Policy, name: &str) -> Result<&'p Session, Box<Diagnostic>> {
     policy.session(name).ok_or_else(|| {
         let help = match crate::suggest::closest(name, policy.session_names()) {
             Some(s) => format!("did you mean `{s}`?"),
@@ -113,11 +113,13 @@ pub fn find_session<'p>(policy: &'p Policy, name: &str) -> Result<&'p Session, D
                     .join(", ")
             ),
         };
-        Diagnostic::new(
-            Code::UnknownSession,
-            format!("there is no session `{name}`"),
+        Box::new(
+            Diagnostic::new(
+                Code::UnknownSession,
+                format!("there is no session `{name}`"),
+            )
+            .help(help),
         )
-        .help(help)
     })
 }
 
@@ -198,7 +200,7 @@ pub fn compile(
 ) -> Result<Compiled, CompileError> {
     let session = find_session(policy, session_name).map_err(|d| {
         let mut diags = Diagnostics::new();
-        diags.push(d);
+        diags.push(*d);
         CompileError::Policy(diags)
     })?;
     let grant = policy.grant_of(session);

@@ -6,6 +6,8 @@
 //! grants and sessions) → [`recap`] / [`siwe`] (wire formats) → [`verify`] → [`sign`].
 
 #![forbid(unsafe_code)]
+// Diagnostics are large and only built on failure paths; boxing them buys nothing.
+#![allow(clippy::result_large_err)]
 
 pub mod acc;
 pub mod authsig;
@@ -24,3 +26,4 @@ pub mod siwe;
 pub mod suggest;
 pub mod syntax;
 pub mod time;
+pub mod verify;

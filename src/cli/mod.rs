@@ -2,8 +2,11 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod check;
 pub mod common;
 pub mod compile;
+pub mod diff;
+pub mod explain;
 pub mod fmt;
 pub mod recap;
 
@@ -17,12 +20,18 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Check policies: model errors, least-privilege lints, coverage of every request.
+    Check(check::CheckArgs),
     /// Compile a session to the SDK's wire formats (ReCap, SIWE, resourceAbilityRequests).
     Compile(compile::CompileArgs),
     /// Format policy files canonically (comments kept).
     Fmt(fmt::FmtArgs),
     /// Decode or encode `urn:recap:` resources.
     Recap(recap::RecapArgs),
+    /// Explain why a session may or may not use a capability.
+    Explain(explain::ExplainArgs),
+    /// Show the privilege changes between two versions of a policy.
+    Diff(diff::DiffArgs),
 }
 
 /// Parses arguments, runs the command, and returns the process exit code.
@@ -38,7 +47,10 @@ pub fn main() -> u8 {
         }
     };
     match cli.command {
+        Command::Check(a) => check::run(a),
         Command::Compile(a) => compile::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Recap(a) => recap::run(a),
     }

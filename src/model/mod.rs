@@ -256,6 +256,7 @@ fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
             }
             GrantStmtKind::Allow(c) => {
                 if let Some(cap) = build_capability(c, stmt.span, "allow", diags) {
+                    check_sdk_round_trip(&cap, diags);
                     if let Some(first) = grant
                         .allows
                         .iter()
@@ -287,6 +288,28 @@ fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
         );
     }
     grant
+}
+
+/// The SDK decodes the recaps it encodes (`checkNeedToResignSessionKey`) and rejects objects
+/// whose keys JavaScript enumerates out of sorted order: array-index keys such as `"10"` and
+/// `"9"` come first numerically but sort as strings the other way.
+fn check_sdk_round_trip(cap: &Capability, diags: &mut Diagnostics) {
+    let (Some(data), Some(span)) = (&cap.data, cap.data_span) else {
+        return;
+    };
+    let Ok(one) = crate::recap::single(&cap.resource, cap.ability, Some(data.clone())) else {
+        return;
+    };
+    if let Err(e) = Recap::decode(&one.encode()) {
+        diags.push(
+            Diagnostic::new(
+                Code::InvalidWhere,
+                format!("the SDK cannot read back this `where` data: {e}"),
+            )
+            .at(span, "keys that look like array indices")
+            .help("JavaScript enumerates keys such as `\"9\"` and `\"10\"` numerically, so the SDK's sortedness check rejects the recap it built; rename the keys (e.g. `n9`, `n10`)"),
+        );
+    }
 }
 
 /// EIP-4361 `domain`: an RFC 3986 authority (`[userinfo@]host[:port]`).
@@ -699,6 +722,14 @@ mod tests {
         let (_, d) = check("grant \"g\" {\n domain \"a\"\n allow pkp-signing on \"lit-pkp://56198382763784329387264723648726348726348762387462387462387462837462834762834\"\n}\n");
         assert_eq!(codes(&d), vec![Code::InvalidResource]);
         assert!(d.0[0].help.as_deref().unwrap().contains("write `0x"));
+    }
+
+    #[test]
+    fn where_keys_the_sdk_cannot_read_back() {
+        let (_, d) = check("grant \"g\" {\n domain \"a\"\n allow rate-limit-increase-auth on \"lit-ratelimitincrease://1\" where { \"10\": 1, \"9\": 2 }\n}\n");
+        assert_eq!(codes(&d), vec![Code::InvalidWhere]);
+        let (_, d) = check("grant \"g\" {\n domain \"a\"\n allow rate-limit-increase-auth on \"lit-ratelimitincrease://1\" where { \"1\": 1, a: 2 }\n}\n");
+        assert!(d.is_empty(), "{d:?}");
     }
 
     #[test]

@@ -105,3 +105,81 @@ pub struct Capability {
     pub resource: Spanned<String>,
     pub data: Option<Spanned<Map<String, Value>>>,
 }
+
+impl PolicyFile {
+    /// A copy with every span (and brace offset) zeroed, to compare trees by content only.
+    pub fn without_spans(&self) -> PolicyFile {
+        let z = Span::default();
+        let cap = |c: &Capability| Capability {
+            ability: Spanned::new(c.ability.value.clone(), z),
+            resource: Spanned::new(c.resource.value.clone(), z),
+            data: c.data.as_ref().map(|d| Spanned::new(d.value.clone(), z)),
+        };
+        let items = self
+            .items
+            .iter()
+            .map(|item| match item {
+                Item::Grant(g) => Item::Grant(Grant {
+                    name: Spanned::new(g.name.value.clone(), z),
+                    body: g
+                        .body
+                        .iter()
+                        .map(|s| GrantStmt {
+                            span: z,
+                            kind: match &s.kind {
+                                GrantStmtKind::Domain(v) => {
+                                    GrantStmtKind::Domain(Spanned::new(v.value.clone(), z))
+                                }
+                                GrantStmtKind::Statement(v) => {
+                                    GrantStmtKind::Statement(Spanned::new(v.value.clone(), z))
+                                }
+                                GrantStmtKind::ChainId(v) => {
+                                    GrantStmtKind::ChainId(Spanned::new(v.value, z))
+                                }
+                                GrantStmtKind::MaxTtl(v) => {
+                                    GrantStmtKind::MaxTtl(Spanned::new(v.value, z))
+                                }
+                                GrantStmtKind::Allow(c) => GrantStmtKind::Allow(cap(c)),
+                            },
+                        })
+                        .collect(),
+                    span: z,
+                    open: 0,
+                    close: 0,
+                }),
+                Item::Session(s) => Item::Session(Session {
+                    name: Spanned::new(s.name.value.clone(), z),
+                    from: Spanned::new(s.from.value.clone(), z),
+                    body: s
+                        .body
+                        .iter()
+                        .map(|st| SessionStmt {
+                            span: z,
+                            kind: match &st.kind {
+                                SessionStmtKind::Ttl(v) => {
+                                    SessionStmtKind::Ttl(Spanned::new(v.value, z))
+                                }
+                                SessionStmtKind::Request(c) => SessionStmtKind::Request(cap(c)),
+                            },
+                        })
+                        .collect(),
+                    span: z,
+                    open: 0,
+                    close: 0,
+                }),
+            })
+            .collect();
+        PolicyFile {
+            file: 0,
+            items,
+            comments: self
+                .comments
+                .iter()
+                .map(|c| Comment {
+                    span: z,
+                    text: c.text.clone(),
+                })
+                .collect(),
+        }
+    }
+}

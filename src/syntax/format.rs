@@ -148,17 +148,15 @@ fn format_item(
     for c in comments {
         let start = c.span.start;
         // Comments before `{` or on its line end the header line.
-        if start < open
+        let on_header_line = start < open
             || (start > open
                 && same_line(text, open, start)
                 && !stmts
                     .iter()
-                    .any(|(s, _, _)| *s < start && same_line(text, *s, start)))
-        {
-            if header_trailing.is_none() {
-                header_trailing = Some(c);
-                continue;
-            }
+                    .any(|(s, _, _)| *s < start && same_line(text, *s, start)));
+        if on_header_line && header_trailing.is_none() {
+            header_trailing = Some(c);
+            continue;
         }
         if let Some(i) = stmts.iter().position(|(s, e, _)| start >= *s && start < *e) {
             // Inside a statement: moves above it.

@@ -325,6 +325,21 @@ impl Builder<'_> {
         Span::new(self.file, self.base + s.start(), self.base + s.end())
     }
 
+    /// A statement's span without the whitespace and comments pest lets an optional trailing
+    /// part (`where ...`) consume before it fails.
+    fn stmt_span(&self, p: &Pair<Rule>) -> Span {
+        let mut span = self.span(p);
+        if let Some(last) = p
+            .clone()
+            .into_inner()
+            .filter(|i| i.as_rule() != Rule::COMMENT)
+            .last()
+        {
+            span.end = self.base + last.as_span().end();
+        }
+        span
+    }
+
     /// Collects the comments inside a pair (pest yields them among the children).
     fn comments_in(&mut self, p: Pair<Rule>) {
         for inner in p.into_inner().flatten() {
@@ -375,7 +390,7 @@ impl Builder<'_> {
     }
 
     fn grant_stmt(&mut self, p: Pair<Rule>) -> Option<GrantStmt> {
-        let span = self.span(&p);
+        let span = self.stmt_span(&p);
         let rule = p.as_rule();
         let mut inner = p.into_inner().filter(|i| i.as_rule() != Rule::COMMENT);
         inner.next(); // the keyword
@@ -401,7 +416,7 @@ impl Builder<'_> {
                 Rule::open => open = self.span(&inner).start,
                 Rule::close => close = self.span(&inner).start,
                 Rule::ttl | Rule::request => {
-                    let stmt_span = self.span(&inner);
+                    let stmt_span = self.stmt_span(&inner);
                     let rule = inner.as_rule();
                     let mut parts = inner.into_inner().filter(|i| i.as_rule() != Rule::COMMENT);
                     parts.next(); // the keyword

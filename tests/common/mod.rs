@@ -56,3 +56,21 @@ pub fn siwe_suite(file: &str) -> Value {
     let path = vectors_dir().join("siwe").join(file);
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
+
+/// Vectors from `tests/vectors/extra/<file>` (a JSON array of `{kind, description, input, expected}`).
+pub fn extra_vectors(file: &str) -> Vec<Vector> {
+    let path = vectors_dir().join("extra").join(file);
+    let list: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Vector {
+            file: format!("{file}#{i}"),
+            kind: v["kind"].as_str().unwrap().to_string(),
+            description: v["description"].as_str().unwrap_or_default().to_string(),
+            input: v["input"].clone(),
+            expected: v["expected"].clone(),
+        })
+        .collect()
+}
