@@ -635,3 +635,64 @@ fn store_reuses_replaces_and_refuses() {
         "{e}"
     );
 }
+
+/// `litcap sign --store` writes a store the SDK reads: node-localstorage plus the SDK's own
+/// `getStorageItem` when found. Needs `node` and the npm package `node-localstorage` on
+/// `LITCAP_TEST_NODE_PATH` (a `NODE_PATH`); skipped otherwise.
+#[test]
+fn sdk_reads_the_store_sign_wrote() {
+    let node_path = std::env::var("LITCAP_TEST_NODE_PATH").unwrap_or_default();
+    let node = |args: &[&str]| {
+        Command::new("node")
+            .args(args)
+            .env("NODE_PATH", &node_path)
+            .output()
+    };
+    match node(&["-e", "require.resolve('node-localstorage')"]) {
+        Ok(o) if o.status.success() => {}
+        Ok(_) => {
+            return eprintln!(
+                "skipped: npm package `node-localstorage` not found (set LITCAP_TEST_NODE_PATH)"
+            )
+        }
+        Err(e) => return eprintln!("skipped: `node` is not available ({e})"),
+    }
+    let t = Temp::new("sdk-store");
+    let key = t.file("k0", KEY0, 0o600);
+    let store = t.0.join("lit_storage.db");
+    let out = json_out(&run(
+        &[
+            "sign",
+            PKP_SIGNER,
+            "--session",
+            "treasury",
+            "--wallet-key",
+            p(&key),
+            "--store",
+            p(&store),
+            "--node",
+            "https://127.0.0.1:7470",
+            "--nonce",
+            NONCE,
+        ],
+        &[],
+    ));
+    const SCRIPT: &str = r#"
+const { LocalStorage } = require('node-localstorage');
+globalThis.localStorage = new LocalStorage(process.argv[1]);
+let get = (k) => localStorage.getItem(k);
+try {
+  const mb = require('@lit-protocol/misc-browser');
+  get = (k) => { const r = mb.getStorageItem(k); return r.type === 'ERROR' ? null : r.result; };
+} catch (e) {}
+console.log(JSON.stringify({ key: JSON.parse(get('lit-session-key')), sig: JSON.parse(get('lit-wallet-sig')) }));
+"#;
+    let o = node(&["-e", SCRIPT, p(&store)]).unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let entry = &out["https://127.0.0.1:7470"];
+    assert_eq!(v["key"]["publicKey"], entry["address"]);
+    assert_eq!(v["key"]["secretKey"].as_str().unwrap().len(), 128);
+    let signed: Value = serde_json::from_str(entry["signedMessage"].as_str().unwrap()).unwrap();
+    assert_eq!(v["sig"], signed["capabilities"][0]);
+}
