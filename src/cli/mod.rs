@@ -2,13 +2,16 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod authsig;
 pub mod check;
 pub mod common;
 pub mod compile;
+pub mod delegate;
 pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod recap;
+pub mod sign;
 
 /// Least privilege for Lit Protocol session signatures.
 #[derive(Parser, Debug)]
@@ -32,6 +35,12 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Show the privilege changes between two versions of a policy.
     Diff(diff::DiffArgs),
+    /// Sign the AuthSig that gives a session key its grant.
+    Authsig(authsig::AuthsigArgs),
+    /// Sign a session's SessionSigs for Lit nodes.
+    Sign(sign::SignArgs),
+    /// Sign a capacity-credit delegation AuthSig.
+    Delegate(delegate::DelegateArgs),
 }
 
 /// Parses arguments, runs the command, and returns the process exit code.
@@ -53,5 +62,8 @@ pub fn main() -> u8 {
         Command::Diff(a) => diff::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Recap(a) => recap::run(a),
+        Command::Authsig(a) => authsig::run(a),
+        Command::Sign(a) => sign::run(a),
+        Command::Delegate(a) => delegate::run(a),
     }
 }
