@@ -356,7 +356,7 @@ impl Recap {
             }
             att.insert(JsKey(resource.clone()), abilities);
         }
-        if require_sorted && !is_sorted(&Value::Object(att_map.clone())) {
+        if require_sorted && !is_sorted_map(att_map) {
             return Err(RecapError::NotSorted);
         }
         Ok(Recap { att, prf })
@@ -440,15 +440,17 @@ pub fn decode_base64url(s: &str) -> Result<Vec<u8>, RecapError> {
 fn is_sorted(value: &Value) -> bool {
     match value {
         Value::Array(items) => items.iter().all(is_sorted),
-        Value::Object(map) => {
-            let order = json::js_key_order(map);
-            order
-                .windows(2)
-                .all(|w| utf16_cmp(w[0], w[1]) != Ordering::Greater)
-                && map.values().all(is_sorted)
-        }
+        Value::Object(map) => is_sorted_map(map),
         _ => true,
     }
+}
+
+fn is_sorted_map(map: &Map<String, Value>) -> bool {
+    let order = json::js_key_order(map);
+    order
+        .windows(2)
+        .all(|w| utf16_cmp(w[0], w[1]) != Ordering::Greater)
+        && map.values().all(is_sorted)
 }
 
 /// A copy of `value` with object keys sorted at every depth (for readable output).

@@ -181,15 +181,63 @@ pub fn create_lit_siwe(params: &LitSiweParams) -> Result<SiweMessage, BuildError
             return Err(BuildError::EmptyResources);
         }
         let mut statement = msg.statement.take();
-        let mut resources = Vec::new();
-        for req in requests {
-            let one = recap::single(&req.resource, req.ability, req.data.clone())?;
-            one.add_to_siwe(&mut statement, &mut resources);
-        }
+        let resources = if requests.iter().all(|r| round_trips(r.data.as_ref())) {
+            add_recaps_merged(&mut statement, requests)?
+        } else {
+            add_recaps_like_sdk(&mut statement, requests)?
+        };
         msg.statement = statement;
         msg.resources = Some(resources);
     }
     Ok(msg)
+}
+
+/// `addRecapToSiweMessage` step by step: each request's recap goes through
+/// `Recap.add_to_siwe_message`, which decodes the previous one and merges.
+pub(crate) fn add_recaps_like_sdk(
+    statement: &mut Option<String>,
+    requests: &[CapabilityRequest],
+) -> Result<Vec<String>, BuildError> {
+    let mut resources = Vec::new();
+    for req in requests {
+        let one = recap::single(&req.resource, req.ability, req.data.clone())?;
+        one.add_to_siwe(statement, &mut resources);
+    }
+    Ok(resources)
+}
+
+/// The same result without the encode/decode round trips, valid when every recap decodes
+/// back to itself: then the SDK's steps are a chain of merges.
+pub(crate) fn add_recaps_merged(
+    statement: &mut Option<String>,
+    requests: &[CapabilityRequest],
+) -> Result<Vec<String>, BuildError> {
+    let mut merged = recap::Recap::new();
+    for req in requests {
+        merged.merge(recap::single(&req.resource, req.ability, req.data.clone())?);
+    }
+    *statement = Some(match statement.take() {
+        None => merged.statement(),
+        Some(s) => format!("{s} {}", merged.statement()),
+    });
+    Ok(vec![merged.encode()])
+}
+
+/// Whether a recap with this nota-bene decodes back to itself in the SDK: objects whose keys
+/// JavaScript enumerates out of sorted order (array indices such as `"9"`, `"10"`) do not.
+fn round_trips(data: Option<&NotaBene>) -> bool {
+    fn ok(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::Object(m) => {
+                !m.keys().any(|k| crate::json::is_array_index(k)) && m.values().all(ok)
+            }
+            serde_json::Value::Array(a) => a.iter().all(ok),
+            _ => true,
+        }
+    }
+    data.is_none_or(|m| {
+        !m.keys().any(|k| crate::json::is_array_index(k)) && m.values().all(ok)
+    })
 }
 
 /// `lit:session:<public key hex>`.
@@ -220,6 +268,34 @@ mod tests {
         };
         let m = create_lit_siwe(&p).unwrap().to_message();
         assert_eq!(m, "localhost wants you to sign in with your Ethereum account:\n0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\n\nThis is a test statement.  You can put anything you want here. I further authorize the stated URI to perform the following actions on my behalf: (1) 'Threshold': 'Signing' for 'lit-pkp://*'.\n\nURI: lit:session:d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a\nVersion: 1\nChain ID: 1\nNonce: 0x921dd92f497527857ee8dda62f1805e56c34c99a6b37691b4e56e6fb171a5a70\nIssued At: 2024-09-19T13:07:33.606Z\nExpiration Time: 2024-09-26T13:07:33.606Z\nResources:\n- urn:recap:eyJhdHQiOnsibGl0LXBrcDovLyoiOnsiVGhyZXNob2xkL1NpZ25pbmciOlt7fV19fSwicHJmIjpbXX0");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn in_memory_merge_equals_the_sdk_steps(
+            picks in proptest::collection::vec((0usize..4, 0usize..3, proptest::option::of(0usize..3)), 1..8)
+        ) {
+            let resources = [
+                Resource::wildcard(ResourcePrefix::Pkp),
+                Resource::new(ResourcePrefix::Pkp, "0a").unwrap(),
+                Resource::wildcard(ResourcePrefix::RateLimitIncrease),
+                Resource::new(ResourcePrefix::AccessControlCondition, "h/d").unwrap(),
+            ];
+            let data = [serde_json::json!({}), serde_json::json!({"uses": "1"}), serde_json::json!({"b": [1, {"c": 2}]})];
+            let requests: Vec<CapabilityRequest> = picks
+                .iter()
+                .map(|(r, a, d)| {
+                    let resource = resources[*r].clone();
+                    let ability = resource.prefix.abilities().nth(*a % resource.prefix.abilities().count()).unwrap();
+                    CapabilityRequest { resource, ability, data: d.map(|i| data[i].as_object().cloned().unwrap()) }
+                })
+                .collect();
+            let (mut s1, mut s2) = (Some("x".to_string()), Some("x".to_string()));
+            let r1 = add_recaps_like_sdk(&mut s1, &requests).unwrap();
+            let r2 = add_recaps_merged(&mut s2, &requests).unwrap();
+            proptest::prop_assert_eq!(r1, r2);
+            proptest::prop_assert_eq!(s1, s2);
+        }
     }
 
     #[test]
