@@ -35,7 +35,10 @@ pub enum Gap {
     /// The key the nodes look at grants other abilities only.
     AbilityMissing { key: String, granted: Vec<String> },
     /// The wildcard key shadows the specific key, which would have granted the ability.
-    Shadowed { wildcard_key: String, specific_key: String },
+    Shadowed {
+        wildcard_key: String,
+        specific_key: String,
+    },
 }
 
 /// The verdict for one request against one recap.
@@ -101,7 +104,11 @@ pub fn check_recap_ability(recap: &Recap, resource: &Resource, recap_ability: &s
 
 /// The nodes' rule across an AuthSig's recaps: the first recap that covers the request wins.
 /// On failure, returns the gap reported by the first recap (or `NoResourceKey` with none).
-pub fn check_any(recaps: &[Recap], resource: &Resource, ability: Ability) -> (Verdict, Option<usize>) {
+pub fn check_any(
+    recaps: &[Recap],
+    resource: &Resource,
+    ability: Ability,
+) -> (Verdict, Option<usize>) {
     let mut first_gap = None;
     for (i, recap) in recaps.iter().enumerate() {
         match check(recap, resource, ability) {
@@ -240,7 +247,10 @@ mod tests {
 
     #[test]
     fn recap_inclusion() {
-        let wide = recap(&[("lit-pkp://*", "Threshold/Signing"), ("lit-litaction://*", "*/*")]);
+        let wide = recap(&[
+            ("lit-pkp://*", "Threshold/Signing"),
+            ("lit-litaction://*", "*/*"),
+        ]);
         let narrow = recap(&[
             ("lit-pkp://00ab", "Threshold/Signing"),
             ("lit-litaction://Qm1", "Threshold/Execution"),

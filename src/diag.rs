@@ -216,6 +216,7 @@ codes! {
     InvalidStatement => ("invalid-statement", Error, "the SIWE statement contains a line break"),
     InvalidChainId => ("invalid-chain-id", Error, "the chain id is not a positive integer"),
     UnknownGrant => ("unknown-grant", Error, "a session names a grant that does not exist"),
+    UnknownSession => ("unknown-session", Error, "the named session does not exist"),
     TtlTooLong => ("ttl-too-long", Error, "a lifetime is longer than the nodes (30 days) or the grant's `max-ttl` allow"),
     NotCovered => ("not-covered", Error, "a session requests a capability its grant does not give"),
     InvalidWhere => ("invalid-where", Error, "`where` data the ReCap cannot carry"),
@@ -730,7 +731,11 @@ mod tests {
         names.dedup();
         assert_eq!(before, names.len());
         for n in names {
-            assert!(n.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()), "{n}");
+            assert!(
+                n.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()),
+                "{n}"
+            );
             assert_eq!(Code::parse(n).map(|c| c.as_str()), Some(n));
         }
     }
@@ -747,7 +752,10 @@ mod tests {
         diags.apply_suppressions(&sources);
         assert_eq!(diags.len(), 2);
         assert_eq!(diags.warning_count(), 1);
-        assert_eq!(allow_list(" litcap: allow(a, b)").collect::<Vec<_>>(), vec!["a", "b"]);
+        assert_eq!(
+            allow_list(" litcap: allow(a, b)").collect::<Vec<_>>(),
+            vec!["a", "b"]
+        );
     }
 
     #[test]

@@ -140,7 +140,8 @@ impl Signature {
             0 | 1 => v,
             other => return Err(SignatureError::RecoveryByte(other)),
         };
-        let id = RecoveryId::from_i32(i32::from(rec)).map_err(|_| SignatureError::RecoveryByte(v))?;
+        let id =
+            RecoveryId::from_i32(i32::from(rec)).map_err(|_| SignatureError::RecoveryByte(v))?;
         let sig = RecoverableSignature::from_compact(&self.0[..64], id)
             .map_err(|_| SignatureError::Unrecoverable)?;
         let msg = Message::from_digest(*digest);
@@ -232,7 +233,10 @@ mod tests {
     #[test]
     fn address_from_key_is_checksummed() {
         let k = WalletKey::from_hex(KEY0).unwrap();
-        assert_eq!(k.address().to_checksum(), "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+        assert_eq!(
+            k.address().to_checksum(),
+            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+        );
     }
 
     #[test]
@@ -261,7 +265,10 @@ mod tests {
         let mut bytes = [1u8; 65];
         bytes[64] = 29;
         let sig = Signature(bytes);
-        assert_eq!(sig.recover(&[0u8; 32]), Err(SignatureError::RecoveryByte(29)));
+        assert_eq!(
+            sig.recover(&[0u8; 32]),
+            Err(SignatureError::RecoveryByte(29))
+        );
         assert_eq!(Signature::parse_hex(&sig.to_hex()).unwrap(), sig);
     }
 }

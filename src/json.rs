@@ -125,7 +125,9 @@ pub fn is_array_index(key: &str) -> bool {
     if key.len() > 1 && key.starts_with('0') {
         return false;
     }
-    key.parse::<u64>().map(|n| n < u64::from(u32::MAX)).unwrap_or(false)
+    key.parse::<u64>()
+        .map(|n| n < u64::from(u32::MAX))
+        .unwrap_or(false)
 }
 
 /// `Object.keys(o)` order for an object parsed from JSON: array indices ascending, then the
@@ -152,7 +154,10 @@ mod tests {
         assert_eq!(stringify(&json!(1e-7)), "1e-7");
         assert_eq!(stringify(&json!(0.1)), "0.1");
         assert_eq!(stringify(&json!(-0.0)), "0");
-        assert_eq!(stringify(&json!(123456789012345678u64)), "123456789012345680");
+        assert_eq!(
+            stringify(&json!(123456789012345678u64)),
+            "123456789012345680"
+        );
     }
 
     #[test]
@@ -166,7 +171,10 @@ mod tests {
     #[test]
     fn canonical_sorts_every_level() {
         let v = json!({"z": 1, "a": [2, 1], "m": {"y": "q", "b": true}});
-        assert_eq!(canonicalize(&v), r#"{"a":[2,1],"m":{"b":true,"y":"q"},"z":1}"#);
+        assert_eq!(
+            canonicalize(&v),
+            r#"{"a":[2,1],"m":{"b":true,"y":"q"},"z":1}"#
+        );
         assert_eq!(stringify(&v), r#"{"z":1,"a":[2,1],"m":{"y":"q","b":true}}"#);
     }
 

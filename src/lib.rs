@@ -6,14 +6,24 @@
 //! grants and sessions) → [`recap`] / [`siwe`] (wire formats) → [`verify`] → [`sign`].
 
 #![forbid(unsafe_code)]
+// Diagnostics are large and only built on failure paths; boxing them buys nothing.
+#![allow(clippy::result_large_err)]
 
+pub mod acc;
 pub mod authsig;
+pub mod compile;
 pub mod coverage;
 pub mod diag;
 pub mod eth;
+pub mod fsutil;
 pub mod json;
 pub mod lit;
+pub mod load;
+pub mod model;
 pub mod recap;
+pub mod sign;
 pub mod siwe;
 pub mod suggest;
+pub mod syntax;
 pub mod time;
+pub mod verify;

@@ -253,8 +253,7 @@ pub fn normalize_pkp_id(id: &str) -> Result<String, ResourceError> {
             len,
         });
     }
-    if stripped != "*" && !stripped.is_empty() && stripped.bytes().all(|b| b.is_ascii_hexdigit())
-    {
+    if stripped != "*" && !stripped.is_empty() && stripped.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(format!("{stripped:0>64}"))
     } else {
         Ok(stripped.to_string())
@@ -323,11 +322,17 @@ mod tests {
 
     #[test]
     fn other_ids_are_kept() {
-        let r = Resource::parse_key("lit-litaction://QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3")
-            .unwrap();
+        let r =
+            Resource::parse_key("lit-litaction://QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3")
+                .unwrap();
         assert_eq!(r.prefix, ResourcePrefix::LitAction);
         assert_eq!(r.id, "QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3");
-        assert_eq!(Resource::parse_key("lit-ratelimitincrease://123").unwrap().id, "123");
+        assert_eq!(
+            Resource::parse_key("lit-ratelimitincrease://123")
+                .unwrap()
+                .id,
+            "123"
+        );
     }
 
     #[test]
@@ -339,8 +344,14 @@ mod tests {
                 ..
             })
         ));
-        assert!(matches!(Resource::parse_key("lit-pkp:1"), Err(ResourceError::NotAKey(_))));
-        assert!(matches!(Resource::parse_key("lit-pkp://"), Err(ResourceError::EmptyId(_))));
+        assert!(matches!(
+            Resource::parse_key("lit-pkp:1"),
+            Err(ResourceError::NotAKey(_))
+        ));
+        assert!(matches!(
+            Resource::parse_key("lit-pkp://"),
+            Err(ResourceError::EmptyId(_))
+        ));
     }
 
     #[test]
@@ -358,7 +369,9 @@ mod tests {
     fn ability_mapping() {
         assert_eq!(Ability::PkpSigning.recap_ability(), "Threshold/Signing");
         assert_eq!(Ability::RateLimitIncreaseAuth.recap_ability(), "Auth/Auth");
-        assert!(ResourcePrefix::AccessControlCondition.supports(Ability::AccessControlConditionSigning));
+        assert!(
+            ResourcePrefix::AccessControlCondition.supports(Ability::AccessControlConditionSigning)
+        );
         assert!(!ResourcePrefix::Pkp.supports(Ability::AccessControlConditionSigning));
         for a in Ability::ALL {
             assert_eq!(Ability::parse(a.as_str()), Some(a));

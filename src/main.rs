@@ -1,6 +1,7 @@
 //! The `litcap` command line: a thin layer over the library.
 
 #![forbid(unsafe_code)]
+#![allow(clippy::result_large_err)]
 
 mod cli;
 

@@ -300,6 +300,14 @@ impl Recap {
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let value: Value =
             serde_json::from_str(text).map_err(|e| RecapError::Json(e.to_string()))?;
+        let recap = Recap::from_value_checked(&value, true)?;
+        let canonical = recap.encode() == urn;
+        Ok(Decoded { recap, canonical })
+    }
+
+    /// Builds a recap from its JSON object with `decodeRecap`'s checks (shape, ability
+    /// strings, nota-bene lists, and, if `require_sorted`, siwe-recap's key-order check).
+    pub fn from_value_checked(value: &Value, require_sorted: bool) -> Result<Recap, RecapError> {
         let (att_value, prf_value) = match &value {
             Value::Object(top) => (top.get("att"), top.get("prf")),
             _ => (None, None),
@@ -348,18 +356,19 @@ impl Recap {
             }
             att.insert(JsKey(resource.clone()), abilities);
         }
-        if !is_sorted(&Value::Object(att_map.clone())) {
+        if require_sorted && !is_sorted(&Value::Object(att_map.clone())) {
             return Err(RecapError::NotSorted);
         }
-        let recap = Recap { att, prf };
-        let canonical = recap.encode() == urn;
-        Ok(Decoded { recap, canonical })
+        Ok(Recap { att, prf })
     }
 
     /// `Recap.add_to_siwe_message` on a SIWE statement and resource list.
     pub fn add_to_siwe(&self, statement: &mut Option<String>, resources: &mut Vec<String>) {
         if let (Some(current), Some(last)) = (statement.as_ref(), resources.last()) {
-            if let Ok(Decoded { recap: mut other, .. }) = Recap::decode(last) {
+            if let Ok(Decoded {
+                recap: mut other, ..
+            }) = Recap::decode(last)
+            {
                 let previous = other.statement();
                 if current.ends_with(&previous) {
                     other.merge(self.clone());
@@ -381,7 +390,11 @@ impl Recap {
 }
 
 /// A recap holding exactly one capability, as `addRecapToSiweMessage` builds per request.
-pub fn single(resource: &Resource, ability: Ability, data: Option<NotaBene>) -> Result<Recap, RecapError> {
+pub fn single(
+    resource: &Resource,
+    ability: Ability,
+    data: Option<NotaBene>,
+) -> Result<Recap, RecapError> {
     let mut r = Recap::new();
     r.add_capability(resource, ability, data)?;
     Ok(r)
@@ -389,7 +402,9 @@ pub fn single(resource: &Resource, ability: Ability, data: Option<NotaBene>) -> 
 
 fn looks_like_cid(s: &str) -> bool {
     const BASE58: &str = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-    (s.starts_with('z') || s.starts_with("Qm")) && s.len() > 2 && s.chars().all(|c| BASE58.contains(c))
+    (s.starts_with('z') || s.starts_with("Qm"))
+        && s.len() > 2
+        && s.chars().all(|c| BASE58.contains(c))
 }
 
 /// The multiformats `rfc4648` decoder: trailing `=` ignored, strict on leftover bits.
@@ -461,7 +476,12 @@ mod tests {
 
     #[test]
     fn pkp_wildcard_encodes_like_the_sdk() {
-        let r = single(&Resource::wildcard(ResourcePrefix::Pkp), Ability::PkpSigning, None).unwrap();
+        let r = single(
+            &Resource::wildcard(ResourcePrefix::Pkp),
+            Ability::PkpSigning,
+            None,
+        )
+        .unwrap();
         assert_eq!(
             r.encode(),
             "urn:recap:eyJhdHQiOnsibGl0LXBrcDovLyoiOnsiVGhyZXNob2xkL1NpZ25pbmciOlt7fV19fSwicHJmIjpbXX0"
@@ -484,8 +504,14 @@ mod tests {
     #[test]
     fn decode_rejects_like_the_sdk() {
         assert_eq!(Recap::decode("urn:recap"), Err(RecapError::NotARecapUrn));
-        assert_eq!(Recap::decode("urn:recap:e!"), Err(RecapError::Base64Character));
-        assert_eq!(Recap::decode("urn:recap:eyJhd"), Err(RecapError::Base64Length));
+        assert_eq!(
+            Recap::decode("urn:recap:e!"),
+            Err(RecapError::Base64Character)
+        );
+        assert_eq!(
+            Recap::decode("urn:recap:eyJhd"),
+            Err(RecapError::Base64Length)
+        );
         // `{"att":[],"prf":[]}`
         let arr = format!(
             "urn:recap:{}",
@@ -509,14 +535,31 @@ mod tests {
     #[test]
     fn merge_replaces_empty_restrictions_and_appends_others() {
         let mut a = Recap::new();
-        a.add_attenuation("lit-pkp://*", "Threshold", "Signing", Map::new()).unwrap();
+        a.add_attenuation("lit-pkp://*", "Threshold", "Signing", Map::new())
+            .unwrap();
         let mut b = Recap::new();
         let nb = json!({"x": 1}).as_object().cloned().unwrap();
-        b.add_attenuation("lit-pkp://*", "Threshold", "Signing", nb.clone()).unwrap();
+        b.add_attenuation("lit-pkp://*", "Threshold", "Signing", nb.clone())
+            .unwrap();
         a.merge(b.clone());
-        assert_eq!(a.abilities_for("lit-pkp://*").unwrap().values().next().unwrap(), &vec![nb.clone()]);
+        assert_eq!(
+            a.abilities_for("lit-pkp://*")
+                .unwrap()
+                .values()
+                .next()
+                .unwrap(),
+            &vec![nb.clone()]
+        );
         a.merge(b);
-        assert_eq!(a.abilities_for("lit-pkp://*").unwrap().values().next().unwrap().len(), 2);
+        assert_eq!(
+            a.abilities_for("lit-pkp://*")
+                .unwrap()
+                .values()
+                .next()
+                .unwrap()
+                .len(),
+            2
+        );
     }
 
     #[test]

@@ -34,7 +34,10 @@ mod tests {
     fn finds_typos_only() {
         let abilities = ["pkp-signing", "lit-action-execution"];
         assert_eq!(closest("pkp-sign", abilities), Some("pkp-signing"));
-        assert_eq!(closest("lit-action-exec", abilities), Some("lit-action-execution"));
+        assert_eq!(
+            closest("lit-action-exec", abilities),
+            Some("lit-action-execution")
+        );
         assert_eq!(closest("decrypt", abilities), None);
         assert_eq!(levenshtein("kitten", "sitting"), 3);
     }

@@ -310,7 +310,12 @@ impl fmt::Display for Ttl {
         if rest == 0 {
             return f.write_str("0s");
         }
-        for (unit, suffix) in [(Ttl::DAY, 'd'), (Ttl::HOUR, 'h'), (Ttl::MINUTE, 'm'), (1, 's')] {
+        for (unit, suffix) in [
+            (Ttl::DAY, 'd'),
+            (Ttl::HOUR, 'h'),
+            (Ttl::MINUTE, 'm'),
+            (1, 's'),
+        ] {
             if rest >= unit {
                 write!(f, "{}{}", rest / unit, suffix)?;
                 rest %= unit;

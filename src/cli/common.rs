@@ -56,3 +56,12 @@ pub fn usage_error(message: impl std::fmt::Display) -> u8 {
     eprintln!("error: {message}");
     diag::exit::USAGE
 }
+
+/// Loads policy files; prints their diagnostics (suppressions applied) for people.
+/// `Err` carries the exit code when the files could not be read.
+pub fn load_policy(paths: &[std::path::PathBuf]) -> Result<litcap::load::Loaded, u8> {
+    let mut loaded = litcap::load::load_paths(paths).map_err(usage_error)?;
+    loaded.diagnostics.apply_suppressions(&loaded.sources);
+    print_human(&loaded.diagnostics, &loaded.sources);
+    Ok(loaded)
+}

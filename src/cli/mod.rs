@@ -2,7 +2,16 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod authsig;
+pub mod check;
 pub mod common;
+pub mod compile;
+pub mod delegate;
+pub mod diff;
+pub mod explain;
+pub mod fmt;
+pub mod recap;
+pub mod sign;
 
 /// Least privilege for Lit Protocol session signatures.
 #[derive(Parser, Debug)]
@@ -13,7 +22,26 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {}
+pub enum Command {
+    /// Check policies: model errors, least-privilege lints, coverage of every request.
+    Check(check::CheckArgs),
+    /// Compile a session to the SDK's wire formats (ReCap, SIWE, resourceAbilityRequests).
+    Compile(compile::CompileArgs),
+    /// Format policy files canonically (comments kept).
+    Fmt(fmt::FmtArgs),
+    /// Decode or encode `urn:recap:` resources.
+    Recap(recap::RecapArgs),
+    /// Explain why a session may or may not use a capability.
+    Explain(explain::ExplainArgs),
+    /// Show the privilege changes between two versions of a policy.
+    Diff(diff::DiffArgs),
+    /// Sign the AuthSig that gives a session key its grant.
+    Authsig(authsig::AuthsigArgs),
+    /// Sign a session's SessionSigs for Lit nodes.
+    Sign(sign::SignArgs),
+    /// Sign a capacity-credit delegation AuthSig.
+    Delegate(delegate::DelegateArgs),
+}
 
 /// Parses arguments, runs the command, and returns the process exit code.
 pub fn main() -> u8 {
@@ -27,5 +55,15 @@ pub fn main() -> u8 {
             };
         }
     };
-    match cli.command {}
+    match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Compile(a) => compile::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Diff(a) => diff::run(a),
+        Command::Fmt(a) => fmt::run(a),
+        Command::Recap(a) => recap::run(a),
+        Command::Authsig(a) => authsig::run(a),
+        Command::Sign(a) => sign::run(a),
+        Command::Delegate(a) => delegate::run(a),
+    }
 }

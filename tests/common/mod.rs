@@ -44,7 +44,10 @@ pub fn lit_vectors() -> Vec<Vector> {
 
 /// The vectors of one kind; panics if there are none, so a renamed kind cannot silently pass.
 pub fn lit_vectors_of(kind: &str) -> Vec<Vector> {
-    let v: Vec<Vector> = lit_vectors().into_iter().filter(|v| v.kind == kind).collect();
+    let v: Vec<Vector> = lit_vectors()
+        .into_iter()
+        .filter(|v| v.kind == kind)
+        .collect();
     assert!(!v.is_empty(), "no vectors of kind `{kind}`");
     v
 }
@@ -52,4 +55,22 @@ pub fn lit_vectors_of(kind: &str) -> Vec<Vector> {
 pub fn siwe_suite(file: &str) -> Value {
     let path = vectors_dir().join("siwe").join(file);
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Vectors from `tests/vectors/extra/<file>` (a JSON array of `{kind, description, input, expected}`).
+pub fn extra_vectors(file: &str) -> Vec<Vector> {
+    let path = vectors_dir().join("extra").join(file);
+    let list: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Vector {
+            file: format!("{file}#{i}"),
+            kind: v["kind"].as_str().unwrap().to_string(),
+            description: v["description"].as_str().unwrap_or_default().to_string(),
+            input: v["input"].clone(),
+            expected: v["expected"].clone(),
+        })
+        .collect()
 }

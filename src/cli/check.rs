@@ -1,0 +1,61 @@
+//! `litcap check FILE... [--authsig FILE] [--session NAME] [--at RFC3339] [--format human|json|sarif]`
+
+use super::common::{self, Format};
+use litcap::time::Ttl;
+use litcap::verify::check::{self, CheckOptions};
+use litcap::verify::lints::LintOptions;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Policy files, checked together.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Check only this session (and its grant).
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Output format of the findings.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Exit with 3 when there are warnings but no errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// `ttl-longer-than-needed` fires for lifetimes above this.
+    #[arg(long, default_value = "24h", value_parser = parse_ttl)]
+    pub ttl_threshold: Ttl,
+}
+
+pub fn parse_ttl(s: &str) -> Result<Ttl, String> {
+    Ttl::parse(s).map_err(|e| e.to_string())
+}
+
+pub fn run(args: CheckArgs) -> u8 {
+    let loaded = match litcap::load::load_paths(&args.files) {
+        Ok(l) => l,
+        Err(e) => return common::usage_error(e),
+    };
+    let opts = CheckOptions {
+        session: args.session.clone(),
+        lint: LintOptions {
+            ttl_threshold: args.ttl_threshold,
+        },
+    };
+    let report = check::check_policy(&loaded, &opts);
+    let code = report.exit_code(args.deny_warnings);
+    let out = match args.format {
+        Format::Human => {
+            common::print_human(&report.diagnostics, &loaded.sources);
+            eprintln!("{}", report.summary());
+            litcap::diag::exit::OK
+        }
+        Format::Json => common::print_json(&report.to_json(&loaded.sources, args.deny_warnings)),
+        Format::Sarif => common::print_json(&litcap::diag::to_sarif(
+            &report.diagnostics,
+            &loaded.sources,
+        )),
+    };
+    if out != litcap::diag::exit::OK {
+        return out;
+    }
+    code
+}

@@ -1,0 +1,104 @@
+//! `litcap explain FILE --session NAME "<ability> on <resource>"`
+
+use super::common;
+use litcap::diag::{exit, Diagnostics};
+use litcap::verify::explain;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    /// The policy file.
+    pub file: PathBuf,
+    /// The session to ask about.
+    #[arg(long)]
+    pub session: String,
+    /// The request: `"<ability> on <resource>"`, e.g. `"pkp-signing on lit-pkp://0x..."`.
+    pub question: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: super::compile::OutputFormat,
+}
+
+pub fn run(args: ExplainArgs) -> u8 {
+    let loaded = match common::load_policy(std::slice::from_ref(&args.file)) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    if loaded.diagnostics.has_errors() {
+        return exit::ERRORS;
+    }
+    let session = match litcap::compile::find_session(&loaded.policy, &args.session) {
+        Ok(s) => s,
+        Err(d) => {
+            common::print_human(&Diagnostics(vec![*d]), &loaded.sources);
+            return exit::ERRORS;
+        }
+    };
+    let (ability, resource) = match explain::parse_question(&args.question) {
+        Ok(q) => q,
+        Err(e) => return common::usage_error(e),
+    };
+    let e = explain::explain(&loaded.policy, session, ability, resource);
+    let status = if e.ok() { exit::OK } else { exit::ERRORS };
+    match args.format {
+        super::compile::OutputFormat::Human => {
+            let diags = Diagnostics(e.to_diagnostics());
+            let text = litcap::diag::render_human(&diags, &loaded.sources, false);
+            let verdict = if e.ok() {
+                format!(
+                    "yes: session `{}` may use `{} on {}`\n\n",
+                    e.session, e.ability, e.resource
+                )
+            } else {
+                format!(
+                    "no: the nodes would refuse `{} on {}` for session `{}`\n\n",
+                    e.ability, e.resource, e.session
+                )
+            };
+            let printed = common::print_stdout(&format!("{verdict}{text}"));
+            if printed != exit::OK {
+                return printed;
+            }
+        }
+        super::compile::OutputFormat::Json => {
+            let allowed_by = e
+                .allowed_by
+                .as_ref()
+                .map(|a| location(&loaded.sources, a.span));
+            let requested_by = e
+                .requested_by
+                .as_ref()
+                .map(|a| location(&loaded.sources, a.span));
+            let reason = match &e.verdict {
+                litcap::coverage::Verdict::NotCovered(gap) => Some(explain::gap_reason(gap)),
+                _ => None,
+            };
+            let printed = common::print_json(&serde_json::json!({
+                "session": e.session,
+                "grant": e.grant,
+                "ability": e.ability.as_str(),
+                "resource": e.resource.key(),
+                "ok": e.ok(),
+                "requested": e.requested_by.is_some(),
+                "requestedBy": requested_by,
+                "covered": e.verdict.is_covered(),
+                "allowedBy": allowed_by,
+                "reason": reason,
+                "fix": e.fix,
+            }));
+            if printed != exit::OK {
+                return printed;
+            }
+        }
+    }
+    status
+}
+
+fn location(sources: &litcap::diag::Sources, span: litcap::diag::Span) -> serde_json::Value {
+    let Some(f) = sources.get(span.file) else {
+        return serde_json::Value::Null;
+    };
+    let (line, column) = f.line_col(span.start);
+    let text = f.text().get(span.start..span.end).unwrap_or_default();
+    serde_json::json!({"file": f.name(), "line": line, "column": column, "text": text})
+}

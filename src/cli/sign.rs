@@ -1,0 +1,637 @@
+//! `litcap sign FILE... --session NAME (--wallet-key FILE | --wallet-key-env VAR |
+//! --signer-url URL --address 0x.. | --authsig FILE) (--session-key-seed HEX | --store DIR)
+//! --node URL... [--nonce N | --handshake URL] [--issued-at T] [--expiration T]
+//! [--capacity-delegation FILE]`
+//!
+//! Also the pieces `authsig` and `delegate` share: wallet options, nonce options, error output.
+
+use super::common::{self, print_json, usage_error};
+use litcap::authsig::AuthSig;
+use litcap::compile::{self, CompileError, SiweInputs};
+use litcap::diag::{exit, Code, Diagnostic, Diagnostics, Sources};
+use litcap::eth::Address;
+use litcap::model::{Grant, Policy, Session};
+use litcap::sign::check::{check_auth_sig, Expectations, Problem};
+use litcap::sign::http::HttpConfig;
+use litcap::sign::remote::RemoteSigner;
+use litcap::sign::sessionsigs::{self, SessionSigsParams};
+use litcap::sign::store::{KeyStore, StoreError, WALLET_SIG};
+use litcap::sign::{handshake, LocalWallet, SessionKey, SignError, WalletSigner};
+use litcap::siwe::CapabilityRequest;
+use litcap::time::{Timestamp, Ttl};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+// ------------------------------------------------------------------ shared --
+
+/// Where the wallet signature comes from. Keys are never taken from the command line.
+#[derive(clap::Args, Debug, Clone)]
+pub struct WalletArgs {
+    /// Wallet key file: `0x` and 64 hex digits on one line, or an Ethereum V3 JSON keystore.
+    #[arg(long, value_name = "FILE")]
+    pub wallet_key: Option<PathBuf>,
+    /// Environment variable holding the wallet key (`0x` and 64 hex digits).
+    #[arg(long, value_name = "VAR")]
+    pub wallet_key_env: Option<String>,
+    /// Environment variable holding the password of a V3 keystore `--wallet-key`.
+    #[arg(long, value_name = "VAR", default_value = "LITCAP_KEYSTORE_PASSWORD")]
+    pub keystore_password_env: String,
+    /// Remote Ethereum JSON-RPC signer (`personal_sign`), with `--address`.
+    #[arg(long, value_name = "URL", requires = "address")]
+    pub signer_url: Option<String>,
+    /// The address the remote signer signs with; its signatures are checked against it.
+    #[arg(long, value_name = "0x..", requires = "signer_url")]
+    pub address: Option<String>,
+    /// Seconds to wait for the remote signer or a node handshake (per attempt).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub signer_timeout: u64,
+}
+
+/// The SIWE nonce: given, or fetched from a Lit node.
+#[derive(clap::Args, Debug, Clone)]
+pub struct NonceArgs {
+    /// SIWE nonce (the SDK uses the latest Ethereum blockhash).
+    #[arg(long, value_name = "N", conflicts_with = "handshake")]
+    pub nonce: Option<String>,
+    /// Fetch the latest blockhash from this Lit node's handshake as the nonce.
+    #[arg(long, value_name = "URL")]
+    pub handshake: Option<String>,
+}
+
+/// A failure already reported on stderr, carrying the exit code.
+pub struct Reported(pub u8);
+
+impl WalletArgs {
+    pub fn http(&self) -> HttpConfig {
+        HttpConfig {
+            timeout: Duration::from_secs(self.signer_timeout.max(1)),
+            ..HttpConfig::default()
+        }
+    }
+
+    /// The signer, with warnings (loose key file permissions) printed.
+    pub fn signer(&self) -> Result<Box<dyn WalletSigner>, Reported> {
+        if let Some(path) = &self.wallet_key {
+            let (w, warnings) = LocalWallet::from_file(path, &self.keystore_password_env)
+                .map_err(|e| report(&SignError::from(e)))?;
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+            return Ok(Box::new(w));
+        }
+        if let Some(var) = &self.wallet_key_env {
+            let w = LocalWallet::from_env(var).map_err(|e| report(&SignError::from(e)))?;
+            return Ok(Box::new(w));
+        }
+        if let (Some(url), Some(address)) = (&self.signer_url, &self.address) {
+            let address = Address::parse_any_case(address)
+                .map_err(|e| Reported(usage_error(format!("--address: {e}"))))?;
+            let s = RemoteSigner::new(url, address, self.http())
+                .map_err(|e| report(&SignError::from(e)))?;
+            return Ok(Box::new(s));
+        }
+        Err(Reported(usage_error(
+            "no wallet: pass `--wallet-key FILE`, `--wallet-key-env VAR` or `--signer-url URL --address 0x..`",
+        )))
+    }
+}
+
+impl NonceArgs {
+    /// The nonce, fetching it from a node if asked to.
+    pub fn resolve(&self, http: &HttpConfig) -> Result<String, Reported> {
+        if let Some(n) = &self.nonce {
+            litcap::sign::authsig::check_nonce(n).map_err(|e| report(&e))?;
+            return Ok(n.clone());
+        }
+        if let Some(url) = &self.handshake {
+            let hash =
+                handshake::latest_blockhash(url, http).map_err(|e| report(&SignError::from(e)))?;
+            eprintln!("note: nonce `{hash}` from the handshake with `{url}`");
+            return Ok(hash);
+        }
+        Err(Reported(usage_error(
+            "a new signature needs a SIWE nonce: pass `--nonce <latest blockhash>` or `--handshake <lit node url>`",
+        )))
+    }
+}
+
+/// Prints an error with its code and help; returns its exit code.
+pub fn report(e: &SignError) -> Reported {
+    let mut text = format!("error: {e}");
+    if let Some(code) = miette::Diagnostic::code(e) {
+        text.push_str(&format!(" [{code}]"));
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        // Transparent wrappers repeat their inner message; print only new information.
+        let msg = s.to_string();
+        if !text.contains(&msg) {
+            text.push_str(&format!("\n  caused by: {msg}"));
+        }
+        source = s.source();
+    }
+    if let Some(help) = miette::Diagnostic::help(e) {
+        text.push_str(&format!("\n  help: {help}"));
+    }
+    eprintln!("{text}");
+    Reported(e.exit_code())
+}
+
+/// Prints diagnostics; returns exit code 1.
+pub fn report_diags(diags: &Diagnostics, sources: &Sources) -> Reported {
+    common::print_human(diags, sources);
+    Reported(exit::ERRORS)
+}
+
+pub fn one(d: Diagnostic) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    diags.push(d);
+    diags
+}
+
+/// `--issued-at` (default now) and `--expiration`.
+pub fn times(
+    issued_at: &Option<String>,
+    expiration: &Option<String>,
+) -> Result<(Timestamp, Option<Timestamp>), Reported> {
+    let parse = |flag: &str, v: &str| {
+        Timestamp::parse_rfc3339(v).map_err(|e| Reported(usage_error(format!("--{flag}: {e}"))))
+    };
+    let issued = match issued_at {
+        Some(v) => parse("issued-at", v)?,
+        None => Timestamp::now(),
+    };
+    let exp = expiration
+        .as_deref()
+        .map(|v| parse("expiration", v))
+        .transpose()?;
+    if let Some(e) = exp {
+        if e.millis_since(&issued) <= 0 {
+            return Err(Reported(usage_error(format!(
+                "--expiration `{e}` is not after issued-at `{issued}`"
+            ))));
+        }
+    }
+    Ok((issued, exp))
+}
+
+/// The loaded policy and its session (unknown sessions and policy errors are reported).
+pub struct Target {
+    pub sources: Sources,
+    pub policy: Policy,
+    pub session: usize,
+}
+
+impl Target {
+    pub fn load(files: &[PathBuf], session: &str) -> Result<Target, Reported> {
+        let loaded = common::load_policy(files).map_err(Reported)?;
+        if loaded.diagnostics.has_errors() {
+            return Err(Reported(exit::ERRORS));
+        }
+        let Some(index) = loaded
+            .policy
+            .sessions
+            .iter()
+            .position(|s| s.name == session)
+        else {
+            let d = match compile::find_session(&loaded.policy, session) {
+                Err(d) => *d,
+                Ok(_) => Diagnostic::new(
+                    Code::UnknownSession,
+                    format!("there is no session `{session}`"),
+                ),
+            };
+            return Err(report_diags(&one(d), &loaded.sources));
+        };
+        Ok(Target {
+            sources: loaded.sources,
+            policy: loaded.policy,
+            session: index,
+        })
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.policy.sessions[self.session]
+    }
+
+    pub fn grant(&self) -> &Grant {
+        self.policy.grant_of(self.session())
+    }
+
+    /// The session's requests, in the SDK's request form.
+    pub fn requests(&self) -> Vec<CapabilityRequest> {
+        self.session()
+            .requests
+            .iter()
+            .map(|c| c.to_request())
+            .collect()
+    }
+
+    /// Refuses a lifetime over `limit` (a `lifetime-too-long` diagnostic at `span`).
+    pub fn check_lifetime(
+        &self,
+        what: &str,
+        issued: Timestamp,
+        expiration: Timestamp,
+        limit: Ttl,
+        limit_name: String,
+        span: Option<litcap::diag::Span>,
+    ) -> Result<(), Reported> {
+        let ms = expiration.millis_since(&issued);
+        let limit = if limit > Ttl::NODE_MAX {
+            Ttl::NODE_MAX
+        } else {
+            limit
+        };
+        if ms <= (limit.secs() as i64).saturating_mul(1000) {
+            return Ok(());
+        }
+        let limit_name = if limit == Ttl::NODE_MAX && !limit_name.contains("max-ttl") {
+            "the nodes' 30-day limit".to_string()
+        } else {
+            limit_name
+        };
+        let mut d = Diagnostic::new(
+            Code::LifetimeTooLong,
+            format!(
+                "the {what} would live {}, longer than {limit_name} allows ({limit})",
+                Ttl((ms / 1000).max(0) as u64)
+            ),
+        )
+        .help(format!(
+            "pass an `--expiration` at most {limit} after `--issued-at` (`{issued}`)"
+        ));
+        if let Some(s) = span {
+            d = d.at(s, "the limit");
+        }
+        Err(report_diags(&one(d), &self.sources))
+    }
+
+    /// Signs a fresh AuthSig for the session key with the grant's recap and SIWE fields.
+    pub fn new_auth_sig(
+        &self,
+        signer: &dyn WalletSigner,
+        session_key: &str,
+        nonce: String,
+        issued_at: Timestamp,
+        expiration: Timestamp,
+    ) -> Result<AuthSig, Reported> {
+        let inputs = SiweInputs {
+            address: signer.address().to_checksum(),
+            session_key: session_key.to_string(),
+            nonce,
+            issued_at,
+            expiration: Some(expiration),
+        };
+        let compiled = compile::compile(&self.policy, &self.session().name, Some(&inputs))
+            .map_err(|e| match e {
+                CompileError::Usage(m) => Reported(usage_error(m)),
+                CompileError::Policy(d) => report_diags(&d, &self.sources),
+            })?;
+        let Some(siwe) = compiled.siwe else {
+            return Err(Reported(usage_error("no SIWE message was compiled")));
+        };
+        // The model proves coverage; check the compiled recap once more before signing.
+        let mut diags = Diagnostics::new();
+        for r in &self.session().requests {
+            if !litcap::coverage::check(&compiled.recap, &r.resource, r.ability).is_covered() {
+                diags.push(
+                    Diagnostic::new(
+                        Code::NotCovered,
+                        format!(
+                            "session `{}` requests `{}`, which grant `{}` does not give",
+                            self.session().name,
+                            r.describe(),
+                            self.grant().name
+                        ),
+                    )
+                    .at(r.span, "not covered"),
+                );
+            }
+        }
+        if !diags.is_empty() {
+            return Err(report_diags(&diags, &self.sources));
+        }
+        litcap::sign::authsig::sign_message(signer, siwe.to_message())
+            .map_err(|e| report(&SignError::from(e)))
+    }
+
+    /// What an AuthSig for this session must satisfy.
+    pub fn expectations<'a>(
+        &'a self,
+        uri: &'a str,
+        wallet: Option<Address>,
+        requests: &'a [CapabilityRequest],
+        grant_recap: &'a litcap::recap::Recap,
+        now: Timestamp,
+        session_expiration: Timestamp,
+    ) -> Expectations<'a> {
+        let grant = self.grant();
+        Expectations {
+            uri,
+            wallet,
+            requests,
+            now,
+            session_expiration: Some(session_expiration),
+            grant: Some(grant_recap),
+            max_lifetime: Some(grant.max_ttl),
+            domain: Some(
+                grant
+                    .domain
+                    .as_ref()
+                    .map(|d| d.value.as_str())
+                    .unwrap_or("localhost"),
+            ),
+            chain_id: Some(grant.chain_id),
+        }
+    }
+}
+
+/// Problems of an AuthSig as diagnostics about `file`.
+pub fn problem_diags(what: &str, file: &str, problems: &[Problem]) -> Diagnostics {
+    problems
+        .iter()
+        .map(|p| {
+            Diagnostic::new(p.code(), format!("{what} cannot be used: {}", p.message()))
+                .in_file(file.to_string())
+        })
+        .collect()
+}
+
+/// Reads an AuthSig JSON file: unreadable is exit 2, not an AuthSig is an `invalid-json` error.
+pub fn read_auth_sig(path: &Path, what: &str) -> Result<AuthSig, Reported> {
+    let shown = path.display().to_string();
+    let bytes = litcap::load::read_limited(path).map_err(|e| Reported(usage_error(e)))?;
+    let parsed = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|v| AuthSig::from_value(&v).map_err(|e| e.to_string()));
+    parsed.map_err(|e| {
+        report_diags(
+            &one(Diagnostic::new(
+                Code::InvalidJson,
+                format!("{what} `{shown}` is not an AuthSig: {e}"),
+            )
+            .in_file(shown.clone())
+            .help("an AuthSig is a JSON object `{sig, derivedVia, signedMessage, address}`")),
+            &Sources::new(),
+        )
+    })
+}
+
+// -------------------------------------------------------------------- sign --
+
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("wallet_source")
+    .required(true)
+    .args(["wallet_key", "wallet_key_env", "signer_url", "authsig"])))]
+#[command(group(clap::ArgGroup::new("session_key_source")
+    .required(true)
+    .args(["session_key_seed", "store"])))]
+pub struct SignArgs {
+    /// Policy files, read together.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The session to sign for.
+    #[arg(long)]
+    pub session: String,
+    #[command(flatten)]
+    pub wallet: WalletArgs,
+    /// A prepared AuthSig (JSON) instead of a wallet; it must fit the session and its grant.
+    #[arg(long, value_name = "FILE")]
+    pub authsig: Option<PathBuf>,
+    /// The session key's ed25519 seed (64 hex digits).
+    #[arg(long, value_name = "HEX")]
+    pub session_key_seed: Option<String>,
+    /// A key store shared with the SDK's `new LocalStorage(DIR)`: reuses its session key and
+    /// an AuthSig that still fits; replaces an AuthSig that does not (a new one lives as long
+    /// as the grant's `max-ttl` allows, so that later sessions can reuse it).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// Lit node URL to sign for (repeat for each node).
+    #[arg(long = "node", value_name = "URL", required = true)]
+    pub nodes: Vec<String>,
+    #[command(flatten)]
+    pub nonce: NonceArgs,
+    /// Session `issuedAt` (RFC 3339; default now).
+    #[arg(long, value_name = "RFC3339")]
+    pub issued_at: Option<String>,
+    /// Session expiration (RFC 3339; default issued-at plus the session's `ttl`).
+    #[arg(long, value_name = "RFC3339")]
+    pub expiration: Option<String>,
+    /// A capacity delegation AuthSig (from `litcap delegate`), put before the AuthSig.
+    #[arg(long, value_name = "FILE")]
+    pub capacity_delegation: Option<PathBuf>,
+}
+
+pub fn run(args: SignArgs) -> u8 {
+    match sign(args) {
+        Ok(code) => code,
+        Err(Reported(code)) => code,
+    }
+}
+
+fn sign(args: SignArgs) -> Result<u8, Reported> {
+    let target = Target::load(&args.files, &args.session)?;
+    let session = target.session();
+    let grant = target.grant();
+    let (issued_at, explicit_expiration) = times(&args.issued_at, &args.expiration)?;
+    let mut expiration =
+        explicit_expiration.unwrap_or_else(|| issued_at.add_secs(session.ttl.secs() as i64));
+    target.check_lifetime(
+        "session",
+        issued_at,
+        expiration,
+        session.ttl,
+        format!("session `{}` (`ttl {}`)", session.name, session.ttl),
+        session.ttl_span.or(Some(session.name_span)),
+    )?;
+    for url in &args.nodes {
+        litcap::sign::http::check_url(url)
+            .map_err(|e| Reported(usage_error(format!("--node: {e}"))))?;
+    }
+
+    // The session key.
+    let mut store = match &args.store {
+        Some(dir) => Some(KeyStore::open(dir).map_err(|e| report(&e.into()))?),
+        None => None,
+    };
+    let session_key = match (&args.session_key_seed, store.as_mut()) {
+        (Some(seed), _) => SessionKey::from_seed_hex(seed).map_err(|e| report(&e.into()))?,
+        (None, Some(s)) => {
+            let (k, created) = s.session_key_or_generate().map_err(|e| report(&e.into()))?;
+            if created {
+                eprintln!(
+                    "note: stored a new session key `{}` in `{}`",
+                    k.public_key_hex(),
+                    s.dir().display()
+                );
+            }
+            k
+        }
+        (None, None) => {
+            return Err(Reported(usage_error(
+                "pass `--session-key-seed HEX` or `--store DIR`",
+            )))
+        }
+    };
+    if let Some(s) = &store {
+        for n in s.notices() {
+            eprintln!("warning: {n}");
+        }
+    }
+    let uri = session_key.uri();
+    let requests = target.requests();
+    let grant_recap = grant.recap();
+
+    // The capacity delegation, if any.
+    let capacity = match &args.capacity_delegation {
+        Some(path) => {
+            let a = read_auth_sig(path, "capacity delegation")?;
+            let x = Expectations {
+                uri: litcap::siwe::DELEGATION_URI,
+                wallet: None,
+                requests: &[],
+                now: issued_at,
+                session_expiration: Some(expiration),
+                grant: None,
+                max_lifetime: None,
+                domain: None,
+                chain_id: None,
+            };
+            if let Err(p) = check_auth_sig(&a, &x) {
+                let shown = path.display().to_string();
+                return Err(report_diags(
+                    &problem_diags("capacity delegation", &shown, &p),
+                    &target.sources,
+                ));
+            }
+            Some(a)
+        }
+        None => None,
+    };
+
+    // The AuthSig.
+    let auth_sig = if let Some(path) = &args.authsig {
+        let a = read_auth_sig(path, "AuthSig")?;
+        // Without `--expiration`, the session ends no later than the AuthSig it carries.
+        let auth_expiration = litcap::sign::check::SiweFields::parse(&a.signed_message)
+            .ok()
+            .and_then(|f| f.expiration);
+        if let Some(end) = auth_expiration.filter(|e| *e < expiration && *e > issued_at) {
+            if explicit_expiration.is_none() {
+                eprintln!("note: the session expires with the AuthSig, at `{end}`");
+                expiration = end;
+            }
+        }
+        let x = target.expectations(&uri, None, &requests, &grant_recap, issued_at, expiration);
+        if let Err(p) = check_auth_sig(&a, &x) {
+            let shown = path.display().to_string();
+            return Err(report_diags(
+                &problem_diags("AuthSig", &shown, &p),
+                &target.sources,
+            ));
+        }
+        a
+    } else {
+        let signer = args.wallet.signer()?;
+        let x = target.expectations(
+            &uri,
+            Some(signer.address()),
+            &requests,
+            &grant_recap,
+            issued_at,
+            expiration,
+        );
+        let stored = match store.as_mut() {
+            Some(s) => s.wallet_sig().map_err(|e| report(&e.into()))?,
+            None => None,
+        };
+        let reusable = match (&stored, store.as_ref()) {
+            (Some(a), Some(s)) => match check_auth_sig(a, &x) {
+                Ok(_) => {
+                    eprintln!(
+                        "note: reusing the AuthSig stored in `{}`",
+                        s.path_of(WALLET_SIG).display()
+                    );
+                    Some(a.clone())
+                }
+                Err(problems) => {
+                    if let Some(defect) = problems.iter().find(|p| p.is_defect()) {
+                        let key = WALLET_SIG.to_string();
+                        let path = s.path_of(WALLET_SIG).display().to_string();
+                        let reason = defect.message();
+                        let e = match defect {
+                            Problem::NotEoa { .. } | Problem::OtherWallet { .. } => {
+                                StoreError::Foreign { key, path, reason }
+                            }
+                            _ => StoreError::Corrupt { key, path, reason },
+                        };
+                        return Err(report(&e.into()));
+                    }
+                    eprintln!(
+                        "note: replacing the AuthSig stored in `{}`: {}",
+                        s.path_of(WALLET_SIG).display(),
+                        problems
+                            .iter()
+                            .map(Problem::message)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    );
+                    None
+                }
+            },
+            _ => None,
+        };
+        match reusable {
+            Some(a) => a,
+            None => {
+                let nonce = args.nonce.resolve(&args.wallet.http())?;
+                // A one-off AuthSig ends with the session (as in the SDK); one kept in a store
+                // serves later sessions too, so it lives as long as the grant allows.
+                let auth_expiration = if store.is_some() {
+                    let max = grant.max_ttl.min(Ttl::NODE_MAX);
+                    issued_at.add_secs(max.secs() as i64).max(expiration)
+                } else {
+                    expiration
+                };
+                let a = target.new_auth_sig(
+                    signer.as_ref(),
+                    session_key.public_key_hex(),
+                    nonce,
+                    issued_at,
+                    auth_expiration,
+                )?;
+                if let Err(p) = check_auth_sig(&a, &x) {
+                    // The compiled AuthSig always fits; this guards the guard.
+                    return Err(report_diags(
+                        &problem_diags("the new AuthSig", "(generated)", &p),
+                        &target.sources,
+                    ));
+                }
+                if let Some(s) = store.as_mut() {
+                    s.put_wallet_sig(&a).map_err(|e| report(&e.into()))?;
+                    eprintln!(
+                        "note: stored the new AuthSig in `{}`",
+                        s.path_of(WALLET_SIG).display()
+                    );
+                }
+                a
+            }
+        }
+    };
+
+    let request_values: Vec<serde_json::Value> = requests
+        .iter()
+        .map(sessionsigs::resource_ability_request)
+        .collect();
+    let caps = sessionsigs::capabilities(capacity.as_ref(), &auth_sig);
+    let sigs = sessionsigs::sign_session_sigs(&SessionSigsParams {
+        session_key: &session_key,
+        resource_ability_requests: &request_values,
+        capabilities: &caps,
+        issued_at,
+        expiration,
+        node_urls: &args.nodes,
+    });
+    Ok(print_json(&sigs.to_value()))
+}

@@ -1,0 +1,775 @@
+//! Stage 2: syntax trees → a checked [`Policy`]: names resolved, abilities and resources
+//! validated and normalised like the SDK, lifetimes bounded, and every session request proven
+//! to be covered by its grant.
+
+use crate::coverage::{self, Gap, Verdict};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span};
+use crate::lit::{Ability, Resource, ResourceError, ResourcePrefix};
+use crate::recap::{NotaBene, Recap};
+use crate::siwe::CapabilityRequest;
+use crate::syntax::ast::{self, GrantStmtKind, Item, SessionStmtKind, Spanned};
+use crate::time::Ttl;
+use std::collections::HashMap;
+
+/// The SDK's default session lifetime (`getExpiration`: now + 24 h).
+pub const DEFAULT_SESSION_TTL: Ttl = Ttl(24 * 3600);
+/// The largest chain id a JavaScript number represents exactly.
+pub const MAX_SAFE_CHAIN_ID: u64 = (1 << 53) - 1;
+
+/// A checked set of grants and sessions (from one or more files).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Policy {
+    pub grants: Vec<Grant>,
+    pub sessions: Vec<Session>,
+    /// Name → index, for lookups in large policies.
+    grant_index: HashMap<String, usize>,
+    session_index: HashMap<String, usize>,
+}
+
+/// What a wallet grants a session key: the AuthSig's SIWE fields and its ReCap.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grant {
+    pub name: String,
+    pub name_span: Span,
+    pub span: Span,
+    pub domain: Option<Spanned<String>>,
+    pub statement: Option<Spanned<String>>,
+    pub chain_id: u64,
+    pub chain_id_span: Option<Span>,
+    /// Longest AuthSig lifetime allowed; the nodes' 30 days when not written.
+    pub max_ttl: Ttl,
+    pub max_ttl_span: Option<Span>,
+    pub allows: Vec<Capability>,
+}
+
+/// A checked `allow` or `request`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Capability {
+    pub resource: Resource,
+    pub ability: Ability,
+    pub data: Option<NotaBene>,
+    /// The whole statement.
+    pub span: Span,
+    pub ability_span: Span,
+    pub resource_span: Span,
+    pub data_span: Option<Span>,
+    /// The resource as written, before normalisation (e.g. `lit-pkp://123`).
+    pub written_resource: String,
+}
+
+impl Capability {
+    pub fn to_request(&self) -> CapabilityRequest {
+        CapabilityRequest {
+            resource: self.resource.clone(),
+            ability: self.ability,
+            data: self.data.clone(),
+        }
+    }
+
+    /// `<ability> on <resource key>` for messages.
+    pub fn describe(&self) -> String {
+        format!("{} on {}", self.ability, self.resource)
+    }
+}
+
+/// A named session: the requests one session key makes, under one grant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Session {
+    pub name: String,
+    pub name_span: Span,
+    pub span: Span,
+    /// Index into [`Policy::grants`].
+    pub grant: usize,
+    pub from_span: Span,
+    pub ttl: Ttl,
+    pub ttl_span: Option<Span>,
+    pub requests: Vec<Capability>,
+}
+
+impl Grant {
+    /// The recap the wallet signs: the allows merged in order, as `addRecapToSiweMessage` does.
+    ///
+    /// `add_to_siwe_message` decodes the previous recap and merges the new one into it; for
+    /// recaps the SDK can decode (the model rejects the others, see `invalid-where`) that is a
+    /// plain sequence of merges, done here without the encode/decode round trips.
+    pub fn recap(&self) -> Recap {
+        let mut recap = Recap::new();
+        for a in &self.allows {
+            if let Ok(one) = crate::recap::single(&a.resource, a.ability, a.data.clone()) {
+                recap.merge(one);
+            }
+        }
+        recap
+    }
+
+    /// The `allow` that granted a covered request (`key` and ReCap ability from coverage).
+    pub fn allow_for(&self, key: &str, recap_ability: &str) -> Option<&Capability> {
+        self.allows.iter().find(|a| {
+            a.resource.key() == key
+                && (recap_ability == "*/*" || a.ability.recap_ability() == recap_ability)
+        })
+    }
+}
+
+impl Policy {
+    pub fn grant(&self, name: &str) -> Option<&Grant> {
+        match self.grant_index.get(name) {
+            Some(&i) => self.grants.get(i),
+            None => self.grants.iter().find(|g| g.name == name),
+        }
+    }
+
+    pub fn session(&self, name: &str) -> Option<&Session> {
+        match self.session_index.get(name) {
+            Some(&i) => self.sessions.get(i),
+            None => self.sessions.iter().find(|s| s.name == name),
+        }
+    }
+
+    pub fn grant_of(&self, session: &Session) -> &Grant {
+        &self.grants[session.grant]
+    }
+
+    pub fn session_names(&self) -> impl Iterator<Item = &str> {
+        self.sessions.iter().map(|s| s.name.as_str())
+    }
+}
+
+/// Builds and checks the policy of several parsed files together (names are global).
+pub fn build(files: &[ast::PolicyFile]) -> (Policy, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut policy = Policy::default();
+    let mut pending_sessions: Vec<&ast::Session> = Vec::new();
+    let mut grant_index: HashMap<&str, usize> = HashMap::new();
+    for f in files {
+        for item in &f.items {
+            match item {
+                Item::Grant(g) => {
+                    if let Some(&first) = grant_index.get(g.name.value.as_str()) {
+                        diags.push(duplicate("grant", &g.name, policy.grants[first].name_span));
+                        continue;
+                    }
+                    grant_index.insert(&g.name.value, policy.grants.len());
+                    policy.grants.push(build_grant(g, &mut diags));
+                }
+                Item::Session(s) => pending_sessions.push(s),
+            }
+        }
+    }
+    let mut session_names: HashMap<&str, Span> = HashMap::new();
+    for s in pending_sessions {
+        if let Some(first) = session_names.get(s.name.value.as_str()) {
+            diags.push(duplicate("session", &s.name, *first));
+            continue;
+        }
+        session_names.insert(&s.name.value, s.name.span);
+        if let Some(session) = build_session(s, &policy.grants, &grant_index, &mut diags) {
+            policy.sessions.push(session);
+        }
+    }
+    policy.grant_index = policy
+        .grants
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.name.clone(), i))
+        .collect();
+    policy.session_index = policy
+        .sessions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.clone(), i))
+        .collect();
+    (policy, diags)
+}
+
+fn duplicate(kind: &str, name: &Spanned<String>, first: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::DuplicateName,
+        format!("{kind} `{}` is defined more than once", name.value),
+    )
+    .at(name.span, "defined again here")
+    .related(first, "first defined here")
+    .help(format!(
+        "{kind} names are unique across all files given together; rename one"
+    ))
+}
+
+fn setting_twice(name: &str, span: Span, first: Span) -> Diagnostic {
+    Diagnostic::new(Code::DuplicateSetting, format!("`{name}` is set twice"))
+        .at(span, "set again here")
+        .related(first, "first set here")
+        .help(format!("keep one `{name}` line"))
+}
+
+fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
+    let mut grant = Grant {
+        name: g.name.value.clone(),
+        name_span: g.name.span,
+        span: g.span,
+        domain: None,
+        statement: None,
+        chain_id: 1,
+        chain_id_span: None,
+        max_ttl: Ttl::NODE_MAX,
+        max_ttl_span: None,
+        allows: Vec::new(),
+    };
+    for stmt in &g.body {
+        match &stmt.kind {
+            GrantStmtKind::Domain(d) => {
+                if let Some(first) = &grant.domain {
+                    diags.push(setting_twice("domain", stmt.span, first.span));
+                    continue;
+                }
+                if let Err(why) = check_domain(&d.value) {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::InvalidDomain,
+                            format!("`{}` is not a SIWE domain: {why}", d.value),
+                        )
+                        .at(d.span, "invalid domain")
+                        .help("write the RFC 3986 authority the wallet shows, e.g. `app.example.com` or `localhost:3000`, without a scheme or path"),
+                    );
+                }
+                grant.domain = Some(d.clone());
+            }
+            GrantStmtKind::Statement(s) => {
+                if let Some(first) = &grant.statement {
+                    diags.push(setting_twice("statement", stmt.span, first.span));
+                    continue;
+                }
+                if s.value.contains('\n') || s.value.contains('\r') {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::InvalidStatement,
+                            "the SIWE statement contains a line break",
+                        )
+                        .at(s.span, "line break")
+                        .help("EIP-4361 statements are a single line; remove `\\n`"),
+                    );
+                }
+                grant.statement = Some(s.clone());
+            }
+            GrantStmtKind::ChainId(n) => {
+                if let Some(first) = grant.chain_id_span {
+                    diags.push(setting_twice("chain-id", stmt.span, first));
+                    continue;
+                }
+                if n.value == 0 || n.value > MAX_SAFE_CHAIN_ID {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::InvalidChainId,
+                            format!("chain id `{}` is not usable", n.value),
+                        )
+                        .at(n.span, "invalid chain id")
+                        .help("use a positive EIP-155 chain id below 2^53 (the SDK stores it in a JavaScript number), e.g. `1` for Ethereum or `175188` for Chronicle Yellowstone"),
+                    );
+                }
+                grant.chain_id = n.value;
+                grant.chain_id_span = Some(n.span);
+            }
+            GrantStmtKind::MaxTtl(t) => {
+                if let Some(first) = grant.max_ttl_span {
+                    diags.push(setting_twice("max-ttl", stmt.span, first));
+                    continue;
+                }
+                check_ttl("max-ttl", t, Ttl::NODE_MAX, None, diags);
+                grant.max_ttl = t.value;
+                grant.max_ttl_span = Some(t.span);
+            }
+            GrantStmtKind::Allow(c) => {
+                if let Some(cap) = build_capability(c, stmt.span, "allow", diags) {
+                    check_sdk_round_trip(&cap, diags);
+                    if let Some(first) = grant
+                        .allows
+                        .iter()
+                        .find(|a| a.resource == cap.resource && a.ability == cap.ability)
+                    {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::DuplicateCapability,
+                                format!("`{}` is allowed twice", cap.describe()),
+                            )
+                            .at(cap.span, "allowed again here")
+                            .related(first.span, "first allowed here")
+                            .help("remove one; with `where` data the SDK lists both restrictions"),
+                        );
+                    }
+                    grant.allows.push(cap);
+                }
+            }
+        }
+    }
+    if grant.domain.is_none() {
+        diags.push(
+            Diagnostic::new(
+                Code::MissingDomain,
+                format!("grant `{}` has no `domain`", grant.name),
+            )
+            .at(grant.name_span, "no domain")
+            .help("add the SIWE domain the wallet will show, e.g. `domain \"app.example.com\"`"),
+        );
+    }
+    grant
+}
+
+/// The SDK decodes the recaps it encodes (`checkNeedToResignSessionKey`) and rejects objects
+/// whose keys JavaScript enumerates out of sorted order: array-index keys such as `"10"` and
+/// `"9"` come first numerically but sort as strings the other way.
+fn check_sdk_round_trip(cap: &Capability, diags: &mut Diagnostics) {
+    let (Some(data), Some(span)) = (&cap.data, cap.data_span) else {
+        return;
+    };
+    let Ok(one) = crate::recap::single(&cap.resource, cap.ability, Some(data.clone())) else {
+        return;
+    };
+    if let Err(e) = Recap::decode(&one.encode()) {
+        diags.push(
+            Diagnostic::new(
+                Code::InvalidWhere,
+                format!("the SDK cannot read back this `where` data: {e}"),
+            )
+            .at(span, "keys that look like array indices")
+            .help("JavaScript enumerates keys such as `\"9\"` and `\"10\"` numerically, so the SDK's sortedness check rejects the recap it built; rename the keys (e.g. `n9`, `n10`)"),
+        );
+    }
+}
+
+/// EIP-4361 `domain`: an RFC 3986 authority (`[userinfo@]host[:port]`).
+pub fn check_domain(d: &str) -> Result<(), &'static str> {
+    if d.is_empty() {
+        return Err("it is empty");
+    }
+    if d.contains("://") {
+        return Err("it has a scheme");
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~%!$&'()*+,;=:@[]".contains(c);
+    if !d.chars().all(allowed) {
+        return Err("it has characters an authority cannot contain");
+    }
+    let host_port = d.rsplit_once('@').map(|(_, h)| h).unwrap_or(d);
+    if host_port.is_empty() || host_port.starts_with(':') {
+        return Err("it has no host");
+    }
+    if let Some(port) = host_port
+        .strip_prefix('[')
+        .and_then(|r| r.split_once(']'))
+        .map(|(_, p)| p)
+        .or_else(|| host_port.split_once(':').map(|(_, p)| p))
+    {
+        let port = port.strip_prefix(':').unwrap_or(port);
+        if !port.chars().all(|c| c.is_ascii_digit()) {
+            return Err("its port is not a number");
+        }
+    }
+    Ok(())
+}
+
+fn check_ttl(
+    what: &str,
+    t: &Spanned<Ttl>,
+    limit: Ttl,
+    limit_span: Option<Span>,
+    diags: &mut Diagnostics,
+) -> bool {
+    if t.value.secs() == 0 {
+        diags.push(
+            Diagnostic::new(Code::InvalidDuration, format!("`{what}` is zero"))
+                .at(t.span, "zero")
+                .help("give a positive duration such as `15m` or `1h`"),
+        );
+        return false;
+    }
+    if t.value > limit {
+        let (why, help) = match limit_span {
+            Some(_) => (
+                format!("`{what} {}` is longer than the grant's `max-ttl {limit}`", t.value),
+                format!("shorten it to at most `{limit}`, or raise the grant's `max-ttl`"),
+            ),
+            None => (
+                format!(
+                    "`{what} {}` is longer than the 30 days the Lit nodes accept",
+                    t.value
+                ),
+                "the nodes reject signatures that expire more than 30 days after they are issued (`NodeExpWrongOrTooLarge`); use at most `30d`".to_string(),
+            ),
+        };
+        let mut d = Diagnostic::new(Code::TtlTooLong, why)
+            .at(t.span, "too long")
+            .help(help);
+        if let Some(s) = limit_span {
+            d = d.related(s, "the grant's limit");
+        }
+        diags.push(d);
+        return false;
+    }
+    true
+}
+
+fn build_capability(
+    c: &ast::Capability,
+    span: Span,
+    verb: &str,
+    diags: &mut Diagnostics,
+) -> Option<Capability> {
+    let ability = match Ability::parse(&c.ability.value) {
+        Some(a) => Some(a),
+        None => {
+            diags.push(unknown_ability(&c.ability));
+            None
+        }
+    };
+    let resource = match Resource::parse_key(&c.resource.value) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            diags.push(resource_error(&e, c.resource.span));
+            None
+        }
+    };
+    let (ability, resource) = (ability?, resource?);
+    if !resource.prefix.supports(ability) {
+        let fitting: Vec<String> = resource
+            .prefix
+            .abilities()
+            .map(|a| format!("`{a}`"))
+            .collect();
+        diags.push(
+            Diagnostic::new(
+                Code::AbilityResourceMismatch,
+                format!(
+                    "`{ability}` cannot be used on `{}` resources",
+                    resource.prefix
+                ),
+            )
+            .at(c.ability.span, "not valid for this resource")
+            .related(c.resource.span, "resource type")
+            .help(format!(
+                "`{ability}` applies to `{}://` resources; on `{}://` use {}",
+                ability.resource_prefix(),
+                resource.prefix,
+                fitting.join(" or ")
+            )),
+        );
+        return None;
+    }
+    if resource.prefix == ResourcePrefix::Pkp {
+        let written_id = c
+            .resource
+            .value
+            .split_once("://")
+            .map(|(_, id)| id)
+            .unwrap_or("");
+        if Resource::looks_decimal(written_id) && written_id.len() > 1 {
+            let hex = crate::lit::decimal_to_hex(written_id).unwrap_or_default();
+            diags.push(
+                Diagnostic::new(
+                    Code::DecimalPkpId,
+                    format!("PKP id `{written_id}` looks decimal, but the SDK reads PKP ids as hex"),
+                )
+                .at(c.resource.span, format!("read as `0x{}`", resource.id.trim_start_matches('0')))
+                .help(format!(
+                    "if `{written_id}` is the decimal token id, write `lit-pkp://0x{hex}`; if it is already hex, write it with `0x` to make that explicit"
+                )),
+            );
+        }
+    }
+    let _ = verb;
+    Some(Capability {
+        resource,
+        ability,
+        data: c.data.as_ref().map(|d| d.value.clone()),
+        span,
+        ability_span: c.ability.span,
+        resource_span: c.resource.span,
+        data_span: c.data.as_ref().map(|d| d.span),
+        written_resource: c.resource.value.clone(),
+    })
+}
+
+fn unknown_ability(a: &Spanned<String>) -> Diagnostic {
+    let names = Ability::ALL.map(|a| a.as_str());
+    let help = if let Some(s) = crate::suggest::closest(&a.value, names) {
+        format!("did you mean `{s}`?")
+    } else if let Some(lit) = Ability::ALL.iter().find(|x| x.recap_ability() == a.value) {
+        format!(
+            "`{}` is a ReCap ability; policies name the Lit ability, e.g. `{lit}`",
+            a.value
+        )
+    } else {
+        format!(
+            "the Lit SDK v7 abilities are {}",
+            names.map(|n| format!("`{n}`")).join(", ")
+        )
+    };
+    Diagnostic::new(
+        Code::UnknownAbility,
+        format!("unknown ability `{}`", a.value),
+    )
+    .at(a.span, "unknown ability")
+    .help(help)
+}
+
+fn resource_error(e: &ResourceError, span: Span) -> Diagnostic {
+    let code = match e {
+        ResourceError::UnknownPrefix { .. } => Code::UnknownResourcePrefix,
+        _ => Code::InvalidResource,
+    };
+    Diagnostic::new(code, e.to_string())
+        .at(span, "invalid resource")
+        .help_opt(e.help())
+}
+
+fn build_session(
+    s: &ast::Session,
+    grants: &[Grant],
+    grant_index: &HashMap<&str, usize>,
+    diags: &mut Diagnostics,
+) -> Option<Session> {
+    let Some(&grant_idx) = grant_index.get(s.from.value.as_str()) else {
+        let help =
+            match crate::suggest::closest(&s.from.value, grants.iter().map(|g| g.name.as_str())) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None if grants.is_empty() => {
+                    "define the grant in this file or pass the file that defines it".to_string()
+                }
+                None => format!(
+                    "the grants are {}",
+                    grants
+                        .iter()
+                        .map(|g| format!("`{}`", g.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+        diags.push(
+            Diagnostic::new(
+                Code::UnknownGrant,
+                format!(
+                    "session `{}` is from `{}`, which is not a grant",
+                    s.name.value, s.from.value
+                ),
+            )
+            .at(s.from.span, "no such grant")
+            .help(help),
+        );
+        return None;
+    };
+    let grant = &grants[grant_idx];
+    let mut session = Session {
+        name: s.name.value.clone(),
+        name_span: s.name.span,
+        span: s.span,
+        grant: grant_idx,
+        from_span: s.from.span,
+        ttl: DEFAULT_SESSION_TTL.min(grant.max_ttl),
+        ttl_span: None,
+        requests: Vec::new(),
+    };
+    for stmt in &s.body {
+        match &stmt.kind {
+            SessionStmtKind::Ttl(t) => {
+                if let Some(first) = session.ttl_span {
+                    diags.push(setting_twice("ttl", stmt.span, first));
+                    continue;
+                }
+                let limit_ok = check_ttl("ttl", t, Ttl::NODE_MAX, None, diags);
+                if limit_ok && grant.max_ttl_span.is_some() {
+                    check_ttl("ttl", t, grant.max_ttl, grant.max_ttl_span, diags);
+                }
+                session.ttl = t.value;
+                session.ttl_span = Some(t.span);
+            }
+            SessionStmtKind::Request(c) => {
+                if let Some(cap) = build_capability(c, stmt.span, "request", diags) {
+                    if let Some(first) = session
+                        .requests
+                        .iter()
+                        .find(|r| r.resource == cap.resource && r.ability == cap.ability)
+                    {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::DuplicateCapability,
+                                format!("`{}` is requested twice", cap.describe()),
+                            )
+                            .at(cap.span, "requested again here")
+                            .related(first.span, "first requested here")
+                            .help("remove one; the SDK would send both"),
+                        );
+                    }
+                    session.requests.push(cap);
+                }
+            }
+        }
+    }
+    let recap = grant.recap();
+    for req in &session.requests {
+        if let Verdict::NotCovered(gap) = coverage::check(&recap, &req.resource, req.ability) {
+            diags.push(not_covered(&session, grant, req, &gap));
+        }
+    }
+    Some(session)
+}
+
+/// The smallest `allow` line that covers a request.
+pub fn smallest_allow(req: &Capability) -> String {
+    format!(
+        "allow {} on {}",
+        req.ability,
+        crate::syntax::format::quote(&req.resource.key())
+    )
+}
+
+fn not_covered(session: &Session, grant: &Grant, req: &Capability, gap: &Gap) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        Code::NotCovered,
+        format!(
+            "session `{}` requests `{}`, which grant `{}` does not allow",
+            session.name,
+            req.describe(),
+            grant.name
+        ),
+    )
+    .at(req.span, "not covered by the grant");
+    let considered: Vec<&Capability> = grant
+        .allows
+        .iter()
+        .filter(|a| a.resource.prefix == req.resource.prefix)
+        .collect();
+    for a in &considered {
+        d = d.related(a.span, "considered: same resource type");
+    }
+    let help = match gap {
+        Gap::Shadowed {
+            wildcard_key,
+            specific_key,
+        } => format!(
+            "`{specific_key}` allows it, but the grant also has `{wildcard_key}`, and the nodes (like the SDK) then only look at the wildcard key; add `{}` to the wildcard's abilities with `allow {} on \"{wildcard_key}\"`, or remove the wildcard allow",
+            req.ability, req.ability
+        ),
+        Gap::AbilityMissing { key, .. } => format!(
+            "the grant allows other abilities on `{key}`; add `{}` to grant `{}`",
+            smallest_allow(req),
+            grant.name
+        ),
+        _ => format!("add `{}` to grant `{}`", smallest_allow(req), grant.name),
+    };
+    d.help(help).related(grant.name_span, "the session's grant")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    fn check(text: &str) -> (Policy, Diagnostics) {
+        let (f, d) = parse(0, text);
+        assert!(d.is_empty(), "{d:?}");
+        build(&[f])
+    }
+
+    fn codes(d: &Diagnostics) -> Vec<Code> {
+        d.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn a_clean_policy() {
+        let (p, d) = check(
+            "grant \"g\" {\n domain \"a.example\"\n max-ttl 2h\n allow pkp-signing on \"lit-pkp://0x00ab\"\n}\nsession \"s\" from \"g\" {\n ttl 1h\n request pkp-signing on \"lit-pkp://ab\"\n}\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(p.grants[0].allows[0].resource.id.len(), 64);
+        assert_eq!(
+            p.sessions[0].requests[0].resource,
+            p.grants[0].allows[0].resource
+        );
+        assert_eq!(p.sessions[0].ttl, Ttl(3600));
+    }
+
+    #[test]
+    fn reports_all_semantic_errors() {
+        let (_, d) = check(concat!(
+            "grant \"g\" {\n allow pkp-sign on \"lit-pkp://*\"\n allow pkp-signing on \"lit-litaction://*\"\n",
+            " allow pkp-signing on \"lit-pk://*\"\n max-ttl 31d\n}\n",
+            "grant \"g\" { domain \"x\" }\n",
+            "session \"s\" from \"gg\" {}\n",
+        ));
+        assert_eq!(
+            codes(&d),
+            vec![
+                Code::UnknownAbility,
+                Code::AbilityResourceMismatch,
+                Code::UnknownResourcePrefix,
+                Code::TtlTooLong,
+                Code::MissingDomain,
+                Code::DuplicateName,
+                Code::UnknownGrant,
+            ]
+        );
+        assert_eq!(d.0[0].help.as_deref(), Some("did you mean `pkp-signing`?"));
+        assert_eq!(d.0[2].help.as_deref(), Some("did you mean `lit-pkp`?"));
+        assert_eq!(d.0[6].help.as_deref(), Some("did you mean `g`?"));
+    }
+
+    #[test]
+    fn uncovered_requests_and_session_ttl() {
+        let (_, d) = check(concat!(
+            "grant \"g\" {\n domain \"a\"\n max-ttl 1h\n allow pkp-signing on \"lit-pkp://0a\"\n}\n",
+            "session \"s\" from \"g\" {\n ttl 2h\n request pkp-signing on \"lit-pkp://0b\"\n request lit-action-execution on \"lit-litaction://*\"\n}\n",
+        ));
+        assert_eq!(
+            codes(&d),
+            vec![Code::TtlTooLong, Code::NotCovered, Code::NotCovered]
+        );
+        assert!(d.0[1].help.as_deref().unwrap().contains(
+            "allow pkp-signing on \"lit-pkp://000000000000000000000000000000000000000000000000000000000000000b\""
+        ));
+    }
+
+    #[test]
+    fn shadowed_grant_is_explained() {
+        let (_, d) = check(concat!(
+            "grant \"g\" {\n domain \"a\"\n allow access-control-condition-decryption on \"lit-accesscontrolcondition://*\"\n",
+            " allow access-control-condition-signing on \"lit-accesscontrolcondition://abc\"\n}\n",
+            "session \"s\" from \"g\" {\n request access-control-condition-signing on \"lit-accesscontrolcondition://abc\"\n}\n",
+        ));
+        assert_eq!(codes(&d), vec![Code::NotCovered]);
+        assert!(d.0[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("only look at the wildcard key"));
+    }
+
+    #[test]
+    fn decimal_pkp_ids_and_bad_domains() {
+        let (_, d) = check(
+            "grant \"g\" {\n domain \"https://a\"\n allow pkp-signing on \"lit-pkp://255\"\n}\n",
+        );
+        assert_eq!(codes(&d), vec![Code::InvalidDomain, Code::DecimalPkpId]);
+        assert!(d.0[1].help.as_deref().unwrap().contains("lit-pkp://0xff"));
+        let (_, d) = check("grant \"g\" {\n domain \"a\"\n allow pkp-signing on \"lit-pkp://56198382763784329387264723648726348726348762387462387462387462837462834762834\"\n}\n");
+        assert_eq!(codes(&d), vec![Code::InvalidResource]);
+        assert!(d.0[0].help.as_deref().unwrap().contains("write `0x"));
+    }
+
+    #[test]
+    fn where_keys_the_sdk_cannot_read_back() {
+        let (_, d) = check("grant \"g\" {\n domain \"a\"\n allow rate-limit-increase-auth on \"lit-ratelimitincrease://1\" where { \"10\": 1, \"9\": 2 }\n}\n");
+        assert_eq!(codes(&d), vec![Code::InvalidWhere]);
+        let (_, d) = check("grant \"g\" {\n domain \"a\"\n allow rate-limit-increase-auth on \"lit-ratelimitincrease://1\" where { \"1\": 1, a: 2 }\n}\n");
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn grant_recap_merges_like_the_sdk() {
+        let (p, d) = check(concat!(
+            "grant \"g\" {\n domain \"a\"\n allow pkp-signing on \"lit-pkp://*\"\n allow pkp-signing on \"lit-pkp://*\"\n",
+            " allow lit-action-execution on \"lit-litaction://*\"\n}\n"
+        ));
+        assert_eq!(codes(&d), vec![Code::DuplicateCapability]);
+        assert_eq!(
+            p.grants[0].recap().to_canonical_json(),
+            r#"{"att":{"lit-litaction://*":{"Threshold/Execution":[{}]},"lit-pkp://*":{"Threshold/Signing":[{}]}},"prf":[]}"#
+        );
+    }
+}

@@ -1,0 +1,293 @@
+//! The SIWE nonce from a Lit node: the latest Ethereum blockhash its handshake reports.
+//!
+//! The request, as SDK 7.4.0 sends it (`@lit-protocol/core/src/lib/lit-core.js`,
+//! `handshakeWithNode` and `sendCommandToNode`; path from
+//! `@lit-protocol/constants/src/lib/constants/endpoints.js`, joined by
+//! `core/src/lib/endpoint-version.js` `composeLitUrl` as `${url}${path}${version}`):
+//!
+//! ```text
+//! POST <node url>/web/handshake/
+//! Content-Type: application/json
+//! Accept: application/json
+//! X-Request-Id: lit_<id>            (litcap sends litcap_<random hex>)
+//!
+//! {"clientPublicKey":"test","challenge":"<64 random hex digits>","epoch":<n>}
+//! ```
+//!
+//! `epoch` is the SDK's current epoch number from the staking contract; litcap has none and
+//! leaves it out (as `JSON.stringify` does while the SDK's is still `undefined`).
+//!
+//! The answer (`NodeCommandServerKeysResponse` in `@lit-protocol/types/src/lib/interfaces.d.ts`):
+//! `{serverPublicKey, subnetPublicKey, networkPublicKey, networkPublicKeySet, hdRootPubkeys,
+//! attestation?, latestBlockhash?, …}`. The SDK takes `latestBlockhash` from each node
+//! (`_handshakeAndVerifyNodeAttestation`), uses the most common one, and throws
+//! `InvalidEthBlockhash` when there is none. A non-2xx status is an error
+//! (`misc` `sendRequest`).
+//!
+//! litcap asks one node and accepts only `0x` and 64 hex digits.
+
+use super::http::{self, HttpConfig, HttpFailure};
+use crate::diag::exit;
+use serde_json::{json, Value};
+
+/// The handshake failed (exit code 4).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum HandshakeError {
+    #[error("cannot reach the Lit node at `{url}`: {reason}")]
+    #[diagnostic(
+        code(litcap::handshake::unreachable),
+        help("check the node URL (e.g. `https://15.235.83.220:7470`), or pass `--nonce` with a recent blockhash")
+    )]
+    Unreachable { url: String, reason: String },
+    #[error("the Lit node at `{url}` did not answer within {secs} s")]
+    #[diagnostic(
+        code(litcap::handshake::timeout),
+        help("try another node, or pass `--nonce`")
+    )]
+    Timeout { url: String, secs: u64 },
+    #[error("the Lit node at `{url}` answered HTTP {status} to the handshake")]
+    #[diagnostic(
+        code(litcap::handshake::http),
+        help("try another node, or pass `--nonce`")
+    )]
+    Http { url: String, status: u16 },
+    #[error("the Lit node at `{url}` sent a handshake answer litcap cannot read: {reason}")]
+    #[diagnostic(
+        code(litcap::handshake::malformed),
+        help("litcap expects a JSON object with `latestBlockhash` (`0x` and 64 hex digits)")
+    )]
+    Malformed { url: String, reason: String },
+    #[error("invalid handshake URL: {0}")]
+    #[diagnostic(code(litcap::handshake::config))]
+    Config(String),
+}
+
+impl HandshakeError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            HandshakeError::Config(_) => exit::USAGE,
+            _ => exit::SIGNER,
+        }
+    }
+}
+
+/// `<node>/web/handshake/` (a trailing `/` on the node URL is dropped first).
+pub fn handshake_url(node_url: &str) -> String {
+    format!("{}/web/handshake/", node_url.trim_end_matches('/'))
+}
+
+/// `{"clientPublicKey":"test","challenge":…}`.
+pub fn request_body(challenge: &str) -> Value {
+    json!({ "clientPublicKey": "test", "challenge": challenge })
+}
+
+/// Whether `s` is `0x` and 64 hex digits.
+pub fn is_blockhash(s: &str) -> bool {
+    s.strip_prefix("0x")
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Reads `latestBlockhash` from a handshake answer.
+pub fn blockhash_of(answer: &Value) -> Result<String, String> {
+    let obj = answer
+        .as_object()
+        .ok_or("the answer is not a JSON object")?;
+    match obj.get("latestBlockhash") {
+        None | Some(Value::Null) => Err("it has no `latestBlockhash`".into()),
+        Some(Value::String(s)) if is_blockhash(s) => Ok(s.clone()),
+        Some(other) => Err(format!(
+            "`latestBlockhash` is {}, not `0x` and 64 hex digits",
+            abbreviate(&other.to_string())
+        )),
+    }
+}
+
+fn abbreviate(s: &str) -> String {
+    if s.chars().count() > 80 {
+        format!("{}…", s.chars().take(80).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// Handshakes with one node and returns its latest blockhash.
+pub async fn latest_blockhash_async(
+    node_url: &str,
+    config: &HttpConfig,
+) -> Result<String, HandshakeError> {
+    http::check_url(node_url).map_err(HandshakeError::Config)?;
+    let url = handshake_url(node_url);
+    let client = http::client(config).map_err(|f| HandshakeError::Config(format!("{f:?}")))?;
+    let body = request_body(&http::random_hex(64));
+    let headers = [("X-Request-Id", format!("litcap_{}", http::random_hex(16)))];
+    let answer = http::post_json(&client, &url, &body, &headers, config)
+        .await
+        .map_err(|f| match f {
+            HttpFailure::Unreachable(reason) => HandshakeError::Unreachable {
+                url: url.clone(),
+                reason,
+            },
+            HttpFailure::Timeout => HandshakeError::Timeout {
+                url: url.clone(),
+                secs: config.timeout.as_secs().max(1),
+            },
+            HttpFailure::Status(status) => HandshakeError::Http {
+                url: url.clone(),
+                status,
+            },
+            HttpFailure::Body(reason) => HandshakeError::Malformed {
+                url: url.clone(),
+                reason,
+            },
+            HttpFailure::Setup(reason) => HandshakeError::Config(reason),
+        })?;
+    blockhash_of(&answer).map_err(|reason| HandshakeError::Malformed { url, reason })
+}
+
+/// The blocking form of [`latest_blockhash_async`].
+pub fn latest_blockhash(node_url: &str, config: &HttpConfig) -> Result<String, HandshakeError> {
+    http::block_on(latest_blockhash_async(node_url, config)).map_err(HandshakeError::Config)?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use wiremock::matchers::{body_partial_json, header_exists, method, path};
+    use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+    const HASH: &str = "0x921dd92f497527857ee8dda62f1805e56c34c99a6b37691b4e56e6fb171a5a70";
+
+    fn fast() -> HttpConfig {
+        HttpConfig {
+            timeout: Duration::from_millis(400),
+            attempts: 2,
+            backoff: Duration::from_millis(10),
+        }
+    }
+
+    #[tokio::test]
+    async fn reads_the_blockhash() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/web/handshake/"))
+            .and(header_exists("X-Request-Id"))
+            .and(body_partial_json(json!({"clientPublicKey": "test"})))
+            .respond_with(|req: &Request| {
+                let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
+                let challenge = body["challenge"].as_str().unwrap_or_default();
+                let ok = challenge.len() == 64 && challenge.bytes().all(|b| b.is_ascii_hexdigit());
+                ResponseTemplate::new(if ok { 200 } else { 400 }).set_body_json(json!({
+                    "serverPublicKey": "aa", "subnetPublicKey": "bb", "networkPublicKey": "cc",
+                    "networkPublicKeySet": "dd", "hdRootPubkeys": [], "latestBlockhash": HASH,
+                }))
+            })
+            .expect(1)
+            .mount(&server)
+            .await;
+        // A trailing slash on the node URL is tolerated.
+        let got = latest_blockhash_async(&format!("{}/", server.uri()), &fast())
+            .await
+            .unwrap();
+        assert_eq!(got, HASH);
+    }
+
+    #[tokio::test]
+    async fn unreachable_node() {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let e = latest_blockhash_async(&format!("http://127.0.0.1:{port}"), &fast())
+            .await
+            .unwrap_err();
+        assert!(matches!(e, HandshakeError::Unreachable { .. }), "{e}");
+        assert_eq!(e.exit_code(), exit::SIGNER);
+    }
+
+    #[tokio::test]
+    async fn malformed_answers() {
+        for (template, want) in [
+            (
+                ResponseTemplate::new(200).set_body_json(json!({"serverPublicKey": "aa"})),
+                "no `latestBlockhash`",
+            ),
+            (
+                ResponseTemplate::new(200).set_body_json(json!({"latestBlockhash": "ERR"})),
+                "\"ERR\"",
+            ),
+            (
+                ResponseTemplate::new(200).set_body_json(json!({"latestBlockhash": 7})),
+                "7",
+            ),
+            (
+                ResponseTemplate::new(200).set_body_string("not json"),
+                "not JSON",
+            ),
+            (
+                ResponseTemplate::new(200).set_body_json(json!(["x"])),
+                "not a JSON object",
+            ),
+        ] {
+            let server = MockServer::start().await;
+            Mock::given(method("POST"))
+                .respond_with(template)
+                .expect(1)
+                .mount(&server)
+                .await;
+            let e = latest_blockhash_async(&server.uri(), &fast())
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&e, HandshakeError::Malformed { reason, .. } if reason.contains(want)),
+                "{want}: {e}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn http_errors_and_timeouts() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(502))
+            .expect(2)
+            .mount(&server)
+            .await;
+        let e = latest_blockhash_async(&server.uri(), &fast())
+            .await
+            .unwrap_err();
+        assert!(matches!(e, HandshakeError::Http { status: 502, .. }), "{e}");
+
+        let slow = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"latestBlockhash": HASH}))
+                    .set_delay(Duration::from_secs(3)),
+            )
+            .mount(&slow)
+            .await;
+        let mut cfg = fast();
+        cfg.timeout = Duration::from_millis(150);
+        let e = latest_blockhash_async(&slow.uri(), &cfg).await.unwrap_err();
+        assert!(matches!(e, HandshakeError::Timeout { .. }), "{e}");
+        assert!(matches!(
+            latest_blockhash_async("nope", &cfg).await.unwrap_err(),
+            HandshakeError::Config(_)
+        ));
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(
+            handshake_url("https://15.235.83.220:7470/"),
+            "https://15.235.83.220:7470/web/handshake/"
+        );
+        assert_eq!(
+            crate::json::stringify(&request_body("ab")),
+            r#"{"clientPublicKey":"test","challenge":"ab"}"#
+        );
+        assert!(is_blockhash(HASH));
+        assert!(!is_blockhash(&HASH[..60]));
+    }
+}

@@ -1,0 +1,200 @@
+//! The HTTP client shared by the remote signer and the node handshake: JSON POST with a
+//! per-attempt timeout and retries with exponential backoff on transient failures only
+//! (connection errors, timeouts, HTTP 5xx and 429).
+//!
+//! Blocking callers go through [`block_on`], which runs a current-thread tokio runtime; it
+//! refuses (instead of panicking) when called from inside a runtime.
+
+use serde_json::Value;
+use std::future::Future;
+use std::time::Duration;
+
+/// Timeouts and retries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// Per attempt, connection and answer included.
+    pub timeout: Duration,
+    /// Total attempts (1 = no retry).
+    pub attempts: u32,
+    /// Wait before the first retry; doubled for each further one.
+    pub backoff: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> HttpConfig {
+        HttpConfig {
+            timeout: Duration::from_secs(30),
+            attempts: 3,
+            backoff: Duration::from_millis(300),
+        }
+    }
+}
+
+/// Why a POST failed, after retries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HttpFailure {
+    /// No connection could be made (or it broke before an answer).
+    Unreachable(String),
+    Timeout,
+    /// A non-success HTTP status.
+    Status(u16),
+    /// A 2xx answer whose body is not JSON.
+    Body(String),
+    /// The client could not be set up (bad URL, TLS backend).
+    Setup(String),
+}
+
+impl HttpFailure {
+    fn transient(&self) -> bool {
+        match self {
+            HttpFailure::Unreachable(_) | HttpFailure::Timeout => true,
+            HttpFailure::Status(s) => *s >= 500 || *s == 429,
+            HttpFailure::Body(_) | HttpFailure::Setup(_) => false,
+        }
+    }
+}
+
+/// A client with the configured timeout.
+pub fn client(config: &HttpConfig) -> Result<reqwest::Client, HttpFailure> {
+    reqwest::Client::builder()
+        .timeout(config.timeout)
+        .user_agent(concat!("litcap/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| HttpFailure::Setup(e.to_string()))
+}
+
+/// Checks that `url` is an absolute `http` or `https` URL.
+pub fn check_url(url: &str) -> Result<reqwest::Url, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+    match parsed.scheme() {
+        "http" | "https" => Ok(parsed),
+        other => Err(format!(
+            "`{url}` uses `{other}:`; only `http:` and `https:` are supported"
+        )),
+    }
+}
+
+/// POSTs `body` as JSON and returns the parsed JSON answer, retrying transient failures.
+pub async fn post_json(
+    client: &reqwest::Client,
+    url: &str,
+    body: &Value,
+    headers: &[(&str, String)],
+    config: &HttpConfig,
+) -> Result<Value, HttpFailure> {
+    let attempts = config.attempts.max(1);
+    let mut wait = config.backoff;
+    let mut last = HttpFailure::Timeout;
+    for attempt in 1..=attempts {
+        match post_once(client, url, body, headers).await {
+            Ok(v) => return Ok(v),
+            Err(f) if f.transient() && attempt < attempts => {
+                last = f;
+                tokio::time::sleep(wait).await;
+                wait = wait.saturating_mul(2);
+            }
+            Err(f) => return Err(f),
+        }
+    }
+    Err(last)
+}
+
+async fn post_once(
+    client: &reqwest::Client,
+    url: &str,
+    body: &Value,
+    headers: &[(&str, String)],
+) -> Result<Value, HttpFailure> {
+    let mut req = client
+        .post(url)
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .body(crate::json::stringify(body));
+    for (k, v) in headers {
+        req = req.header(*k, v.as_str());
+    }
+    let resp = req.send().await.map_err(classify)?;
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(HttpFailure::Status(status.as_u16()));
+    }
+    let bytes = resp.bytes().await.map_err(classify)?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        let start = String::from_utf8_lossy(&bytes[..bytes.len().min(80)]).into_owned();
+        HttpFailure::Body(format!("the answer is not JSON ({e}): `{start}`"))
+    })
+}
+
+fn classify(e: reqwest::Error) -> HttpFailure {
+    if e.is_timeout() {
+        HttpFailure::Timeout
+    } else if e.is_builder() {
+        HttpFailure::Setup(e.to_string())
+    } else {
+        // Connect errors and connections broken mid-answer; walk the source chain for the
+        // underlying reason (e.g. "connection refused").
+        let mut reason = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            reason = s.to_string();
+            source = s.source();
+        }
+        HttpFailure::Unreachable(reason)
+    }
+}
+
+/// Runs a future to completion on a fresh current-thread runtime.
+pub fn block_on<F: Future>(future: F) -> Result<F::Output, String> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(
+            "a blocking network call was made inside an async runtime; use the `_async` function"
+                .into(),
+        );
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the network runtime: {e}"))?;
+    Ok(rt.block_on(future))
+}
+
+/// A random `len`-digit lowercase hex string (request ids, handshake challenges).
+pub fn random_hex(len: usize) -> String {
+    let mut bytes = vec![0u8; len.div_ceil(2)];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        // Not security relevant: fall back to the clock.
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = (t >> ((i % 16) * 8)) as u8;
+        }
+    }
+    let mut s = hex::encode(bytes);
+    s.truncate(len);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_transience() {
+        assert!(check_url("https://a.example:7470").is_ok());
+        assert!(check_url("ftp://a").unwrap_err().contains("`ftp:`"));
+        assert!(check_url("not a url").is_err());
+        assert!(HttpFailure::Status(503).transient());
+        assert!(HttpFailure::Status(429).transient());
+        assert!(!HttpFailure::Status(400).transient());
+        assert!(!HttpFailure::Body(String::new()).transient());
+        assert_eq!(random_hex(64).len(), 64);
+        assert_eq!(random_hex(7).len(), 7);
+    }
+
+    #[tokio::test]
+    async fn block_on_refuses_inside_a_runtime() {
+        assert!(block_on(async { 1 }).is_err());
+    }
+}

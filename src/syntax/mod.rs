@@ -1,0 +1,9 @@
+//! Stage 1: policy text → syntax tree. The DSL is parsed with the pest grammar in
+//! `grammar/policy.pest`; every error of a file is collected.
+
+pub mod ast;
+pub mod format;
+pub mod parser;
+
+pub use ast::PolicyFile;
+pub use parser::parse;

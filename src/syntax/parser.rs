@@ -1,0 +1,859 @@
+//! Policy text → [`PolicyFile`], with every error of the file reported.
+//!
+//! pest stops at the first error, so the parser runs the grammar one top-level block at a time
+//! and, after an error, resumes at the next line that starts a `grant` or `session`.
+
+use super::ast::*;
+use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Span};
+use crate::time::Ttl;
+use pest::iterators::Pair;
+use pest::Parser as _;
+use serde_json::{Map, Number, Value};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/policy.pest"]
+struct PolicyParser;
+
+/// Files larger than this are refused before parsing.
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+/// Deepest `{`/`[` nesting accepted (grant block plus `where` data).
+pub const MAX_NESTING: usize = 64;
+/// After this many syntax errors in one file the parser gives up on it.
+pub const MAX_SYNTAX_ERRORS: usize = 100;
+
+/// Skips whitespace and comments from `pos`; returns where they end and the comments' spans.
+fn skip_trivia(text: &str, mut pos: usize) -> (usize, Vec<(usize, usize)>) {
+    let bytes = text.as_bytes();
+    let mut comments = Vec::new();
+    while pos < bytes.len() {
+        match bytes[pos] {
+            b' ' | b'\t' | b'\r' | b'\n' => pos += 1,
+            b'#' => {
+                let start = pos;
+                while pos < bytes.len()
+                    && bytes[pos] != b'\n'
+                    && !(bytes[pos] == b'\r' && bytes.get(pos + 1) == Some(&b'\n'))
+                {
+                    pos += 1;
+                }
+                comments.push((start, pos));
+            }
+            _ => break,
+        }
+    }
+    (pos, comments)
+}
+
+/// Parses one policy file. Items that parse are returned even when others fail.
+pub fn parse(file: FileId, text: &str) -> (PolicyFile, Diagnostics) {
+    let mut out = PolicyFile {
+        file,
+        items: Vec::new(),
+        comments: Vec::new(),
+    };
+    let mut diags = Diagnostics::new();
+    if text.len() > MAX_FILE_BYTES {
+        diags.push(
+            Diagnostic::new(
+                Code::FileTooLarge,
+                format!(
+                    "the file is {} bytes; litcap reads policy files up to {} bytes",
+                    text.len(),
+                    MAX_FILE_BYTES
+                ),
+            )
+            .at(Span::new(file, 0, 0), "")
+            .help("split the policy into several files and pass them together"),
+        );
+        return (out, diags);
+    }
+    if let Some(at) = nesting_violation(text) {
+        diags.push(
+            Diagnostic::new(
+                Code::NestingTooDeep,
+                format!("`where` data is nested more than {MAX_NESTING} levels deep"),
+            )
+            .at(Span::new(file, at, at + 1), "too deep")
+            .help("nota-bene data is plain JSON for the nodes; flatten it"),
+        );
+        return (out, diags);
+    }
+    let mut pos = 0;
+    loop {
+        let (item_start, leading) = skip_trivia(text, pos);
+        if item_start >= text.len() {
+            // Comments after the last block (the ones before a block come with it).
+            for (start, end) in leading {
+                out.comments.push(Comment {
+                    span: Span::new(file, start, end),
+                    text: text[start + 1..end].to_string(),
+                });
+            }
+            break;
+        }
+        // pest is given one block at a time, cut out lexically: its line index and its error
+        // positions are computed over the whole input it gets, so a whole large file per call
+        // would make this loop quadratic.
+        let chunk_end = block_end(text, item_start);
+        let mut b = Builder {
+            file,
+            base: pos,
+            diags: &mut diags,
+            comments: &mut out.comments,
+        };
+        match PolicyParser::parse(Rule::item_at, &text[pos..chunk_end]) {
+            Ok(mut pairs) => {
+                let Some(item_at) = pairs.next() else { break };
+                let consumed = item_at.as_span().end();
+                if let Some(item) = b.item_at(item_at) {
+                    out.items.push(item);
+                }
+                pos += consumed.max(1);
+            }
+            Err(e) => {
+                let err_at = pos + error_offset(&e);
+                if diags.error_count() >= MAX_SYNTAX_ERRORS {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::Syntax,
+                            format!("more than {MAX_SYNTAX_ERRORS} syntax errors; stopped reading the file"),
+                        )
+                        .at(Span::new(file, err_at, err_at), "stopped here")
+                        .help("fix the errors above and run again"),
+                    );
+                    break;
+                }
+                diags.push(syntax_error(file, text, err_at, &e));
+                pos = chunk_end.max(item_start + 1);
+            }
+        }
+        if pos >= text.len() {
+            break;
+        }
+    }
+    (out, diags)
+}
+
+/// The end of the top-level block starting at `start`: just after the `}` that closes its
+/// first `{`, or, when the braces do not close, the start of the next line that begins a
+/// `grant` or `session` (or the end of the file). Strings and comments are skipped.
+fn block_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    if bytes[i] == b'\\' && bytes.get(i + 1).is_some_and(|b| *b != b'\n') {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if i < bytes.len() && bytes[i] == b'"' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && bytes[i] == b'}' {
+                    return i + 1;
+                }
+            }
+            b'\n' => {
+                if starts_block(&text[i + 1..]) {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+fn starts_block(line: &str) -> bool {
+    ["grant", "session"].iter().any(|kw| {
+        line.strip_prefix(kw)
+            .is_some_and(|after| after.starts_with([' ', '\t', '"']))
+    })
+}
+
+fn error_offset(e: &pest::error::Error<Rule>) -> usize {
+    match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    }
+}
+
+/// The offset of the first bracket beyond [`MAX_NESTING`], skipping strings and comments.
+fn nesting_violation(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// What a grammar rule is called in messages.
+fn describe(rule: &Rule) -> &'static str {
+    match rule {
+        Rule::item_at | Rule::grant | Rule::session | Rule::kw_grant | Rule::kw_session => {
+            "`grant` or `session`"
+        }
+        Rule::domain | Rule::kw_domain => "`domain`",
+        Rule::statement | Rule::kw_statement => "`statement`",
+        Rule::chain_id | Rule::kw_chain_id => "`chain-id`",
+        Rule::max_ttl | Rule::kw_max_ttl => "`max-ttl`",
+        Rule::allow | Rule::kw_allow => "`allow`",
+        Rule::ttl | Rule::kw_ttl => "`ttl`",
+        Rule::request | Rule::kw_request => "`request`",
+        Rule::kw_from => "`from`",
+        Rule::kw_on => "`on`",
+        Rule::where_clause | Rule::kw_where => "`where`",
+        Rule::open | Rule::object => "`{`",
+        Rule::close => "`}`",
+        Rule::name | Rule::string | Rule::string_inner => "a quoted string",
+        Rule::ability => "an ability such as `pkp-signing`",
+        Rule::integer => "a number",
+        Rule::duration => "a duration such as `24h`",
+        Rule::pair | Rule::key | Rule::identifier => "a key",
+        Rule::value | Rule::number | Rule::json_true | Rule::json_false | Rule::json_null => {
+            "a JSON value"
+        }
+        Rule::array => "`[`",
+        _ => "something else",
+    }
+}
+
+/// The keyword a rule stands for, for did-you-mean suggestions.
+fn keyword(rule: &Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::item_at | Rule::grant | Rule::kw_grant => "grant",
+        Rule::session | Rule::kw_session => "session",
+        Rule::domain | Rule::kw_domain => "domain",
+        Rule::statement | Rule::kw_statement => "statement",
+        Rule::chain_id | Rule::kw_chain_id => "chain-id",
+        Rule::max_ttl | Rule::kw_max_ttl => "max-ttl",
+        Rule::allow | Rule::kw_allow => "allow",
+        Rule::ttl | Rule::kw_ttl => "ttl",
+        Rule::request | Rule::kw_request => "request",
+        Rule::kw_from => "from",
+        Rule::kw_on => "on",
+        Rule::where_clause | Rule::kw_where => "where",
+        _ => return None,
+    })
+}
+
+/// Whether a `"` at `at` opens a string that the line does not close.
+fn unterminated_string_at(text: &str, at: usize) -> bool {
+    let Some(rest) = text.get(at..) else {
+        return false;
+    };
+    let Some(after) = rest.strip_prefix('"') else {
+        return false;
+    };
+    let line = after.split('\n').next().unwrap_or("");
+    let mut escaped = false;
+    for c in line.chars() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => return false,
+            _ => escaped = false,
+        }
+    }
+    true
+}
+
+/// The token found at `at`, for "found ..." in messages.
+fn found_token(text: &str, at: usize) -> (String, usize) {
+    let rest = &text[at.min(text.len())..];
+    let Some(c) = rest.chars().next() else {
+        return ("end of file".to_string(), 0);
+    };
+    if c == '\n' || c == '\r' {
+        return ("the end of the line".to_string(), 0);
+    }
+    if c.is_alphanumeric() || c == '-' || c == '_' {
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
+            .take(40)
+            .collect();
+        let len = word.len();
+        return (format!("`{word}`"), len);
+    }
+    (format!("`{c}`"), c.len_utf8())
+}
+
+fn syntax_error(file: FileId, text: &str, at: usize, e: &pest::error::Error<Rule>) -> Diagnostic {
+    let (found, len) = found_token(text, at);
+    let span = Span::new(file, at, at + len);
+    if unterminated_string_at(text, at) {
+        let line_end = text[at..].find('\n').map(|i| at + i).unwrap_or(text.len());
+        return Diagnostic::new(
+            Code::Syntax,
+            "this string is not closed before the end of the line",
+        )
+        .at(Span::new(file, at, line_end), "unterminated string")
+        .help("strings are written on one line and end with `\"`");
+    }
+    match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            let mut expected: Vec<&str> = positives
+                .iter()
+                .filter(|r| !matches!(r, Rule::COMMENT | Rule::WHITESPACE))
+                .map(describe)
+                .collect();
+            expected.dedup();
+            let mut seen = Vec::new();
+            expected.retain(|d| {
+                let new = !seen.contains(d);
+                seen.push(*d);
+                new
+            });
+            let expected_text = match expected.len() {
+                0 => "something else".to_string(),
+                1 => expected[0].to_string(),
+                n => format!("{} or {}", expected[..n - 1].join(", "), expected[n - 1]),
+            };
+            let in_string = positives.iter().any(|r| matches!(r, Rule::string_inner));
+            let mut d = Diagnostic::new(
+                Code::Syntax,
+                format!("expected {expected_text}, found {found}"),
+            )
+            .at(span, "unexpected here");
+            let word = found.trim_matches('`');
+            let keywords: Vec<&str> = positives.iter().filter_map(keyword).collect();
+            if in_string || found == "the end of the line" {
+                d = d.help("strings are written on one line and end with `\"`");
+            } else if let Some(s) = crate::suggest::closest(word, keywords.iter().copied()) {
+                d = d.help(format!("did you mean `{s}`?"));
+            } else if !keywords.is_empty() {
+                d = d.help(format!(
+                    "a block holds {}; see the language reference in the README",
+                    keywords
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            d
+        }
+        pest::error::ErrorVariant::CustomError { message } => {
+            Diagnostic::new(Code::Syntax, message.to_lowercase()).at(span, "")
+        }
+    }
+}
+
+struct Builder<'a> {
+    file: FileId,
+    base: usize,
+    diags: &'a mut Diagnostics,
+    comments: &'a mut Vec<Comment>,
+}
+
+impl Builder<'_> {
+    fn span(&self, p: &Pair<Rule>) -> Span {
+        let s = p.as_span();
+        Span::new(self.file, self.base + s.start(), self.base + s.end())
+    }
+
+    /// A statement's span without the whitespace and comments pest lets an optional trailing
+    /// part (`where ...`) consume before it fails.
+    fn stmt_span(&self, p: &Pair<Rule>) -> Span {
+        let mut span = self.span(p);
+        if let Some(last) = p
+            .clone()
+            .into_inner()
+            .filter(|i| i.as_rule() != Rule::COMMENT)
+            .last()
+        {
+            span.end = self.base + last.as_span().end();
+        }
+        span
+    }
+
+    /// Collects the comments inside a pair (pest yields them among the children).
+    fn comments_in(&mut self, p: Pair<Rule>) {
+        for inner in p.into_inner().flatten() {
+            if inner.as_rule() == Rule::COMMENT {
+                let span = self.span(&inner);
+                let text = inner.as_str().strip_prefix('#').unwrap_or("").to_string();
+                self.comments.push(Comment { span, text });
+            }
+        }
+    }
+
+    fn item_at(&mut self, p: Pair<Rule>) -> Option<Item> {
+        if p.as_str().contains('#') {
+            self.comments_in(p.clone());
+        }
+        let item = p
+            .into_inner()
+            .find(|i| matches!(i.as_rule(), Rule::grant | Rule::session))?;
+        match item.as_rule() {
+            Rule::grant => Some(Item::Grant(self.grant(item))),
+            _ => Some(Item::Session(self.session(item))),
+        }
+    }
+
+    fn grant(&mut self, p: Pair<Rule>) -> Grant {
+        let span = self.span(&p);
+        let mut name = Spanned::new(String::new(), span);
+        let mut body = Vec::new();
+        let (mut open, mut close) = (span.start, span.end.saturating_sub(1));
+        for inner in p.into_inner() {
+            match inner.as_rule() {
+                Rule::name => name = self.name(inner),
+                Rule::open => open = self.span(&inner).start,
+                Rule::close => close = self.span(&inner).start,
+                Rule::domain | Rule::statement | Rule::chain_id | Rule::max_ttl | Rule::allow => {
+                    if let Some(stmt) = self.grant_stmt(inner) {
+                        body.push(stmt);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Grant {
+            name,
+            body,
+            span,
+            open,
+            close,
+        }
+    }
+
+    fn grant_stmt(&mut self, p: Pair<Rule>) -> Option<GrantStmt> {
+        let span = self.stmt_span(&p);
+        let rule = p.as_rule();
+        let mut inner = p.into_inner().filter(|i| i.as_rule() != Rule::COMMENT);
+        inner.next(); // the keyword
+        let kind = match rule {
+            Rule::domain => GrantStmtKind::Domain(self.string(inner.next()?)),
+            Rule::statement => GrantStmtKind::Statement(self.string(inner.next()?)),
+            Rule::chain_id => GrantStmtKind::ChainId(self.integer(inner.next()?)?),
+            Rule::max_ttl => GrantStmtKind::MaxTtl(self.duration(inner.next()?)?),
+            Rule::allow => GrantStmtKind::Allow(self.capability(inner)?),
+            _ => return None,
+        };
+        Some(GrantStmt { kind, span })
+    }
+
+    fn session(&mut self, p: Pair<Rule>) -> Session {
+        let span = self.span(&p);
+        let mut names = Vec::new();
+        let mut body = Vec::new();
+        let (mut open, mut close) = (span.start, span.end.saturating_sub(1));
+        for inner in p.into_inner() {
+            match inner.as_rule() {
+                Rule::name => names.push(self.name(inner)),
+                Rule::open => open = self.span(&inner).start,
+                Rule::close => close = self.span(&inner).start,
+                Rule::ttl | Rule::request => {
+                    let stmt_span = self.stmt_span(&inner);
+                    let rule = inner.as_rule();
+                    let mut parts = inner.into_inner().filter(|i| i.as_rule() != Rule::COMMENT);
+                    parts.next(); // the keyword
+                    let kind = match rule {
+                        Rule::ttl => parts
+                            .next()
+                            .and_then(|d| self.duration(d))
+                            .map(SessionStmtKind::Ttl),
+                        _ => self.capability(parts).map(SessionStmtKind::Request),
+                    };
+                    if let Some(kind) = kind {
+                        body.push(SessionStmt {
+                            kind,
+                            span: stmt_span,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut names = names.into_iter();
+        let empty = Spanned::new(String::new(), span);
+        Session {
+            name: names.next().unwrap_or_else(|| empty.clone()),
+            from: names.next().unwrap_or(empty),
+            body,
+            span,
+            open,
+            close,
+        }
+    }
+
+    fn capability<'i>(
+        &mut self,
+        mut parts: impl Iterator<Item = Pair<'i, Rule>>,
+    ) -> Option<Capability> {
+        let ability = parts.next()?;
+        let ability = Spanned::new(ability.as_str().to_string(), self.span(&ability));
+        let mut resource = None;
+        let mut data = None;
+        for p in parts {
+            match p.as_rule() {
+                Rule::string => resource = Some(self.string(p)),
+                Rule::where_clause => {
+                    let object = p.into_inner().find(|i| i.as_rule() == Rule::object)?;
+                    let span = self.span(&object);
+                    if let Value::Object(map) = self.object(object) {
+                        data = Some(Spanned::new(map, span));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(Capability {
+            ability,
+            resource: resource?,
+            data,
+        })
+    }
+
+    fn name(&mut self, p: Pair<Rule>) -> Spanned<String> {
+        let span = self.span(&p);
+        match p.into_inner().next() {
+            Some(s) => self.string(s),
+            None => Spanned::new(String::new(), span),
+        }
+    }
+
+    fn string(&mut self, p: Pair<Rule>) -> Spanned<String> {
+        let span = self.span(&p);
+        let raw = p.as_str();
+        let inner = raw
+            .strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .unwrap_or(raw);
+        let value = unescape(inner, span.start + 1, self.file, self.diags);
+        Spanned::new(value, span)
+    }
+
+    fn integer(&mut self, p: Pair<Rule>) -> Option<Spanned<u64>> {
+        let span = self.span(&p);
+        match p.as_str().parse::<u64>() {
+            Ok(n) => Some(Spanned::new(n, span)),
+            Err(_) => {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::InvalidNumber,
+                        format!("`{}` does not fit in 64 bits", p.as_str()),
+                    )
+                    .at(span, "too large")
+                    .help("EIP-155 chain ids are small positive integers, e.g. `1` or `175188`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, p: Pair<Rule>) -> Option<Spanned<Ttl>> {
+        let span = self.span(&p);
+        match Ttl::parse(p.as_str()) {
+            Ok(t) => Some(Spanned::new(t, span)),
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::new(Code::InvalidDuration, e.to_string())
+                        .at(span, "not a duration")
+                        .help("write a number followed by `s`, `m`, `h` or `d`, e.g. `15m` or `1h30m`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn object(&mut self, p: Pair<Rule>) -> Value {
+        let mut map = Map::new();
+        for pair in p.into_inner().filter(|i| i.as_rule() == Rule::pair) {
+            let mut kv = pair.into_inner().filter(|i| i.as_rule() != Rule::COMMENT);
+            let (Some(key), Some(value)) = (kv.next(), kv.next()) else {
+                continue;
+            };
+            let key_span = self.span(&key);
+            let key = match key.into_inner().next() {
+                Some(k) if k.as_rule() == Rule::string => self.string(k).value,
+                Some(k) => k.as_str().to_string(),
+                None => continue,
+            };
+            if map.contains_key(&key) {
+                self.diags.push(
+                    Diagnostic::new(Code::InvalidWhere, format!("key `{key}` appears twice"))
+                        .at(key_span, "repeated key")
+                        .help("each key of a nota-bene object can appear once"),
+                );
+            }
+            let v = self.value(value);
+            map.insert(key, v);
+        }
+        Value::Object(map)
+    }
+
+    fn value(&mut self, p: Pair<Rule>) -> Value {
+        let Some(inner) = p.into_inner().find(|i| i.as_rule() != Rule::COMMENT) else {
+            return Value::Null;
+        };
+        match inner.as_rule() {
+            Rule::object => self.object(inner),
+            Rule::array => Value::Array(
+                inner
+                    .into_inner()
+                    .filter(|i| i.as_rule() == Rule::value)
+                    .map(|v| self.value(v))
+                    .collect(),
+            ),
+            Rule::string => Value::String(self.string(inner).value),
+            Rule::number => self.number(inner),
+            Rule::json_true => Value::Bool(true),
+            Rule::json_false => Value::Bool(false),
+            _ => Value::Null,
+        }
+    }
+
+    fn number(&mut self, p: Pair<Rule>) -> Value {
+        let span = self.span(&p);
+        match serde_json::from_str::<Number>(p.as_str()) {
+            Ok(n) => Value::Number(n),
+            Err(_) => {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::InvalidNumber,
+                        format!("`{}` is out of range for a JSON number", p.as_str()),
+                    )
+                    .at(span, "out of range")
+                    .help("JavaScript numbers are IEEE doubles; write large values as strings"),
+                );
+                Value::Null
+            }
+        }
+    }
+}
+
+/// Decodes JSON-style escapes; a bad escape becomes an `invalid-escape` diagnostic.
+fn unescape(s: &str, offset: usize, file: FileId, diags: &mut Diagnostics) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some((_, e)) = chars.next() else { break };
+        match e {
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            '/' => out.push('/'),
+            'b' => out.push('\u{08}'),
+            'f' => out.push('\u{0c}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'u' => {
+                let hex: String = s[i + 2..].chars().take(4).collect();
+                let code = (hex.len() == 4)
+                    .then(|| u32::from_str_radix(&hex, 16).ok())
+                    .flatten();
+                let mut consumed = 4;
+                let decoded = match code {
+                    Some(hi @ 0xD800..=0xDBFF) => {
+                        // A surrogate pair: `\uD83D\uDE00`.
+                        let rest = &s[i + 6..];
+                        let lo = rest
+                            .strip_prefix("\\u")
+                            .and_then(|r| r.get(..4))
+                            .and_then(|h| u32::from_str_radix(h, 16).ok())
+                            .filter(|lo| (0xDC00..=0xDFFF).contains(lo));
+                        lo.and_then(|lo| {
+                            consumed = 10;
+                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                        })
+                    }
+                    Some(c) => char::from_u32(c),
+                    None => None,
+                };
+                match decoded {
+                    Some(ch) => {
+                        out.push(ch);
+                        for _ in 0..consumed {
+                            chars.next();
+                        }
+                    }
+                    None => {
+                        let end = (i + 2 + hex.len()).min(s.len());
+                        diags.push(
+                            Diagnostic::new(
+                                Code::InvalidEscape,
+                                format!("`{}` is not a valid unicode escape", &s[i..end]),
+                            )
+                            .at(Span::new(file, offset + i, offset + end), "bad escape")
+                            .help("write `\\u` and four hex digits; characters above U+FFFF need a surrogate pair, or write them directly"),
+                        );
+                    }
+                }
+            }
+            other => {
+                diags.push(
+                    Diagnostic::new(
+                        Code::InvalidEscape,
+                        format!("`\\{other}` is not an escape sequence"),
+                    )
+                    .at(
+                        Span::new(file, offset + i, offset + i + 1 + other.len_utf8()),
+                        "unknown escape",
+                    )
+                    .help("the escapes are `\\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t` and `\\uXXXX`; write `\\\\` for a backslash"),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = r#"# comments start with '#'
+grant "dapp" {
+  domain "app.example.com"          # SIWE domain (required)
+  statement "Sign in to Example."   # SIWE statement prefix (optional)
+  chain-id 1                         # SIWE chain id (default 1)
+  max-ttl 24h                        # longest AuthSig lifetime allowed
+  allow pkp-signing on "lit-pkp://*"
+  allow lit-action-execution on "lit-litaction://QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3"
+  allow access-control-condition-decryption on "lit-accesscontrolcondition://<hashed-accs>/<data-hash>"
+  allow rate-limit-increase-auth on "lit-ratelimitincrease://42" where { uses: "10", delegate_to: ["f39fd6e5..."] }
+}
+
+session "signer" from "dapp" {
+  ttl 1h
+  request pkp-signing on "lit-pkp://0xb03a728fc095d13a226bda09f1ead60c4cb356c0d82a2d0177184fd66d74c75f"
+}
+"#;
+
+    #[test]
+    fn parses_the_issue_example() {
+        let (f, d) = parse(0, EXAMPLE);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(f.items.len(), 2);
+        assert_eq!(f.comments.len(), 5);
+        let Item::Grant(g) = &f.items[0] else {
+            panic!()
+        };
+        assert_eq!(g.name.value, "dapp");
+        assert_eq!(g.body.len(), 8);
+        let GrantStmtKind::Allow(cap) = &g.body[7].kind else {
+            panic!()
+        };
+        assert_eq!(cap.ability.value, "rate-limit-increase-auth");
+        let data = cap.data.as_ref().unwrap();
+        assert_eq!(data.value["uses"], "10");
+        assert_eq!(data.value["delegate_to"][0], "f39fd6e5...");
+        let Item::Session(s) = &f.items[1] else {
+            panic!()
+        };
+        assert_eq!(s.from.value, "dapp");
+        assert_eq!(&EXAMPLE[s.name.span.start..s.name.span.end], "\"signer\"");
+    }
+
+    #[test]
+    fn reports_every_broken_block() {
+        let text = "grant \"a\" {\n  domian \"x\"\n}\n\ngrant \"b\" {\n  domain \"ok\"\n}\n\nsession \"s\" form \"b\" {\n}\n";
+        let (f, d) = parse(0, text);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(f.items.len(), 1);
+        assert!(
+            d.0[0].message.contains("found `domian`"),
+            "{}",
+            d.0[0].message
+        );
+        assert_eq!(d.0[0].help.as_deref(), Some("did you mean `domain`?"));
+        assert_eq!(d.0[1].help.as_deref(), Some("did you mean `from`?"));
+    }
+
+    #[test]
+    fn bad_escapes_and_unterminated_strings() {
+        let (_, d) = parse(0, "grant \"a\\q\" {}\n");
+        assert_eq!(d.0[0].code, Code::InvalidEscape);
+        let span = d.0[0].span.unwrap();
+        assert_eq!(span.start, 8);
+        let (_, d) = parse(0, "grant \"a {\n}\n");
+        assert_eq!(d.0[0].code, Code::Syntax);
+        assert!(
+            d.0[0].help.as_deref().unwrap_or("").contains("one line"),
+            "{:?}",
+            d.0[0]
+        );
+        let (_, d) = parse(0, "grant \"\\ud83d\\ude00 \\u00e9\" {}\n");
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_recursion() {
+        let text = format!(
+            "grant \"a\" {{ allow pkp-signing on \"lit-pkp://*\" where {} }}",
+            "{a:".repeat(10_000)
+        );
+        let (_, d) = parse(0, &text);
+        assert_eq!(d.0[0].code, Code::NestingTooDeep);
+    }
+
+    #[test]
+    fn empty_and_comment_only_files() {
+        let (f, d) = parse(0, "");
+        assert!(f.items.is_empty() && d.is_empty());
+        let (f, d) = parse(0, "# nothing here\n\n# at all");
+        assert!(f.items.is_empty() && d.is_empty());
+        assert_eq!(f.comments.len(), 2);
+    }
+
+    #[test]
+    fn keywords_need_a_word_boundary() {
+        let (_, d) = parse(0, "grants \"a\" {}\n");
+        assert_eq!(d.len(), 1);
+        let (f, d) = parse(0, "grant\"a\"{domain\"x\"}");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(f.items.len(), 1);
+    }
+}

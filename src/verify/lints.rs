@@ -1,0 +1,295 @@
+//! Least-privilege lints on a checked policy. Each has a stable code (see the README for an
+//! example and the fix of each) and can be silenced with `# litcap: allow(<code>)` on the line
+//! above.
+
+use crate::coverage::{self, Verdict};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::{Capability, Grant, Policy};
+use crate::time::Ttl;
+
+/// Settings of the lints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LintOptions {
+    /// `ttl-longer-than-needed` fires above this (default 24 h, the SDK's session default).
+    pub ttl_threshold: Ttl,
+}
+
+impl Default for LintOptions {
+    fn default() -> Self {
+        LintOptions {
+            ttl_threshold: Ttl(24 * 3600),
+        }
+    }
+}
+
+/// Runs every policy lint. `only_grants` restricts them to some grants (by index).
+pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    for (gi, grant) in policy.grants.iter().enumerate() {
+        if only_grants.is_some_and(|only| !only.contains(&gi)) {
+            continue;
+        }
+        wildcard_allows(grant, &mut d);
+        shadowing(grant, &mut d);
+        nb_ignored(grant, &mut d);
+        unused(policy, gi, &mut d);
+        default_statement(grant, &mut d);
+        grant_ttl(grant, opts, &mut d);
+    }
+    for s in &policy.sessions {
+        if only_grants.is_some_and(|only| !only.contains(&s.grant)) {
+            continue;
+        }
+        for r in s.requests.iter().filter(|r| r.resource.is_wildcard()) {
+            d.push(
+                Diagnostic::new(
+                    Code::WildcardResource,
+                    format!(
+                        "session `{}` requests `{}` on every `{}` resource",
+                        s.name, r.ability, r.resource.prefix
+                    ),
+                )
+                .at(r.resource_span, "wildcard id")
+                .help(format!(
+                    "request the specific {} the session uses; with `*` the nodes accept the session sig for any of them",
+                    r.resource.prefix.id_description()
+                )),
+            );
+        }
+        if let Some(span) = s.ttl_span {
+            if s.ttl > opts.ttl_threshold {
+                d.push(
+                    Diagnostic::new(
+                        Code::TtlLongerThanNeeded,
+                        format!(
+                            "session `{}` lives `{}`, longer than the `{}` threshold",
+                            s.name, s.ttl, opts.ttl_threshold
+                        ),
+                    )
+                    .at(span, "long-lived session")
+                    .help("a stolen session key is usable for its whole ttl; re-sign more often with a shorter `ttl`, or raise `--ttl-threshold` if this is deliberate"),
+                );
+            }
+        }
+    }
+    d
+}
+
+fn wildcard_allows(grant: &Grant, d: &mut Diagnostics) {
+    for a in grant.allows.iter().filter(|a| a.resource.is_wildcard()) {
+        d.push(
+            Diagnostic::new(
+                Code::WildcardResource,
+                format!(
+                    "grant `{}` allows `{}` on every `{}` resource",
+                    grant.name, a.ability, a.resource.prefix
+                ),
+            )
+            .at(a.resource_span, "wildcard id")
+            .help(format!(
+                "allow only the {} your sessions use, e.g. `{} on \"{}://<id>\"`",
+                a.resource.prefix.id_description(),
+                a.ability,
+                a.resource.prefix
+            )),
+        );
+    }
+}
+
+fn shadowing(grant: &Grant, d: &mut Diagnostics) {
+    for a in grant.allows.iter().filter(|a| !a.resource.is_wildcard()) {
+        let wildcards: Vec<&Capability> = grant
+            .allows
+            .iter()
+            .filter(|w| w.resource.is_wildcard() && w.resource.prefix == a.resource.prefix)
+            .collect();
+        let Some(first) = wildcards.first() else {
+            continue;
+        };
+        let covered_by_wildcard = wildcards
+            .iter()
+            .any(|w| w.ability.recap_ability() == a.ability.recap_ability());
+        let (message, help) = if covered_by_wildcard {
+            (
+                format!(
+                    "`{}` is redundant: `{}` already allows it",
+                    a.describe(),
+                    first.resource
+                ),
+                "remove the specific allow (or the wildcard, to grant less)".to_string(),
+            )
+        } else {
+            (
+                format!(
+                    "`{}` has no effect: the grant also has `{}`, and the nodes and the SDK then look only at the wildcard key",
+                    a.describe(),
+                    first.resource
+                ),
+                format!(
+                    "sessions requesting `{}` on `{}` will be refused; remove the wildcard allow or grant `{}` on it",
+                    a.ability, a.resource, a.ability
+                ),
+            )
+        };
+        d.push(
+            Diagnostic::new(Code::WildcardShadowsSpecific, message)
+                .at(a.resource_span, "shadowed")
+                .related(first.resource_span, "wildcard key")
+                .help(help),
+        );
+    }
+}
+
+fn nb_ignored(grant: &Grant, d: &mut Diagnostics) {
+    for a in &grant.allows {
+        if let (Some(span), true) = (a.data_span, a.ability.is_threshold()) {
+            d.push(
+                Diagnostic::new(
+                    Code::NbIgnored,
+                    format!(
+                        "the nodes ignore `where` data on `{}` (`{}`)",
+                        a.ability,
+                        a.ability.recap_ability()
+                    ),
+                )
+                .at(span, "not enforced")
+                .help("nota-bene data restricts nothing on `Threshold/*` abilities; narrow the resource id instead, and remove the `where` clause"),
+            );
+        }
+    }
+}
+
+fn unused(policy: &Policy, gi: usize, d: &mut Diagnostics) {
+    let grant = &policy.grants[gi];
+    let recap = grant.recap();
+    let mut used = vec![false; grant.allows.len()];
+    for s in policy.sessions.iter().filter(|s| s.grant == gi) {
+        for r in &s.requests {
+            if let Verdict::Covered { key, recap_ability } =
+                coverage::check(&recap, &r.resource, r.ability)
+            {
+                for (i, a) in grant.allows.iter().enumerate() {
+                    if a.resource.key() == key && a.ability.recap_ability() == recap_ability {
+                        used[i] = true;
+                    }
+                }
+            }
+        }
+    }
+    for (a, _) in grant.allows.iter().zip(used).filter(|(_, u)| !u) {
+        d.push(
+            Diagnostic::new(
+                Code::UnusedCapability,
+                format!(
+                    "grant `{}` allows `{}`, but no session requests it",
+                    grant.name,
+                    a.describe()
+                ),
+            )
+            .at(a.span, "unused")
+            .help(
+                "remove the allow (the wallet then signs less), or add the session that needs it",
+            ),
+        );
+    }
+}
+
+fn default_statement(grant: &Grant, d: &mut Diagnostics) {
+    if grant.statement.is_none() && !grant.allows.is_empty() {
+        d.push(
+            Diagnostic::new(
+                Code::DefaultStatement,
+                format!(
+                    "grant `{}` has no `statement`: the wallet will show the SDK's \"This is a test statement.\"",
+                    grant.name
+                ),
+            )
+            .at(grant.name_span, "no statement")
+            .help("add `statement \"...\"` saying in plain words what the user authorises"),
+        );
+    }
+}
+
+fn grant_ttl(grant: &Grant, opts: &LintOptions, d: &mut Diagnostics) {
+    if grant.max_ttl <= opts.ttl_threshold {
+        return;
+    }
+    let diag = match grant.max_ttl_span {
+        Some(span) => Diagnostic::new(
+            Code::TtlLongerThanNeeded,
+            format!(
+                "grant `{}` lets AuthSigs live `{}`, longer than the `{}` threshold",
+                grant.name, grant.max_ttl, opts.ttl_threshold
+            ),
+        )
+        .at(span, "long-lived AuthSig"),
+        None => Diagnostic::new(
+            Code::TtlLongerThanNeeded,
+            format!(
+                "grant `{}` has no `max-ttl`, so its AuthSigs may live 30 days",
+                grant.name
+            ),
+        )
+        .at(grant.name_span, "no max-ttl"),
+    };
+    d.push(diag.help("a leaked AuthSig grants its capabilities until it expires; set `max-ttl` to what the sessions need, or raise `--ttl-threshold` if this is deliberate"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{load_inputs, PolicyFormat};
+
+    fn lints(text: &str) -> Vec<Code> {
+        let l = load_inputs(vec![(
+            "p.litcap".into(),
+            PolicyFormat::Dsl,
+            text.as_bytes().to_vec(),
+        )]);
+        assert!(!l.diagnostics.has_errors(), "{:?}", l.diagnostics);
+        let mut d = lint(&l.policy, &LintOptions::default(), None);
+        d.apply_suppressions(&l.sources);
+        d.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn clean_least_privilege_policy() {
+        assert_eq!(
+            lints("grant \"g\" {\n domain \"a\"\n statement \"s\"\n max-ttl 1h\n allow pkp-signing on \"lit-pkp://0a\"\n}\nsession \"s\" from \"g\" {\n ttl 1h\n request pkp-signing on \"lit-pkp://0a\"\n}\n"),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn each_lint_fires() {
+        let codes = lints(concat!(
+            "grant \"g\" {\n domain \"a\"\n",
+            " allow pkp-signing on \"lit-pkp://*\" where { note: 1 }\n",
+            " allow access-control-condition-decryption on \"lit-accesscontrolcondition://*\"\n",
+            " allow access-control-condition-signing on \"lit-accesscontrolcondition://abc\"\n",
+            "}\n",
+            "session \"s\" from \"g\" {\n ttl 2d\n request pkp-signing on \"lit-pkp://*\"\n}\n",
+        ));
+        assert_eq!(
+            codes,
+            vec![
+                Code::WildcardResource,
+                Code::WildcardResource,
+                Code::WildcardShadowsSpecific,
+                Code::NbIgnored,
+                Code::UnusedCapability,
+                Code::UnusedCapability,
+                Code::DefaultStatement,
+                Code::TtlLongerThanNeeded,
+                Code::WildcardResource,
+                Code::TtlLongerThanNeeded,
+            ]
+        );
+    }
+
+    #[test]
+    fn allow_comments_silence_lints() {
+        let codes = lints("grant \"g\" {\n domain \"a\"\n statement \"s\"\n max-ttl 1h\n # litcap: allow(unused-capability)\n allow pkp-signing on \"lit-pkp://0a\"\n}\n");
+        assert_eq!(codes, vec![]);
+    }
+}

@@ -1,0 +1,8 @@
+//! Stage 4: static verification. Prove that every session asks for no more than its grant
+//! (and, given an AuthSig, no more than the AuthSig grants, which grants no more than the
+//! policy), explain each denial, and lint for least privilege.
+
+pub mod check;
+pub mod diff;
+pub mod explain;
+pub mod lints;
