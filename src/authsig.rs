@@ -1,7 +1,19 @@
 //! AuthSigs: the wallet-signed SIWE message that grants a session key its capabilities.
+//!
+//! Reading an AuthSig JSON file with the position of every field ([`AuthSigFile`]), and
+//! checking it ([`check_authsig`]) the way the Lit JS SDK v7 and the Lit nodes would.
 
+use crate::coverage::{self, Gap, Request, Verdict};
+use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Severity, Span};
+use crate::eth::{self, Address, Signature, SignatureError};
+use crate::recap::{self, Decoded, Recap, RecapError};
+use crate::siwe::{
+    self, Flavor, SiweField, SiweMessage, SiweParseError, SiweSpans, SiweVerifyError,
+};
+use crate::time::{Timestamp, Ttl};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
+use std::ops::Range;
 
 /// `derivedVia` of an EOA AuthSig (`generateAuthSig`).
 pub const DERIVED_VIA_PERSONAL_SIGN: &str = "web3.eth.personal.sign";
@@ -67,9 +79,1611 @@ impl AuthSig {
     }
 }
 
+/// `derivedVia` of a PKP (BLS network) AuthSig.
+pub const DERIVED_VIA_BLS: &str = "lit.bls";
+/// `algo` of a PKP (BLS network) AuthSig.
+pub const ALGO_BLS: &str = "LIT_BLS";
+/// `algo` of a session signature.
+pub const ALGO_ED25519: &str = "ed25519";
+
+/// What an AuthSig JSON holds, by the nodes' rule (`auth_material.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuthSigKind {
+    /// An EOA `personal_sign` over a SIWE message (anything not matched below).
+    Wallet,
+    /// `derivedVia: litSessionSignViaNacl` with `algo: ed25519`.
+    Session,
+    /// `derivedVia: lit.bls` with `algo: LIT_BLS`: signed by the network for a PKP.
+    BlsNetwork,
+    /// `derivedVia: EIP1271` or `EIP1271_SHA256`: a contract wallet.
+    Contract,
+}
+
+impl AuthSigKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthSigKind::Wallet => "wallet",
+            AuthSigKind::Session => "session",
+            AuthSigKind::BlsNetwork => "bls-network",
+            AuthSigKind::Contract => "contract",
+        }
+    }
+}
+
+impl AuthSig {
+    /// How the nodes classify this AuthSig.
+    pub fn kind(&self) -> AuthSigKind {
+        kind_of(&self.derived_via, self.algo.as_deref())
+    }
+}
+
+/// The nodes' classification from `derivedVia` and `algo`.
+pub fn kind_of(derived_via: &str, algo: Option<&str>) -> AuthSigKind {
+    match (derived_via, algo) {
+        (DERIVED_VIA_SESSION, Some(ALGO_ED25519)) => AuthSigKind::Session,
+        ("EIP1271" | "EIP1271_SHA256", _) => AuthSigKind::Contract,
+        (DERIVED_VIA_BLS, Some(ALGO_BLS)) => AuthSigKind::BlsNetwork,
+        _ => AuthSigKind::Wallet,
+    }
+}
+
+// --------------------------------------------------------------- JSON positions ---
+
+/// One member of a JSON object, with byte ranges into the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberSpan {
+    pub key: String,
+    /// The key's string literal, quotes included.
+    pub key_span: Range<usize>,
+    /// The value, from its first to its last byte.
+    pub value_span: Range<usize>,
+}
+
+/// Scans a JSON text whose top-level value is an object: the object's byte range and each
+/// member's. `None` if the text is not such an object (serde_json says why). Values are
+/// skipped, not parsed, so this is cheap on large files.
+pub fn scan_object(text: &str) -> Option<(Range<usize>, Vec<MemberSpan>)> {
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    let start = i;
+    let mut members = Vec::new();
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return Some((start..i + 1, members));
+    }
+    loop {
+        i = skip_ws(b, i);
+        let key_end = skip_string(b, i)?;
+        let key: String = serde_json::from_str(text.get(i..key_end)?).ok()?;
+        let key_span = i..key_end;
+        i = skip_ws(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(b, i + 1);
+        let value_end = skip_value(b, i)?;
+        members.push(MemberSpan {
+            key,
+            key_span,
+            value_span: i..value_end,
+        });
+        i = skip_ws(b, value_end);
+        match b.get(i) {
+            Some(b',') => i += 1,
+            Some(b'}') => return Some((start..i + 1, members)),
+            _ => return None,
+        }
+    }
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    i += 1;
+    loop {
+        match b.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+}
+
+fn skip_value(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => skip_string(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            loop {
+                match b.get(j)? {
+                    b'"' => {
+                        j = skip_string(b, j)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.checked_sub(1)?;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+        }
+        _ => {
+            let mut j = i;
+            while let Some(c) = b.get(j) {
+                if matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                    break;
+                }
+                j += 1;
+            }
+            (j > i).then_some(j)
+        }
+    }
+}
+
+/// Maps byte offsets in a decoded JSON string to offsets in the file that holds its literal
+/// (escapes such as `\n` take two bytes in the file and one in the string).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StringMap {
+    /// `(decoded offset, file offset)` after every escape; the first is the literal's start.
+    checkpoints: Vec<(usize, usize)>,
+}
+
+impl StringMap {
+    /// For the string literal at `literal` (quotes included) in `text`.
+    pub fn new(text: &str, literal: Range<usize>) -> StringMap {
+        let b = text.as_bytes();
+        let mut file = literal.start + 1;
+        let end = literal.end.saturating_sub(1).min(b.len());
+        let mut decoded = 0;
+        let mut checkpoints = vec![(0, file)];
+        while file < end {
+            if b[file] != b'\\' {
+                file += 1;
+                decoded += 1;
+                continue;
+            }
+            let (consumed, produced) = match b.get(file + 1) {
+                Some(b'u') => {
+                    let unit = |at: usize| {
+                        text.get(at..at + 4)
+                            .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    };
+                    match unit(file + 2) {
+                        Some(hi @ 0xD800..=0xDBFF)
+                            if b.get(file + 6) == Some(&b'\\')
+                                && b.get(file + 7) == Some(&b'u')
+                                && unit(file + 8)
+                                    .is_some_and(|lo| (0xDC00..=0xDFFF).contains(&lo)) =>
+                        {
+                            let _ = hi;
+                            (12, 4)
+                        }
+                        Some(u) => (6, char::from_u32(u).map_or(3, char::len_utf8)),
+                        None => (2, 1),
+                    }
+                }
+                _ => (2, 1),
+            };
+            file += consumed;
+            decoded += produced;
+            checkpoints.push((decoded, file));
+        }
+        StringMap { checkpoints }
+    }
+
+    /// The file offset of a decoded offset.
+    pub fn map(&self, decoded: usize) -> usize {
+        let i = self.checkpoints.partition_point(|(d, _)| *d <= decoded);
+        match i.checked_sub(1).and_then(|i| self.checkpoints.get(i)) {
+            Some((d, f)) => f + (decoded - d),
+            None => decoded,
+        }
+    }
+}
+
+// --------------------------------------------------------------- reading a file ---
+
+/// An AuthSig read from a JSON file, with the position of each field.
+#[derive(Clone, Debug)]
+pub struct AuthSigFile {
+    pub authsig: AuthSig,
+    pub file: FileId,
+    /// The whole object.
+    pub object: Span,
+    pub sig: Span,
+    pub derived_via: Span,
+    pub signed_message: Span,
+    pub address: Span,
+    pub algo: Option<Span>,
+    message_map: StringMap,
+}
+
+/// The fields every AuthSig has.
+const REQUIRED: [&str; 4] = ["sig", "derivedVia", "signedMessage", "address"];
+
+const AUTHSIG_SHAPE: &str = "an AuthSig is a JSON object with the strings `sig`, `derivedVia`, `signedMessage` and `address` (and `algo` for PKP AuthSigs), as the SDK's `generateAuthSig` returns it";
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The byte offset of serde_json's 1-based line and (byte) column.
+pub fn json_error_offset(text: &str, line: usize, column: usize) -> usize {
+    let line_start = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let mut at = (line_start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// A `serde_json` error as an `invalid-json` diagnostic pointing at its position.
+pub fn json_error(file: FileId, text: &str, what: &str, e: &serde_json::Error) -> Diagnostic {
+    let at = json_error_offset(text, e.line(), e.column());
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    let full = e.to_string();
+    let reason = match full.rfind(" at line ") {
+        Some(i) => &full[..i],
+        None => full.as_str(),
+    };
+    let message = if e.is_eof() {
+        format!("{what} is not valid JSON: it ends early ({reason})")
+    } else {
+        format!("{what} is not valid JSON: {reason}")
+    };
+    Diagnostic::new(Code::InvalidJson, message)
+        .at(Span::new(file, at, end), "here")
+        .help("fix the JSON syntax at this position (a JSON validator or `jq . FILE` shows the same place)")
+}
+
+impl AuthSigFile {
+    /// Reads an AuthSig JSON text. Errors are `invalid-json` diagnostics with positions: the
+    /// JSON syntax error, or every missing or mistyped field.
+    pub fn parse(file: FileId, text: &str) -> Result<AuthSigFile, Diagnostics> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| Diagnostics(vec![json_error(file, text, "the AuthSig", &e)]))?;
+        let whole = Span::new(file, 0, text.len());
+        let Value::Object(map) = &value else {
+            return Err(Diagnostics(vec![Diagnostic::new(
+                Code::InvalidJson,
+                format!(
+                    "the file holds {}, not an AuthSig object",
+                    json_type(&value)
+                ),
+            )
+            .at(whole, "")
+            .help(AUTHSIG_SHAPE)]));
+        };
+        let (object, members) = scan_object(text).unwrap_or((0..text.len(), Vec::new()));
+        let object = Span::new(file, object.start, object.end);
+        // `JSON.parse` keeps the last of duplicate keys; so does serde_json.
+        let member = |key: &str| members.iter().rev().find(|m| m.key == key);
+        let span_of = |r: &Range<usize>| Span::new(file, r.start, r.end);
+        let mut diags = Diagnostics::new();
+        for key in REQUIRED {
+            match map.get(key) {
+                Some(Value::String(_)) => {}
+                Some(other) => {
+                    let at = member(key).map_or(object, |m| span_of(&m.value_span));
+                    diags.push(
+                        Diagnostic::new(
+                            Code::InvalidJson,
+                            format!("`{key}` must be a string, found {}", json_type(other)),
+                        )
+                        .at(at, "")
+                        .help(AUTHSIG_SHAPE),
+                    );
+                }
+                None => {
+                    let present: Vec<&str> = map.keys().map(String::as_str).collect();
+                    let similar = present
+                        .iter()
+                        .copied()
+                        .find(|k| k.eq_ignore_ascii_case(key))
+                        .or_else(|| crate::suggest::closest(key, present.iter().copied()));
+                    let mut d = match similar {
+                        Some(s) => Diagnostic::new(
+                            Code::InvalidJson,
+                            format!("the AuthSig has no `{key}` field (found `{s}`)"),
+                        )
+                        .at(
+                            member(s).map_or(object, |m| span_of(&m.key_span)),
+                            "did you mean this?",
+                        )
+                        .help(format!("rename `{s}` to `{key}` (keys are case-sensitive)")),
+                        None => Diagnostic::new(
+                            Code::InvalidJson,
+                            format!("the AuthSig has no `{key}` field"),
+                        )
+                        .at(
+                            Span::new(file, object.start, object.start + 1),
+                            "in this object",
+                        )
+                        .help(AUTHSIG_SHAPE),
+                    };
+                    if let Some(inner) = ["authSig", "capacityDelegationAuthSig"]
+                        .into_iter()
+                        .find(|w| matches!(map.get(*w), Some(Value::Object(_))))
+                    {
+                        d = d.help(format!(
+                            "the AuthSig is nested under `{inner}`: save that object on its own"
+                        ));
+                    }
+                    diags.push(d);
+                }
+            }
+        }
+        match map.get("algo") {
+            None | Some(Value::Null) | Some(Value::String(_)) => {}
+            Some(other) => {
+                let at = member("algo").map_or(object, |m| span_of(&m.value_span));
+                diags.push(
+                    Diagnostic::new(
+                        Code::InvalidJson,
+                        format!("`algo` must be a string, found {}", json_type(other)),
+                    )
+                    .at(at, "")
+                    .help(AUTHSIG_SHAPE),
+                );
+            }
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let authsig = AuthSig::from_value(&value).map_err(|e| {
+            Diagnostics(vec![Diagnostic::new(
+                Code::InvalidJson,
+                format!("the AuthSig does not read: {e}"),
+            )
+            .at(object, "")
+            .help(AUTHSIG_SHAPE)])
+        })?;
+        let at = |key: &str| member(key).map_or(object, |m| span_of(&m.value_span));
+        let message_literal = member("signedMessage").map_or(0..0, |m| m.value_span.clone());
+        Ok(AuthSigFile {
+            authsig,
+            file,
+            object,
+            sig: at("sig"),
+            derived_via: at("derivedVia"),
+            signed_message: at("signedMessage"),
+            address: at("address"),
+            algo: member("algo").map(|m| span_of(&m.value_span)),
+            message_map: StringMap::new(text, message_literal),
+        })
+    }
+
+    /// The file span of a byte range of the (decoded) `signedMessage`.
+    pub fn message_span(&self, range: Range<usize>) -> Span {
+        Span::new(
+            self.file,
+            self.message_map.map(range.start),
+            self.message_map.map(range.end),
+        )
+    }
+
+    /// [`check_authsig`] with findings pointing into the file.
+    pub fn check(&self, opts: &CheckOptions) -> AuthSigReport {
+        check(&self.authsig, Some(self), opts)
+    }
+}
+
+// ------------------------------------------------------------------- checking ---
+
+/// What to check an AuthSig against.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// The time of the check (the SDK's `new Date()`, the nodes' `Utc::now()`).
+    pub now: Timestamp,
+    /// The session public key (64 hex digits) the AuthSig must be for, if known.
+    pub session_key: Option<String>,
+    /// The requests the session will make (the SDK's `resourceAbilityRequests`).
+    pub requests: Vec<Request>,
+}
+
+/// Why `checkNeedToResignSessionKey` returns true.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResignReason {
+    /// `siwe.verify` failed (expired, not yet valid, bad signature, invalid field).
+    Verify(SiweVerifyError),
+    /// The SIWE `URI` is not the session key's.
+    UriMismatch { expected: String, found: String },
+    /// The SIWE message has no resources.
+    NoResources,
+    /// The first resource's recap does not cover the request with this index.
+    NotCovered { request: usize },
+}
+
+/// The SDK's own verdict (`checkNeedToResignSessionKey` of lit-node-client-nodejs 7.4.0).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SdkVerdict {
+    /// Returns false: the SDK reuses this AuthSig.
+    Reuse,
+    /// Returns true: the SDK calls `authNeededCallback` again (and uses whatever it returns
+    /// without checking it).
+    Resign(ResignReason),
+    /// Throws, so `getSessionSigs` fails. The text is the SDK's message where known.
+    Throws(String),
+    /// `algo: LIT_BLS` and everything else passes: the outcome depends on the BLS signature,
+    /// which needs the network's public key.
+    Unverifiable,
+}
+
+impl SdkVerdict {
+    /// `Some(needToResignSessionKey)`, or `None` when the SDK throws or litcap cannot tell.
+    pub fn need_to_resign(&self) -> Option<bool> {
+        match self {
+            SdkVerdict::Reuse => Some(false),
+            SdkVerdict::Resign(_) => Some(true),
+            SdkVerdict::Throws(_) | SdkVerdict::Unverifiable => None,
+        }
+    }
+
+    /// A plain-language explanation.
+    pub fn describe(&self, requests: &[Request]) -> String {
+        match self {
+            SdkVerdict::Reuse => "the SDK reuses this AuthSig".to_string(),
+            SdkVerdict::Throws(m) => format!("the SDK throws (`{m}`), so `getSessionSigs` fails"),
+            SdkVerdict::Unverifiable => {
+                "the SDK's verdict depends on the BLS signature, which litcap cannot check"
+                    .to_string()
+            }
+            SdkVerdict::Resign(r) => {
+                let why = match r {
+                    ResignReason::Verify(e) => format!("`siwe.verify` fails: {e}"),
+                    ResignReason::UriMismatch { expected, found } => {
+                        format!("its URI is `{found}`, not `{expected}`")
+                    }
+                    ResignReason::NoResources => "it has no resources".to_string(),
+                    ResignReason::NotCovered { request } => match requests.get(*request) {
+                        Some(q) => format!(
+                            "its first recap does not grant `{}` on `{}`",
+                            q.ability,
+                            q.resource.key()
+                        ),
+                        None => "its first recap does not cover a request".to_string(),
+                    },
+                };
+                format!("the SDK asks the wallet to sign again: {why}")
+            }
+        }
+    }
+}
+
+/// One `urn:recap:` resource of the SIWE message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecapEntry {
+    /// Its index in `Resources`.
+    pub resource_index: usize,
+    pub urn: String,
+    pub decoded: Result<Decoded, RecapError>,
+    /// Whether the statement ends with the recap's sentence (`None` if it did not decode).
+    pub statement_matches: Option<bool>,
+}
+
+/// Everything [`check_authsig`] found.
+#[derive(Clone, Debug)]
+pub struct AuthSigReport {
+    pub kind: AuthSigKind,
+    /// The SIWE message: as the SDK parses it, or as only the nodes parse it (then
+    /// `siwe_error` holds the SDK's objection).
+    pub siwe: Option<SiweMessage>,
+    pub siwe_spans: Option<SiweSpans>,
+    /// Why the SDK's parser (siwe 2.3.2) rejects the message.
+    pub siwe_error: Option<SiweParseError>,
+    /// The `sig` as a 65-byte signature.
+    pub signature: Result<Signature, SignatureError>,
+    /// The signer of the `signedMessage` text as written (`ethers.utils.verifyMessage`).
+    pub recovered: Option<Address>,
+    /// `recovered` written in EIP-55 equals `address` exactly (what the SDK's oracle reports).
+    pub recovered_matches_address: bool,
+    /// `siwe.verify` at `now` as the SDK runs it.
+    pub sdk_verify: Option<Result<Address, SiweVerifyError>>,
+    /// The SIWE verification the nodes run at `now`.
+    pub node_verify: Option<Result<Address, SiweVerifyError>>,
+    pub recaps: Vec<RecapEntry>,
+    /// `decode(resources[0])`: the only recap the SDK reads (`None` without resources).
+    pub sdk_recap: Option<Result<Recap, RecapError>>,
+    /// Per request: does the SDK's recap cover it (`verifyCapabilitiesForResource`)?
+    pub sdk_checks: Vec<bool>,
+    /// Per request: the nodes' coverage over every recap that decodes, and which one.
+    pub node_coverage: Vec<(Verdict, Option<usize>)>,
+    pub sdk: SdkVerdict,
+    /// The session key URI the SDK compares with (given, or the message's own).
+    pub session_key_uri: Option<String>,
+    pub diagnostics: Diagnostics,
+}
+
+impl AuthSigReport {
+    /// Whether the SDK's recap covers every request.
+    pub fn sdk_covered(&self) -> bool {
+        self.sdk_recap.as_ref().is_some_and(|r| r.is_ok()) && self.sdk_checks.iter().all(|c| *c)
+    }
+
+    /// A JSON summary (for `--format json` outputs).
+    pub fn to_json(&self, requests: &[Request]) -> Value {
+        let verify = |v: &Option<Result<Address, SiweVerifyError>>| match v {
+            None => Value::Null,
+            Some(Ok(a)) => json!({"success": true, "signer": a.to_checksum()}),
+            Some(Err(e)) => {
+                json!({"success": false, "error": e.to_string(), "sdkError": e.sdk_message()})
+            }
+        };
+        json!({
+            "kind": self.kind.as_str(),
+            "siwe": self.siwe.as_ref().map(|m| json!({
+                "domain": m.domain, "address": m.address, "uri": m.uri, "chainId": m.chain_id,
+                "issuedAt": m.issued_at, "expirationTime": m.expiration_time,
+                "notBefore": m.not_before, "resources": m.resources,
+            })),
+            "siweError": self.siwe_error.as_ref().map(|e| json!({"field": e.field.as_str(), "message": e.message})),
+            "recoveredAddress": self.recovered.map(|a| a.to_checksum()),
+            "recoveredMatchesAddress": self.recovered_matches_address,
+            "sdkVerify": verify(&self.sdk_verify),
+            "nodeVerify": verify(&self.node_verify),
+            "recaps": self.recaps.iter().map(|r| json!({
+                "resourceIndex": r.resource_index,
+                "ok": r.decoded.is_ok(),
+                "error": r.decoded.as_ref().err().map(|e| e.to_string()),
+                "canonical": r.decoded.as_ref().ok().map(|d| d.canonical),
+                "statementMatches": r.statement_matches,
+                "attenuations": r.decoded.as_ref().ok().map(|d| d.recap.to_value()["att"].clone()),
+            })).collect::<Vec<_>>(),
+            "requests": requests.iter().enumerate().map(|(i, q)| json!({
+                "resource": q.resource.key(),
+                "ability": q.ability.as_str(),
+                "sdkCovered": self.sdk_checks.get(i).copied().unwrap_or(false),
+                "nodeCovered": self.node_coverage.get(i).is_some_and(|(v, _)| v.is_covered()),
+            })).collect::<Vec<_>>(),
+            "needToResignSessionKey": self.sdk.need_to_resign(),
+            "sdkVerdict": self.sdk.describe(requests),
+            "sessionKeyUri": self.session_key_uri,
+        })
+    }
+}
+
+/// Checks an AuthSig (without file positions; see [`AuthSigFile::check`]).
+pub fn check_authsig(authsig: &AuthSig, opts: &CheckOptions) -> AuthSigReport {
+    check(authsig, None, opts)
+}
+
+/// Plain-language reason and fix for a coverage gap.
+pub fn describe_gap(gap: &Gap, request: &Request) -> (String, String) {
+    let key = request.resource.key();
+    let ra = request.ability.recap_ability();
+    match gap {
+        Gap::AbilityNotValidForResource => {
+            let valid: Vec<String> = request
+                .resource
+                .prefix
+                .abilities()
+                .map(|a| format!("`{a}`"))
+                .collect();
+            (
+                format!(
+                    "`{}` cannot be used on `{}` resources",
+                    request.ability,
+                    request.resource.prefix
+                ),
+                format!("request one of {} on `{key}`", valid.join(", ")),
+            )
+        }
+        Gap::NoResourceKey => (
+            format!(
+                "no recap grants anything on `{key}` or `{}`",
+                request.resource.wildcard_key()
+            ),
+            format!("sign a new AuthSig whose recap grants `{ra}` on `{key}` (put this request in `resources`)"),
+        ),
+        Gap::AbilityMissing { key: granted_key, granted } => (
+            format!(
+                "`{granted_key}` grants only {}, not `{ra}`",
+                granted
+                    .iter()
+                    .map(|g| format!("`{g}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            format!("sign a new AuthSig whose recap also grants `{ra}` on `{granted_key}`"),
+        ),
+        Gap::Shadowed {
+            wildcard_key,
+            specific_key,
+        } => (
+            format!(
+                "`{wildcard_key}` hides `{specific_key}`: when the wildcard key exists the nodes and the SDK look only at it, and it does not grant `{ra}`"
+            ),
+            format!("grant `{ra}` on `{wildcard_key}` as well, or drop the wildcard key"),
+        ),
+    }
+}
+
+/// Runs `SiweMessage::verify`, or its time and validation steps when the `sig` is unusable
+/// (then the signature step fails as it does in siwe, with no recovered address).
+fn verify_with(
+    m: &SiweMessage,
+    sig: Option<&Signature>,
+    now: Timestamp,
+    flavor: Flavor,
+) -> Result<Address, SiweVerifyError> {
+    let opts = siwe::VerifyOpts {
+        time: Some(now),
+        flavor,
+        ..Default::default()
+    };
+    match sig {
+        Some(s) => m.verify(s, &opts),
+        None => {
+            if flavor == Flavor::Node {
+                m.validate_as(flavor).map_err(SiweVerifyError::Invalid)?;
+            }
+            m.check_time(now, flavor)?;
+            if flavor == Flavor::Sdk {
+                m.validate_as(flavor).map_err(SiweVerifyError::Invalid)?;
+            }
+            Err(SiweVerifyError::SignatureMismatch {
+                recovered: None,
+                address: m.address.clone(),
+            })
+        }
+    }
+}
+
+struct Loc<'a> {
+    file: Option<&'a AuthSigFile>,
+    spans: Option<&'a SiweSpans>,
+}
+
+impl Loc<'_> {
+    fn field(&self, pick: fn(&AuthSigFile) -> Span) -> Option<Span> {
+        self.file.map(pick)
+    }
+
+    fn siwe(&self, r: Option<Range<usize>>) -> Option<Span> {
+        Some(self.file?.message_span(r?))
+    }
+
+    fn siwe_field(&self, f: SiweField) -> Option<Span> {
+        self.siwe(self.spans.and_then(|s| s.get(f)))
+            .or_else(|| self.field(|a| a.signed_message))
+    }
+}
+
+fn at(d: Diagnostic, span: Option<Span>, label: &str) -> Diagnostic {
+    match span {
+        Some(s) => d.at(s, label),
+        None => d,
+    }
+}
+
+fn check(a: &AuthSig, file: Option<&AuthSigFile>, opts: &CheckOptions) -> AuthSigReport {
+    let mut diags = Diagnostics::new();
+    let kind = a.kind();
+    let now = opts.now;
+    let loc0 = Loc { file, spans: None };
+
+    match kind {
+        AuthSigKind::Session => diags.push(at(
+            Diagnostic::new(
+                Code::InvalidJson,
+                "this is a session signature (`derivedVia: litSessionSignViaNacl`, `algo: ed25519`), not an AuthSig",
+            )
+            .help("check SessionSigs maps with `litcap verify`"),
+            loc0.field(|f| f.derived_via),
+            "session signature",
+        )),
+        AuthSigKind::Contract => diags.push(at(
+            Diagnostic::new(
+                Code::SignatureFormat,
+                format!("`derivedVia` `{}` marks an EIP-1271 contract-wallet signature, which the nodes do not accept as a session capability", a.derived_via),
+            )
+            .help("sign the SIWE message with an EOA wallet (`derivedVia: web3.eth.personal.sign`)"),
+            loc0.field(|f| f.derived_via),
+            "",
+        )),
+        AuthSigKind::BlsNetwork => diags.push(at(
+            Diagnostic::new(
+                Code::Unverifiable,
+                "this PKP AuthSig is signed by the Lit network's BLS key; litcap checks its SIWE message but cannot check the signature",
+            )
+            .help("the nodes and the SDK verify it against the network's public key; check it live with the SDK if in doubt"),
+            loc0.field(|f| f.sig),
+            "BLS signature",
+        )),
+        AuthSigKind::Wallet => {}
+    }
+
+    // The SIWE message: the SDK's parser, falling back to the nodes' more lenient one.
+    let mut siwe_error = None;
+    let parsed = match SiweMessage::parse_with_spans(&a.signed_message, Flavor::Sdk) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            let node = SiweMessage::parse_with_spans(&a.signed_message, Flavor::Node).ok();
+            let span = Loc { file, spans: None }.siwe(Some(e.span.clone()));
+            let suffix = if node.is_some() {
+                " (the nodes' parser accepts it, but the SDK's throws, so `getSessionSigs` fails)"
+            } else {
+                ""
+            };
+            diags.push(at(
+                Diagnostic::new(Code::SiweSyntax, format!("{}{suffix}", e.message)).help(e.help()),
+                span.or_else(|| loc0.field(|f| f.signed_message)),
+                e.field.label(),
+            ));
+            siwe_error = Some(e);
+            node
+        }
+    };
+    let (siwe, siwe_spans) = match parsed {
+        Some((m, s)) => (Some(m), Some(s)),
+        None => (None, None),
+    };
+    let loc = Loc {
+        file,
+        spans: siwe_spans.as_ref(),
+    };
+
+    // The signature.
+    let signature = Signature::parse_hex(&a.sig).and_then(|s| match s.0[64] {
+        0 | 1 | 27 | 28 => Ok(s),
+        v => Err(SignatureError::RecoveryByte(v)),
+    });
+    let has_prefix = a.sig.starts_with("0x");
+    match &signature {
+        Err(e) if kind != AuthSigKind::BlsNetwork => diags.push(at(
+            Diagnostic::new(Code::SignatureFormat, format!("`sig` is not an EIP-191 signature: {e}"))
+                .help("`sig` is `0x` and 130 hex digits: r (32 bytes), s (32 bytes) and v (27 or 28), as `signer.signMessage` returns it"),
+            loc.field(|f| f.sig),
+            "",
+        )),
+        Ok(_) if !has_prefix => diags.push(at(
+            Diagnostic::new(
+                Code::SignatureFormat,
+                "`sig` has no `0x` prefix: the nodes accept it, but the SDK's ethers `verifyMessage` rejects it, so `getSessionSigs` asks the wallet to sign again every time",
+            )
+            .severity(Severity::Warning)
+            .help("write the signature as `0x` followed by its hex digits"),
+            loc.field(|f| f.sig),
+            "",
+        )),
+        _ => {}
+    }
+    let sdk_sig = signature.as_ref().ok().filter(|_| has_prefix);
+    let recovered =
+        sdk_sig.and_then(|s| eth::recover_personal(a.signed_message.as_bytes(), s).ok());
+    let recovered_matches_address = recovered.is_some_and(|r| r.to_checksum() == a.address);
+
+    let (sdk_verify, node_verify) = match &siwe {
+        Some(m) if kind != AuthSigKind::BlsNetwork => (
+            Some(match &siwe_error {
+                Some(e) => Err(SiweVerifyError::Invalid(e.clone())),
+                None => verify_with(m, sdk_sig, now, Flavor::Sdk),
+            }),
+            Some(verify_with(m, signature.as_ref().ok(), now, Flavor::Node)),
+        ),
+        _ => (None, None),
+    };
+
+    if let Some(m) = &siwe {
+        // Who signed.
+        if kind == AuthSigKind::Wallet {
+            if let Ok(sig) = &signature {
+                match m.check_signature(sig, Flavor::Node) {
+                    Ok(_) => {}
+                    Err(SiweVerifyError::SignatureMismatch {
+                        recovered: rec,
+                        address,
+                    }) => {
+                        let as_written =
+                            eth::recover_personal(a.signed_message.as_bytes(), sig).ok();
+                        let claimed = eth::Address::parse_any_case(&address).ok();
+                        let message = if as_written.is_some() && as_written == claimed {
+                            "the signature matches the message as written, but the SDK and the nodes verify the message re-written from its fields, which differs".to_string()
+                        } else {
+                            match rec {
+                                Some(r) => format!("the signature was made by `{r}`, not by the SIWE address `{address}`"),
+                                None => format!("the signature does not recover to any address (the SIWE address is `{address}`)"),
+                            }
+                        };
+                        diags.push(at(
+                            Diagnostic::new(Code::SignatureMismatch, message).help(
+                                "the `signedMessage` was changed after signing, or another wallet signed it: have the wallet of the SIWE address sign the exact message again",
+                            ),
+                            loc.field(|f| f.sig),
+                            "",
+                        ));
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+        // `address` vs the SIWE address.
+        if !a.address.eq_ignore_ascii_case(&m.address) {
+            diags.push(at(
+                Diagnostic::new(
+                    Code::AddressMismatch,
+                    format!(
+                        "`address` is `{}` but the SIWE message is signed in as `{}`",
+                        a.address, m.address
+                    ),
+                )
+                .help("set `address` to the SIWE address (the SDK's `generateAuthSig` does so)"),
+                loc.field(|f| f.address),
+                "",
+            ));
+        }
+        time_findings(m, now, &loc, &mut diags);
+        // URI vs the session key.
+        match &opts.session_key {
+            Some(key) => {
+                let want = siwe::session_key_uri(key);
+                if m.uri != want {
+                    diags.push(at(
+                        Diagnostic::new(
+                            Code::SessionKeyMismatch,
+                            format!("the AuthSig is for `{}`, not for the session key `{key}`", m.uri),
+                        )
+                        .help(format!("sign a new AuthSig whose URI is `{want}` (the SDK passes it to `authNeededCallback` as `uri`)")),
+                        loc.siwe_field(SiweField::Uri),
+                        "URI",
+                    ));
+                }
+            }
+            None if !m.uri.starts_with(siwe::SESSION_KEY_URI_PREFIX)
+                && m.uri != siwe::DELEGATION_URI =>
+            {
+                diags.push(at(
+                    Diagnostic::new(
+                        Code::SessionKeyMismatch,
+                        format!("the URI `{}` names no session key; the nodes accept an AuthSig as a session capability only if its URI is `lit:session:<session public key>`", m.uri),
+                    )
+                    .severity(Severity::Warning)
+                    .help("sign the AuthSig for the session key: URI `lit:session:<public key hex>`"),
+                    loc.siwe_field(SiweField::Uri),
+                    "URI",
+                ));
+            }
+            None => {}
+        }
+    }
+
+    // Recaps.
+    let mut recaps = Vec::new();
+    if let Some(m) = &siwe {
+        let resources = m.resources.as_deref().unwrap_or(&[]);
+        let res_span = |i: usize| {
+            loc.siwe(
+                siwe_spans
+                    .as_ref()
+                    .and_then(|s| s.resources.get(i).cloned()),
+            )
+        };
+        for (i, urn) in resources.iter().enumerate() {
+            if !urn.starts_with(recap::URN_PREFIX) {
+                continue;
+            }
+            let decoded = Recap::decode(urn);
+            let statement_matches = decoded.as_ref().ok().map(|d| {
+                m.statement
+                    .as_deref()
+                    .is_some_and(|s| s.ends_with(&d.recap.statement()))
+            });
+            match &decoded {
+                Err(e) => diags.push(at(
+                    Diagnostic::new(
+                        Code::RecapInvalid,
+                        format!("resource {} does not decode: {e}", siwe_quote(urn)),
+                    )
+                    .help("rebuild the recap with the SDK or litcap: base64url (no padding) of canonical JSON `{\"att\":{...},\"prf\":[]}` with sorted keys; the nodes skip a recap that does not decode, and the SDK throws if it is the first resource"),
+                    res_span(i),
+                    "recap",
+                )),
+                Ok(d) => {
+                    if !d.canonical {
+                        diags.push(at(
+                            Diagnostic::new(
+                                Code::RecapNotCanonical,
+                                format!("resource {} decodes but is not in canonical form (re-encoding gives `{}`)", siwe_quote(urn), d.recap.encode()),
+                            )
+                            .help("use the canonical encoding: unpadded base64url of the canonical JSON"),
+                            res_span(i),
+                            "recap",
+                        ));
+                    }
+                    if statement_matches == Some(false) {
+                        let sentence = d.recap.statement();
+                        let d = match &m.statement {
+                            Some(_) => Diagnostic::new(
+                                Code::RecapStatementMismatch,
+                                format!("the statement does not end with the recap's sentence `{sentence}`"),
+                            )
+                            .help("end the statement with the sentence the recap generates (the SDK's `createSiweMessageWithRecaps` does); the nodes reject this AuthSig"),
+                            None => Diagnostic::new(
+                                Code::RecapStatementMismatch,
+                                "the message has no statement, so the wallet showed no description of what the recap grants (the nodes accept it)",
+                            )
+                            .severity(Severity::Warning)
+                            .help(format!("add the statement `{sentence}`")),
+                        };
+                        diags.push(at(d, loc.siwe_field(SiweField::Statement), "statement"));
+                    }
+                    for (key, abilities) in d.recap.attenuations() {
+                        if abilities.contains_key("*/*") {
+                            diags.push(at(
+                                Diagnostic::new(
+                                    Code::WildcardAbility,
+                                    format!("the recap grants `*/*` (every ability) on `{key}`"),
+                                )
+                                .help("grant only the abilities the session needs, e.g. `Threshold/Execution` for Lit Actions"),
+                                res_span(i),
+                                "recap",
+                            ));
+                        }
+                    }
+                }
+            }
+            recaps.push(RecapEntry {
+                resource_index: i,
+                urn: urn.clone(),
+                decoded,
+                statement_matches,
+            });
+        }
+        if recaps.len() > 1 {
+            diags.push(at(
+                Diagnostic::new(
+                    Code::MultipleRecaps,
+                    format!("the AuthSig carries {} `urn:recap:` resources", recaps.len()),
+                )
+                .help("merge them into one recap: the SDK reads only the first resource, siwe-recap merges new grants into the last, and the nodes try every recap, so the three disagree"),
+                recaps.get(1).and_then(|r| res_span(r.resource_index)),
+                "second recap",
+            ));
+        }
+        if let Some(s) = &m.statement {
+            if s.matches(recap::STATEMENT_PREFIX).count() > 1 {
+                diags.push(at(
+                    Diagnostic::new(
+                        Code::RepeatedRecapPreamble,
+                        "the recap sentence `I further authorize the stated URI…` appears more than once in the statement",
+                    )
+                    .help("build the message from one merged recap so the wallet shows one list of grants"),
+                    loc.siwe_field(SiweField::Statement),
+                    "statement",
+                ));
+            }
+        }
+    }
+
+    // What each request gets from the SDK (first resource) and the nodes (every recap).
+    let sdk_recap = siwe
+        .as_ref()
+        .and_then(|m| m.resources.as_ref())
+        .and_then(|r| r.first())
+        .map(|first| Recap::decode(first).map(|d| d.recap));
+    let sdk_checks: Vec<bool> = opts
+        .requests
+        .iter()
+        .map(|q| match &sdk_recap {
+            Some(Ok(r)) => coverage::check(r, &q.resource, q.ability).is_covered(),
+            _ => false,
+        })
+        .collect();
+    let usable: Vec<Recap> = recaps
+        .iter()
+        .filter_map(|r| r.decoded.as_ref().ok().map(|d| d.recap.clone()))
+        .collect();
+    let node_coverage: Vec<(Verdict, Option<usize>)> = opts
+        .requests
+        .iter()
+        .map(|q| coverage::check_any(&usable, &q.resource, q.ability))
+        .collect();
+    if siwe.is_some() {
+        for (i, q) in opts.requests.iter().enumerate() {
+            let Some((verdict, found)) = node_coverage.get(i) else {
+                continue;
+            };
+            if let Verdict::NotCovered(gap) = verdict {
+                let (why, help) = describe_gap(gap, q);
+                diags.push(at(
+                    Diagnostic::new(
+                        Code::RequestNotCovered,
+                        format!(
+                            "the AuthSig does not grant `{}` on `{}`: {why}",
+                            q.ability,
+                            q.resource.key()
+                        ),
+                    )
+                    .help(help),
+                    recaps
+                        .first()
+                        .and_then(|r| {
+                            loc.siwe(
+                                siwe_spans
+                                    .as_ref()
+                                    .and_then(|s| s.resources.get(r.resource_index).cloned()),
+                            )
+                        })
+                        .or_else(|| loc.siwe_field(SiweField::Resources)),
+                    "recap",
+                ));
+            } else if !sdk_checks.get(i).copied().unwrap_or(false) {
+                let which = found
+                    .and_then(|k| recaps.iter().filter(|r| r.decoded.is_ok()).nth(k))
+                    .map_or(0, |r| r.resource_index);
+                diags.push(at(
+                    Diagnostic::new(
+                        Code::SdkMismatch,
+                        format!(
+                            "the nodes accept `{}` on `{}` (granted by resource {}), but the SDK reads only the first resource, so `getSessionSigs` asks the wallet to sign again every time",
+                            q.ability,
+                            q.resource.key(),
+                            which + 1
+                        ),
+                    )
+                    .help("put every grant into the first (and only) `urn:recap:` resource"),
+                    loc.siwe(siwe_spans.as_ref().and_then(|s| s.resources.first().cloned())),
+                    "the SDK reads only this resource",
+                ));
+            }
+        }
+    }
+
+    // The SDK's verdict.
+    let session_key_uri = opts
+        .session_key
+        .as_deref()
+        .map(siwe::session_key_uri)
+        .or_else(|| siwe.as_ref().map(|m| m.uri.clone()));
+    let sdk = match (&siwe, &siwe_error) {
+        (_, Some(e)) => SdkVerdict::Throws(format!("Invalid message: {}", e.message)),
+        (None, None) => SdkVerdict::Throws("Invalid message".to_string()),
+        (Some(m), None) => sdk_verdict(a, m, sdk_verify.as_ref(), &sdk_recap, &sdk_checks, opts),
+    };
+    if siwe_error.is_none() && matches!(sdk_recap, Some(Err(RecapError::NotARecapUrn))) {
+        diags.push(at(
+            Diagnostic::new(
+                Code::RecapInvalid,
+                "the first resource is not a `urn:recap:`; the SDK decodes only the first resource, so `getSessionSigs` throws",
+            )
+            .help("put the `urn:recap:` resource first"),
+            loc.siwe(siwe_spans.as_ref().and_then(|s| s.resources.first().cloned())),
+            "first resource",
+        ));
+    }
+    if let (SdkVerdict::Throws(msg), None) = (&sdk, &siwe_error) {
+        if msg.starts_with("Unsupported signature algo") {
+            diags.push(at(
+                Diagnostic::new(
+                    Code::SignatureFormat,
+                    format!("`algo` `{}` is not one the SDK knows; its `checkNeedToResignSessionKey` throws", a.algo.as_deref().unwrap_or_default()),
+                )
+                .help("leave `algo` out for wallet AuthSigs (`LIT_BLS` is for PKP AuthSigs)"),
+                loc.field(|f| f.algo.unwrap_or(f.object)),
+                "",
+            ));
+        }
+    }
+
+    diags.sort();
+    AuthSigReport {
+        kind,
+        siwe,
+        siwe_spans,
+        siwe_error,
+        signature,
+        recovered,
+        recovered_matches_address,
+        sdk_verify,
+        node_verify,
+        recaps,
+        sdk_recap,
+        sdk_checks,
+        node_coverage,
+        sdk,
+        session_key_uri,
+        diagnostics: diags,
+    }
+}
+
+fn siwe_quote(s: &str) -> String {
+    const MAX: usize = 48;
+    if s.chars().count() <= MAX {
+        format!("`{s}`")
+    } else {
+        format!("`{}…`", s.chars().take(MAX).collect::<String>())
+    }
+}
+
+fn sdk_verdict(
+    a: &AuthSig,
+    m: &SiweMessage,
+    sdk_verify: Option<&Result<Address, SiweVerifyError>>,
+    sdk_recap: &Option<Result<Recap, RecapError>>,
+    sdk_checks: &[bool],
+    opts: &CheckOptions,
+) -> SdkVerdict {
+    let bls = match a.algo.as_deref() {
+        None | Some(ALGO_ED25519) => false,
+        Some(ALGO_BLS) => true,
+        Some(other) => {
+            return SdkVerdict::Throws(format!(
+                "Unsupported signature algo for session signature. Expected ed25519 or LIT_BLS received {other}"
+            ))
+        }
+    };
+    if !bls {
+        match sdk_verify {
+            Some(Err(e)) => return SdkVerdict::Resign(ResignReason::Verify(e.clone())),
+            Some(Ok(_)) => {}
+            None => {
+                return SdkVerdict::Resign(ResignReason::Verify(
+                    SiweVerifyError::SignatureMismatch {
+                        recovered: None,
+                        address: m.address.clone(),
+                    },
+                ))
+            }
+        }
+    }
+    let rest = (|| {
+        if let Some(key) = &opts.session_key {
+            let expected = siwe::session_key_uri(key);
+            if m.uri != expected {
+                return SdkVerdict::Resign(ResignReason::UriMismatch {
+                    expected,
+                    found: m.uri.clone(),
+                });
+            }
+        }
+        match sdk_recap {
+            None => SdkVerdict::Resign(ResignReason::NoResources),
+            Some(Err(e)) => SdkVerdict::Throws(e.to_string()),
+            Some(Ok(_)) => match sdk_checks.iter().position(|c| !c) {
+                Some(request) => SdkVerdict::Resign(ResignReason::NotCovered { request }),
+                None => SdkVerdict::Reuse,
+            },
+        }
+    })();
+    match (bls, rest) {
+        (true, r @ SdkVerdict::Resign(_)) => r,
+        (true, _) => SdkVerdict::Unverifiable,
+        (false, r) => r,
+    }
+}
+
+/// Expiry, not-before, future issue time and lifetime findings.
+fn time_findings(m: &SiweMessage, now: Timestamp, loc: &Loc<'_>, diags: &mut Diagnostics) {
+    let issued = m.issued_at_time().ok();
+    let expiration = m.expiration().and_then(Result::ok);
+    let sdk_time = m.check_time(now, Flavor::Sdk);
+    let node_time = m.check_time(now, Flavor::Node);
+    let sdk_expired = matches!(sdk_time, Err(SiweVerifyError::Expired { .. }));
+    let node_expired = matches!(node_time, Err(SiweVerifyError::Expired { .. }));
+    if let (Some(exp), true) = (expiration, sdk_expired || node_expired) {
+        let message = if node_expired {
+            format!("the AuthSig expired at `{exp}` (checked at `{now}`)")
+        } else {
+            format!("the AuthSig expires at `{exp}`, exactly now: the SDK already counts it as expired, the nodes accept it until that instant has passed")
+        };
+        diags.push(at(
+            Diagnostic::new(Code::Expired, message)
+                .help("sign a new AuthSig with a later `Expiration Time` (the SDK's `expiration` parameter)"),
+            loc.siwe_field(SiweField::ExpirationTime),
+            "Expiration Time",
+        ));
+    }
+    let sdk_early = matches!(sdk_time, Err(SiweVerifyError::NotYetValid { .. }));
+    let node_early = matches!(node_time, Err(SiweVerifyError::NotYetValid { .. }));
+    if let (Some(Ok(nbf)), true) = (m.not_before_time(), sdk_early || node_early) {
+        let message = if sdk_early {
+            format!("the AuthSig is not valid before `{nbf}` (checked at `{now}`)")
+        } else {
+            format!("the AuthSig's `Not Before` is `{nbf}`, exactly now: the SDK accepts it, the nodes only after that instant")
+        };
+        diags.push(at(
+            Diagnostic::new(Code::NotYetValid, message)
+                .help("wait until `Not Before`, or sign without a `Not Before` line"),
+            loc.siwe_field(SiweField::NotBefore),
+            "Not Before",
+        ));
+    }
+    if let Some(iat) = issued {
+        if iat.unix_secs() > now.unix_secs().saturating_add(NODE_GRACE_SECS) {
+            diags.push(at(
+                Diagnostic::new(
+                    Code::NotYetValid,
+                    format!("the AuthSig says it was issued at `{iat}`, more than {NODE_GRACE_SECS} s after `{now}`"),
+                )
+                .severity(Severity::Warning)
+                .help("check the signer's clock; neither the SDK nor the nodes reject a future `Issued At` in an AuthSig, but session signatures issued that far ahead are rejected"),
+                loc.siwe_field(SiweField::IssuedAt),
+                "Issued At",
+            ));
+        }
+    }
+    match (issued, expiration) {
+        (Some(_), None) => diags.push(at(
+            Diagnostic::new(
+                Code::LifetimeTooLong,
+                "the AuthSig has no `Expiration Time`, so it never expires",
+            )
+            .severity(Severity::Warning)
+            .help("sign AuthSigs with an `Expiration Time` (the SDK's default is 7 days, sessions last at most 30 days)"),
+            loc.siwe_field(SiweField::IssuedAt),
+            "Issued At",
+        )),
+        (Some(iat), Some(exp)) if exp <= iat => diags.push(at(
+            Diagnostic::new(
+                Code::LifetimeTooLong,
+                format!("the AuthSig expires at `{exp}`, not after it is issued (`{iat}`)"),
+            )
+            .help("set `Expiration Time` after `Issued At`"),
+            loc.siwe_field(SiweField::ExpirationTime),
+            "Expiration Time",
+        )),
+        (Some(iat), Some(exp)) if exp > iat.add_secs(MAX_LIFETIME.secs() as i64) => {
+            let lifetime = Ttl::from_secs(exp.unix_secs().saturating_sub(iat.unix_secs()).max(0) as u64);
+            diags.push(at(
+                Diagnostic::new(
+                    Code::LifetimeTooLong,
+                    format!("the AuthSig lives {lifetime}, longer than the 30 days the nodes allow a session"),
+                )
+                .severity(Severity::Warning)
+                .help("sign AuthSigs for at most 30 days; the nodes do not cap an AuthSig's own lifetime, but a long-lived AuthSig is a standing grant"),
+                loc.siwe_field(SiweField::ExpirationTime),
+                "Expiration Time",
+            ));
+        }
+        _ => {}
+    }
+}
+
+/// The nodes' grace period for clocks (`grace_period_seconds`).
+pub const NODE_GRACE_SECS: i64 = 60;
+/// The nodes' `MAX_TIMESTAMP_VALIDITY_DAYS`.
+pub const MAX_LIFETIME: Ttl = Ttl::NODE_MAX;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::coverage::Request;
+    use crate::diag::Code;
+    use crate::eth::WalletKey;
+    use crate::lit::{Ability, Resource, ResourcePrefix};
+    use crate::siwe::{create_lit_siwe, CapabilityRequest, LitSiweParams};
+
+    const KEY0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    const SESSION: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+
+    fn ts(s: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(s).unwrap()
+    }
+
+    fn message(iat: &str, exp: Option<Timestamp>) -> SiweMessage {
+        create_lit_siwe(&LitSiweParams {
+            wallet_address: WalletKey::from_hex(KEY0).unwrap().address().to_checksum(),
+            uri: Some(siwe::session_key_uri(SESSION)),
+            nonce: "0x921dd92f497527857ee8dda62f1805e56c34c99a6b37691b4e56e6fb171a5a70".into(),
+            issued_at: ts(iat),
+            expiration: exp,
+            resources: Some(vec![CapabilityRequest {
+                resource: Resource::wildcard(ResourcePrefix::Pkp),
+                ability: Ability::PkpSigning,
+                data: None,
+            }]),
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    fn sign_text(text: &str) -> AuthSig {
+        let key = WalletKey::from_hex(KEY0).unwrap();
+        AuthSig::personal_sign(
+            key.sign_personal(text.as_bytes()).to_hex(),
+            text.to_string(),
+            key.address().to_checksum(),
+        )
+    }
+
+    fn opts(now: &str) -> CheckOptions {
+        CheckOptions {
+            now: ts(now),
+            session_key: Some(SESSION.to_string()),
+            requests: vec![Request {
+                resource: Resource::new(ResourcePrefix::Pkp, "123").unwrap(),
+                ability: Ability::PkpSigning,
+            }],
+        }
+    }
+
+    fn codes(r: &AuthSigReport) -> Vec<(Code, Severity)> {
+        r.diagnostics.iter().map(|d| (d.code, d.severity)).collect()
+    }
+
+    const IAT: &str = "2024-09-19T13:07:33.606Z";
+    const EXP: &str = "2024-09-20T13:07:33.606Z";
+
+    #[test]
+    fn a_fresh_sdk_authsig_is_clean() {
+        let a = sign_text(&message(IAT, Some(ts(EXP))).to_message());
+        let r = check_authsig(&a, &opts("2024-09-19T14:00:00Z"));
+        assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+        assert_eq!(r.sdk, SdkVerdict::Reuse);
+        assert!(r.node_coverage[0].0.is_covered());
+        assert!(r.recovered_matches_address);
+    }
+
+    #[test]
+    fn expiration_boundary() {
+        let a = sign_text(&message(IAT, Some(ts(EXP))).to_message());
+        // 1 ms before: valid everywhere.
+        let before = check_authsig(&a, &opts("2024-09-20T13:07:33.605Z"));
+        assert!(before.diagnostics.is_empty());
+        assert_eq!(before.sdk.need_to_resign(), Some(false));
+        // Exactly at expiration: the SDK says expired (and re-signs), the nodes still accept.
+        let exact = check_authsig(&a, &opts(EXP));
+        assert_eq!(codes(&exact), vec![(Code::Expired, Severity::Error)]);
+        assert!(exact.diagnostics.0[0].message.contains("exactly now"));
+        assert_eq!(exact.sdk.need_to_resign(), Some(true));
+        assert!(exact.node_verify.as_ref().unwrap().is_ok());
+        // After it: both.
+        let after = check_authsig(&a, &opts("2024-09-20T13:07:33.607Z"));
+        assert!(after.node_verify.as_ref().unwrap().is_err());
+        assert!(after.diagnostics.0[0]
+            .message
+            .starts_with("the AuthSig expired at"));
+    }
+
+    #[test]
+    fn issued_in_the_future_beyond_the_grace_period() {
+        let a = sign_text(&message("2024-09-19T13:01:00Z", Some(ts(EXP))).to_message());
+        let at_60 = check_authsig(&a, &opts("2024-09-19T13:00:00Z"));
+        assert!(at_60.diagnostics.is_empty(), "{:#?}", at_60.diagnostics);
+        let at_61 = check_authsig(&a, &opts("2024-09-19T12:59:59Z"));
+        assert_eq!(codes(&at_61), vec![(Code::NotYetValid, Severity::Warning)]);
+        // Whole seconds, as the nodes compare: 60.999 s ahead is still within the grace.
+        let a = sign_text(&message("2024-09-19T13:01:00.999Z", Some(ts(EXP))).to_message());
+        assert!(check_authsig(&a, &opts("2024-09-19T13:00:00Z"))
+            .diagnostics
+            .is_empty());
+    }
+
+    #[test]
+    fn lifetime_limits() {
+        let iat = ts(IAT);
+        let thirty = iat.add_secs(30 * 86_400);
+        let a = sign_text(&message(IAT, Some(thirty)).to_message());
+        assert!(check_authsig(&a, &opts("2024-09-19T14:00:00Z"))
+            .diagnostics
+            .is_empty());
+        let a = sign_text(&message(IAT, Some(thirty.add_secs(1))).to_message());
+        let r = check_authsig(&a, &opts("2024-09-19T14:00:00Z"));
+        assert_eq!(codes(&r), vec![(Code::LifetimeTooLong, Severity::Warning)]);
+        assert!(
+            r.diagnostics.0[0].message.contains("30d1s"),
+            "{}",
+            r.diagnostics.0[0].message
+        );
+        let a = sign_text(&message(IAT, Some(iat)).to_message());
+        let r = check_authsig(&a, &opts("2024-09-19T13:07:00Z"));
+        assert_eq!(codes(&r), vec![(Code::LifetimeTooLong, Severity::Error)]);
+        let mut m = message(IAT, None);
+        m.expiration_time = None;
+        let r = check_authsig(&sign_text(&m.to_message()), &opts("2024-09-19T14:00:00Z"));
+        assert_eq!(codes(&r), vec![(Code::LifetimeTooLong, Severity::Warning)]);
+    }
+
+    #[test]
+    fn signature_format_and_prefix() {
+        let good = sign_text(&message(IAT, Some(ts(EXP))).to_message());
+        let mut bare = good.clone();
+        bare.sig = bare.sig.trim_start_matches("0x").to_string();
+        let r = check_authsig(&bare, &opts("2024-09-19T14:00:00Z"));
+        assert_eq!(codes(&r), vec![(Code::SignatureFormat, Severity::Warning)]);
+        assert_eq!(r.sdk.need_to_resign(), Some(true));
+        assert!(r.node_verify.as_ref().unwrap().is_ok());
+        let mut bad_v = good.clone();
+        bad_v.sig.replace_range(130..132, "1d");
+        let r = check_authsig(&bad_v, &opts("2024-09-19T14:00:00Z"));
+        assert!(
+            codes(&r).contains(&(Code::SignatureFormat, Severity::Error)),
+            "{:#?}",
+            r.diagnostics
+        );
+        let mut short = good.clone();
+        short.sig.truncate(20);
+        assert!(codes(&check_authsig(&short, &opts("2024-09-19T14:00:00Z")))
+            .contains(&(Code::SignatureFormat, Severity::Error)));
+        let mut other = good;
+        other.address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8".into();
+        let r = check_authsig(&other, &opts("2024-09-19T14:00:00Z"));
+        assert_eq!(codes(&r), vec![(Code::AddressMismatch, Severity::Error)]);
+    }
+
+    #[test]
+    fn recap_lints() {
+        let base = message(IAT, Some(ts(EXP)));
+        // Two recaps: the first grants Lit Actions only, the second the PKP.
+        let mut lit_action = Recap::new();
+        lit_action.add_all_capabilities(&Resource::wildcard(ResourcePrefix::LitAction));
+        let pkp = base.resources.as_ref().unwrap()[0].clone();
+        let mut m = base.clone();
+        m.statement = Some(format!(
+            "{} {}",
+            base.statement.as_deref().unwrap(),
+            lit_action.statement()
+        ));
+        m.resources = Some(vec![lit_action.encode(), pkp]);
+        let r = check_authsig(&sign_text(&m.to_message()), &opts("2024-09-19T14:00:00Z"));
+        let got = codes(&r);
+        // The statement does not end with the PKP recap's sentence, so the nodes reject it.
+        for want in [
+            (Code::MultipleRecaps, Severity::Warning),
+            (Code::RepeatedRecapPreamble, Severity::Warning),
+            (Code::WildcardAbility, Severity::Warning),
+            (Code::RecapStatementMismatch, Severity::Error),
+            (Code::SdkMismatch, Severity::Warning),
+        ] {
+            assert!(got.contains(&want), "{want:?} missing from {got:?}");
+        }
+        assert_eq!(
+            r.sdk,
+            SdkVerdict::Resign(ResignReason::NotCovered { request: 0 })
+        );
+
+        // A non-recap first resource makes the SDK throw.
+        let mut m = base.clone();
+        m.resources = Some(vec![
+            "https://example.com/x".into(),
+            m.resources.unwrap()[0].clone(),
+        ]);
+        let r = check_authsig(&sign_text(&m.to_message()), &opts("2024-09-19T14:00:00Z"));
+        assert!(matches!(r.sdk, SdkVerdict::Throws(_)));
+        assert!(codes(&r).contains(&(Code::RecapInvalid, Severity::Error)));
+
+        // A broken recap.
+        let mut m = base;
+        m.resources = Some(vec!["urn:recap:e!".into()]);
+        let r = check_authsig(&sign_text(&m.to_message()), &opts("2024-09-19T14:00:00Z"));
+        assert!(codes(&r).contains(&(Code::RecapInvalid, Severity::Error)));
+        assert!(codes(&r).contains(&(Code::RequestNotCovered, Severity::Error)));
+        assert_eq!(r.sdk, SdkVerdict::Throws("Non-base64url character".into()));
+    }
+
+    #[test]
+    fn session_key_and_kinds() {
+        let a = sign_text(&message(IAT, Some(ts(EXP))).to_message());
+        let mut o = opts("2024-09-19T14:00:00Z");
+        o.session_key = Some("00".repeat(32));
+        let r = check_authsig(&a, &o);
+        assert_eq!(codes(&r), vec![(Code::SessionKeyMismatch, Severity::Error)]);
+        assert!(matches!(
+            r.sdk,
+            SdkVerdict::Resign(ResignReason::UriMismatch { .. })
+        ));
+        let mut bls = a.clone();
+        bls.derived_via = DERIVED_VIA_BLS.into();
+        bls.algo = Some(ALGO_BLS.into());
+        let r = check_authsig(&bls, &opts("2024-09-19T14:00:00Z"));
+        assert_eq!(r.kind, AuthSigKind::BlsNetwork);
+        assert_eq!(codes(&r), vec![(Code::Unverifiable, Severity::Warning)]);
+        assert_eq!(r.sdk, SdkVerdict::Unverifiable);
+        let mut odd = a;
+        odd.algo = Some("secp256k1".into());
+        let r = check_authsig(&odd, &opts("2024-09-19T14:00:00Z"));
+        assert!(matches!(r.sdk, SdkVerdict::Throws(_)));
+        assert!(codes(&r).contains(&(Code::SignatureFormat, Severity::Error)));
+    }
+
+    #[test]
+    fn unparsable_siwe_is_a_syntax_error_with_a_span_into_the_file() {
+        let mut sources = crate::diag::Sources::new();
+        let m = message(IAT, Some(ts(EXP)))
+            .to_message()
+            .replace("Version: 1", "Version: 2");
+        let a = sign_text(&m);
+        let text = serde_json::to_string_pretty(&a.to_value()).unwrap();
+        let id = sources.add("a.json", text.clone());
+        let f = AuthSigFile::parse(id, &text).unwrap();
+        let r = f.check(&opts("2024-09-19T14:00:00Z"));
+        let d = r
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::SiweSyntax)
+            .unwrap();
+        let span = d.span.unwrap();
+        assert_eq!(&text[span.start..span.end], "2");
+        assert!(matches!(r.sdk, SdkVerdict::Throws(_)));
+    }
+
+    #[test]
+    fn json_positions() {
+        let text = "{ \"a\" : [1, {\"b\": \"}\"}], \"s\\\"k\": \"x\\ny\\u00e9\\ud83d\\ude00z\" , \"n\": -1.5e3 }";
+        let (obj, members) = scan_object(text).unwrap();
+        assert_eq!(obj, 0..text.len());
+        let keys: Vec<&str> = members.iter().map(|m| m.key.as_str()).collect();
+        assert_eq!(keys, vec!["a", "s\"k", "n"]);
+        assert_eq!(&text[members[0].value_span.clone()], "[1, {\"b\": \"}\"}]");
+        assert_eq!(&text[members[2].value_span.clone()], "-1.5e3");
+        let lit = members[1].value_span.clone();
+        let decoded: String = serde_json::from_str(&text[lit.clone()]).unwrap();
+        let map = StringMap::new(text, lit);
+        for (i, _) in decoded.char_indices() {
+            let at = map.map(i);
+            let c = decoded[i..].chars().next().unwrap();
+            let raw = &text[at..];
+            assert!(
+                raw.starts_with(c) || raw.starts_with('\\'),
+                "{i} {c:?} {raw}"
+            );
+        }
+        assert_eq!(
+            &text[map.map(decoded.len() - 1)..map.map(decoded.len())],
+            "z"
+        );
+        assert!(scan_object("[1]").is_none());
+        assert!(scan_object("{\"a\" 1}").is_none());
+        assert!(scan_object("{\"a\": [}").is_none());
+        assert_eq!(json_error_offset("ab\ncdé", 2, 3), 5);
+    }
+
+    #[test]
+    fn parse_errors_name_the_fields() {
+        let text =
+            "{\"sig\": 1, \"derivedVia\": \"x\", \"signedmessage\": \"m\", \"Address\": \"a\"}";
+        let d = AuthSigFile::parse(0, text).unwrap_err();
+        let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "`sig` must be a string, found a number",
+                "the AuthSig has no `signedMessage` field (found `signedmessage`)",
+                "the AuthSig has no `address` field (found `Address`)",
+            ]
+        );
+        let d = AuthSigFile::parse(0, "{\"authSig\": {}}").unwrap_err();
+        assert!(d.iter().all(|d| d
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("nested under `authSig`"))));
+        let d = AuthSigFile::parse(0, "[]").unwrap_err();
+        assert_eq!(
+            d.0[0].message,
+            "the file holds an array, not an AuthSig object"
+        );
+        let d = AuthSigFile::parse(0, "{\"sig\": ").unwrap_err();
+        assert!(d.0[0].message.contains("ends early"), "{}", d.0[0].message);
+    }
 
     #[test]
     fn keeps_foreign_key_order() {

@@ -1,0 +1,170 @@
+//! Every `kind: "verify"` SDK vector through `authsig::check_authsig`: the recovered signer,
+//! `siwe.verify`, the recap the SDK decodes, each request check, and
+//! `checkNeedToResignSessionKey`.
+
+mod common;
+
+use litcap::authsig::{check_authsig, AuthSig, CheckOptions};
+use litcap::coverage::Request;
+use litcap::lit::{Ability, Resource};
+use litcap::time::Timestamp;
+use serde_json::{json, Value};
+
+fn requests(list: &Value) -> Vec<Request> {
+    list.as_array()
+        .map(|l| {
+            l.iter()
+                .map(|r| Request {
+                    resource: Resource::parse_key(r["resource"].as_str().unwrap()).unwrap(),
+                    ability: Ability::parse(r["ability"].as_str().unwrap()).unwrap(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn verify_vectors() {
+    let vectors = common::lit_vectors_of("verify");
+    assert_eq!(vectors.len(), 7);
+    for v in vectors {
+        let name = &v.file;
+        let input = &v.input;
+        let want = &v.expected;
+        let authsig = AuthSig::from_value(&input["authSig"]).unwrap();
+        let reqs = requests(&input["resourceAbilityRequests"]);
+        let opts = CheckOptions {
+            now: Timestamp::parse_rfc3339(input["now"].as_str().unwrap()).unwrap(),
+            session_key: input["sessionKeyUri"]
+                .as_str()
+                .map(|u| u.strip_prefix("lit:session:").unwrap().to_string()),
+            requests: reqs.clone(),
+        };
+        let report = check_authsig(&authsig, &opts);
+
+        assert_eq!(
+            report.recovered.map(|a| a.to_checksum()),
+            want["recoveredAddress"].as_str().map(str::to_string),
+            "{name}: recoveredAddress"
+        );
+        assert_eq!(
+            report.recovered_matches_address,
+            want["recoveredMatchesAddress"].as_bool().unwrap(),
+            "{name}: recoveredMatchesAddress"
+        );
+
+        let sdk_verify = report.sdk_verify.as_ref().expect("siwe verified");
+        assert_eq!(
+            sdk_verify.is_ok(),
+            want["siweVerify"]["success"].as_bool().unwrap(),
+            "{name}: siweVerify.success"
+        );
+        match sdk_verify {
+            Ok(_) => assert!(want["siweVerify"].get("error").is_none(), "{name}"),
+            Err(e) => assert_eq!(
+                Some(e.sdk_message()),
+                want["siweVerify"]["error"].as_str(),
+                "{name}: siweVerify.error"
+            ),
+        }
+
+        let recap = report
+            .sdk_recap
+            .as_ref()
+            .expect("has resources")
+            .as_ref()
+            .expect("first resource decodes");
+        assert_eq!(
+            recap.to_value()["att"],
+            want["recap"]["attenuations"],
+            "{name}: recap.attenuations"
+        );
+        assert_eq!(
+            json!(recap.statement()),
+            want["recap"]["statement"],
+            "{name}: recap.statement"
+        );
+
+        let checks = want["checks"].as_array().unwrap();
+        assert_eq!(checks.len(), reqs.len(), "{name}: checks");
+        for (i, check) in checks.iter().enumerate() {
+            assert_eq!(
+                json!(reqs[i].resource.key()),
+                check["resourceKey"],
+                "{name}: checks[{i}].resourceKey"
+            );
+            assert_eq!(json!(reqs[i].ability.as_str()), check["ability"], "{name}");
+            assert_eq!(
+                json!(report.sdk_checks[i]),
+                check["verified"],
+                "{name}: checks[{i}].verified"
+            );
+        }
+        assert_eq!(
+            json!(report.sdk_covered()),
+            want["covered"],
+            "{name}: covered"
+        );
+        assert_eq!(
+            json!(report.sdk.need_to_resign()),
+            want["needToResignSessionKey"],
+            "{name}: needToResignSessionKey ({:?})",
+            report.sdk
+        );
+        assert_eq!(
+            json!(report.session_key_uri),
+            want["sessionKeyUriChecked"],
+            "{name}: sessionKeyUriChecked"
+        );
+    }
+}
+
+/// The litcap findings for the same vectors: each problem the SDK reacts to has a diagnostic.
+#[test]
+fn verify_vectors_have_matching_diagnostics() {
+    use litcap::diag::Code;
+    let expect: &[(&str, &[Code])] = &[
+        ("17-verify-covered-wildcard.json", &[]),
+        (
+            "18-verify-not-covered-decryption.json",
+            &[Code::RequestNotCovered],
+        ),
+        (
+            "19-verify-wildcard-shadows-specific.json",
+            &[Code::RequestNotCovered],
+        ),
+        ("20-verify-expired-authsig.json", &[Code::Expired]),
+        (
+            "21-verify-wrong-session-key-uri.json",
+            &[Code::SessionKeyMismatch],
+        ),
+        (
+            "22-verify-tampered-message.json",
+            &[Code::SignatureMismatch],
+        ),
+        ("29-verify-at-exact-expiration.json", &[Code::Expired]),
+    ];
+    for v in common::lit_vectors_of("verify") {
+        let (_, codes) = expect
+            .iter()
+            .find(|(f, _)| *f == v.file)
+            .unwrap_or_else(|| panic!("{} not listed", v.file));
+        let authsig = AuthSig::from_value(&v.input["authSig"]).unwrap();
+        let opts = CheckOptions {
+            now: Timestamp::parse_rfc3339(v.input["now"].as_str().unwrap()).unwrap(),
+            session_key: v.input["sessionKeyUri"]
+                .as_str()
+                .map(|u| u.strip_prefix("lit:session:").unwrap().to_string()),
+            requests: requests(&v.input["resourceAbilityRequests"]),
+        };
+        let report = check_authsig(&authsig, &opts);
+        let mut errors: Vec<Code> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.code)
+            .collect();
+        errors.dedup();
+        assert_eq!(&errors, codes, "{}: {:#?}", v.file, report.diagnostics);
+    }
+}
