@@ -53,18 +53,32 @@ fn sign(c: &mut Criterion) {
     )
     .expect("test key");
     let session_key = SessionKey::from_seed(&[7u8; 32]);
-    let pkp = Resource::new(ResourcePrefix::Pkp, "0xb03a728fc095d13a226bda09f1ead60c4cb356c0d82a2d0177184fd66d74c75f").expect("pkp");
+    let pkp = Resource::new(
+        ResourcePrefix::Pkp,
+        "0xb03a728fc095d13a226bda09f1ead60c4cb356c0d82a2d0177184fd66d74c75f",
+    )
+    .expect("pkp");
     let requests = vec![
-        CapabilityRequest { resource: pkp.clone(), ability: Ability::PkpSigning, data: None },
         CapabilityRequest {
-            resource: Resource::new(ResourcePrefix::LitAction, "QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3").expect("cid"),
+            resource: pkp.clone(),
+            ability: Ability::PkpSigning,
+            data: None,
+        },
+        CapabilityRequest {
+            resource: Resource::new(
+                ResourcePrefix::LitAction,
+                "QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3",
+            )
+            .expect("cid"),
             ability: Ability::LitActionExecution,
             data: None,
         },
     ];
     let issued_at: litcap::time::Timestamp = "2024-09-19T13:07:33.606Z".parse().unwrap_or_default();
     let expiration = issued_at.add_secs(3600);
-    let nodes: Vec<String> = (0..10).map(|i| format!("https://15.235.83.220:{}", 7470 + i)).collect();
+    let nodes: Vec<String> = (0..10)
+        .map(|i| format!("https://15.235.83.220:{}", 7470 + i))
+        .collect();
     let params = AuthSigParams {
         session_public_key: session_key.public_key_hex().to_string(),
         capabilities: requests.clone(),
@@ -75,7 +89,10 @@ fn sign(c: &mut Criterion) {
         issued_at,
         expiration: Some(expiration),
     };
-    let rars: Vec<serde_json::Value> = requests.iter().map(sign::sessionsigs::resource_ability_request).collect();
+    let rars: Vec<serde_json::Value> = requests
+        .iter()
+        .map(sign::sessionsigs::resource_ability_request)
+        .collect();
 
     let run = || {
         let auth = sign::create_auth_sig(&wallet, &params).expect("authsig");
@@ -92,9 +109,17 @@ fn sign(c: &mut Criterion) {
     let sample = run();
     let siwe_text = serde_json::from_str::<serde_json::Value>(&sample.entries[0].1.signed_message)
         .ok()
-        .and_then(|v| v["capabilities"][0]["signedMessage"].as_str().map(str::to_string))
+        .and_then(|v| {
+            v["capabilities"][0]["signedMessage"]
+                .as_str()
+                .map(str::to_string)
+        })
         .unwrap_or_default();
-    let payloads: Vec<String> = sample.entries.iter().map(|(_, s)| s.signed_message.clone()).collect();
+    let payloads: Vec<String> = sample
+        .entries
+        .iter()
+        .map(|(_, s)| s.signed_message.clone())
+        .collect();
 
     let mut g = c.benchmark_group("sign");
     g.bench_function("authsig + 10 session sigs", |b| b.iter(|| black_box(run())));

@@ -114,11 +114,11 @@ impl ResourcePrefix {
     pub fn id_description(self) -> &'static str {
         match self {
             ResourcePrefix::AccessControlCondition => {
-                "a hashed access-control-condition key `<sha256 of conditions>/<data hash>`"
+                "hashed access-control-condition key (`<sha256 of conditions>/<data hash>`)"
             }
-            ResourcePrefix::Pkp => "a PKP token id in hex",
-            ResourcePrefix::RateLimitIncrease => "a capacity-credit NFT token id",
-            ResourcePrefix::LitAction => "a Lit Action IPFS CID",
+            ResourcePrefix::Pkp => "PKP token id",
+            ResourcePrefix::RateLimitIncrease => "capacity-credit NFT token id",
+            ResourcePrefix::LitAction => "Lit Action IPFS CID",
         }
     }
 }

@@ -506,9 +506,7 @@ fn round_trips(data: Option<&NotaBene>) -> bool {
             _ => true,
         }
     }
-    data.is_none_or(|m| {
-        !m.keys().any(|k| crate::json::is_array_index(k)) && m.values().all(ok)
-    })
+    data.is_none_or(|m| !m.keys().any(|k| crate::json::is_array_index(k)) && m.values().all(ok))
 }
 
 /// `lit:session:<public key hex>`.

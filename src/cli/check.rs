@@ -23,6 +23,15 @@ pub struct CheckArgs {
     /// `ttl-longer-than-needed` fires for lifetimes above this.
     #[arg(long, default_value = "24h", value_parser = parse_ttl)]
     pub ttl_threshold: Ttl,
+    /// A signed AuthSig (JSON) to verify and to check the sessions against.
+    #[arg(long, value_name = "FILE")]
+    pub authsig: Option<PathBuf>,
+    /// The time of the check (RFC 3339; default now).
+    #[arg(long, value_name = "RFC3339", requires = "authsig")]
+    pub at: Option<String>,
+    /// The session public key the AuthSig must be for (64 hex digits).
+    #[arg(long, value_name = "HEX", requires = "authsig")]
+    pub session_key: Option<String>,
 }
 
 pub fn parse_ttl(s: &str) -> Result<Ttl, String> {
@@ -30,7 +39,7 @@ pub fn parse_ttl(s: &str) -> Result<Ttl, String> {
 }
 
 pub fn run(args: CheckArgs) -> u8 {
-    let loaded = match litcap::load::load_paths(&args.files) {
+    let mut loaded = match litcap::load::load_paths(&args.files) {
         Ok(l) => l,
         Err(e) => return common::usage_error(e),
     };
@@ -40,7 +49,39 @@ pub fn run(args: CheckArgs) -> u8 {
             ttl_threshold: args.ttl_threshold,
         },
     };
-    let report = check::check_policy(&loaded, &opts);
+    let report = match &args.authsig {
+        None => check::check_policy(&loaded, &opts),
+        Some(path) => {
+            let at = match args
+                .at
+                .as_deref()
+                .map(litcap::time::Timestamp::parse_rfc3339)
+            {
+                None => litcap::time::Timestamp::now(),
+                Some(Ok(t)) => t,
+                Some(Err(e)) => return common::usage_error(format!("--at: {e}")),
+            };
+            let bytes = match litcap::load::read_limited(path) {
+                Ok(b) => b,
+                Err(e) => return common::usage_error(e),
+            };
+            let name = path.display().to_string();
+            let text = match litcap::load::decode_utf8(&name, bytes) {
+                Ok(t) => t,
+                Err(d) => {
+                    common::print_human(&litcap::diag::Diagnostics(vec![d]), &loaded.sources);
+                    return litcap::diag::exit::ERRORS;
+                }
+            };
+            let input = check::AuthSigInput {
+                name,
+                text,
+                at,
+                session_key: args.session_key.clone(),
+            };
+            check::check_with_authsig(&mut loaded, &opts, &input)
+        }
+    };
     let code = report.exit_code(args.deny_warnings);
     let out = match args.format {
         Format::Human => {

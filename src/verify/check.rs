@@ -2,9 +2,14 @@
 //! every session request, as one report with JSON and SARIF renderings.
 
 use super::lints::{self, LintOptions};
+use crate::authsig::{self, AuthSigFile};
+use crate::coverage::Request;
 use crate::coverage::{self, Verdict};
 use crate::diag::{self, Code, Diagnostic, Diagnostics, Sources, Span};
 use crate::load::Loaded;
+use crate::model::{Grant, Session};
+use crate::recap::Recap;
+use crate::time::Timestamp;
 use serde_json::{json, Value};
 
 /// What granted a request.
@@ -44,6 +49,18 @@ pub struct CheckOptions {
     /// Only this session (and its grant).
     pub session: Option<String>,
     pub lint: LintOptions,
+}
+
+/// An AuthSig to check the policy against.
+#[derive(Clone, Debug)]
+pub struct AuthSigInput {
+    /// The file name, for diagnostics.
+    pub name: String,
+    pub text: String,
+    /// The time of the check (`--at`, default now).
+    pub at: Timestamp,
+    /// The session public key the AuthSig must be for, if known (`--session-key`).
+    pub session_key: Option<String>,
 }
 
 /// Checks a loaded policy without an AuthSig: model diagnostics, lints, and coverage of every
@@ -102,6 +119,303 @@ pub fn check_policy(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
         }
     }
     finish(report, &loaded.sources)
+}
+
+/// Checks a policy against a signed AuthSig: the policy's own checks and lints, then the
+/// AuthSig itself (signature, SIWE fields, time window at `at`, session key, recaps), then
+/// for each session: every request covered by the AuthSig under the nodes' rules, and
+/// nothing granted beyond the session's grant. Coverage entries come from the AuthSig.
+///
+/// The AuthSig file is added to `loaded.sources` so findings can point into it.
+pub fn check_with_authsig(
+    loaded: &mut Loaded,
+    opts: &CheckOptions,
+    input: &AuthSigInput,
+) -> CheckReport {
+    let mut report = check_policy(loaded, opts);
+    report.coverage.clear();
+    let file_id = loaded.sources.add(input.name.clone(), input.text.clone());
+    let file = match AuthSigFile::parse(file_id, &input.text) {
+        Ok(f) => f,
+        Err(d) => {
+            report.diagnostics.extend(d);
+            return finish(report, &loaded.sources);
+        }
+    };
+    let policy = &loaded.policy;
+    let sessions = sessions_for(policy, opts, &file, &mut report.diagnostics);
+    let mut authsig_diags_added = false;
+    for session in sessions {
+        let grant = policy.grant_of(session);
+        let requests: Vec<Request> = session
+            .requests
+            .iter()
+            .map(|r| Request {
+                resource: r.resource.clone(),
+                ability: r.ability,
+            })
+            .collect();
+        let checked = file.check(&authsig::CheckOptions {
+            now: input.at,
+            session_key: input.session_key.clone(),
+            requests: requests.clone(),
+        });
+        // Findings about the AuthSig itself are the same for every session: report them once.
+        for d in checked.diagnostics.iter() {
+            if d.code == Code::RequestNotCovered {
+                continue;
+            }
+            if !authsig_diags_added {
+                report.diagnostics.push(d.clone());
+            }
+        }
+        authsig_diags_added = true;
+        let not_covered = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::RequestNotCovered);
+        let mut not_covered = not_covered.cloned();
+        let recap_span = |index: usize| {
+            checked
+                .siwe_spans
+                .as_ref()
+                .and_then(|s| s.resources.get(index).cloned())
+                .map(|r| file.message_span(r))
+        };
+        let decoded: Vec<(usize, &Recap)> = checked
+            .recaps
+            .iter()
+            .filter_map(|r| {
+                r.decoded
+                    .as_ref()
+                    .ok()
+                    .map(|d| (r.resource_index, &d.recap))
+            })
+            .collect();
+        for (i, (q, r)) in requests.iter().zip(&session.requests).enumerate() {
+            let (verdict, which) = checked
+                .node_coverage
+                .get(i)
+                .cloned()
+                .unwrap_or((Verdict::NotCovered(coverage::Gap::NoResourceKey), None));
+            let covered_by = match (&verdict, which) {
+                (Verdict::Covered { key, recap_ability }, Some(k)) => Some(CoveredBy {
+                    source: "authsig",
+                    name: format!(
+                        "{} (resource {})",
+                        input.name,
+                        decoded.get(k).map_or(k, |d| d.0) + 1
+                    ),
+                    resource: key.clone(),
+                    recap_ability: recap_ability.clone(),
+                    span: None,
+                }),
+                _ => None,
+            };
+            if !verdict.is_covered() && checked.siwe.is_some() {
+                if let Some(d) = not_covered.next() {
+                    report
+                        .diagnostics
+                        .push(request_not_covered(session, r, d, &decoded, q));
+                }
+            }
+            report.coverage.push(CoverageEntry {
+                session: session.name.clone(),
+                resource: r.resource.key(),
+                ability: r.ability.to_string(),
+                covered: verdict.is_covered(),
+                covered_by,
+            });
+        }
+        over_privilege(
+            grant,
+            session,
+            &checked,
+            &decoded,
+            &recap_span,
+            &mut report.diagnostics,
+        );
+        grant_fields(grant, &checked, &file, &mut report.diagnostics);
+    }
+    finish(report, &loaded.sources)
+}
+
+/// The sessions to check: `--session`, or those whose grant has the AuthSig's domain and chain.
+fn sessions_for<'p>(
+    policy: &'p crate::model::Policy,
+    opts: &CheckOptions,
+    file: &AuthSigFile,
+    diags: &mut Diagnostics,
+) -> Vec<&'p Session> {
+    if let Some(name) = &opts.session {
+        return policy.session(name).into_iter().collect();
+    }
+    let Ok(m) = crate::siwe::SiweMessage::parse(&file.authsig.signed_message) else {
+        return policy.sessions.iter().collect();
+    };
+    let matching: Vec<&Session> = policy
+        .sessions
+        .iter()
+        .filter(|s| {
+            let g = policy.grant_of(s);
+            g.domain.as_ref().is_some_and(|d| d.value == m.domain) && g.chain_id == m.chain_id
+        })
+        .collect();
+    if matching.is_empty() {
+        diags.push(
+            Diagnostic::new(
+                Code::DomainMismatch,
+                format!(
+                    "no session's grant has the AuthSig's domain `{}` and chain id `{}`",
+                    m.domain, m.chain_id
+                ),
+            )
+            .at(file.signed_message, "this AuthSig")
+            .help("pass `--session NAME` to check it against a session anyway"),
+        );
+    }
+    matching
+}
+
+fn request_not_covered(
+    session: &Session,
+    request: &crate::model::Capability,
+    from_authsig: Diagnostic,
+    decoded: &[(usize, &Recap)],
+    q: &Request,
+) -> Diagnostic {
+    let considered: Vec<String> = decoded
+        .iter()
+        .flat_map(|(_, r)| coverage::grants(r))
+        .filter(|(key, _)| key.starts_with(&format!("{}://", q.resource.prefix)))
+        .map(|(key, ab)| format!("`{ab}` on `{key}`"))
+        .collect();
+    let mut d = Diagnostic::new(
+        Code::RequestNotCovered,
+        format!("session `{}`: {}", session.name, from_authsig.message),
+    )
+    .at(request.span, "requested here");
+    if let Some(span) = from_authsig.span {
+        d = d.related(span, "the AuthSig's recap");
+    }
+    let considered = if considered.is_empty() {
+        format!(
+            "the AuthSig grants nothing on `{}://` resources",
+            q.resource.prefix
+        )
+    } else {
+        format!("grants considered: {}", considered.join(", "))
+    };
+    let help = match from_authsig.help {
+        Some(h) => format!("{considered}; {h}"),
+        None => considered,
+    };
+    d.help(help)
+}
+
+/// Everything an AuthSig grants beyond the session's grant is an error: least privilege is the
+/// grant block, not whatever the wallet happened to sign.
+fn over_privilege(
+    grant: &Grant,
+    session: &Session,
+    checked: &authsig::AuthSigReport,
+    decoded: &[(usize, &Recap)],
+    recap_span: &dyn Fn(usize) -> Option<Span>,
+    diags: &mut Diagnostics,
+) {
+    let allowed = grant.recap();
+    for (index, recap) in decoded {
+        for (key, ability) in coverage::uncovered_grants(&allowed, recap) {
+            let mut d = Diagnostic::new(
+                Code::OverPrivilege,
+                format!(
+                    "the AuthSig grants `{ability}` on `{key}`, which grant `{}` (of session `{}`) does not allow",
+                    grant.name, session.name
+                ),
+            )
+            .related(grant.name_span, "the grant it must stay within")
+            .help(format!(
+                "sign a new AuthSig from the policy (`litcap authsig ... --session {}`), or add the capability to grant `{}` if it is really needed",
+                session.name, grant.name
+            ));
+            if let Some(span) = recap_span(*index) {
+                d = d.at(span, "granted here");
+            }
+            diags.push(d);
+        }
+    }
+    let _ = checked;
+}
+
+/// The AuthSig's SIWE domain, chain id and lifetime must be the grant's.
+fn grant_fields(
+    grant: &Grant,
+    checked: &authsig::AuthSigReport,
+    file: &AuthSigFile,
+    diags: &mut Diagnostics,
+) {
+    let Some(m) = &checked.siwe else { return };
+    let spans = checked.siwe_spans.as_ref();
+    let at = |r: Option<std::ops::Range<usize>>| {
+        r.map(|r| file.message_span(r))
+            .unwrap_or(file.signed_message)
+    };
+    if let Some(domain) = &grant.domain {
+        if domain.value != m.domain {
+            diags.push(
+                Diagnostic::new(
+                    Code::DomainMismatch,
+                    format!(
+                        "the AuthSig's SIWE domain is `{}`, grant `{}` says `{}`",
+                        m.domain, grant.name, domain.value
+                    ),
+                )
+                .at(at(spans.map(|s| s.domain.clone())), "domain")
+                .related(domain.span, "the grant's domain")
+                .help(
+                    "the wallet showed the user another site; sign a new AuthSig from the policy",
+                ),
+            );
+        }
+    }
+    if grant.chain_id != m.chain_id {
+        let mut d = Diagnostic::new(
+            Code::DomainMismatch,
+            format!(
+                "the AuthSig's chain id is `{}`, grant `{}` says `{}`",
+                m.chain_id, grant.name, grant.chain_id
+            ),
+        )
+        .at(at(spans.map(|s| s.chain_id.clone())), "chain id")
+        .help("sign a new AuthSig from the policy");
+        if let Some(s) = grant.chain_id_span {
+            d = d.related(s, "the grant's chain id");
+        }
+        diags.push(d);
+    }
+    if let (Ok(iat), Some(Ok(exp))) = (m.issued_at_time(), m.expiration()) {
+        let lifetime_ms = exp.millis_since(&iat);
+        if lifetime_ms > (grant.max_ttl.secs() as i64).saturating_mul(1000) {
+            let mut d = Diagnostic::new(
+                Code::LifetimeTooLong,
+                format!(
+                    "the AuthSig lives {}, longer than grant `{}` allows (`max-ttl {}`)",
+                    crate::time::Ttl((lifetime_ms.max(0) / 1000) as u64),
+                    grant.name,
+                    grant.max_ttl
+                ),
+            )
+            .at(
+                at(spans.and_then(|s| s.expiration_time.clone())),
+                "expiration",
+            )
+            .help("sign a new AuthSig with a shorter expiration");
+            if let Some(s) = grant.max_ttl_span {
+                d = d.related(s, "the grant's limit");
+            }
+            diags.push(d);
+        }
+    }
 }
 
 fn finish(mut report: CheckReport, sources: &Sources) -> CheckReport {

@@ -51,7 +51,7 @@ pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) 
                 )
                 .at(r.resource_span, "wildcard id")
                 .help(format!(
-                    "request the specific {} the session uses; with `*` the nodes accept the session sig for any of them",
+                    "request the specific {} the session uses; with `*` the nodes accept the session signature for any of them",
                     r.resource.prefix.id_description()
                 )),
             );
@@ -87,7 +87,7 @@ fn wildcard_allows(grant: &Grant, d: &mut Diagnostics) {
             )
             .at(a.resource_span, "wildcard id")
             .help(format!(
-                "allow only the {} your sessions use, e.g. `{} on \"{}://<id>\"`",
+                "allow only the specific {} your sessions use, e.g. `{} on \"{}://<id>\"`",
                 a.resource.prefix.id_description(),
                 a.ability,
                 a.resource.prefix
