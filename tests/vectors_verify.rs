@@ -168,3 +168,96 @@ fn verify_vectors_have_matching_diagnostics() {
         assert_eq!(&errors, codes, "{}: {:#?}", v.file, report.diagnostics);
     }
 }
+
+/// Every `kind: "validate"` SDK vector through litcap's `validateSessionSigs`: `isValid`, the
+/// error texts exactly, and the oracle's per-node `nacl.sign.detached.verify`.
+#[test]
+fn validate_vectors() {
+    use litcap::verify::sessionsigs::{nacl_verify, sdk_validate_session_sigs};
+    let vectors = common::lit_vectors_of("validate");
+    assert_eq!(vectors.len(), 3);
+    for v in vectors {
+        let name = &v.file;
+        let now = Timestamp::parse_rfc3339(v.input["now"].as_str().unwrap()).unwrap();
+        let sigs = &v.input["sessionSigs"];
+        let got = sdk_validate_session_sigs(sigs, now).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            json!(got.is_valid),
+            v.expected["isValid"],
+            "{name}: isValid"
+        );
+        assert_eq!(json!(got.errors), v.expected["errors"], "{name}: errors");
+        for node in v.expected["perNode"].as_array().unwrap() {
+            let url = node["url"].as_str().unwrap();
+            assert_eq!(
+                json!(nacl_verify(&sigs[url])),
+                node["naclVerify"],
+                "{name}: perNode {url}"
+            );
+        }
+    }
+}
+
+/// The SDK's session signatures from the `sessionsigs` and `validate` vectors, judged as the
+/// nodes would at the vectors' times.
+#[test]
+fn node_verdicts_on_sdk_session_sigs() {
+    use litcap::verify::sessionsigs::{verify_text, VerifyOptions};
+    let verdicts = |sigs: &Value, now: &str| {
+        let opts = VerifyOptions {
+            now: Timestamp::parse_rfc3339(now).unwrap(),
+            node: None,
+        };
+        verify_text(&sigs.to_string(), &opts).unwrap()
+    };
+    let all = common::lit_vectors();
+    let by_file = |prefix: &str| all.iter().find(|v| v.file.starts_with(prefix)).unwrap();
+
+    // 23, 24, 25: valid everywhere at the signing time.
+    for (file, n) in [("23-", 3), ("24-", 2), ("25-", 1)] {
+        let v = by_file(file);
+        let out = verdicts(
+            &v.expected["sessionSigs"],
+            v.input["issuedAt"].as_str().unwrap(),
+        );
+        assert_eq!(out.len(), n, "{file}");
+        for node in &out {
+            assert!(node.valid(), "{file} {}: {:?}", node.node, node.error);
+        }
+    }
+    // 26: signed with an expired AuthSig: the SDK signs anyway, the nodes refuse.
+    let v = by_file("26-");
+    let out = verdicts(
+        &v.expected["sessionSigs"],
+        v.input["issuedAt"].as_str().unwrap(),
+    );
+    let e = out[0].error.as_ref().unwrap();
+    assert_eq!(e.kind.as_str(), "NodeResourceIdNotFound");
+    let (inner_kind, inner) = e.inner.as_ref().unwrap();
+    assert_eq!(inner_kind.as_str(), "NodeSIWECapabilityInvalid");
+    assert_eq!(inner, "Could not find valid capability.");
+    assert_eq!(e.capabilities.len(), 1);
+    assert_eq!(e.capabilities[0].kind.as_str(), "NodeSIWEMessageError");
+    assert!(
+        e.capabilities[0].message.contains("expired"),
+        "{}",
+        e.message
+    );
+
+    // 27: fresh; 28: 1 ms after expiry (the capability's SIWE expired); 30: exactly at expiry,
+    // which siwe-rs still accepts.
+    for (file, valid) in [("27-", true), ("28-", false), ("30-", true)] {
+        let v = by_file(file);
+        let out = verdicts(&v.input["sessionSigs"], v.input["now"].as_str().unwrap());
+        assert_eq!(out.len(), 3);
+        for node in &out {
+            assert_eq!(
+                node.valid(),
+                valid,
+                "{file} {}: {:?}",
+                node.node,
+                node.error
+            );
+        }
+    }
+}
