@@ -12,6 +12,7 @@ pub mod explain;
 pub mod fmt;
 pub mod recap;
 pub mod sign;
+pub mod verify;
 
 /// Least privilege for Lit Protocol session signatures.
 #[derive(Parser, Debug)]
@@ -41,6 +42,8 @@ pub enum Command {
     Sign(sign::SignArgs),
     /// Sign a capacity-credit delegation AuthSig.
     Delegate(delegate::DelegateArgs),
+    /// Judge SessionSigs as each Lit node would (signature, payload, time, node, capabilities).
+    Verify(verify::VerifyArgs),
 }
 
 /// Parses arguments, runs the command, and returns the process exit code.
@@ -65,5 +68,6 @@ pub fn main() -> u8 {
         Command::Authsig(a) => authsig::run(a),
         Command::Sign(a) => sign::run(a),
         Command::Delegate(a) => delegate::run(a),
+        Command::Verify(a) => verify::run(a),
     }
 }
