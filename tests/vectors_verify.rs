@@ -261,3 +261,89 @@ fn node_verdicts_on_sdk_session_sigs() {
         }
     }
 }
+
+/// tests/vectors/extra/siwe-statement-charset.json: the SDK signs a statement its own SIWE
+/// parser then rejects; the nodes' parser accepts it.
+#[test]
+fn extra_statement_charset() {
+    use litcap::authsig::SdkVerdict;
+    use litcap::diag::Code;
+    use litcap::siwe::{Flavor, SiweField, SiweMessage};
+    let path = common::vectors_dir().join("extra/siwe-statement-charset.json");
+    let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let verify = cases.iter().find(|c| c["kind"] == "verify").unwrap();
+    let sdk_error = verify["expected"]["needToResignError"]["message"]
+        .as_str()
+        .unwrap();
+    assert!(sdk_error.starts_with("Invalid message"));
+    assert_eq!(verify["expected"]["needToResignSessionKey"], Value::Null);
+
+    let authsig = AuthSig::from_value(&verify["input"]["authSig"]).unwrap();
+    let opts = CheckOptions {
+        now: Timestamp::parse_rfc3339(verify["input"]["now"].as_str().unwrap()).unwrap(),
+        session_key: None,
+        requests: requests(&verify["input"]["resourceAbilityRequests"]),
+    };
+    let report = check_authsig(&authsig, &opts);
+    assert_eq!(
+        report.siwe_error.as_ref().unwrap().field,
+        SiweField::Statement
+    );
+    assert!(matches!(report.sdk, SdkVerdict::Throws(_)));
+    assert_eq!(report.sdk.need_to_resign(), None);
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::SiweSyntax)
+        .unwrap();
+    assert!(
+        d.message.contains("the nodes' parser accepts it"),
+        "{}",
+        d.message
+    );
+    // The signer is right, and the nodes' verification passes.
+    assert_eq!(
+        report.recovered.map(|a| a.to_checksum()),
+        verify["expected"]["recoveredAddress"]
+            .as_str()
+            .map(str::to_string)
+    );
+    assert!(report.node_verify.as_ref().unwrap().is_ok());
+    assert!(SiweMessage::parse_with_spans(&authsig.signed_message, Flavor::Node).is_ok());
+}
+
+/// tests/vectors/extra/authsig-sig-without-0x.json: the SDK cannot read a `sig` without `0x`
+/// (and re-signs every time); the nodes can.
+#[test]
+fn extra_sig_without_0x() {
+    use litcap::diag::{Code, Severity};
+    let path = common::vectors_dir().join("extra/authsig-sig-without-0x.json");
+    let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let v = &cases[0];
+    let authsig = AuthSig::from_value(&v["input"]["authSig"]).unwrap();
+    let opts = CheckOptions {
+        now: Timestamp::parse_rfc3339(v["input"]["now"].as_str().unwrap()).unwrap(),
+        session_key: None,
+        requests: requests(&v["input"]["resourceAbilityRequests"]),
+    };
+    let report = check_authsig(&authsig, &opts);
+    assert_eq!(report.recovered, None);
+    assert_eq!(v["expected"]["recoveredAddress"], Value::Null);
+    let e = report.sdk_verify.as_ref().unwrap().as_ref().unwrap_err();
+    assert_eq!(
+        Some(e.sdk_message()),
+        v["expected"]["siweVerify"]["error"].as_str()
+    );
+    assert_eq!(json!(report.sdk_covered()), v["expected"]["covered"]);
+    assert_eq!(
+        json!(report.sdk.need_to_resign()),
+        v["expected"]["needToResignSessionKey"]
+    );
+    assert!(report.node_verify.as_ref().unwrap().is_ok());
+    let codes: Vec<(Code, Severity)> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.severity))
+        .collect();
+    assert_eq!(codes, vec![(Code::SignatureFormat, Severity::Warning)]);
+}

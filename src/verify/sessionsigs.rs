@@ -2126,6 +2126,43 @@ mod tests {
         );
     }
 
+    /// Truncated and byte-mutated inputs never panic (they are errors or verdicts).
+    #[test]
+    fn no_panic_on_damaged_input() {
+        let text = json!({ NODE: entry(&standard_payload()) }).to_string();
+        let opts = VerifyOptions {
+            now: ts(NOW),
+            node: None,
+        };
+        for cut in (0..text.len()).step_by(13) {
+            if let Some(t) = text.get(..cut) {
+                let _ = verify_text(t, &opts);
+            }
+        }
+        let bytes = text.as_bytes();
+        for (i, repl) in (0..bytes.len())
+            .step_by(7)
+            .zip([b'"', b'\\', b'0', b'}', b'x', 0xC3].iter().cycle())
+        {
+            let mut b = bytes.to_vec();
+            b[i] = *repl;
+            if let Ok(t) = String::from_utf8(b) {
+                let _ = verify_text(&t, &opts);
+            }
+        }
+        // Mutations inside the signed payload, re-signed so they reach the later steps.
+        let p = standard_payload();
+        for (i, c) in (0..p.len()).step_by(11).zip("\"\\0:,}]x ".chars().cycle()) {
+            let mut q = p.clone();
+            if q.is_char_boundary(i) && q.is_char_boundary(i + 1) {
+                q.replace_range(i..i + 1, &c.to_string());
+                let _ = run(json!({ NODE: entry(&q) }), NOW);
+            }
+        }
+        let v = json!({"a": {"signedMessage": "{\"capabilities\": [{\"signedMessage\": \"\\u2028Expiration Time:\"}]}"}});
+        let _ = sdk_validate_session_sigs(&v, ts(NOW));
+    }
+
     /// Throughput against the bare cryptography (run with `--release -- --ignored`).
     #[test]
     #[ignore]
@@ -2156,13 +2193,15 @@ mod tests {
             .to_string();
         let cap_sig =
             Signature::parse_hex(inner["capabilities"][0]["sig"].as_str().unwrap()).unwrap();
+        // One recovery and three verifications, the session key decoded once (the stricter
+        // baseline: verifying three signatures by one key needs one decoding).
         let bare = || {
             let digest = crate::eth::eip191_hash(cap_message.as_bytes());
             std::hint::black_box(cap_sig.recover(&digest).unwrap());
-            for (s, m, k) in &entries {
-                let mut kb = [0u8; 32];
-                hex::decode_to_slice(k, &mut kb).unwrap();
-                let key = VerifyingKey::from_bytes(&kb).unwrap();
+            let mut kb = [0u8; 32];
+            hex::decode_to_slice(&entries[0].2, &mut kb).unwrap();
+            let key = VerifyingKey::from_bytes(&kb).unwrap();
+            for (s, m, _) in &entries {
                 let sig = ed25519_dalek::Signature::from_str(s).unwrap();
                 key.verify_strict(m.as_bytes(), &sig).unwrap();
             }
