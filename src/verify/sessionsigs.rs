@@ -453,9 +453,12 @@ impl<'a> SessionSigsFile<'a> {
 
 // ---------------------------------------------------------------- the payload ---
 
+/// `SessionKeySignedMessageV2` of the nodes: every field required but `maxPrice` (the SDK v7
+/// does not send it), unknown fields ignored.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Payload<'a> {
+    /// Required, but the nodes verify with the entry's `address`, not with this.
     #[serde(borrow)]
     #[allow(dead_code)]
     session_key: Cow<'a, str>,
