@@ -417,6 +417,11 @@ fn policy(root: &Node, node: &Node, f: &Found, all: &[Found]) -> Vec<Diagnostic>
             };
             one(violation(message, head_span(node), "incomplete block", help))
         }
+        // Wrong types are reported as such; `oneOf`/`required` mean nothing for a scalar.
+        (
+            Kind::OneOfNone | Kind::OneOfMany | Kind::MinProperties | Kind::MaxProperties,
+            Field::Entry(_),
+        ) if !matches!(node.value, NodeValue::Map(_)) => vec![],
         (Kind::OneOfNone | Kind::MinProperties, Field::Entry(list_key)) => {
             if !same_path_additional().is_empty() {
                 return vec![];
