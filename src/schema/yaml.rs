@@ -64,6 +64,15 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Option<Node>, 
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
+                // saphyr-parser's span of a quoted scalar runs on over the spaces and the
+                // comment that follow it; the closing quote is found here instead.
+                let (start, end) = match style {
+                    ScalarStyle::DoubleQuoted | ScalarStyle::SingleQuoted => {
+                        quoted_extent(text, start, style == ScalarStyle::DoubleQuoted)
+                            .unwrap_or((start, end))
+                    }
+                    _ => (start, end),
+                };
                 let span = Span::new(file, start, end);
                 let node = r.scalar(&value, style, tag.as_deref(), span)?;
                 r.complete(node, anchor, Some(value.into_owned()))?;
@@ -90,10 +99,12 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Option<Node>, 
             }
             Event::SequenceStart(anchor, tag) => {
                 r.check_collection_tag(tag.as_deref(), "seq", start)?;
+                let start = flow_open(text, start, end).unwrap_or(start);
                 r.open(Frame::Seq(Vec::new()), start, anchor)?;
             }
             Event::MappingStart(anchor, tag) => {
                 r.check_collection_tag(tag.as_deref(), "map", start)?;
+                let start = flow_open(text, start, end).unwrap_or(start);
                 r.open(
                     Frame::Map {
                         entries: Vec::new(),
@@ -122,8 +133,10 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Option<Node>, 
                     NodeValue::Map(entries) => entries.last().map(|e| e.value.span.end),
                     _ => None,
                 };
+                // A flow collection ends after its bracket (the event's span runs on over a
+                // comment that follows it).
                 let end = if is_flow {
-                    end
+                    start + 1
                 } else {
                     last_end.unwrap_or(open.start)
                 };
@@ -338,6 +351,48 @@ impl Reader<'_> {
     }
 }
 
+/// The opening bracket of a flow collection within its start event's span (which may begin
+/// with an anchor or a tag and end after the spaces that follow the bracket).
+fn flow_open(text: &str, start: usize, end: usize) -> Option<usize> {
+    let span = text
+        .as_bytes()
+        .get(start..end.max(start + 1).min(text.len()))?;
+    span.iter()
+        .position(|b| matches!(b, b'[' | b'{'))
+        .map(|i| start + i)
+}
+
+/// The extent of a quoted scalar that starts at `start` (at its quote, or at an anchor or tag
+/// before it): from the opening quote to just after the closing one.
+fn quoted_extent(text: &str, start: usize, double: bool) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let quote = if double { b'"' } else { b'\'' };
+    let mut i = start;
+    // Skip `&anchor` and `!tag` properties and the spaces after them.
+    while i < bytes.len() && bytes[i] != quote {
+        if !matches!(bytes[i], b'&' | b'!') {
+            return None;
+        }
+        while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
+        }
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
+        }
+    }
+    let open = i;
+    i += 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if double => i += 2,
+            b'\'' if !double && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Some((open, i + 1)),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 fn unsupported_tag(t: &Tag, span: Span) -> Diagnostic {
     let shown = if t.is_yaml_core_schema() {
         format!("!!{}", t.suffix)
@@ -509,6 +564,22 @@ mod tests {
         let inner = &b.items()[0];
         assert_eq!(&text[inner.span.start..inner.span.end], "c: d\n    e: f");
         assert_eq!(&text[n.span.start..n.span.end], &text[..text.len() - 9]);
+    }
+
+    #[test]
+    fn spans_of_quoted_scalars_and_flow_collections_stop_at_their_end() {
+        let text = "a: \"abc\" # c1\nb: [ \"x\" , 'y''s' ] # c2\nc: &k {k: \"v\"} # c3\nd: &q \"multi\n  line\" # c4\ne: 'it''s' # c5\n";
+        let n = ok(text);
+        let at = |s: Span| &text[s.start..s.end];
+        assert_eq!(at(n.get("a").unwrap().span), "\"abc\"");
+        let b = n.get("b").unwrap();
+        assert_eq!(at(b.span), "[ \"x\" , 'y''s' ]");
+        assert_eq!(at(b.items()[0].span), "\"x\"");
+        assert_eq!(at(b.items()[1].span), "'y''s'");
+        assert_eq!(at(n.get("c").unwrap().span), "{k: \"v\"}");
+        assert_eq!(at(n.get("d").unwrap().span), "\"multi\n  line\"");
+        assert_eq!(at(n.get("e").unwrap().span), "'it''s'");
+        assert_eq!(n.get("e").unwrap().as_str(), Some("it's"));
     }
 
     #[test]
