@@ -169,11 +169,7 @@ fn block_end(text: &str, start: usize) -> usize {
                     return i + 1;
                 }
             }
-            b'\n' => {
-                if starts_block(&text[i + 1..]) {
-                    return i + 1;
-                }
-            }
+            b'\n' if starts_block(&text[i + 1..]) => return i + 1,
             _ => {}
         }
         i += 1;
