@@ -483,6 +483,7 @@ fn wrong_yaml_is_a_syntax_error_with_a_position() {
     assert!(yaml("").is_empty());
     assert!(yaml("# nothing yet\n").is_empty());
     assert!(yaml("[]\n").is_empty());
+    assert!(yaml("---\n# an empty document\n").is_empty());
 }
 
 #[test]

@@ -82,7 +82,9 @@ fn parse_form(file: FileId, text: &str, format: TextFormat) -> (PolicyFile, Diag
     if format == TextFormat::Yaml {
         out.comments = yaml_comments(file, text, root.as_ref());
     }
-    let Some(root) = root else {
+    // An empty YAML document (`---` alone) holds no blocks, like an empty file.
+    let Some(root) = root.filter(|r| !(format == TextFormat::Yaml && r.value == NodeValue::Null))
+    else {
         return (out, diags);
     };
     let violations = schema::validate(Schema::Policy, &root);
