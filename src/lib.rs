@@ -21,6 +21,7 @@ pub mod lit;
 pub mod load;
 pub mod model;
 pub mod recap;
+pub mod schema;
 pub mod sign;
 pub mod siwe;
 pub mod suggest;
