@@ -129,9 +129,8 @@ impl SourceCode for SourceFile {
         let start = span.offset().min(self.text.len());
         let first_line = line_of(start).saturating_sub(context_lines_before);
         let base = self.line_starts[first_line];
-        let last_line = line_of((span.offset() + span.len()).min(self.text.len()))
-            + context_lines_after
-            + 2;
+        let last_line =
+            line_of((span.offset() + span.len()).min(self.text.len())) + context_lines_after + 2;
         let end = self
             .line_starts
             .get(last_line)
@@ -817,11 +816,21 @@ mod tests {
 
     #[test]
     fn windowed_snippets_render_like_miette_on_the_whole_text() {
-        let text: String = (0..40).map(|i| format!("line {i} with some words\n")).collect();
+        let text: String = (0..40)
+            .map(|i| format!("line {i} with some words\n"))
+            .collect();
         let mut sources = Sources::new();
         let id = sources.add("p.litcap", text.clone());
-        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor()).with_width(100);
-        for (start, end) in [(0, 4), (5, 30), (200, 260), (text.len() - 10, text.len()), (text.len(), text.len())] {
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(100);
+        for (start, end) in [
+            (0, 4),
+            (5, 30),
+            (200, 260),
+            (text.len() - 10, text.len()),
+            (text.len(), text.len()),
+        ] {
             let d = Diagnostic::new(Code::Syntax, "m").at(Span::new(id, start, end), "here");
             let mine = render_human(&Diagnostics(vec![d.clone()]), &sources, false);
             #[derive(Debug, thiserror::Error, miette::Diagnostic)]

@@ -6,6 +6,7 @@
 //! grants and sessions) → [`recap`] / [`siwe`] (wire formats) → [`verify`] → [`sign`].
 
 #![forbid(unsafe_code)]
+#![recursion_limit = "256"]
 // Diagnostics are large and only built on failure paths; boxing them buys nothing.
 #![allow(clippy::result_large_err)]
 

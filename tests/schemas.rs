@@ -289,3 +289,63 @@ fn verify_reports_match_the_verify_report_schema() {
         "error without message",
     );
 }
+
+#[test]
+fn real_verify_outputs_match_the_verify_report_schema() {
+    let dir = "tests/fixtures/sessionsigs";
+    let runs: [&[&str]; 5] = [
+        &[
+            "verify",
+            "--format",
+            "json",
+            "--at",
+            "2024-09-19T14:00:00Z",
+            "--node",
+            "https://127.0.0.1:7470",
+            "tests/fixtures/sessionsigs/v24-capacity-delegation.json",
+        ],
+        &[
+            "verify",
+            "--format",
+            "json",
+            "tests/fixtures/sessionsigs/malformed.json",
+            "tests/fixtures/sessionsigs/empty.json",
+            "tests/fixtures/sessionsigs/not-a-map.json",
+        ],
+        &[
+            "verify",
+            "--format",
+            "json",
+            "--at",
+            "2024-09-19T14:00:00Z",
+            "tests/fixtures/sessionsigs/v23-three-nodes.json",
+        ],
+        &[
+            "verify",
+            "--format",
+            "json",
+            "--at",
+            "2024-09-21T14:00:00Z",
+            "tests/fixtures/sessionsigs/v23-three-nodes.json",
+            "tests/fixtures/sessionsigs/tampered-7471.json",
+        ],
+        &[
+            "verify",
+            "--format",
+            "json",
+            "--at",
+            "2024-09-19T14:00:00Z",
+            dir,
+        ],
+    ];
+    for args in runs {
+        let out = litcap(args);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: not JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        assert_valid(Schema::VerifyReport, &v, &format!("{args:?}"));
+    }
+}

@@ -99,7 +99,7 @@ impl FileResult {
             Outcome::Input(e) => {
                 out.insert(
                     "error".into(),
-                    json!({"kind": "InvalidJson", "message": e.message, "line": e.line, "column": e.column}),
+                    json!({"kind": "InvalidJson", "message": e.message, "line": e.line.max(1), "column": e.column.max(1)}),
                 );
             }
             Outcome::Empty => {

@@ -358,7 +358,19 @@ fn verify_report() -> Value {
                             "properties": {
                                 "file": { "type": "string" },
                                 "ok": { "type": "boolean" },
-                                "nodes": { "type": "array", "items": { "$ref": "#/$defs/node" } }
+                                "nodes": { "type": "array", "items": { "$ref": "#/$defs/node" } },
+                                "error": {
+                                    "description": "Why the file could not be read as a SessionSigs map (then `nodes` is empty).",
+                                    "type": "object",
+                                    "required": ["kind", "message"],
+                                    "additionalProperties": false,
+                                    "properties": {
+                                        "kind": { "type": "string" },
+                                        "message": { "type": "string" },
+                                        "line": { "type": "integer", "minimum": 1 },
+                                        "column": { "type": "integer", "minimum": 1 }
+                                    }
+                                }
                             }
                         }
                     }
@@ -371,6 +383,7 @@ fn verify_report() -> Value {
                 "properties": {
                     "node": { "type": "string", "description": "The node URL (the SessionSigs key)." },
                     "valid": { "type": "boolean" },
+                    "checkedAs": { "type": "string", "description": "The node identity (`host:port`) the entry was checked as." },
                     "error": {
                         "oneOf": [
                             { "type": "null" },
@@ -379,8 +392,43 @@ fn verify_report() -> Value {
                                 "required": ["kind", "message"],
                                 "additionalProperties": false,
                                 "properties": {
-                                    "kind": { "type": "string", "description": "A stable, machine-readable reason." },
-                                    "message": { "type": "string" }
+                                    "kind": { "type": "string", "description": "The node's error kind, e.g. `NodeResourceIdNotFound`." },
+                                    "message": { "type": "string" },
+                                    "help": { "type": "string" },
+                                    "inner": {
+                                        "description": "The reason the node wraps (e.g. `NodeSIWECapabilityInvalid` inside `NodeResourceIdNotFound`).",
+                                        "type": "object",
+                                        "required": ["kind", "message"],
+                                        "additionalProperties": false,
+                                        "properties": { "kind": { "type": "string" }, "message": { "type": "string" } }
+                                    },
+                                    "request": {
+                                        "description": "The first `resourceAbilityRequests` entry that failed.",
+                                        "type": "object",
+                                        "required": ["index", "resourcePrefix", "resource", "ability"],
+                                        "additionalProperties": false,
+                                        "properties": {
+                                            "index": { "type": "integer", "minimum": 0 },
+                                            "resourcePrefix": { "type": "string" },
+                                            "resource": { "type": "string" },
+                                            "ability": { "type": "string" }
+                                        }
+                                    },
+                                    "failingRequests": { "type": "integer", "minimum": 0 },
+                                    "capabilities": {
+                                        "description": "Why each capability AuthSig was not valid for the request.",
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["index", "kind", "message"],
+                                            "additionalProperties": false,
+                                            "properties": {
+                                                "index": { "type": "integer", "minimum": 0 },
+                                                "kind": { "type": "string" },
+                                                "message": { "type": "string" }
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         ]
