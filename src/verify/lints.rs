@@ -169,7 +169,7 @@ fn unused(policy: &Policy, gi: usize, d: &mut Diagnostics) {
                 coverage::check(&recap, &r.resource, r.ability)
             {
                 for (i, a) in grant.allows.iter().enumerate() {
-                    if a.resource.key() == key && a.ability.recap_ability() == recap_ability {
+                    if a.resource.has_key(&key) && a.ability.recap_ability() == recap_ability {
                         used[i] = true;
                     }
                 }
