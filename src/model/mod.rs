@@ -611,7 +611,7 @@ fn build_session(
     }
     let recap = grant.recap();
     for req in &session.requests {
-        if let Verdict::NotCovered(gap) = coverage::check(&recap, &req.resource, req.ability) {
+        if let Verdict::NotCovered(gap) = coverage::check(recap, &req.resource, req.ability) {
             diags.push(not_covered(&session, grant, req, &gap));
         }
     }

@@ -98,7 +98,7 @@ pub fn check_policy(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
         let grant = policy.grant_of(session);
         let recap = grant.recap();
         for r in &session.requests {
-            let verdict = coverage::check(&recap, &r.resource, r.ability);
+            let verdict = coverage::check(recap, &r.resource, r.ability);
             let covered_by = match &verdict {
                 Verdict::Covered { key, recap_ability } => Some(CoveredBy {
                     source: "grant",
@@ -332,7 +332,7 @@ fn over_privilege(
 ) {
     let allowed = grant.recap();
     for (index, recap) in decoded {
-        for (key, ability) in coverage::uncovered_grants(&allowed, recap) {
+        for (key, ability) in coverage::uncovered_grants(allowed, recap) {
             let mut d = Diagnostic::new(
                 Code::OverPrivilege,
                 format!(
