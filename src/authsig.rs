@@ -728,9 +728,10 @@ pub fn describe_gap(gap: &Gap, request: &Request) -> (String, String) {
 
 /// Runs `SiweMessage::verify`, or its time and validation steps when the `sig` is unusable
 /// (then the signature step fails as it does in siwe, with no recovered address).
+/// `signer` is `Some(recovered)` for a usable signature (recovered from this flavor's text).
 fn verify_with(
     m: &SiweMessage,
-    sig: Option<&Signature>,
+    signer: Option<Option<eth::Address>>,
     now: Timestamp,
     flavor: Flavor,
 ) -> Result<Address, SiweVerifyError> {
@@ -739,8 +740,8 @@ fn verify_with(
         flavor,
         ..Default::default()
     };
-    match sig {
-        Some(s) => m.verify(s, &opts),
+    match signer {
+        Some(signer) => m.verify_signer(signer, &opts),
         None => {
             if flavor == Flavor::Node {
                 m.validate_as(flavor).map_err(SiweVerifyError::Invalid)?;
@@ -877,17 +878,39 @@ fn check(a: &AuthSig, file: Option<&AuthSigFile>, opts: &CheckOptions) -> AuthSi
         _ => {}
     }
     let sdk_sig = signature.as_ref().ok().filter(|_| has_prefix);
-    let recovered =
-        sdk_sig.and_then(|s| eth::recover_personal(a.signed_message.as_bytes(), s).ok());
+    // Recovery is the expensive step: recover the text as written once, and re-use it for
+    // each flavor whose rendering of the message is that same text (every SDK-made AuthSig).
+    let signer_as_written = signature
+        .as_ref()
+        .ok()
+        .and_then(|s| eth::recover_personal(a.signed_message.as_bytes(), s).ok());
+    let signer_for = |m: &SiweMessage, flavor: Flavor, sig: &Signature| {
+        let text = m.render(flavor);
+        if text == a.signed_message {
+            signer_as_written
+        } else {
+            eth::recover_personal(text.as_bytes(), sig).ok()
+        }
+    };
+    let node_signer = siwe
+        .as_ref()
+        .zip(signature.as_ref().ok())
+        .map(|(m, s)| signer_for(m, Flavor::Node, s));
+    let recovered = sdk_sig.and(signer_as_written);
     let recovered_matches_address = recovered.is_some_and(|r| r.to_checksum() == a.address);
 
     let (sdk_verify, node_verify) = match &siwe {
         Some(m) if kind != AuthSigKind::BlsNetwork => (
             Some(match &siwe_error {
                 Some(e) => Err(SiweVerifyError::Invalid(e.clone())),
-                None => verify_with(m, sdk_sig, now, Flavor::Sdk),
+                None => verify_with(
+                    m,
+                    sdk_sig.map(|s| signer_for(m, Flavor::Sdk, s)),
+                    now,
+                    Flavor::Sdk,
+                ),
             }),
-            Some(verify_with(m, signature.as_ref().ok(), now, Flavor::Node)),
+            Some(verify_with(m, node_signer, now, Flavor::Node)),
         ),
         _ => (None, None),
     };
@@ -895,15 +918,14 @@ fn check(a: &AuthSig, file: Option<&AuthSigFile>, opts: &CheckOptions) -> AuthSi
     if let Some(m) = &siwe {
         // Who signed.
         if kind == AuthSigKind::Wallet {
-            if let Ok(sig) = &signature {
-                match m.check_signature(sig, Flavor::Node) {
+            if signature.is_ok() {
+                match m.match_signer(node_signer.flatten()) {
                     Ok(_) => {}
                     Err(SiweVerifyError::SignatureMismatch {
                         recovered: rec,
                         address,
                     }) => {
-                        let as_written =
-                            eth::recover_personal(a.signed_message.as_bytes(), sig).ok();
+                        let as_written = signer_as_written;
                         let claimed = eth::Address::parse_any_case(&address).ok();
                         let message = if as_written.is_some() && as_written == claimed {
                             "the signature matches the message as written, but the SDK and the nodes verify the message re-written from its fields, which differs".to_string()

@@ -22,6 +22,31 @@ pub fn canonicalize(value: &Value) -> String {
     out
 }
 
+/// Appends the canonical form of an object (keys sorted at every depth).
+pub fn canonicalize_object_into(out: &mut String, map: &Map<String, Value>) {
+    write_object(out, map, true);
+}
+
+fn write_object(out: &mut String, map: &Map<String, Value>, sorted: bool) {
+    out.push('{');
+    let keys = if sorted {
+        sorted_keys(map)
+    } else {
+        js_key_order(map)
+    };
+    for (i, k) in keys.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(out, k);
+        out.push(':');
+        if let Some(v) = map.get(k) {
+            write_value(out, v, sorted);
+        }
+    }
+    out.push('}');
+}
+
 fn write_value(out: &mut String, value: &Value, sorted: bool) {
     match value {
         Value::Null => out.push_str("null"),
@@ -38,25 +63,7 @@ fn write_value(out: &mut String, value: &Value, sorted: bool) {
             }
             out.push(']');
         }
-        Value::Object(map) => {
-            out.push('{');
-            let keys = if sorted {
-                sorted_keys(map)
-            } else {
-                js_key_order(map)
-            };
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, k);
-                out.push(':');
-                if let Some(v) = map.get(k) {
-                    write_value(out, v, sorted);
-                }
-            }
-            out.push('}');
-        }
+        Value::Object(map) => write_object(out, map, sorted),
     }
 }
 
@@ -104,10 +111,21 @@ pub fn write_string(out: &mut String, s: &str) {
 
 /// Compares strings the way JavaScript's default `sort()` does: by UTF-16 code units.
 pub fn utf16_cmp(a: &str, b: &str) -> Ordering {
-    if a.is_ascii() && b.is_ascii() {
-        return a.cmp(b);
+    // UTF-8 byte order is code point order, which agrees with UTF-16 order except between
+    // U+E000..U+FFFF and supplementary characters; only the first differing characters decide.
+    let common = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    let mut start = common;
+    while !a.is_char_boundary(start) {
+        start -= 1;
     }
-    a.encode_utf16().cmp(b.encode_utf16())
+    match (a[start..].chars().next(), b[start..].chars().next()) {
+        (Some(x), Some(y)) => {
+            let mut bx = [0u16; 2];
+            let mut by = [0u16; 2];
+            x.encode_utf16(&mut bx)[0].cmp(&y.encode_utf16(&mut by)[0])
+        }
+        _ => a.len().cmp(&b.len()),
+    }
 }
 
 /// Keys sorted by UTF-16 code units (`Object.keys(o).sort()`).
@@ -183,6 +201,13 @@ mod tests {
         let v: Value = serde_json::from_str(r#"{"b":1,"10":2,"9":3,"01":4}"#).unwrap();
         assert_eq!(stringify(&v), r#"{"9":3,"10":2,"b":1,"01":4}"#);
         assert_eq!(canonicalize(&v), r#"{"01":4,"10":2,"9":3,"b":1}"#);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn utf16_cmp_is_utf16_order(a in "[a\u{e9}\u{ff61}\u{1f600}\u{10000}-]{0,6}", b in "[a\u{e9}\u{ff61}\u{1f600}\u{10000}-]{0,6}") {
+            proptest::prop_assert_eq!(utf16_cmp(&a, &b), a.encode_utf16().cmp(b.encode_utf16()));
+        }
     }
 
     #[test]

@@ -243,45 +243,94 @@ impl Recap {
 
     /// The canonical JSON text that is base64url-encoded into the URN.
     pub fn to_canonical_json(&self) -> String {
-        json::canonicalize(&self.to_value())
+        // Written straight from the maps: their keys are already in canonical (UTF-16) order.
+        let mut out = String::with_capacity(64 + 96 * self.att.len());
+        out.push_str("{\"att\":{");
+        for (i, (resource, abilities)) in self.att.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json::write_string(&mut out, &resource.0);
+            out.push_str(":{");
+            for (j, (ability, nbs)) in abilities.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                json::write_string(&mut out, &ability.0);
+                out.push_str(":[");
+                for (k, nb) in nbs.iter().enumerate() {
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    json::canonicalize_object_into(&mut out, nb);
+                }
+                out.push(']');
+            }
+            out.push('}');
+        }
+        out.push_str("},\"prf\":[");
+        for (i, p) in self.prf.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json::write_string(&mut out, p);
+        }
+        out.push_str("]}");
+        out
     }
 
     /// `encodeAsSiweResource()`: `urn:recap:` + unpadded base64url of the canonical JSON.
     pub fn encode(&self) -> String {
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(self.to_canonical_json());
-        format!("{URN_PREFIX}{b64}")
+        let json = self.to_canonical_json();
+        let mut urn = String::with_capacity(URN_PREFIX.len() + json.len().div_ceil(3) * 4);
+        urn.push_str(URN_PREFIX);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(json, &mut urn);
+        urn
     }
 
     /// The `statement` getter: the sentence appended to the SIWE statement.
     pub fn statement(&self) -> String {
-        let mut s = String::from(STATEMENT_PREFIX);
+        let mut s = String::with_capacity(STATEMENT_PREFIX.len() + 64 * self.att.len().max(1));
+        s.push_str(STATEMENT_PREFIX);
         s.push(' ');
-        let mut section = 1;
+        let mut section = 1usize;
+        let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
         for (resource, abilities) in &self.att {
-            // Group by namespace in the order a JS object would enumerate the groups.
-            let mut groups: Map<String, Value> = Map::new();
+            groups.clear();
             for ability in abilities.keys() {
                 let (ns, name) = ability.0.split_once('/').unwrap_or((&ability.0, ""));
-                let entry = groups
-                    .entry(ns.to_string())
-                    .or_insert_with(|| Value::Array(Vec::new()));
-                if let Value::Array(names) = entry {
-                    names.push(Value::String(name.to_string()));
+                match groups.iter_mut().find(|(g, _)| *g == ns) {
+                    Some((_, names)) => names.push(name),
+                    None => groups.push((ns, vec![name])),
                 }
             }
-            for ns in json::js_key_order(&groups) {
-                let names: Vec<String> = match groups.get(ns) {
-                    Some(Value::Array(names)) => names
-                        .iter()
-                        .map(|n| format!("'{}'", n.as_str().unwrap_or_default()))
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                s.push_str(&format!(
-                    "({section}) '{ns}': {} for '{}'. ",
-                    names.join(", "),
-                    resource.0
-                ));
+            // The groups are a JS object: array-index keys enumerate first, ascending.
+            if groups.iter().any(|(ns, _)| json::is_array_index(ns)) {
+                groups.sort_by_key(|(ns, _)| {
+                    if json::is_array_index(ns) {
+                        (0, ns.parse::<u64>().unwrap_or(0))
+                    } else {
+                        (1, 0)
+                    }
+                });
+            }
+            for (ns, names) in &groups {
+                s.push('(');
+                s.push_str(&section.to_string());
+                s.push_str(") '");
+                s.push_str(ns);
+                s.push_str("': ");
+                for (i, n) in names.iter().enumerate() {
+                    if i > 0 {
+                        s.push_str(", ");
+                    }
+                    s.push('\'');
+                    s.push_str(n);
+                    s.push('\'');
+                }
+                s.push_str(" for '");
+                s.push_str(&resource.0);
+                s.push_str("'. ");
                 section += 1;
             }
         }

@@ -190,6 +190,23 @@ impl SiweMessage {
     ///
     /// Returns the recovered signer.
     pub fn verify(&self, sig: &Signature, opts: &VerifyOpts) -> Result<Address, SiweVerifyError> {
+        self.check_all_but_signature(opts)?;
+        self.check_signature(sig, opts.flavor)
+    }
+
+    /// [`SiweMessage::verify`] with the signer already recovered from
+    /// [`SiweMessage::eip191_digest`] of the same flavor (`None`: it does not recover), so a
+    /// caller checking several flavors of one message recovers each distinct digest once.
+    pub fn verify_signer(
+        &self,
+        signer: Option<Address>,
+        opts: &VerifyOpts,
+    ) -> Result<Address, SiweVerifyError> {
+        self.check_all_but_signature(opts)?;
+        self.match_signer(signer)
+    }
+
+    fn check_all_but_signature(&self, opts: &VerifyOpts) -> Result<(), SiweVerifyError> {
         let at = opts.time.unwrap_or_else(Timestamp::now);
         match opts.flavor {
             Flavor::Sdk => {
@@ -205,7 +222,7 @@ impl SiweMessage {
                 self.check_bindings(opts)?;
             }
         }
-        self.check_signature(sig, opts.flavor)
+        Ok(())
     }
 
     /// Only the time rule of [`SiweMessage::verify`]: `Ok` when the message is valid at `at`.
@@ -272,7 +289,11 @@ impl SiweMessage {
         sig: &Signature,
         flavor: Flavor,
     ) -> Result<Address, SiweVerifyError> {
-        let recovered = sig.recover(&self.eip191_digest(flavor)).ok();
+        self.match_signer(sig.recover(&self.eip191_digest(flavor)).ok())
+    }
+
+    /// The signature rule for an already recovered signer.
+    pub fn match_signer(&self, recovered: Option<Address>) -> Result<Address, SiweVerifyError> {
         let claimed = Address::parse_any_case(&self.address).ok();
         match (recovered, claimed) {
             (Some(r), Some(c)) if r == c => Ok(r),

@@ -169,20 +169,27 @@ impl Timestamp {
         let days = self.secs.div_euclid(86_400);
         let rem = self.secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        let ms = self.nanos / 1_000_000;
-        let year = if (0..=9999).contains(&y) {
-            format!("{y:04}")
-        } else if y < 0 {
-            format!("-{:06}", -y)
+        let ms = i64::from(self.nanos / 1_000_000);
+        let mut out = String::with_capacity(27);
+        if (0..=9999).contains(&y) {
+            push_digits(&mut out, y, 4);
         } else {
-            format!("+{y:06}")
-        };
-        format!(
-            "{year}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
-            rem / 3600,
-            (rem % 3600) / 60,
-            rem % 60
-        )
+            out.push(if y < 0 { '-' } else { '+' });
+            push_digits(&mut out, y.abs(), 6);
+        }
+        for (sep, value, width) in [
+            ('-', m, 2),
+            ('-', d, 2),
+            ('T', rem / 3600, 2),
+            (':', (rem % 3600) / 60, 2),
+            (':', rem % 60, 2),
+            ('.', ms, 3),
+        ] {
+            out.push(sep);
+            push_digits(&mut out, value, width);
+        }
+        out.push('Z');
+        out
     }
 }
 
@@ -197,6 +204,20 @@ impl std::str::FromStr for Timestamp {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Timestamp::parse_rfc3339(s)
     }
+}
+
+/// Appends `value` (non-negative) zero-padded to `width` digits.
+fn push_digits(out: &mut String, value: i64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut v = value.unsigned_abs();
+    let mut i = buf.len();
+    while v > 0 {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    let start = i.min(buf.len() - width);
+    out.extend(buf[start..].iter().map(|b| *b as char));
 }
 
 fn is_leap(y: i64) -> bool {
