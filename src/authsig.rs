@@ -917,34 +917,32 @@ fn check(a: &AuthSig, file: Option<&AuthSigFile>, opts: &CheckOptions) -> AuthSi
 
     if let Some(m) = &siwe {
         // Who signed.
-        if kind == AuthSigKind::Wallet {
-            if signature.is_ok() {
-                match m.match_signer(node_signer.flatten()) {
-                    Ok(_) => {}
-                    Err(SiweVerifyError::SignatureMismatch {
-                        recovered: rec,
-                        address,
-                    }) => {
-                        let as_written = signer_as_written;
-                        let claimed = eth::Address::parse_any_case(&address).ok();
-                        let message = if as_written.is_some() && as_written == claimed {
-                            "the signature matches the message as written, but the SDK and the nodes verify the message re-written from its fields, which differs".to_string()
-                        } else {
-                            match rec {
+        if kind == AuthSigKind::Wallet && signature.is_ok() {
+            match m.match_signer(node_signer.flatten()) {
+                Ok(_) => {}
+                Err(SiweVerifyError::SignatureMismatch {
+                    recovered: rec,
+                    address,
+                }) => {
+                    let as_written = signer_as_written;
+                    let claimed = eth::Address::parse_any_case(&address).ok();
+                    let message = if as_written.is_some() && as_written == claimed {
+                        "the signature matches the message as written, but the SDK and the nodes verify the message re-written from its fields, which differs".to_string()
+                    } else {
+                        match rec {
                                 Some(r) => format!("the signature was made by `{r}`, not by the SIWE address `{address}`"),
                                 None => format!("the signature does not recover to any address (the SIWE address is `{address}`)"),
                             }
-                        };
-                        diags.push(at(
+                    };
+                    diags.push(at(
                             Diagnostic::new(Code::SignatureMismatch, message).help(
                                 "the `signedMessage` was changed after signing, or another wallet signed it: have the wallet of the SIWE address sign the exact message again",
                             ),
                             loc.field(|f| f.sig),
                             "",
                         ));
-                    }
-                    Err(_) => {}
                 }
+                Err(_) => {}
             }
         }
         // `address` vs the SIWE address.
