@@ -534,9 +534,10 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     let auth_sig = if let Some(path) = &args.authsig {
         let a = read_auth_sig(path, "AuthSig")?;
         // Without `--expiration`, the session ends no later than the AuthSig it carries.
-        let auth_expiration = litcap::sign::check::SiweFields::parse(&a.signed_message)
+        let auth_expiration = litcap::siwe::SiweMessage::parse(&a.signed_message)
             .ok()
-            .and_then(|f| f.expiration);
+            .and_then(|f| f.expiration())
+            .and_then(Result::ok);
         if let Some(end) = auth_expiration.filter(|e| *e < expiration && *e > issued_at) {
             if explicit_expiration.is_none() {
                 eprintln!("note: the session expires with the AuthSig, at `{end}`");

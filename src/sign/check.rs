@@ -5,120 +5,15 @@
 //! [`check_auth_sig`] is litcap's stricter one, which also applies the policy: the nodes'
 //! coverage rule, the grant's domain, chain and lifetime, and no capability beyond the grant.
 //!
-//! The SIWE fields are read with a small reader of the messages siwe 2.3.2 writes
-//! ([`SiweFields::parse`]); it is not a full EIP-4361 validator.
+//! The SIWE message is read with litcap's EIP-4361 parser ([`SiweMessage::parse`]).
 
 use crate::authsig::{AuthSig, DERIVED_VIA_PERSONAL_SIGN};
 use crate::coverage;
 use crate::diag::Code;
 use crate::eth::{recover_personal, Address, Signature};
 use crate::recap::Recap;
-use crate::siwe::CapabilityRequest;
+use crate::siwe::{CapabilityRequest, SiweMessage};
 use crate::time::{Timestamp, Ttl};
-
-/// The fields of a SIWE message that litcap checks.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SiweFields {
-    pub domain: String,
-    pub address: String,
-    pub statement: Option<String>,
-    pub uri: String,
-    pub chain_id: u64,
-    pub nonce: String,
-    pub issued_at: Timestamp,
-    pub expiration: Option<Timestamp>,
-    pub not_before: Option<Timestamp>,
-    pub resources: Vec<String>,
-}
-
-const PREAMBLE: &str = " wants you to sign in with your Ethereum account:";
-
-impl SiweFields {
-    /// Reads the layout of siwe 2.3.2's `toMessage()`.
-    pub fn parse(message: &str) -> Result<SiweFields, String> {
-        let lines: Vec<&str> = message.split('\n').collect();
-        let first = lines.first().copied().unwrap_or_default();
-        let domain = first.strip_suffix(PREAMBLE).ok_or(
-            "the first line is not `<domain> wants you to sign in with your Ethereum account:`",
-        )?;
-        let domain = domain.split_once("://").map(|(_, d)| d).unwrap_or(domain);
-        let address = lines.get(1).copied().ok_or("there is no address line")?;
-        let uri_line = lines
-            .iter()
-            .position(|l| l.starts_with("URI: "))
-            .ok_or("there is no `URI:` line")?;
-        let statement = lines[2..uri_line]
-            .iter()
-            .find(|l| !l.is_empty())
-            .map(|s| s.to_string());
-        let mut uri = None;
-        let mut version = None;
-        let mut chain_id = None;
-        let mut nonce = None;
-        let mut issued_at = None;
-        let mut expiration = None;
-        let mut not_before = None;
-        let mut resources = Vec::new();
-        let mut in_resources = false;
-        for line in &lines[uri_line..] {
-            if in_resources {
-                let r = line
-                    .strip_prefix("- ")
-                    .ok_or_else(|| format!("`{line}` is not a `- <resource>` line"))?;
-                resources.push(r.to_string());
-                continue;
-            }
-            if *line == "Resources:" {
-                in_resources = true;
-                continue;
-            }
-            let (key, value) = line
-                .split_once(": ")
-                .ok_or_else(|| format!("`{line}` is not a `Key: value` line"))?;
-            let time = |v: &str| Timestamp::parse_rfc3339(v).map_err(|e| e.to_string());
-            match key {
-                "URI" => uri = Some(value.to_string()),
-                "Version" => version = Some(value.to_string()),
-                "Chain ID" => {
-                    chain_id = Some(
-                        value
-                            .parse::<u64>()
-                            .map_err(|_| format!("chain id `{value}` is not a number"))?,
-                    )
-                }
-                "Nonce" => nonce = Some(value.to_string()),
-                "Issued At" => issued_at = Some(time(value)?),
-                "Expiration Time" => expiration = Some(time(value)?),
-                "Not Before" => not_before = Some(time(value)?),
-                "Request ID" => {}
-                other => return Err(format!("unexpected field `{other}`")),
-            }
-        }
-        if version.as_deref() != Some("1") {
-            return Err("`Version` is not `1`".into());
-        }
-        Ok(SiweFields {
-            domain: domain.to_string(),
-            address: address.to_string(),
-            statement,
-            uri: uri.ok_or("there is no `URI:` line")?,
-            chain_id: chain_id.ok_or("there is no `Chain ID:` line")?,
-            nonce: nonce.ok_or("there is no `Nonce:` line")?,
-            issued_at: issued_at.ok_or("there is no `Issued At:` line")?,
-            expiration,
-            not_before,
-            resources,
-        })
-    }
-
-    /// Every `urn:recap:` resource, in order.
-    pub fn recap_resources(&self) -> impl Iterator<Item = &str> {
-        self.resources
-            .iter()
-            .map(String::as_str)
-            .filter(|r| r.starts_with(crate::recap::URN_PREFIX))
-    }
-}
 
 /// `checkNeedToResignSessionKey` of SDK 7.4.0: true when the SDK would ask for a new AuthSig.
 ///
@@ -132,33 +27,25 @@ pub fn sdk_needs_resign(
     requests: &[CapabilityRequest],
     now: Timestamp,
 ) -> bool {
-    if auth_sig.algo.as_deref().is_some_and(|a| a != "ed25519") {
-        return true;
-    }
-    let Ok(fields) = SiweFields::parse(&auth_sig.signed_message) else {
+    let Some(session_key) = session_uri.strip_prefix(crate::siwe::SESSION_KEY_URI_PREFIX) else {
         return true;
     };
-    if fields.expiration.is_some_and(|e| now >= e) || fields.not_before.is_some_and(|n| now < n) {
-        return true;
-    }
-    let recovered = Signature::parse_hex(&auth_sig.sig)
-        .ok()
-        .and_then(|s| recover_personal(auth_sig.signed_message.as_bytes(), &s).ok());
-    if recovered.map(|a| a.to_checksum()) != Some(fields.address.clone()) {
-        return true;
-    }
-    if fields.uri != session_uri {
-        return true;
-    }
-    let Some(first) = fields.resources.first() else {
-        return true;
-    };
-    let Ok(decoded) = Recap::decode(first) else {
-        return true;
-    };
-    requests
-        .iter()
-        .any(|r| !coverage::check(&decoded.recap, &r.resource, r.ability).is_covered())
+    let report = crate::authsig::check_authsig(
+        auth_sig,
+        &crate::authsig::CheckOptions {
+            now,
+            session_key: Some(session_key.to_string()),
+            requests: requests
+                .iter()
+                .map(|r| coverage::Request {
+                    resource: r.resource.clone(),
+                    ability: r.ability,
+                })
+                .collect(),
+        },
+    );
+    // A verdict litcap cannot reach (BLS, or an SDK exception) means: do not reuse it.
+    report.sdk.need_to_resign().unwrap_or(true)
 }
 
 /// What an AuthSig must satisfy to be used for a session.
@@ -326,13 +213,21 @@ impl Problem {
 
 /// Checks an AuthSig; returns its SIWE fields or every problem found (a broken AuthSig stops
 /// at the first defect).
-pub fn check_auth_sig(a: &AuthSig, x: &Expectations) -> Result<SiweFields, Vec<Problem>> {
+pub fn check_auth_sig(a: &AuthSig, x: &Expectations) -> Result<SiweMessage, Vec<Problem>> {
     if a.derived_via != DERIVED_VIA_PERSONAL_SIGN || a.algo.is_some() {
         return Err(vec![Problem::NotEoa {
             derived_via: a.derived_via.clone(),
         }]);
     }
-    let fields = SiweFields::parse(&a.signed_message).map_err(|e| vec![Problem::Unreadable(e)])?;
+    let fields = SiweMessage::parse(&a.signed_message)
+        .map_err(|e| vec![Problem::Unreadable(e.to_string())])?;
+    let time = |t: Option<Result<Timestamp, crate::time::TimeError>>| {
+        t.transpose()
+            .map_err(|e| vec![Problem::Unreadable(e.to_string())])
+    };
+    let issued_at = time(Some(fields.issued_at_time()))?.unwrap_or_default();
+    let expiration = time(fields.expiration())?;
+    let not_before = time(fields.not_before_time())?;
     let signer = Signature::parse_hex(&a.sig)
         .ok()
         .and_then(|s| recover_personal(a.signed_message.as_bytes(), &s).ok());
@@ -367,14 +262,14 @@ pub fn check_auth_sig(a: &AuthSig, x: &Expectations) -> Result<SiweFields, Vec<P
             actual: fields.uri.clone(),
         });
     }
-    if let Some(exp) = fields.expiration {
+    if let Some(exp) = expiration {
         if x.now >= exp {
             problems.push(Problem::Expired { at: exp });
         } else if let Some(session) = x.session_expiration.filter(|s| *s > exp) {
             problems.push(Problem::ExpiresBeforeSession { at: exp, session });
         }
     }
-    if let Some(nb) = fields.not_before.filter(|nb| x.now < *nb) {
+    if let Some(nb) = not_before.filter(|nb| x.now < *nb) {
         problems.push(Problem::NotYetValid { at: nb });
     }
     for r in x.requests {
@@ -397,8 +292,8 @@ pub fn check_auth_sig(a: &AuthSig, x: &Expectations) -> Result<SiweFields, Vec<P
             problems.push(Problem::OverPrivilege(extra));
         }
     }
-    if let (Some(max), Some(exp)) = (x.max_lifetime, fields.expiration) {
-        let ms = exp.millis_since(&fields.issued_at);
+    if let (Some(max), Some(exp)) = (x.max_lifetime, expiration) {
+        let ms = exp.millis_since(&issued_at);
         if ms > (max.secs() as i64).saturating_mul(1000) {
             problems.push(Problem::LifetimeTooLong {
                 lifetime: Ttl((ms / 1000).max(0) as u64),
@@ -481,7 +376,7 @@ mod tests {
     #[test]
     fn parses_what_it_signs() {
         let a = sample(vec![req(ResourcePrefix::Pkp, "*", Ability::PkpSigning)]);
-        let f = SiweFields::parse(&a.signed_message).unwrap();
+        let f = SiweMessage::parse(&a.signed_message).unwrap();
         assert_eq!(f.domain, "app.example.com");
         assert_eq!(f.address, "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
         assert_eq!(f.uri, format!("lit:session:{PUB}"));
@@ -491,8 +386,8 @@ mod tests {
             .statement
             .unwrap()
             .starts_with("This is a test statement."));
-        assert!(SiweFields::parse("hello").is_err());
-        assert!(SiweFields::parse("").is_err());
+        assert!(SiweMessage::parse("hello").is_err());
+        assert!(SiweMessage::parse("").is_err());
     }
 
     #[test]
