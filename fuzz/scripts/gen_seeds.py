@@ -8,7 +8,7 @@ adds only new inputs. Sources:
 
 - siwe_parse:   every SIWE message in tests/vectors/lit/*.json (strings holding the EIP-4361
                 preamble) and every message of the spruceid/siwe suite in tests/vectors/siwe/
-                (positive and negative parsing cases).
+                (positive and negative parsing cases), and the suite's field objects as JSON.
 - authsig_json: every AuthSig object in tests/vectors/lit/*.json, compact and pretty-printed.
 - sessionsigs_verify: every SessionSigs map (node URL -> ed25519 session signature) in
                 tests/vectors/lit/*.json.
@@ -81,6 +81,15 @@ def main():
                 and all(k.startswith("http") for k in v)
             ):
                 put("sessionsigs_verify", json.dumps(v, separators=(",", ":")))
+    # SIWE fields as JSON (the `from_fields` mode of siwe_parse).
+    for name in ["parsing_positive", "parsing_negative_objects", "verification_positive"]:
+        with open(os.path.join(ROOT, "tests/vectors/siwe", name + ".json")) as f:
+            doc = json.load(f)
+        for case in doc.values():
+            fields = case.get("fields", case) if isinstance(case, dict) else None
+            if isinstance(fields, dict):
+                fields = {k: v for k, v in fields.items() if k != "signature"}
+                put("siwe_parse", json.dumps(fields))
     for name in ["parsing_positive", "parsing_negative", "eip1271"]:
         with open(os.path.join(ROOT, "tests/vectors/siwe", name + ".json")) as f:
             doc = json.load(f)
