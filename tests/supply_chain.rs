@@ -8,9 +8,9 @@
 //!   snapshot `supply-chain/advisories.toml` (unless accepted there for that exact version), and
 //!   the snapshot was taken for every crate in both locks.
 //!
-//! Package data comes from `cargo metadata --locked --offline` (the crates must have been fetched:
-//! `cargo fetch --locked`, which `cargo build`/`cargo test` mostly do; `.ci/run` runs it first).
-//! See `supply-chain/README.md`.
+//! Package data comes from `cargo metadata --locked --offline` (every crate of the lock must be in
+//! cargo's cache: `cargo fetch --locked`, which `.ci/run` runs first; if some are missing, the
+//! test lets cargo download them). See `supply-chain/README.md`.
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,14 +29,27 @@ fn read(rel: &str) -> String {
 fn packages() -> &'static [(String, String, Option<String>)] {
     static PACKAGES: OnceLock<Vec<(String, String, Option<String>)>> = OnceLock::new();
     PACKAGES.get_or_init(|| {
-        let out = std::process::Command::new(env!("CARGO"))
-            .args(["metadata", "--locked", "--offline", "--format-version", "1"])
-            .current_dir(root())
-            .output()
-            .expect("run cargo metadata");
+        let metadata = |offline: bool| {
+            let mut cmd = std::process::Command::new(env!("CARGO"));
+            cmd.args(["metadata", "--locked", "--format-version", "1"]);
+            if offline {
+                cmd.arg("--offline");
+            }
+            cmd.current_dir(root())
+                .output()
+                .expect("run cargo metadata")
+        };
+        // Offline first. A fresh clone's `cargo test` downloads only the crates its build needs,
+        // not the other platforms' or the optional ones metadata reads: then let cargo fetch them
+        // (the network a fresh `cargo test` just used). CI runs `cargo fetch --locked` first.
+        let mut out = metadata(true);
+        if !out.status.success() {
+            out = metadata(false);
+        }
         assert!(
             out.status.success(),
-            "`cargo metadata --locked --offline` failed (run `cargo fetch --locked` first):\n{}",
+            "`cargo metadata --locked` failed, offline and online (`cargo fetch --locked` fetches \
+             every crate of the lock):\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
         let meta: Value = serde_json::from_slice(&out.stdout).expect("cargo metadata JSON");
