@@ -1686,6 +1686,38 @@ mod tests {
     }
 
     #[test]
+    fn no_panic_on_damaged_files() {
+        let a = sign_text(&message(IAT, Some(ts(EXP))).to_message());
+        let text = serde_json::to_string_pretty(&a.to_value()).unwrap();
+        let o = opts("2024-09-19T14:00:00Z");
+        for (i, c) in (0..text.len())
+            .step_by(3)
+            .zip("\"\\nx:,}0 é".chars().cycle())
+        {
+            let mut t = text.clone();
+            if t.is_char_boundary(i) && t.is_char_boundary(i + 1) {
+                t.replace_range(i..i + 1, &c.to_string());
+                match AuthSigFile::parse(0, &t) {
+                    Ok(f) => {
+                        let r = f.check(&o);
+                        for d in r.diagnostics.iter() {
+                            if let Some(s) = d.span {
+                                assert!(s.start <= s.end && s.end <= t.len(), "{d:?}");
+                            }
+                        }
+                    }
+                    Err(d) => assert!(!d.is_empty()),
+                }
+            }
+        }
+        for cut in (0..text.len()).step_by(5) {
+            if let Some(t) = text.get(..cut) {
+                assert!(AuthSigFile::parse(0, t).is_err());
+            }
+        }
+    }
+
+    #[test]
     fn keeps_foreign_key_order() {
         let text = r#"{"sig":"s","algo":"LIT_BLS","derivedVia":"lit.bls","signedMessage":"m","address":"a"}"#;
         let v: Value = serde_json::from_str(text).unwrap();

@@ -235,7 +235,7 @@ pub fn compile(
             .map(resource_ability_request)
             .collect(),
         recap_urn: (!grant.allows.is_empty()).then(|| recap.encode()),
-        recap,
+        recap: recap.clone(),
         statement,
         siwe,
     })

@@ -1,7 +1,7 @@
 //! Diagnostics: stable codes, spans into source files, and the three renderings litcap
 //! prints (miette for people, JSON and SARIF 2.1.0 for machines).
 
-use miette::{LabeledSpan, NamedSource, SourceCode};
+use miette::{LabeledSpan, SourceCode};
 use serde_json::{json, Value};
 use std::fmt;
 use std::sync::Arc;
@@ -58,7 +58,6 @@ impl Span {
 /// One input file, kept for diagnostics.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
-    named: NamedSource<Arc<String>>,
     name: String,
     text: Arc<String>,
     line_starts: Vec<usize>,
@@ -71,7 +70,6 @@ impl SourceFile {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         SourceFile {
-            named: NamedSource::new(name.clone(), Arc::clone(&text)).with_language("litcap"),
             name,
             text,
             line_starts,
@@ -111,6 +109,44 @@ impl SourceFile {
             .map(|e| e - 1)
             .unwrap_or(self.text.len());
         self.text.get(start..end).map(|l| l.trim_end_matches('\r'))
+    }
+}
+
+/// miette's own `SourceCode` for strings scans from the start of the text for every snippet,
+/// which makes rendering thousands of findings in a large file quadratic. This hands it only
+/// the lines around the span (found with the line index) and shifts the result back.
+impl SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let line_of = |offset: usize| match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = span.offset().min(self.text.len());
+        let first_line = line_of(start).saturating_sub(context_lines_before);
+        let base = self.line_starts[first_line];
+        let last_line =
+            line_of((span.offset() + span.len()).min(self.text.len())) + context_lines_after + 2;
+        let end = self
+            .line_starts
+            .get(last_line)
+            .copied()
+            .unwrap_or(self.text.len());
+        let window = &self.text.as_bytes()[base..end];
+        let local = miette::SourceSpan::new((start - base).into(), span.len());
+        let c = window.read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            c.data(),
+            miette::SourceSpan::new((c.span().offset() + base).into(), c.span().len()),
+            c.line() + first_line,
+            c.column(),
+            c.line_count() + first_line,
+        )))
     }
 }
 
@@ -684,7 +720,7 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.map(|s| &s.named as &dyn SourceCode)
+        self.source.map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -776,6 +812,44 @@ mod tests {
             result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             "dir/p%20q.litcap"
         );
+    }
+
+    #[test]
+    fn windowed_snippets_render_like_miette_on_the_whole_text() {
+        let text: String = (0..40)
+            .map(|i| format!("line {i} with some words\n"))
+            .collect();
+        let mut sources = Sources::new();
+        let id = sources.add("p.litcap", text.clone());
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(100);
+        for (start, end) in [
+            (0, 4),
+            (5, 30),
+            (200, 260),
+            (text.len() - 10, text.len()),
+            (text.len(), text.len()),
+        ] {
+            let d = Diagnostic::new(Code::Syntax, "m").at(Span::new(id, start, end), "here");
+            let mine = render_human(&Diagnostics(vec![d.clone()]), &sources, false);
+            #[derive(Debug, thiserror::Error, miette::Diagnostic)]
+            #[error("m")]
+            #[diagnostic(code(litcap::syntax))]
+            struct Whole {
+                #[source_code]
+                src: miette::NamedSource<String>,
+                #[label("here")]
+                at: miette::SourceSpan,
+            }
+            let whole = Whole {
+                src: miette::NamedSource::new("p.litcap", text.clone()),
+                at: (start, end - start).into(),
+            };
+            let mut theirs = String::new();
+            handler.render_report(&mut theirs, &whole).unwrap();
+            assert_eq!(mine.trim_end(), theirs.trim_end(), "span {start}..{end}");
+        }
     }
 
     #[test]

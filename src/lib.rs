@@ -6,6 +6,7 @@
 //! grants and sessions) → [`recap`] / [`siwe`] (wire formats) → [`verify`] → [`sign`].
 
 #![forbid(unsafe_code)]
+#![recursion_limit = "256"]
 // Diagnostics are large and only built on failure paths; boxing them buys nothing.
 #![allow(clippy::result_large_err)]
 
@@ -21,6 +22,7 @@ pub mod lit;
 pub mod load;
 pub mod model;
 pub mod recap;
+pub mod schema;
 pub mod sign;
 pub mod siwe;
 pub mod suggest;

@@ -217,7 +217,7 @@ impl Resource {
 
     /// `getResourceKey()`: `<prefix>://<id>`.
     pub fn key(&self) -> String {
-        format!("{}://{}", self.prefix.as_str(), self.id)
+        key_of(self.prefix, &self.id)
     }
 
     pub fn is_wildcard(&self) -> bool {
@@ -225,7 +225,14 @@ impl Resource {
     }
 
     pub fn wildcard_key(&self) -> String {
-        format!("{}://*", self.prefix.as_str())
+        key_of(self.prefix, "*")
+    }
+
+    /// Whether `key` is this resource's key, without building it.
+    pub fn has_key(&self, key: &str) -> bool {
+        key.strip_prefix(self.prefix.as_str())
+            .and_then(|rest| rest.strip_prefix("://"))
+            .is_some_and(|id| id == self.id)
     }
 
     /// Whether the written id of a PKP looks like a decimal token id (which the SDK reads as hex).
@@ -240,6 +247,16 @@ impl fmt::Display for Resource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}://{}", self.prefix.as_str(), self.id)
     }
+}
+
+// `format!` grows its buffer several times; keys are built on hot paths (coverage).
+fn key_of(prefix: ResourcePrefix, id: &str) -> String {
+    let p = prefix.as_str();
+    let mut k = String::with_capacity(p.len() + 3 + id.len());
+    k.push_str(p);
+    k.push_str("://");
+    k.push_str(id);
+    k
 }
 
 /// `formatPKPResource`: strip `0x`, reject over 64 characters, left-pad hex to 64.

@@ -123,23 +123,9 @@ pub fn parse_text(
 ) -> (PolicyFile, Diagnostics) {
     match format {
         PolicyFormat::Dsl => syntax::parse(id, text),
-        // The YAML and JSON forms map onto the same tree (see `syntax::yaml`); until that
-        // reader exists they are refused with a clear message.
-        PolicyFormat::Yaml | PolicyFormat::Json => {
-            let mut d = Diagnostics::new();
-            d.push(
-                Diagnostic::new(Code::Syntax, "YAML and JSON policies are not supported yet")
-                    .at(crate::diag::Span::new(id, 0, 0), "")
-                    .help("write the policy in the litcap language (`.litcap`)"),
-            );
-            (
-                PolicyFile {
-                    file: id,
-                    ..Default::default()
-                },
-                d,
-            )
-        }
+        // The YAML and JSON forms map onto the same tree (see `syntax::yaml`).
+        PolicyFormat::Yaml => syntax::yaml::parse_yaml(id, text),
+        PolicyFormat::Json => syntax::yaml::parse_json(id, text),
     }
 }
 

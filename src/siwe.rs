@@ -2010,6 +2010,41 @@ mod tests {
     }
 
     #[test]
+    fn no_panic_on_damaged_messages() {
+        let (m, _) = signed_fixture(
+            Some("2024-01-02T00:00:00.000Z"),
+            Some("2024-01-01T00:00:00Z"),
+        );
+        let mut m = m;
+        m.scheme = Some("https".into());
+        m.request_id = Some("r%41".into());
+        m.resources = Some(vec![
+            "urn:recap:eyJh".into(),
+            "https://[::1]:80/a?b#c".into(),
+        ]);
+        let text = m.to_message();
+        assert!(SiweMessage::parse(&text).is_ok());
+        for cut in 0..text.len() {
+            if let Some(t) = text.get(..cut) {
+                for f in [Flavor::Sdk, Flavor::Node] {
+                    if let Err(e) = SiweMessage::parse_with_spans(t, f) {
+                        assert!(e.span.end <= t.len() && e.span.start <= e.span.end);
+                    }
+                }
+            }
+        }
+        for (i, c) in (0..text.len()).zip("\n:é% -[]@#".chars().cycle()) {
+            let mut t = text.clone();
+            if t.is_char_boundary(i) && t.is_char_boundary(i + 1) {
+                t.replace_range(i..i + 1, &c.to_string());
+                if let Err(e) = SiweMessage::parse(&t) {
+                    assert!(t.get(e.span.clone()).is_some(), "{e:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn empty_statement_layouts() {
         let mut m = SiweMessage {
             domain: "d".into(),

@@ -696,3 +696,77 @@ console.log(JSON.stringify({ key: JSON.parse(get('lit-session-key')), sig: JSON.
     let signed: Value = serde_json::from_str(entry["signedMessage"].as_str().unwrap()).unwrap();
     assert_eq!(v["sig"], signed["capabilities"][0]);
 }
+
+/// Every SessionSigs map `litcap sign` emits passes `litcap verify` on each node, for every
+/// session of every example policy, and also checked against the policy session.
+#[test]
+fn every_signed_map_passes_verify_on_each_node() {
+    let t = Temp::new("signverify");
+    let key = t.file("k0", KEY0, 0o600);
+    let root = env!("CARGO_MANIFEST_DIR");
+    let cases = [
+        ("pkp-signer.litcap", "treasury"),
+        ("lit-action-runner.litcap", "oracle-job"),
+        ("decrypt-only.litcap", "read-article"),
+        ("capacity-delegation.litcap", "user"),
+    ];
+    let nodes = [
+        "https://15.235.83.220:7470",
+        "https://15.235.83.220:7471",
+        "http://localhost:7472",
+    ];
+    for (file, session) in cases {
+        let policy = format!("{root}/policies/{file}");
+        let mut args = vec![
+            "sign",
+            &policy,
+            "--session",
+            session,
+            "--wallet-key",
+            p(&key),
+            "--session-key-seed",
+            SEED1,
+            "--nonce",
+            NONCE,
+            "--issued-at",
+            "2024-09-19T13:07:33.606Z",
+            "--expiration",
+            "2024-09-19T13:12:33.606Z",
+        ];
+        for n in nodes {
+            args.push("--node");
+            args.push(n);
+        }
+        let signed = run(&args, &[]);
+        assert_eq!(code(&signed), 0, "{file}: {}", stderr(&signed));
+        let out = t.file(
+            &format!("{session}.json"),
+            &String::from_utf8_lossy(&signed.stdout),
+            0o600,
+        );
+        let verified = run(
+            &[
+                "verify",
+                p(&out),
+                "--at",
+                "2024-09-19T13:08:00Z",
+                "--policy",
+                &policy,
+                "--session",
+                session,
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        let report = json_out(&verified);
+        assert_eq!(report["ok"], true, "{file}: {report}");
+        let verdicts = report["nodes"].as_array().unwrap();
+        assert_eq!(verdicts.len(), 3);
+        assert!(
+            verdicts.iter().all(|n| n["valid"] == true),
+            "{file}: {report}"
+        );
+        assert_eq!(verdicts[2]["checkedAs"], "127.0.0.1:7472");
+    }
+}

@@ -168,3 +168,182 @@ fn verify_vectors_have_matching_diagnostics() {
         assert_eq!(&errors, codes, "{}: {:#?}", v.file, report.diagnostics);
     }
 }
+
+/// Every `kind: "validate"` SDK vector through litcap's `validateSessionSigs`: `isValid`, the
+/// error texts exactly, and the oracle's per-node `nacl.sign.detached.verify`.
+#[test]
+fn validate_vectors() {
+    use litcap::verify::sessionsigs::{nacl_verify, sdk_validate_session_sigs};
+    let vectors = common::lit_vectors_of("validate");
+    assert_eq!(vectors.len(), 3);
+    for v in vectors {
+        let name = &v.file;
+        let now = Timestamp::parse_rfc3339(v.input["now"].as_str().unwrap()).unwrap();
+        let sigs = &v.input["sessionSigs"];
+        let got = sdk_validate_session_sigs(sigs, now).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            json!(got.is_valid),
+            v.expected["isValid"],
+            "{name}: isValid"
+        );
+        assert_eq!(json!(got.errors), v.expected["errors"], "{name}: errors");
+        for node in v.expected["perNode"].as_array().unwrap() {
+            let url = node["url"].as_str().unwrap();
+            assert_eq!(
+                json!(nacl_verify(&sigs[url])),
+                node["naclVerify"],
+                "{name}: perNode {url}"
+            );
+        }
+    }
+}
+
+/// The SDK's session signatures from the `sessionsigs` and `validate` vectors, judged as the
+/// nodes would at the vectors' times.
+#[test]
+fn node_verdicts_on_sdk_session_sigs() {
+    use litcap::verify::sessionsigs::{verify_text, VerifyOptions};
+    let verdicts = |sigs: &Value, now: &str| {
+        let opts = VerifyOptions {
+            now: Timestamp::parse_rfc3339(now).unwrap(),
+            node: None,
+        };
+        verify_text(&sigs.to_string(), &opts).unwrap()
+    };
+    let all = common::lit_vectors();
+    let by_file = |prefix: &str| all.iter().find(|v| v.file.starts_with(prefix)).unwrap();
+
+    // 23, 24, 25: valid everywhere at the signing time.
+    for (file, n) in [("23-", 3), ("24-", 2), ("25-", 1)] {
+        let v = by_file(file);
+        let out = verdicts(
+            &v.expected["sessionSigs"],
+            v.input["issuedAt"].as_str().unwrap(),
+        );
+        assert_eq!(out.len(), n, "{file}");
+        for node in &out {
+            assert!(node.valid(), "{file} {}: {:?}", node.node, node.error);
+        }
+    }
+    // 26: signed with an expired AuthSig: the SDK signs anyway, the nodes refuse.
+    let v = by_file("26-");
+    let out = verdicts(
+        &v.expected["sessionSigs"],
+        v.input["issuedAt"].as_str().unwrap(),
+    );
+    let e = out[0].error.as_ref().unwrap();
+    assert_eq!(e.kind.as_str(), "NodeResourceIdNotFound");
+    let (inner_kind, inner) = e.inner.as_ref().unwrap();
+    assert_eq!(inner_kind.as_str(), "NodeSIWECapabilityInvalid");
+    assert_eq!(inner, "Could not find valid capability.");
+    assert_eq!(e.capabilities.len(), 1);
+    assert_eq!(e.capabilities[0].kind.as_str(), "NodeSIWEMessageError");
+    assert!(
+        e.capabilities[0].message.contains("expired"),
+        "{}",
+        e.message
+    );
+
+    // 27: fresh; 28: 1 ms after expiry (the capability's SIWE expired); 30: exactly at expiry,
+    // which siwe-rs still accepts.
+    for (file, valid) in [("27-", true), ("28-", false), ("30-", true)] {
+        let v = by_file(file);
+        let out = verdicts(&v.input["sessionSigs"], v.input["now"].as_str().unwrap());
+        assert_eq!(out.len(), 3);
+        for node in &out {
+            assert_eq!(
+                node.valid(),
+                valid,
+                "{file} {}: {:?}",
+                node.node,
+                node.error
+            );
+        }
+    }
+}
+
+/// tests/vectors/extra/siwe-statement-charset.json: the SDK signs a statement its own SIWE
+/// parser then rejects; the nodes' parser accepts it.
+#[test]
+fn extra_statement_charset() {
+    use litcap::authsig::SdkVerdict;
+    use litcap::diag::Code;
+    use litcap::siwe::{Flavor, SiweField, SiweMessage};
+    let path = common::vectors_dir().join("extra/siwe-statement-charset.json");
+    let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let verify = cases.iter().find(|c| c["kind"] == "verify").unwrap();
+    let sdk_error = verify["expected"]["needToResignError"]["message"]
+        .as_str()
+        .unwrap();
+    assert!(sdk_error.starts_with("Invalid message"));
+    assert_eq!(verify["expected"]["needToResignSessionKey"], Value::Null);
+
+    let authsig = AuthSig::from_value(&verify["input"]["authSig"]).unwrap();
+    let opts = CheckOptions {
+        now: Timestamp::parse_rfc3339(verify["input"]["now"].as_str().unwrap()).unwrap(),
+        session_key: None,
+        requests: requests(&verify["input"]["resourceAbilityRequests"]),
+    };
+    let report = check_authsig(&authsig, &opts);
+    assert_eq!(
+        report.siwe_error.as_ref().unwrap().field,
+        SiweField::Statement
+    );
+    assert!(matches!(report.sdk, SdkVerdict::Throws(_)));
+    assert_eq!(report.sdk.need_to_resign(), None);
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::SiweSyntax)
+        .unwrap();
+    assert!(
+        d.message.contains("the nodes' parser accepts it"),
+        "{}",
+        d.message
+    );
+    // The signer is right, and the nodes' verification passes.
+    assert_eq!(
+        report.recovered.map(|a| a.to_checksum()),
+        verify["expected"]["recoveredAddress"]
+            .as_str()
+            .map(str::to_string)
+    );
+    assert!(report.node_verify.as_ref().unwrap().is_ok());
+    assert!(SiweMessage::parse_with_spans(&authsig.signed_message, Flavor::Node).is_ok());
+}
+
+/// tests/vectors/extra/authsig-sig-without-0x.json: the SDK cannot read a `sig` without `0x`
+/// (and re-signs every time); the nodes can.
+#[test]
+fn extra_sig_without_0x() {
+    use litcap::diag::{Code, Severity};
+    let path = common::vectors_dir().join("extra/authsig-sig-without-0x.json");
+    let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let v = &cases[0];
+    let authsig = AuthSig::from_value(&v["input"]["authSig"]).unwrap();
+    let opts = CheckOptions {
+        now: Timestamp::parse_rfc3339(v["input"]["now"].as_str().unwrap()).unwrap(),
+        session_key: None,
+        requests: requests(&v["input"]["resourceAbilityRequests"]),
+    };
+    let report = check_authsig(&authsig, &opts);
+    assert_eq!(report.recovered, None);
+    assert_eq!(v["expected"]["recoveredAddress"], Value::Null);
+    let e = report.sdk_verify.as_ref().unwrap().as_ref().unwrap_err();
+    assert_eq!(
+        Some(e.sdk_message()),
+        v["expected"]["siweVerify"]["error"].as_str()
+    );
+    assert_eq!(json!(report.sdk_covered()), v["expected"]["covered"]);
+    assert_eq!(
+        json!(report.sdk.need_to_resign()),
+        v["expected"]["needToResignSessionKey"]
+    );
+    assert!(report.node_verify.as_ref().unwrap().is_ok());
+    let codes: Vec<(Code, Severity)> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.severity))
+        .collect();
+    assert_eq!(codes, vec![(Code::SignatureFormat, Severity::Warning)]);
+}

@@ -6,12 +6,15 @@ pub mod authsig;
 pub mod check;
 pub mod common;
 pub mod compile;
+pub mod convert;
 pub mod delegate;
 pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod recap;
+pub mod schema;
 pub mod sign;
+pub mod verify;
 
 /// Least privilege for Lit Protocol session signatures.
 #[derive(Parser, Debug)]
@@ -41,6 +44,12 @@ pub enum Command {
     Sign(sign::SignArgs),
     /// Sign a capacity-credit delegation AuthSig.
     Delegate(delegate::DelegateArgs),
+    /// Judge SessionSigs as each Lit node would (signature, payload, time, node, capabilities).
+    Verify(verify::VerifyArgs),
+    /// Print a published JSON Schema (policy, authsig, sessionsigs, recap, check-report, verify-report).
+    Schema(schema::SchemaArgs),
+    /// Convert a policy file between the DSL, YAML and JSON forms (to stdout).
+    Convert(convert::ConvertArgs),
 }
 
 /// Parses arguments, runs the command, and returns the process exit code.
@@ -65,5 +74,8 @@ pub fn main() -> u8 {
         Command::Authsig(a) => authsig::run(a),
         Command::Sign(a) => sign::run(a),
         Command::Delegate(a) => delegate::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Schema(a) => schema::run(a),
+        Command::Convert(a) => convert::run(a),
     }
 }

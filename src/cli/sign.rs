@@ -544,7 +544,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
                 expiration = end;
             }
         }
-        let x = target.expectations(&uri, None, &requests, &grant_recap, issued_at, expiration);
+        let x = target.expectations(&uri, None, &requests, grant_recap, issued_at, expiration);
         if let Err(p) = check_auth_sig(&a, &x) {
             let shown = path.display().to_string();
             return Err(report_diags(
@@ -559,7 +559,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
             &uri,
             Some(signer.address()),
             &requests,
-            &grant_recap,
+            grant_recap,
             issued_at,
             expiration,
         );

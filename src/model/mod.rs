@@ -40,6 +40,8 @@ pub struct Grant {
     pub max_ttl: Ttl,
     pub max_ttl_span: Option<Span>,
     pub allows: Vec<Capability>,
+    /// The ReCap of the allows, computed once (see [`Grant::recap`]).
+    recap: Recap,
 }
 
 /// A checked `allow` or `request`.
@@ -92,9 +94,13 @@ impl Grant {
     /// `add_to_siwe_message` decodes the previous recap and merges the new one into it; for
     /// recaps the SDK can decode (the model rejects the others, see `invalid-where`) that is a
     /// plain sequence of merges, done here without the encode/decode round trips.
-    pub fn recap(&self) -> Recap {
+    pub fn recap(&self) -> &Recap {
+        &self.recap
+    }
+
+    fn merged_recap(allows: &[Capability]) -> Recap {
         let mut recap = Recap::new();
-        for a in &self.allows {
+        for a in allows {
             if let Ok(one) = crate::recap::single(&a.resource, a.ability, a.data.clone()) {
                 recap.merge(one);
             }
@@ -105,7 +111,7 @@ impl Grant {
     /// The `allow` that granted a covered request (`key` and ReCap ability from coverage).
     pub fn allow_for(&self, key: &str, recap_ability: &str) -> Option<&Capability> {
         self.allows.iter().find(|a| {
-            a.resource.key() == key
+            a.resource.has_key(key)
                 && (recap_ability == "*/*" || a.ability.recap_ability() == recap_ability)
         })
     }
@@ -213,6 +219,7 @@ fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
         max_ttl: Ttl::NODE_MAX,
         max_ttl_span: None,
         allows: Vec::new(),
+        recap: Recap::new(),
     };
     for stmt in &g.body {
         match &stmt.kind {
@@ -310,6 +317,7 @@ fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
             .help("add the SIWE domain the wallet will show, e.g. `domain \"app.example.com\"`"),
         );
     }
+    grant.recap = Grant::merged_recap(&grant.allows);
     grant
 }
 
@@ -603,7 +611,7 @@ fn build_session(
     }
     let recap = grant.recap();
     for req in &session.requests {
-        if let Verdict::NotCovered(gap) = coverage::check(&recap, &req.resource, req.ability) {
+        if let Verdict::NotCovered(gap) = coverage::check(recap, &req.resource, req.ability) {
             diags.push(not_covered(&session, grant, req, &gap));
         }
     }

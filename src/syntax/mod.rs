@@ -4,6 +4,7 @@
 pub mod ast;
 pub mod format;
 pub mod parser;
+pub mod yaml;
 
 pub use ast::PolicyFile;
 pub use parser::parse;

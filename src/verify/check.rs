@@ -98,7 +98,7 @@ pub fn check_policy(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
         let grant = policy.grant_of(session);
         let recap = grant.recap();
         for r in &session.requests {
-            let verdict = coverage::check(&recap, &r.resource, r.ability);
+            let verdict = coverage::check(recap, &r.resource, r.ability);
             let covered_by = match &verdict {
                 Verdict::Covered { key, recap_ability } => Some(CoveredBy {
                     source: "grant",
@@ -144,60 +144,61 @@ pub fn check_with_authsig(
     };
     let policy = &loaded.policy;
     let sessions = sessions_for(policy, opts, &file, &mut report.diagnostics);
-    let mut authsig_diags_added = false;
-    for session in sessions {
-        let grant = policy.grant_of(session);
-        let requests: Vec<Request> = session
-            .requests
-            .iter()
-            .map(|r| Request {
-                resource: r.resource.clone(),
-                ability: r.ability,
-            })
-            .collect();
-        let checked = file.check(&authsig::CheckOptions {
-            now: input.at,
-            session_key: input.session_key.clone(),
-            requests: requests.clone(),
-        });
-        // Findings about the AuthSig itself are the same for every session: report them once.
-        for d in checked.diagnostics.iter() {
-            if d.code == Code::RequestNotCovered {
-                continue;
-            }
-            if !authsig_diags_added {
-                report.diagnostics.push(d.clone());
-            }
-        }
-        authsig_diags_added = true;
-        let not_covered = checked
+    // The AuthSig is verified once (one signature recovery), with the requests of every
+    // session in one list; the results are then split per session.
+    let requests: Vec<Request> = sessions
+        .iter()
+        .flat_map(|s| s.requests.iter())
+        .map(|r| Request {
+            resource: r.resource.clone(),
+            ability: r.ability,
+        })
+        .collect();
+    let checked = file.check(&authsig::CheckOptions {
+        now: input.at,
+        session_key: input.session_key.clone(),
+        requests: requests.clone(),
+    });
+    let mut not_covered = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::RequestNotCovered)
+        .cloned();
+    report.diagnostics.extend(
+        checked
             .diagnostics
             .iter()
-            .filter(|d| d.code == Code::RequestNotCovered);
-        let mut not_covered = not_covered.cloned();
-        let recap_span = |index: usize| {
-            checked
-                .siwe_spans
+            .filter(|d| d.code != Code::RequestNotCovered)
+            .cloned(),
+    );
+    let recap_span = |index: usize| {
+        checked
+            .siwe_spans
+            .as_ref()
+            .and_then(|s| s.resources.get(index).cloned())
+            .map(|r| file.message_span(r))
+    };
+    let decoded: Vec<(usize, &Recap)> = checked
+        .recaps
+        .iter()
+        .filter_map(|r| {
+            r.decoded
                 .as_ref()
-                .and_then(|s| s.resources.get(index).cloned())
-                .map(|r| file.message_span(r))
-        };
-        let decoded: Vec<(usize, &Recap)> = checked
-            .recaps
-            .iter()
-            .filter_map(|r| {
-                r.decoded
-                    .as_ref()
-                    .ok()
-                    .map(|d| (r.resource_index, &d.recap))
-            })
-            .collect();
-        for (i, (q, r)) in requests.iter().zip(&session.requests).enumerate() {
+                .ok()
+                .map(|d| (r.resource_index, &d.recap))
+        })
+        .collect();
+    let mut i = 0;
+    let mut grants_done: Vec<usize> = Vec::new();
+    for session in sessions {
+        for r in &session.requests {
+            let q = &requests[i];
             let (verdict, which) = checked
                 .node_coverage
                 .get(i)
                 .cloned()
                 .unwrap_or((Verdict::NotCovered(coverage::Gap::NoResourceKey), None));
+            i += 1;
             let covered_by = match (&verdict, which) {
                 (Verdict::Covered { key, recap_ability }, Some(k)) => Some(CoveredBy {
                     source: "authsig",
@@ -227,6 +228,12 @@ pub fn check_with_authsig(
                 covered_by,
             });
         }
+        // What the AuthSig grants is judged against each session's grant once.
+        if grants_done.contains(&session.grant) {
+            continue;
+        }
+        grants_done.push(session.grant);
+        let grant = policy.grant_of(session);
         over_privilege(
             grant,
             session,
@@ -325,7 +332,7 @@ fn over_privilege(
 ) {
     let allowed = grant.recap();
     for (index, recap) in decoded {
-        for (key, ability) in coverage::uncovered_grants(&allowed, recap) {
+        for (key, ability) in coverage::uncovered_grants(allowed, recap) {
             let mut d = Diagnostic::new(
                 Code::OverPrivilege,
                 format!(

@@ -121,7 +121,7 @@ fn diff_grant(old: &Grant, new: &Grant, subject: &str, out: &mut Vec<Change>) {
     for a in &new.allows {
         match old.allows.iter().find(|o| same(o, a)) {
             None => {
-                let covered = coverage::check(&old_recap, &a.resource, a.ability).is_covered();
+                let covered = coverage::check(old_recap, &a.resource, a.ability).is_covered();
                 let wildcard = a.resource.is_wildcard();
                 out.push(Change {
                     kind: ChangeKind::Added,
@@ -216,7 +216,7 @@ fn diff_session(
             kind: ChangeKind::Changed,
             subject: subject.into(),
             message: format!("grant `{}` → `{}`", og.name, ng.name),
-            widens: !coverage::recap_covers(&og.recap(), &ng.recap()),
+            widens: !coverage::recap_covers(og.recap(), ng.recap()),
         });
     }
     for r in new

@@ -129,7 +129,7 @@ pub fn explain(
 ) -> Explanation {
     let grant = policy.grant_of(session);
     let recap = grant.recap();
-    let verdict = coverage::check(&recap, &resource, ability);
+    let verdict = coverage::check(recap, &resource, ability);
     let allowed_by = match &verdict {
         Verdict::Covered { key, recap_ability } => grant.allow_for(key, recap_ability).cloned(),
         Verdict::NotCovered(_) => None,

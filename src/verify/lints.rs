@@ -166,10 +166,10 @@ fn unused(policy: &Policy, gi: usize, d: &mut Diagnostics) {
     for s in policy.sessions.iter().filter(|s| s.grant == gi) {
         for r in &s.requests {
             if let Verdict::Covered { key, recap_ability } =
-                coverage::check(&recap, &r.resource, r.ability)
+                coverage::check(recap, &r.resource, r.ability)
             {
                 for (i, a) in grant.allows.iter().enumerate() {
-                    if a.resource.key() == key && a.ability.recap_ability() == recap_ability {
+                    if a.resource.has_key(&key) && a.ability.recap_ability() == recap_ability {
                         used[i] = true;
                     }
                 }

@@ -6,3 +6,4 @@ pub mod check;
 pub mod diff;
 pub mod explain;
 pub mod lints;
+pub mod sessionsigs;

@@ -1,0 +1,617 @@
+//! jsonschema errors → diagnostics on the offending node, worded for people.
+
+use super::doc::{Node, NodeValue, PathStep};
+use super::gen::{GRANT_KEYS, SESSION_KEYS};
+use super::Schema;
+use crate::diag::{Code, Diagnostic, Span};
+use crate::lit::Ability;
+use crate::suggest::closest;
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::paths::LocationSegment;
+use jsonschema::ValidationError;
+use serde_json::Value;
+
+/// What one jsonschema error says, owned.
+pub(super) struct Found {
+    path: Vec<PathStep>,
+    kind: Kind,
+    text: String,
+}
+
+enum Kind {
+    Type(Vec<String>),
+    Additional(Vec<String>),
+    Required(String),
+    OneOfNone,
+    OneOfMany,
+    MinProperties,
+    MaxProperties,
+    Pattern(String),
+    Minimum,
+    Maximum,
+    Const(Value),
+    Enum(Value),
+    /// A key that does not match `propertyNames`.
+    PropertyName(String),
+    Other,
+}
+
+impl Found {
+    pub(super) fn new(e: &ValidationError<'_>) -> Found {
+        let path = e
+            .instance_path()
+            .iter()
+            .map(|s| match s {
+                LocationSegment::Property(p) => PathStep::Key(p.to_string()),
+                LocationSegment::Index(i) => PathStep::Index(i),
+            })
+            .collect();
+        let kind =
+            match e.kind() {
+                ValidationErrorKind::Type { kind } => Kind::Type(match kind {
+                    TypeKind::Single(t) => vec![t.as_str().to_string()],
+                    TypeKind::Multiple(set) => set.iter().map(|t| t.as_str().to_string()).collect(),
+                }),
+                ValidationErrorKind::AdditionalProperties { unexpected } => {
+                    Kind::Additional(unexpected.clone())
+                }
+                ValidationErrorKind::Required { property } => {
+                    Kind::Required(property.as_str().unwrap_or_default().to_string())
+                }
+                ValidationErrorKind::OneOfNotValid { .. } => Kind::OneOfNone,
+                ValidationErrorKind::OneOfMultipleValid { .. } => Kind::OneOfMany,
+                ValidationErrorKind::MinProperties { .. } => Kind::MinProperties,
+                ValidationErrorKind::MaxProperties { .. } => Kind::MaxProperties,
+                ValidationErrorKind::Pattern { pattern } => Kind::Pattern(pattern.clone()),
+                ValidationErrorKind::Minimum { .. }
+                | ValidationErrorKind::ExclusiveMinimum { .. } => Kind::Minimum,
+                ValidationErrorKind::Maximum { .. }
+                | ValidationErrorKind::ExclusiveMaximum { .. } => Kind::Maximum,
+                ValidationErrorKind::Constant { expected_value } => {
+                    Kind::Const(expected_value.as_ref().clone())
+                }
+                ValidationErrorKind::Enum { options } => Kind::Enum(options.as_ref().clone()),
+                ValidationErrorKind::PropertyNames { error } => {
+                    Kind::PropertyName(error.instance().as_str().unwrap_or_default().to_string())
+                }
+                _ => Kind::Other,
+            };
+        Found {
+            path,
+            kind,
+            text: e.to_string(),
+        }
+    }
+}
+
+/// Turns the errors of one validation into diagnostics, deduplicated and in document order.
+pub(super) fn diagnostics(schema: Schema, root: &Node, found: Vec<Found>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for f in &found {
+        let node = root.at(&f.path);
+        let produced = match schema {
+            Schema::Policy => policy(root, node, f, &found),
+            _ => generic(schema, node, f),
+        };
+        for d in produced {
+            let dup = out
+                .iter()
+                .any(|o| o.span == d.span && o.message == d.message);
+            if !dup {
+                out.push(d);
+            }
+        }
+    }
+    out.sort_by_key(|d| d.span.map(|s| (s.start, s.end)));
+    out
+}
+
+fn violation(message: String, span: Span, label: &str, help: String) -> Diagnostic {
+    Diagnostic::new(Code::SchemaViolation, message)
+        .at(span, label)
+        .help(help)
+}
+
+/// The span of a key of a mapping node, or the node's.
+fn key_span(node: &Node, key: &str) -> Span {
+    node.entry(key).map(|e| e.key_span).unwrap_or(node.span)
+}
+
+/// The first line of a mapping for messages about the whole mapping: its first entry.
+fn head_span(node: &Node) -> Span {
+    match node.entries().first() {
+        Some(e) if matches!(e.value.value, NodeValue::Seq(_) | NodeValue::Map(_)) => e.key_span,
+        Some(e) => e.span(),
+        None => node.span,
+    }
+}
+
+fn list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
+}
+
+fn abilities() -> Vec<&'static str> {
+    Ability::ALL.iter().map(|a| a.as_str()).collect()
+}
+
+// ------------------------------------------------------------------------- policy form ---
+
+/// Where in a policy a path points.
+enum Field<'a> {
+    Top,
+    Block,
+    Setting(&'a str),
+    List(&'a str),
+    Entry(&'a str),
+    Resource(&'a str),
+    Where,
+    Other,
+}
+
+fn classify(path: &[PathStep]) -> Field<'_> {
+    use PathStep::{Index, Key};
+    match path {
+        [] => Field::Top,
+        [Index(_)] => Field::Block,
+        [Index(_), Key(k)] if k == "allow" || k == "request" => Field::List(k),
+        [Index(_), Key(k)] => Field::Setting(k),
+        [Index(_), Key(l), Index(_)] => Field::Entry(l),
+        [Index(_), Key(_), Index(_), Key(w)] if w == "where" => Field::Where,
+        [Index(_), Key(_), Index(_), Key(a)] => Field::Resource(a),
+        _ => Field::Other,
+    }
+}
+
+fn is_session(block: &Node) -> bool {
+    block.get("session").is_some()
+}
+
+/// "grant `x`", "session `y`", or "this block".
+fn block_name(block: &Node) -> String {
+    for kind in ["session", "grant"] {
+        if let Some(v) = block.get(kind) {
+            return match v.as_str() {
+                Some(name) => format!("{kind} `{name}`"),
+                None => format!("this {kind}"),
+            };
+        }
+    }
+    "this block".to_string()
+}
+
+fn expected_setting(key: &str) -> (&'static str, &'static str) {
+    match key {
+        "grant" | "session" | "from" => (
+            "a name (a string)",
+            "names are strings; quote them if they look like numbers or `true`",
+        ),
+        "domain" => (
+            "a domain such as `app.example.com`",
+            "the SIWE domain is the authority the wallet shows, without a scheme",
+        ),
+        "statement" => ("a string", "the SIWE statement is one line of text"),
+        "chain-id" => (
+            "a positive integer such as `1`",
+            "write the EIP-155 chain id as a number without quotes, e.g. `1` or `175188`",
+        ),
+        "max-ttl" | "ttl" => (
+            "a duration such as `24h`",
+            "write a number followed by `s`, `m`, `h` or `d`, e.g. `15m` or `1h30m`",
+        ),
+        _ => ("a value of another type", "see `litcap schema policy`"),
+    }
+}
+
+/// The ability of an entry that names exactly one key that is not a known ability (and not
+/// `where`), with a string value: the reader takes it as the ability so that the model
+/// reports `unknown-ability` with its did-you-mean, as for the DSL.
+pub(crate) fn lone_unknown_ability(entry: &Node) -> bool {
+    let keys: Vec<&str> = entry
+        .entries()
+        .iter()
+        .map(|e| e.key.as_str())
+        .filter(|k| *k != "where")
+        .collect();
+    keys.len() == 1
+        && Ability::parse(keys[0]).is_none()
+        && entry
+            .entry(keys[0])
+            .is_some_and(|e| e.value.as_str().is_some())
+}
+
+fn policy(root: &Node, node: &Node, f: &Found, all: &[Found]) -> Vec<Diagnostic> {
+    let field = classify(&f.path);
+    let block = match f.path.first() {
+        Some(PathStep::Index(i)) => root.items().get(*i),
+        _ => None,
+    };
+    let same_path_additional = || {
+        all.iter()
+            .filter(|o| o.path == f.path)
+            .filter_map(|o| match &o.kind {
+                Kind::Additional(keys) => Some(keys.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect::<Vec<String>>()
+    };
+    let one = |d: Diagnostic| vec![d];
+    match (&f.kind, &field) {
+        // Left to the reader and the model, which give these the DSL's codes.
+        (Kind::Pattern(_), Field::Setting("ttl" | "max-ttl")) => vec![],
+        (Kind::Minimum | Kind::Maximum, Field::Setting("chain-id"))
+            if matches!(&node.value, NodeValue::Number(n) if !n.as_f64().is_some_and(|x| x < 0.0)) =>
+        {
+            vec![]
+        }
+        (
+            Kind::Additional(_) | Kind::OneOfNone | Kind::MinProperties,
+            Field::Entry(_),
+        ) if lone_unknown_ability(node) => vec![],
+
+        (Kind::Type(_), Field::Top) => one(violation(
+            format!(
+                "a policy file is a list of `grant` and `session` blocks, found {}",
+                node.kind()
+            ),
+            head_span(node),
+            "expected a list",
+            "start each block with `- grant: <name>` or `- session: <name>` (see docs/yaml.md)"
+                .into(),
+        )),
+        (Kind::Type(_), Field::Block) => one(violation(
+            format!(
+                "each block is a mapping that starts with `grant:` or `session:`, found {}",
+                node.found()
+            ),
+            node.span,
+            "expected a mapping",
+            "write e.g. `- grant: my-grant` followed by its settings, indented".into(),
+        )),
+        (Kind::Type(_), Field::Setting(key)) => {
+            let (expected, help) = expected_setting(key);
+            one(violation(
+                format!("`{key}` must be {expected}, found {}", node.found()),
+                node.span,
+                &format!("expected {expected}"),
+                help.into(),
+            ))
+        }
+        (Kind::Minimum | Kind::Maximum, Field::Setting(key)) => {
+            let (expected, help) = expected_setting(key);
+            one(violation(
+                format!("`{key}` must be {expected}, found {}", node.found()),
+                node.span,
+                "out of range",
+                help.into(),
+            ))
+        }
+        (Kind::Type(_), Field::List(key)) => one(violation(
+            format!(
+                "`{key}` must be a list of `- <ability>: <resource>` entries, found {}",
+                node.found()
+            ),
+            node.span,
+            "expected a list",
+            format!("write each capability on its own line under `{key}:`, e.g. `- pkp-signing: lit-pkp://*`"),
+        )),
+        (Kind::Type(_), Field::Entry(list)) => {
+            let help = match node.as_str().and_then(|s| s.split_once(" on ")) {
+                Some((a, r)) => format!(
+                    "the YAML form writes `{a} on {r}` as `- {a}: {}`",
+                    r.trim().trim_matches('"')
+                ),
+                None => "write `- <ability>: <resource>`, e.g. `- pkp-signing: lit-pkp://*`".into(),
+            };
+            one(violation(
+                format!(
+                    "each `{list}` entry must be a mapping `<ability>: <resource>`, found {}",
+                    node.found()
+                ),
+                node.span,
+                "expected `<ability>: <resource>`",
+                help,
+            ))
+        }
+        (Kind::Type(_), Field::Resource(ability)) => one(violation(
+            format!(
+                "the resource of `{ability}` must be a string such as `lit-pkp://*`, found {}",
+                node.found()
+            ),
+            node.span,
+            "expected a resource",
+            "write `<prefix>://<id>` or `<prefix>://*`; quote it if it contains `#` or `: `".into(),
+        )),
+        (Kind::Type(_), Field::Where) => one(violation(
+            format!(
+                "`where` must be a mapping of nota-bene data, found {}",
+                node.found()
+            ),
+            node.span,
+            "expected a mapping",
+            "write the ReCap nota-bene data as keys and values, e.g. `where: { uses: \"200\" }`"
+                .into(),
+        )),
+        (Kind::Additional(keys), Field::Block) => {
+            let session = is_session(node);
+            let (own, other, own_kind, other_kind) = if session {
+                (&SESSION_KEYS[..], &GRANT_KEYS[..], "session", "grant")
+            } else {
+                (&GRANT_KEYS[..], &SESSION_KEYS[..], "grant", "session")
+            };
+            keys.iter()
+                .map(|k| {
+                    let help = if let Some(s) = closest(k, own.iter().copied()) {
+                        format!("did you mean `{s}`?")
+                    } else if other.contains(&k.as_str()) {
+                        let hint = match k.as_str() {
+                            "allow" => "; sessions list their capabilities under `request`",
+                            "request" => "; grants list their capabilities under `allow`",
+                            _ => "",
+                        };
+                        format!("`{k}` belongs in a {other_kind} block{hint}")
+                    } else {
+                        format!("a {own_kind} takes {}", list(own))
+                    };
+                    violation(
+                        format!("unknown key `{k}` in {}", block_name(node)),
+                        key_span(node, k),
+                        "unknown key",
+                        help,
+                    )
+                })
+                .collect()
+        }
+        (Kind::Additional(keys), Field::Entry(list_key)) => keys
+            .iter()
+            .map(|k| {
+                let (message, help) = if k == "where" && *list_key == "request" {
+                    (
+                        "a `request` entry has no `where` data".to_string(),
+                        "nota-bene restrictions belong to the grant's `allow` entry; the session requests the capability without them".to_string(),
+                    )
+                } else {
+                    let mut candidates = abilities();
+                    if *list_key == "allow" {
+                        candidates.push("where");
+                    }
+                    let help = match closest(k, candidates.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!(
+                            "an entry is `<ability>: <resource>`{}; the abilities are {}",
+                            if *list_key == "allow" { " with optional `where`" } else { "" },
+                            list(&abilities())
+                        ),
+                    };
+                    (format!("unknown key `{k}` in an `{list_key}` entry"), help)
+                };
+                violation(message, key_span(node, k), "unknown key", help)
+            })
+            .collect(),
+        (Kind::Required(prop), Field::Block) => {
+            // A misspelt key is reported once, as the unknown key.
+            let near_miss = same_path_additional()
+                .iter()
+                .any(|k| closest(k, [prop.as_str()]).is_some());
+            if near_miss {
+                return vec![];
+            }
+            let (message, help) = match prop.as_str() {
+                "grant" => (
+                    "this block has neither `grant` nor `session`".to_string(),
+                    "start a block with `grant: <name>` or `session: <name>`".to_string(),
+                ),
+                "from" => (
+                    format!("{} has no `from`", block_name(node)),
+                    "add `from: <grant>`, the grant whose capabilities this session requests"
+                        .to_string(),
+                ),
+                other => (
+                    format!("{} has no `{other}`", block_name(node)),
+                    format!("add `{other}: ...`"),
+                ),
+            };
+            one(violation(message, head_span(node), "incomplete block", help))
+        }
+        // Wrong types are reported as such; `oneOf`/`required` mean nothing for a scalar.
+        (
+            Kind::OneOfNone | Kind::OneOfMany | Kind::MinProperties | Kind::MaxProperties,
+            Field::Entry(_),
+        ) if !matches!(node.value, NodeValue::Map(_)) => vec![],
+        (Kind::OneOfNone | Kind::MinProperties, Field::Entry(list_key)) => {
+            if !same_path_additional().is_empty() {
+                return vec![];
+            }
+            one(violation(
+                format!("this `{list_key}` entry names no ability"),
+                node.span,
+                "no ability",
+                format!(
+                    "write `- <ability>: <resource>`; the abilities are {}",
+                    list(&abilities())
+                ),
+            ))
+        }
+        (Kind::OneOfMany | Kind::MaxProperties, Field::Entry(list_key)) => {
+            let named: Vec<&str> = node
+                .entries()
+                .iter()
+                .map(|e| e.key.as_str())
+                .filter(|k| Ability::parse(k).is_some())
+                .collect();
+            if named.len() < 2 && !same_path_additional().is_empty() {
+                return vec![];
+            }
+            one(violation(
+                format!(
+                    "this `{list_key}` entry names more than one ability ({})",
+                    list(&named)
+                ),
+                node.span,
+                "one ability per entry",
+                format!("write one `- <ability>: <resource>` entry per ability under `{list_key}`"),
+            ))
+        }
+        _ => {
+            let _ = block;
+            one(violation(
+                format!(
+                    "{} does not match the policy schema: {}",
+                    describe_path(&f.path),
+                    f.text
+                ),
+                node.span,
+                "here",
+                "see docs/yaml.md or `litcap schema policy`".into(),
+            ))
+        }
+    }
+}
+
+fn describe_path(path: &[PathStep]) -> String {
+    match path.iter().rev().find_map(|s| match s {
+        PathStep::Key(k) => Some(k),
+        PathStep::Index(_) => None,
+    }) {
+        Some(k) => format!("`{k}`"),
+        None => "the document".to_string(),
+    }
+}
+
+// ------------------------------------------------------------------------ other schemas ---
+
+fn type_phrase(t: &str) -> &'static str {
+    match t {
+        "string" => "a string",
+        "integer" => "an integer",
+        "number" => "a number",
+        "boolean" => "`true` or `false`",
+        "array" => "an array",
+        "object" => "an object",
+        "null" => "`null`",
+        _ => "a value of another type",
+    }
+}
+
+/// "`sig`", "item 2 of `prf`", "the entry for `https://node`", or "the document".
+fn field_name(schema: Schema, path: &[PathStep]) -> String {
+    match path {
+        [] => "the document".to_string(),
+        [PathStep::Key(k)] if schema == Schema::SessionSigs => format!("the entry for `{k}`"),
+        [.., PathStep::Key(k), PathStep::Index(i)] => format!("item {i} of `{k}`"),
+        [.., PathStep::Key(k)] => format!("`{k}`"),
+        [.., PathStep::Index(i)] => format!("item {i}"),
+    }
+}
+
+fn generic(schema: Schema, node: &Node, f: &Found) -> Vec<Diagnostic> {
+    let field = field_name(schema, &f.path);
+    let help = format!("see `litcap schema {}`", schema.name());
+    let d = match &f.kind {
+        Kind::Type(types) => {
+            let phrases: Vec<&str> = types.iter().map(|t| type_phrase(t)).collect();
+            violation(
+                format!(
+                    "{field} must be {}, found {}",
+                    phrases.join(" or "),
+                    node.found()
+                ),
+                node.span,
+                "wrong type",
+                help,
+            )
+        }
+        Kind::Required(prop) => {
+            let near: Option<&str> = closest(prop, node.entries().iter().map(|e| e.key.as_str()));
+            match near {
+                Some(k) => violation(
+                    format!("{field} has no `{prop}`"),
+                    key_span(node, k),
+                    "misspelt?",
+                    format!("did you mean `{prop}` instead of `{k}`?"),
+                ),
+                None => violation(
+                    format!("{field} has no `{prop}`"),
+                    head_span(node),
+                    "incomplete",
+                    help,
+                ),
+            }
+        }
+        Kind::Additional(keys) => {
+            return keys
+                .iter()
+                .map(|k| {
+                    violation(
+                        format!("unknown key `{k}` in {field}"),
+                        key_span(node, k),
+                        "unknown key",
+                        help.clone(),
+                    )
+                })
+                .collect()
+        }
+        Kind::Const(v) => violation(
+            format!("{field} must be `{}`, found {}", plain(v), node.found()),
+            node.span,
+            "unexpected value",
+            help,
+        ),
+        Kind::Enum(options) => {
+            let opts: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(|o| format!("`{}`", plain(o))).collect())
+                .unwrap_or_default();
+            violation(
+                format!(
+                    "{field} must be one of {}, found {}",
+                    opts.join(", "),
+                    node.found()
+                ),
+                node.span,
+                "unexpected value",
+                help,
+            )
+        }
+        Kind::Pattern(p) => violation(
+            format!(
+                "{field} does not have the expected form `{p}`, found {}",
+                node.found()
+            ),
+            node.span,
+            "unexpected form",
+            help,
+        ),
+        Kind::PropertyName(k) => {
+            let what = if schema == Schema::SessionSigs && f.path.is_empty() {
+                format!("`{k}` is not a node URL (`https://<host>:<port>`)")
+            } else {
+                format!("the key `{k}` in {field} does not have the expected form")
+            };
+            violation(what, key_span(node, k), "unexpected key", help)
+        }
+        Kind::MinProperties => violation(format!("{field} is empty"), node.span, "empty", help),
+        _ => violation(
+            format!(
+                "{field} does not match the `{}` schema: {}",
+                schema.name(),
+                f.text
+            ),
+            node.span,
+            "here",
+            help,
+        ),
+    };
+    vec![d]
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,440 @@
+//! The published JSON Schemas, built from the Rust definitions they describe.
+//!
+//! `schemas/*.schema.json` are these values, pretty-printed; `tests/schemas.rs` regenerates
+//! them and fails when a file differs (run it with `LITCAP_BLESS=1` to rewrite the files).
+//! Ability names and diagnostic codes come from [`Ability::ALL`] and [`Code::ALL`], so a new
+//! ability or code changes the schemas and the test says so.
+
+use super::Schema;
+use crate::authsig::{DERIVED_VIA_PERSONAL_SIGN, DERIVED_VIA_SESSION};
+use crate::diag::{Code, Severity};
+use crate::lit::Ability;
+use crate::model::MAX_SAFE_CHAIN_ID;
+use serde_json::{json, Map, Value};
+
+/// Where the schemas are published (the `$id` of each is this plus its file name).
+pub const BASE_URL: &str = "https://raw.githubusercontent.com/litcap/litcap/main/schemas/";
+
+/// The keys a grant block takes, in the order `convert` writes them.
+pub const GRANT_KEYS: [&str; 6] = [
+    "grant",
+    "domain",
+    "statement",
+    "chain-id",
+    "max-ttl",
+    "allow",
+];
+/// The keys a session block takes, in the order `convert` writes them.
+pub const SESSION_KEYS: [&str; 4] = ["session", "from", "ttl", "request"];
+/// A duration as the DSL and [`crate::time::Ttl::parse`] accept it.
+pub const DURATION_PATTERN: &str = "^([0-9]+[dhms])+$";
+
+pub fn generate(schema: Schema) -> Value {
+    let mut v = match schema {
+        Schema::Policy => policy(),
+        Schema::AuthSig => authsig(),
+        Schema::SessionSigs => sessionsigs(),
+        Schema::Recap => recap(),
+        Schema::CheckReport => check_report(),
+        Schema::VerifyReport => verify_report(),
+    };
+    // `$schema` and `$id` first, as people read them.
+    let mut out = Map::new();
+    out.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
+    out.insert(
+        "$id".into(),
+        Value::String(format!("{BASE_URL}{}", schema.file_name())),
+    );
+    if let Value::Object(m) = &mut v {
+        for (k, val) in std::mem::take(m) {
+            out.insert(k, val);
+        }
+    }
+    Value::Object(out)
+}
+
+/// The text of a schema file: pretty JSON and a final newline.
+pub fn render(schema: Schema) -> String {
+    let mut s = serde_json::to_string_pretty(&generate(schema)).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn ability_description(a: Ability) -> String {
+    format!(
+        "`{}` on a `{}://` resource (ReCap `{}`).",
+        a.as_str(),
+        a.resource_prefix().as_str(),
+        a.recap_ability()
+    )
+}
+
+fn capability_entry(with_where: bool) -> Value {
+    let mut props = Map::new();
+    for a in Ability::ALL {
+        props.insert(
+            a.as_str().into(),
+            json!({ "$ref": "#/$defs/resource", "description": ability_description(a) }),
+        );
+    }
+    if with_where {
+        props.insert("where".into(), json!({ "$ref": "#/$defs/where" }));
+    }
+    let one_of: Vec<Value> = Ability::ALL
+        .iter()
+        .map(|a| json!({ "required": [a.as_str()] }))
+        .collect();
+    let mut entry = json!({
+        "type": "object",
+        "properties": props,
+        "additionalProperties": false,
+        "minProperties": 1,
+        "oneOf": one_of,
+    });
+    if with_where {
+        entry["description"] = json!("One capability the grant gives: `<ability>: <resource>`, with optional `where` (nota-bene) data. Written `allow <ability> on \"<resource>\" where { ... }` in the DSL.");
+        entry["examples"] = json!([
+            { "pkp-signing": "lit-pkp://*" },
+            { "rate-limit-increase-auth": "lit-ratelimitincrease://24529", "where": { "uses": "200" } }
+        ]);
+    } else {
+        entry["description"] = json!("One capability the session requests: `<ability>: <resource>`. Written `request <ability> on \"<resource>\"` in the DSL.");
+        entry["maxProperties"] = json!(1);
+        entry["examples"] = json!([{ "pkp-signing": "lit-pkp://*" }]);
+    }
+    entry
+}
+
+fn policy() -> Value {
+    json!({
+        "title": "litcap policy (YAML/JSON form)",
+        "description": "A litcap policy as YAML (`*.litcap.yaml`) or JSON (`*.litcap.json`): a list of `grant` and `session` blocks, in file order, meaning exactly what the same blocks mean in the litcap language (`*.litcap`). See docs/yaml.md.",
+        "type": "array",
+        "items": { "$ref": "#/$defs/block" },
+        "$defs": {
+            "block": {
+                "description": "A `grant` block (starts with `grant: <name>`) or a `session` block (starts with `session: <name>`).",
+                "type": "object",
+                "if": { "required": ["session"] },
+                "then": { "$ref": "#/$defs/session" },
+                "else": { "$ref": "#/$defs/grant" }
+            },
+            "grant": {
+                "description": "What a wallet lets a session key do: the AuthSig's SIWE fields and its ReCap.",
+                "type": "object",
+                "required": ["grant"],
+                "additionalProperties": false,
+                "properties": {
+                    "grant": { "$ref": "#/$defs/name", "description": "The grant's name; sessions name it in `from`." },
+                    "domain": { "type": "string", "description": "The SIWE domain the wallet shows: an RFC 3986 authority such as `app.example.com` or `localhost:3000`.", "examples": ["app.example.com"] },
+                    "statement": { "type": "string", "description": "The SIWE statement (one line); the ReCap's own statement is appended to it." },
+                    "chain-id": { "type": "integer", "minimum": 1, "maximum": MAX_SAFE_CHAIN_ID, "description": "The EIP-155 chain id of the SIWE message (default 1).", "examples": [1, 175188] },
+                    "max-ttl": { "$ref": "#/$defs/duration", "description": "The longest AuthSig lifetime allowed for this grant (default and upper limit: 30d)." },
+                    "allow": {
+                        "type": "array",
+                        "description": "The capabilities the grant gives, in order (the order of the ReCap merge).",
+                        "items": { "$ref": "#/$defs/allow" }
+                    }
+                }
+            },
+            "session": {
+                "description": "A named session: the capabilities one session key requests under one grant.",
+                "type": "object",
+                "required": ["session", "from"],
+                "additionalProperties": false,
+                "properties": {
+                    "session": { "$ref": "#/$defs/name", "description": "The session's name (`litcap compile --session <name>`)." },
+                    "from": { "$ref": "#/$defs/name", "description": "The grant this session's requests come from." },
+                    "ttl": { "$ref": "#/$defs/duration", "description": "How long the session's signatures live (default 24h; at most the grant's `max-ttl`)." },
+                    "request": {
+                        "type": "array",
+                        "description": "The capabilities the session requests (its `resourceAbilityRequests`).",
+                        "items": { "$ref": "#/$defs/request" }
+                    }
+                }
+            },
+            "allow": capability_entry(true),
+            "request": capability_entry(false),
+            "name": { "type": "string" },
+            "resource": {
+                "type": "string",
+                "description": "A Lit resource: `<prefix>://<id>`, or `<prefix>://*` for every resource of the type.",
+                "examples": ["lit-pkp://*", "lit-litaction://QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3"]
+            },
+            "where": {
+                "type": "object",
+                "description": "Nota-bene data: a JSON object the ReCap carries with this capability (e.g. `delegate_to`, `nft_id`, `uses` for capacity delegations)."
+            },
+            "duration": {
+                "type": "string",
+                "pattern": DURATION_PATTERN,
+                "description": "A duration: numbers with units `d`, `h`, `m`, `s`, e.g. `15m`, `24h`, `1h30m`.",
+                "examples": ["15m", "1h", "24h", "7d"]
+            }
+        }
+    })
+}
+
+fn authsig_properties(session: bool) -> Value {
+    let mut derived_via = json!({
+        "type": "string",
+        "description": "How the signature was made.",
+    });
+    let mut algo = json!({ "type": "string", "description": "The signature algorithm; absent for EOA (EIP-191) AuthSigs." });
+    if session {
+        derived_via["const"] = json!(DERIVED_VIA_SESSION);
+        algo["const"] = json!("ed25519");
+    } else {
+        derived_via["examples"] = json!([DERIVED_VIA_PERSONAL_SIGN, DERIVED_VIA_SESSION]);
+    }
+    json!({
+        "sig": { "type": "string", "description": if session { "The ed25519 signature of `signedMessage` by the session key (hex)." } else { "The signature of `signedMessage` (hex, `0x`-prefixed for EIP-191)." } },
+        "derivedVia": derived_via,
+        "signedMessage": { "type": "string", "description": if session { "The JSON payload the session key signed: `sessionKey`, `resourceAbilityRequests`, `capabilities`, `issuedAt`, `expiration`, `nodeAddress`." } else { "The signed SIWE (EIP-4361) message, with the ReCap as its last resource." } },
+        "address": { "type": "string", "description": if session { "The session public key (hex)." } else { "The signer's address (EIP-55 checksummed for wallets)." } },
+        "algo": algo,
+    })
+}
+
+fn authsig() -> Value {
+    json!({
+        "title": "AuthSig",
+        "description": "A Lit AuthSig (`generateAuthSig`): a signed SIWE message. Other keys are kept as they are (litcap re-serialises AuthSigs in their own key order).",
+        "type": "object",
+        "required": ["sig", "derivedVia", "signedMessage", "address"],
+        "properties": authsig_properties(false),
+    })
+}
+
+fn sessionsigs() -> Value {
+    json!({
+        "title": "SessionSigs",
+        "description": "The SessionSigs map `getSessionSigs` returns: one session signature per Lit node URL.",
+        "type": "object",
+        "minProperties": 1,
+        "propertyNames": { "pattern": "^https?://", "description": "The node's URL." },
+        "additionalProperties": { "$ref": "#/$defs/sessionSig" },
+        "$defs": {
+            "sessionSig": {
+                "type": "object",
+                "description": "One node's session signature.",
+                "required": ["sig", "derivedVia", "signedMessage", "address", "algo"],
+                "properties": authsig_properties(true),
+            }
+        }
+    })
+}
+
+fn recap() -> Value {
+    json!({
+        "title": "ReCap",
+        "description": "The ReCap details object (EIP-5573, siwe-recap) carried base64url-encoded in a `urn:recap:` SIWE resource.",
+        "type": "object",
+        "required": ["att", "prf"],
+        "properties": {
+            "att": {
+                "type": "object",
+                "description": "Attenuations: resource URI → ability → list of nota-bene objects.",
+                "additionalProperties": {
+                    "type": "object",
+                    "propertyNames": { "pattern": "^[a-zA-Z0-9.*_+-]+/[a-zA-Z0-9.*_+-]+$", "description": "`<namespace>/<name>`, e.g. `Threshold/Signing`." },
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": { "type": "object" },
+                        "description": "Nota-bene objects; `[{}]` when there are no restrictions."
+                    }
+                }
+            },
+            "prf": {
+                "type": "array",
+                "description": "Proofs: CIDs of delegations this one builds on.",
+                "items": { "type": "string", "pattern": "^(z[1-9A-HJ-NP-Za-km-z]{2,}|Qm[1-9A-HJ-NP-Za-km-z]+)$" }
+            }
+        }
+    })
+}
+
+fn nullable(t: &str) -> Value {
+    json!({ "type": [t, "null"] })
+}
+
+fn position() -> Value {
+    json!({ "type": ["integer", "null"], "minimum": 1 })
+}
+
+fn check_report() -> Value {
+    let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+    let severities: Vec<&str> = [Severity::Error, Severity::Warning, Severity::Note]
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let abilities: Vec<&str> = Ability::ALL.iter().map(|a| a.as_str()).collect();
+    json!({
+        "title": "litcap check report",
+        "description": "The output of `litcap check --format json`.",
+        "type": "object",
+        "required": ["ok", "diagnostics", "coverage"],
+        "additionalProperties": false,
+        "properties": {
+            "ok": { "type": "boolean", "description": "Whether the exit code is 0." },
+            "diagnostics": { "type": "array", "items": { "$ref": "#/$defs/diagnostic" } },
+            "coverage": { "type": "array", "items": { "$ref": "#/$defs/coverage" } }
+        },
+        "$defs": {
+            "diagnostic": {
+                "type": "object",
+                "required": ["code", "severity", "message", "file", "line", "column", "help"],
+                "additionalProperties": false,
+                "properties": {
+                    "code": { "enum": codes, "description": "The stable diagnostic code." },
+                    "severity": { "enum": severities },
+                    "message": { "type": "string" },
+                    "file": nullable("string"),
+                    "line": position(),
+                    "column": position(),
+                    "help": nullable("string")
+                }
+            },
+            "coverage": {
+                "type": "object",
+                "required": ["session", "resource", "ability", "covered", "coveredBy"],
+                "additionalProperties": false,
+                "properties": {
+                    "session": { "type": "string" },
+                    "resource": { "type": "string", "description": "The requested resource key." },
+                    "ability": { "enum": abilities },
+                    "covered": { "type": "boolean" },
+                    "coveredBy": { "oneOf": [{ "type": "null" }, { "$ref": "#/$defs/coveredBy" }] }
+                }
+            },
+            "coveredBy": {
+                "type": "object",
+                "required": ["source", "name", "resource", "recapAbility", "file", "line", "column"],
+                "additionalProperties": false,
+                "properties": {
+                    "source": { "enum": ["grant", "authsig"] },
+                    "name": { "type": "string", "description": "The grant name, or the AuthSig file." },
+                    "resource": { "type": "string", "description": "The resource key that granted it." },
+                    "recapAbility": { "type": "string", "description": "The ReCap ability that granted it." },
+                    "file": nullable("string"),
+                    "line": position(),
+                    "column": position()
+                }
+            }
+        }
+    })
+}
+
+fn verify_report() -> Value {
+    json!({
+        "title": "litcap verify report",
+        "description": "The output of `litcap verify --format json`: one result per node signature, for one SessionSigs file (`nodes`) or several (`files`).",
+        "oneOf": [{ "$ref": "#/$defs/single" }, { "$ref": "#/$defs/multi" }],
+        "$defs": {
+            "single": {
+                "type": "object",
+                "required": ["ok", "nodes"],
+                "additionalProperties": false,
+                "properties": {
+                    "ok": { "type": "boolean" },
+                    "nodes": { "type": "array", "items": { "$ref": "#/$defs/node" } }
+                }
+            },
+            "multi": {
+                "type": "object",
+                "required": ["ok", "files"],
+                "additionalProperties": false,
+                "properties": {
+                    "ok": { "type": "boolean" },
+                    "files": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["file", "ok", "nodes"],
+                            "additionalProperties": false,
+                            "properties": {
+                                "file": { "type": "string" },
+                                "ok": { "type": "boolean" },
+                                "nodes": { "type": "array", "items": { "$ref": "#/$defs/node" } },
+                                "error": {
+                                    "description": "Why the file could not be read as a SessionSigs map (then `nodes` is empty).",
+                                    "type": "object",
+                                    "required": ["kind", "message"],
+                                    "additionalProperties": false,
+                                    "properties": {
+                                        "kind": { "type": "string" },
+                                        "message": { "type": "string" },
+                                        "line": { "type": "integer", "minimum": 1 },
+                                        "column": { "type": "integer", "minimum": 1 }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            "node": {
+                "type": "object",
+                "required": ["node", "valid", "error"],
+                "additionalProperties": false,
+                "properties": {
+                    "node": { "type": "string", "description": "The node URL (the SessionSigs key)." },
+                    "valid": { "type": "boolean" },
+                    "checkedAs": { "type": "string", "description": "The node identity (`host:port`) the entry was checked as." },
+                    "error": {
+                        "oneOf": [
+                            { "type": "null" },
+                            {
+                                "type": "object",
+                                "required": ["kind", "message"],
+                                "additionalProperties": false,
+                                "properties": {
+                                    "kind": { "type": "string", "description": "The node's error kind, e.g. `NodeResourceIdNotFound`." },
+                                    "message": { "type": "string" },
+                                    "help": { "type": "string" },
+                                    "inner": {
+                                        "description": "The reason the node wraps (e.g. `NodeSIWECapabilityInvalid` inside `NodeResourceIdNotFound`).",
+                                        "type": "object",
+                                        "required": ["kind", "message"],
+                                        "additionalProperties": false,
+                                        "properties": { "kind": { "type": "string" }, "message": { "type": "string" } }
+                                    },
+                                    "request": {
+                                        "description": "The first `resourceAbilityRequests` entry that failed.",
+                                        "type": "object",
+                                        "required": ["index", "resourcePrefix", "resource", "ability"],
+                                        "additionalProperties": false,
+                                        "properties": {
+                                            "index": { "type": "integer", "minimum": 0 },
+                                            "resourcePrefix": { "type": "string" },
+                                            "resource": { "type": "string" },
+                                            "ability": { "type": "string" }
+                                        }
+                                    },
+                                    "failingRequests": { "type": "integer", "minimum": 0 },
+                                    "capabilities": {
+                                        "description": "Why each capability AuthSig was not valid for the request.",
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["index", "kind", "message"],
+                                            "additionalProperties": false,
+                                            "properties": {
+                                                "index": { "type": "integer", "minimum": 0 },
+                                                "kind": { "type": "string" },
+                                                "message": { "type": "string" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        ]
+                    }
+                }
+            }
+        }
+    })
+}

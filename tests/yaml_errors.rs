@@ -1,0 +1,520 @@
+//! Diagnostics of YAML and JSON policies land on the right line and column: schema
+//! violations (one test per field of the YAML form), the model's own checks, and bad input
+//! (alias bombs, deep nesting, duplicate keys, huge files) that must fail fast and clearly.
+
+use litcap::diag::{location, Code};
+use litcap::load::{load_inputs, PolicyFormat};
+use std::time::{Duration, Instant};
+
+/// `(code, message, line, column, help)` of every diagnostic, in order.
+fn check(format: PolicyFormat, text: &str) -> Vec<(Code, String, usize, usize, String)> {
+    let name = match format {
+        PolicyFormat::Json => "p.litcap.json",
+        _ => "p.litcap.yaml",
+    };
+    let loaded = load_inputs(vec![(name.into(), format, text.as_bytes().to_vec())]);
+    loaded
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let (line, col) = location(d, &loaded.sources)
+                .map(|l| (l.line, l.column))
+                .unwrap_or((0, 0));
+            (
+                d.code,
+                d.message.clone(),
+                line,
+                col,
+                d.help.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn yaml(text: &str) -> Vec<(Code, String, usize, usize, String)> {
+    check(PolicyFormat::Yaml, text)
+}
+
+/// Exactly one diagnostic, with this code, at this place, whose message contains `needle`.
+#[track_caller]
+fn one(
+    diags: Vec<(Code, String, usize, usize, String)>,
+    code: Code,
+    line: usize,
+    column: usize,
+    needle: &str,
+) -> String {
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    let (c, message, l, col, help) = &diags[0];
+    assert_eq!(*c, code, "{diags:#?}");
+    assert_eq!((*l, *col), (line, column), "{diags:#?}");
+    assert!(message.contains(needle), "{message:?} lacks {needle:?}");
+    assert!(!help.is_empty(), "no help: {diags:#?}");
+    help.clone()
+}
+
+const GRANT: &str =
+    "- grant: g\n  domain: app.example.com\n  allow:\n    - pkp-signing: lit-pkp://*\n";
+
+// ------------------------------------------------------------- one test per field ---
+
+#[test]
+fn top_level_must_be_a_list() {
+    let help = one(
+        yaml("grants:\n  - grant: g\n"),
+        Code::SchemaViolation,
+        1,
+        1,
+        "a policy file is a list of `grant` and `session` blocks, found a mapping",
+    );
+    assert!(help.contains("- grant: <name>"), "{help}");
+}
+
+#[test]
+fn block_must_be_a_mapping() {
+    one(
+        yaml(&format!("{GRANT}- session s from g\n")),
+        Code::SchemaViolation,
+        5,
+        3,
+        "each block is a mapping that starts with `grant:` or `session:`",
+    );
+}
+
+#[test]
+fn block_needs_grant_or_session() {
+    one(
+        yaml("- domain: app.example.com\n"),
+        Code::SchemaViolation,
+        1,
+        3,
+        "this block has neither `grant` nor `session`",
+    );
+}
+
+#[test]
+fn field_grant() {
+    one(
+        yaml("- grant: [a, b]\n  domain: x.example\n"),
+        Code::SchemaViolation,
+        1,
+        10,
+        "`grant` must be a name (a string), found a list",
+    );
+}
+
+#[test]
+fn field_domain() {
+    one(
+        yaml("- grant: g\n  domain: 5\n"),
+        Code::SchemaViolation,
+        2,
+        11,
+        "`domain` must be a domain such as `app.example.com`, found the number `5`",
+    );
+}
+
+#[test]
+fn field_statement() {
+    one(
+        yaml("- grant: g\n  domain: a.example\n  statement:\n    text: hi\n"),
+        Code::SchemaViolation,
+        4,
+        5,
+        "`statement` must be a string, found a mapping",
+    );
+}
+
+#[test]
+fn field_chain_id() {
+    let help = one(
+        yaml("- grant: g\n  domain: a.example\n  chain-id: \"1\"\n"),
+        Code::SchemaViolation,
+        3,
+        13,
+        "`chain-id` must be a positive integer such as `1`, found the string `1`",
+    );
+    assert!(help.contains("without quotes"), "{help}");
+    one(
+        yaml("- grant: g\n  domain: a.example\n  chain-id: -4\n"),
+        Code::SchemaViolation,
+        3,
+        13,
+        "found the number `-4`",
+    );
+    // 0 is well-formed; the model says why it is unusable, as for the DSL.
+    one(
+        yaml("- grant: g\n  domain: a.example\n  chain-id: 0\n"),
+        Code::InvalidChainId,
+        3,
+        13,
+        "chain id `0`",
+    );
+}
+
+#[test]
+fn field_max_ttl() {
+    one(
+        yaml("- grant: g\n  domain: a.example\n  max-ttl: 24\n"),
+        Code::SchemaViolation,
+        3,
+        12,
+        "`max-ttl` must be a duration such as `24h`, found the number `24`",
+    );
+    one(
+        yaml("- grant: g\n  domain: a.example\n  max-ttl: 24x\n"),
+        Code::InvalidDuration,
+        3,
+        12,
+        "`24x` is not a duration",
+    );
+}
+
+#[test]
+fn field_allow() {
+    one(
+        yaml("- grant: g\n  domain: a.example\n  allow: pkp-signing\n"),
+        Code::SchemaViolation,
+        3,
+        10,
+        "`allow` must be a list of `- <ability>: <resource>` entries, found the string `pkp-signing`",
+    );
+}
+
+#[test]
+fn allow_entries() {
+    let help = one(
+        yaml("- grant: g\n  domain: a.example\n  allow:\n    - pkp-signing on lit-pkp://*\n"),
+        Code::SchemaViolation,
+        4,
+        7,
+        "each `allow` entry must be a mapping `<ability>: <resource>`",
+    );
+    assert!(help.contains("`- pkp-signing: lit-pkp://*`"), "{help}");
+    one(
+        yaml("- grant: g\n  domain: a.example\n  allow:\n    - pkp-signing: lit-pkp://*\n      lit-action-execution: lit-litaction://*\n"),
+        Code::SchemaViolation,
+        4,
+        7,
+        "names more than one ability (`pkp-signing` and `lit-action-execution`)",
+    );
+    one(
+        yaml("- grant: g\n  domain: a.example\n  allow:\n    - where: {a: 1}\n"),
+        Code::SchemaViolation,
+        4,
+        7,
+        "this `allow` entry names no ability",
+    );
+    one(
+        yaml("- grant: g\n  domain: a.example\n  allow:\n    - pkp-signing: 5\n"),
+        Code::SchemaViolation,
+        4,
+        20,
+        "the resource of `pkp-signing` must be a string such as `lit-pkp://*`, found the number `5`",
+    );
+    let help = one(
+        yaml("- grant: g\n  domain: a.example\n  allow:\n    - pkp-signing: lit-pkp://*\n      wher: {a: 1}\n"),
+        Code::SchemaViolation,
+        5,
+        7,
+        "unknown key `wher` in an `allow` entry",
+    );
+    assert_eq!(help, "did you mean `where`?");
+}
+
+#[test]
+fn field_where() {
+    one(
+        yaml("- grant: g\n  domain: a.example\n  allow:\n    - pkp-signing: lit-pkp://*\n      where: [1, 2]\n"),
+        Code::SchemaViolation,
+        5,
+        14,
+        "`where` must be a mapping of nota-bene data, found a list",
+    );
+}
+
+#[test]
+fn field_session() {
+    one(
+        yaml(&format!("{GRANT}- session: 12\n  from: g\n")),
+        Code::SchemaViolation,
+        5,
+        12,
+        "`session` must be a name (a string), found the number `12`",
+    );
+}
+
+#[test]
+fn field_from() {
+    let help = one(
+        yaml(&format!("{GRANT}- session: s\n  ttl: 1h\n")),
+        Code::SchemaViolation,
+        5,
+        3,
+        "session `s` has no `from`",
+    );
+    assert!(help.contains("from: <grant>"), "{help}");
+    one(
+        yaml(&format!("{GRANT}- session: s\n  from: nope\n")),
+        Code::UnknownGrant,
+        6,
+        9,
+        "nope",
+    );
+}
+
+#[test]
+fn field_ttl() {
+    one(
+        yaml(&format!("{GRANT}- session: s\n  from: g\n  ttl: 30\n")),
+        Code::SchemaViolation,
+        7,
+        8,
+        "`ttl` must be a duration such as `24h`, found the number `30`",
+    );
+}
+
+#[test]
+fn field_request() {
+    one(
+        yaml(&format!(
+            "{GRANT}- session: s\n  from: g\n  request:\n    pkp-signing: lit-pkp://*\n"
+        )),
+        Code::SchemaViolation,
+        8,
+        5,
+        "`request` must be a list of `- <ability>: <resource>` entries, found a mapping",
+    );
+    let help = one(
+        yaml(&format!("{GRANT}- session: s\n  from: g\n  request:\n    - pkp-signing: lit-pkp://*\n      where: {{a: 1}}\n")),
+        Code::SchemaViolation,
+        9,
+        7,
+        "a `request` entry has no `where` data",
+    );
+    assert!(help.contains("grant's `allow`"), "{help}");
+}
+
+#[test]
+fn unknown_keys_get_did_you_mean() {
+    let help = one(
+        yaml("- grant: g\n  domian: a.example\n"),
+        Code::SchemaViolation,
+        2,
+        3,
+        "unknown key `domian` in grant `g`",
+    );
+    assert_eq!(help, "did you mean `domain`?");
+    let help = one(
+        yaml(&format!(
+            "{GRANT}- session: s\n  from: g\n  allow:\n    - pkp-signing: lit-pkp://*\n"
+        )),
+        Code::SchemaViolation,
+        7,
+        3,
+        "unknown key `allow` in session `s`",
+    );
+    assert!(help.contains("under `request`"), "{help}");
+    // A misspelt `grant` is reported once, as the unknown key.
+    let help = one(
+        yaml("- grnt: g\n  domain: a.example\n"),
+        Code::SchemaViolation,
+        1,
+        3,
+        "unknown key `grnt`",
+    );
+    assert_eq!(help, "did you mean `grant`?");
+}
+
+// ------------------------------------------------------------------ model errors ---
+
+#[test]
+fn model_errors_point_into_the_yaml() {
+    // An unknown ability is the model's, with its did-you-mean, as in the DSL.
+    let help = one(
+        yaml("- grant: g\n  domain: a.example\n  allow:\n    - pkp-sign: lit-pkp://*\n"),
+        Code::UnknownAbility,
+        4,
+        7,
+        "unknown ability `pkp-sign`",
+    );
+    assert_eq!(help, "did you mean `pkp-signing`?");
+    one(
+        yaml(&format!("{GRANT}- session: s\n  from: g\n  request:\n    - lit-action-execution: lit-litaction://Qm1\n")),
+        Code::NotCovered,
+        8,
+        7,
+        "lit-action-execution",
+    );
+    one(
+        yaml("- grant: g\n  domain: a.example\n  allow:\n    - pkp-signing: lit-litaction://*\n"),
+        Code::AbilityResourceMismatch,
+        4,
+        7,
+        "pkp-signing",
+    );
+    one(
+        yaml(&format!(
+            "{GRANT}  max-ttl: 1h\n- session: s\n  from: g\n  ttl: 2h\n"
+        )),
+        Code::TtlTooLong,
+        8,
+        8,
+        "longer than the grant's `max-ttl 1h`",
+    );
+    one(
+        yaml("- grant: g\n  allow:\n    - pkp-signing: lit-pkp://*\n"),
+        Code::MissingDomain,
+        1,
+        10,
+        "grant `g` has no `domain`",
+    );
+}
+
+#[test]
+fn json_positions() {
+    let text = "[\n  {\n    \"grant\": \"g\",\n    \"domain\": \"a.example\",\n    \"max-ttl\": 5\n  }\n]\n";
+    one(
+        check(PolicyFormat::Json, text),
+        Code::SchemaViolation,
+        5,
+        16,
+        "`max-ttl` must be a duration such as `24h`, found the number `5`",
+    );
+    let text = "[\n  {\"grant\": \"g\", \"domain\": \"a.example\", \"allow\": [{\"pkp-signing\": \"lit-ratelimitincrease://1\"}]}\n]\n";
+    one(
+        check(PolicyFormat::Json, text),
+        Code::AbilityResourceMismatch,
+        2,
+        52,
+        "pkp-signing",
+    );
+}
+
+// --------------------------------------------------------------------- bad input ---
+
+#[test]
+fn duplicate_keys_name_both_places() {
+    let loaded = load_inputs(vec![(
+        "p.litcap.yaml".into(),
+        PolicyFormat::Yaml,
+        b"- grant: g\n  domain: a.example\n  domain: b.example\n".to_vec(),
+    )]);
+    let d = &loaded.diagnostics.0[0];
+    assert_eq!(loaded.diagnostics.len(), 1);
+    assert_eq!(d.code, Code::Syntax);
+    assert_eq!(d.message, "key `domain` appears twice");
+    let file = loaded.sources.get(0).unwrap();
+    assert_eq!(file.line_col(d.span.unwrap().start), (3, 3));
+    assert_eq!(file.line_col(d.related[0].span.start), (2, 3));
+    let json = check(PolicyFormat::Json, "[{\"grant\": \"g\", \"grant\": \"h\"}]");
+    assert_eq!(json[0].1, "key `grant` appears twice");
+    assert_eq!((json[0].2, json[0].3), (1, 17));
+}
+
+#[track_caller]
+fn fast(started: Instant) {
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn alias_bombs_stop_early() {
+    let mut bomb = String::from("- grant: g\n  domain: a.example\n  allow:\n    - pkp-signing: lit-pkp://*\n      where:\n        a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "        a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let started = Instant::now();
+    let d = yaml(&bomb);
+    fast(started);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].0, Code::Syntax);
+    assert!(d[0].1.contains("aliases expand to more than"), "{}", d[0].1);
+    // Aliases within the budget are plain copies.
+    let d = yaml("- grant: g\n  domain: &d a.example\n- grant: h\n  domain: *d\n");
+    assert!(d.is_empty(), "{d:#?}");
+}
+
+#[test]
+fn deep_nesting_is_a_diagnostic() {
+    for text in [
+        format!("- grant: g\n  domain: a.example\n  allow:\n    - pkp-signing: lit-pkp://*\n      where: {{a: {}}}\n", "[".repeat(100_000)),
+        {
+            let mut t = String::from("- grant: g\n  domain: a.example\n  allow:\n    - pkp-signing: lit-pkp://*\n      where:\n");
+            for i in 0..500 {
+                t.push_str(&" ".repeat(8 + 2 * i));
+                t.push_str("k:\n");
+            }
+            t
+        },
+    ] {
+        let started = Instant::now();
+        let d = yaml(&text);
+        fast(started);
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(d[0].0, Code::NestingTooDeep, "{d:#?}");
+    }
+    let json = format!("[{}", "{\"a\":".repeat(50_000));
+    let d = check(PolicyFormat::Json, &json);
+    assert_eq!(d[0].0, Code::NestingTooDeep);
+}
+
+#[test]
+fn wrong_yaml_is_a_syntax_error_with_a_position() {
+    let d = yaml("- grant: g\n  domain: [a\n");
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].0, Code::Syntax);
+    assert!(d[0].1.starts_with("the YAML does not parse"), "{}", d[0].1);
+    let d = yaml("- grant: g\n    domain: x\n  allow: y\n");
+    assert_eq!(d[0].0, Code::Syntax, "{d:#?}");
+    assert_eq!(d[0].2, 2, "{d:#?}");
+    let d = yaml("- grant: !!binary aGk=\n");
+    assert!(d[0].1.contains("unsupported YAML tag `!!binary`"), "{d:#?}");
+    let d = yaml("- grant: g\n  domain: .inf\n");
+    assert_eq!(d[0].0, Code::InvalidNumber, "{d:#?}");
+    let d = yaml("- grant: g\n---\n- grant: h\n");
+    assert!(d[0].1.contains("more than one YAML document"), "{d:#?}");
+    assert!(yaml("").is_empty());
+    assert!(yaml("# nothing yet\n").is_empty());
+    assert!(yaml("[]\n").is_empty());
+    assert!(yaml("---\n# an empty document\n").is_empty());
+}
+
+#[test]
+fn big_files_are_read_in_bounded_time_and_huge_ones_refused() {
+    // About 10 MB of grants and sessions.
+    let mut text = String::with_capacity(10_500_000);
+    let mut i = 0;
+    while text.len() < 10_000_000 {
+        text.push_str(&format!(
+            "- grant: g{i}\n  domain: app.example.com\n  max-ttl: 1d\n  allow:\n    - pkp-signing: lit-pkp://0xb03a728fc095d13a226bda09f1ead60c4cb356c0d82a2d0177184fd66d74c75f\n      where: {{nb: [1, 2, 3], note: \"x\"}}\n- session: s{i}\n  from: g{i}\n  ttl: 1h\n  request:\n    - pkp-signing: lit-pkp://0xb03a728fc095d13a226bda09f1ead60c4cb356c0d82a2d0177184fd66d74c75f\n"
+        ));
+        i += 1;
+    }
+    let started = Instant::now();
+    let loaded = load_inputs(vec![(
+        "big.litcap.yaml".into(),
+        PolicyFormat::Yaml,
+        text.clone().into_bytes(),
+    )]);
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
+    assert!(
+        loaded.diagnostics.is_empty(),
+        "{:?}",
+        loaded.diagnostics.0.first()
+    );
+    assert_eq!(loaded.policy.sessions.len(), i);
+    // Above the DSL's limit the file is refused before parsing.
+    let huge = "#".repeat(litcap::syntax::parser::MAX_FILE_BYTES + 1);
+    let started = Instant::now();
+    let d = yaml(&huge);
+    fast(started);
+    assert_eq!(d[0].0, Code::FileTooLarge);
+}
