@@ -253,6 +253,20 @@ fn sdk_ops(c: &mut Criterion) {
         .is_ok()
     };
 
+    // The full node-emulating verifier (`litcap verify`) reads the map as JSON text; its bare
+    // signature cost is the 3 session signatures plus the AuthSig's secp256k1 recovery.
+    let sessionsigs_json = session_sigs.to_value().to_string();
+    let verify_opts = litcap::verify::sessionsigs::VerifyOptions {
+        now: issued_at.add_secs(60),
+        node: None,
+    };
+    let verdicts = litcap::verify::sessionsigs::verify_text(&sessionsigs_json, &verify_opts)
+        .expect("the map reads");
+    assert!(
+        verdicts.len() == 3 && verdicts.iter().all(|v| v.valid()),
+        "every node accepts the bench SessionSigs: {verdicts:?}"
+    );
+
     let mut g = c.benchmark_group("sdk-ops");
     g.bench_function("compile_siwe_with_recap", |b| {
         b.iter(|| black_box(create_lit_siwe(black_box(&siwe_params)).map(|m| m.to_message())))
@@ -294,6 +308,25 @@ fn sdk_ops(c: &mut Criterion) {
             for (_, s) in &session_sigs.entries {
                 assert!(verify_entry(black_box(s)));
             }
+        })
+    });
+    g.bench_function("sessionsigs_verify_3_nodes_full", |b| {
+        b.iter(|| {
+            black_box(litcap::verify::sessionsigs::verify_text(
+                black_box(&sessionsigs_json),
+                &verify_opts,
+            ))
+        })
+    });
+    g.bench_function("bare_sessionsigs_all_signatures", |b| {
+        b.iter(|| {
+            for (_, s) in &session_sigs.entries {
+                assert!(verify_entry(black_box(s)));
+            }
+            black_box(litcap::eth::recover_personal(
+                black_box(message.as_bytes()),
+                &signature,
+            ))
         })
     });
     g.finish();
