@@ -134,5 +134,203 @@ fn sign(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, compile, sign);
+/// The operations the Lit JS SDK performs, with the inputs of `benches/compare-js/bench.mjs`
+/// (same wallet, session key, nonce, 3 requests, domain and statement), named like its output so
+/// `benches/compare.sh` can pair them. `bare_*` are the raw signature operations inside them,
+/// measured in the same run: the floor each SDK operation is compared against.
+fn sdk_ops(c: &mut Criterion) {
+    use litcap::authsig::{check_authsig, CheckOptions};
+    use litcap::coverage::Request;
+    use litcap::lit::{Ability, Resource, ResourcePrefix};
+    use litcap::sign::sessionsigs::{self, SessionSigsParams};
+    use litcap::sign::{self, SessionKey, WalletSigner};
+    use litcap::siwe::{create_lit_siwe, CapabilityRequest, LitSiweParams};
+
+    let wallet = sign::LocalWallet::from_hex(
+        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    )
+    .expect("test key");
+    // RFC 8032 test key 1: public key d75a98…511a.
+    let session_key = SessionKey::from_seed_hex(
+        "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+    )
+    .expect("seed");
+    let nonce = "0x921dd92f497527857ee8dda62f1805e56c34c99a6b37691b4e56e6fb171a5a70";
+    let resource = |p, id: &str| Resource::new(p, id).expect("resource");
+    let requests = vec![
+        CapabilityRequest {
+            resource: resource(
+                ResourcePrefix::Pkp,
+                "b03a728fc095d13a226bda09f1ead60c4cb356c0d82a2d0177184fd66d74c75f",
+            ),
+            ability: Ability::PkpSigning,
+            data: None,
+        },
+        CapabilityRequest {
+            resource: resource(
+                ResourcePrefix::LitAction,
+                "QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3",
+            ),
+            ability: Ability::LitActionExecution,
+            data: None,
+        },
+        CapabilityRequest {
+            resource: Resource::wildcard(ResourcePrefix::AccessControlCondition),
+            ability: Ability::AccessControlConditionDecryption,
+            data: None,
+        },
+    ];
+    let issued_at: litcap::time::Timestamp = "2024-09-19T13:07:33.606Z".parse().unwrap_or_default();
+    let expiration = issued_at.add_secs(3600);
+    let siwe_params = LitSiweParams {
+        domain: Some("app.example.com".into()),
+        wallet_address: wallet.address().to_checksum(),
+        statement: Some("Bench.".into()),
+        uri: Some(session_key.uri()),
+        chain_id: None,
+        nonce: nonce.into(),
+        issued_at,
+        expiration: Some(expiration),
+        resources: Some(requests.clone()),
+    };
+    let message = create_lit_siwe(&siwe_params).expect("siwe").to_message();
+    let auth_sig = sign::authsig::sign_message(&wallet, message.clone()).expect("authsig");
+    let signature = litcap::eth::Signature::parse_hex(&auth_sig.sig).expect("sig");
+    let check = CheckOptions {
+        now: issued_at.add_secs(60),
+        session_key: Some(session_key.public_key_hex().to_string()),
+        requests: requests
+            .iter()
+            .map(|r| Request {
+                resource: r.resource.clone(),
+                ability: r.ability,
+            })
+            .collect(),
+    };
+    let report = check_authsig(&auth_sig, &check);
+    assert!(
+        report.sdk_covered(),
+        "the bench AuthSig must cover its requests"
+    );
+    let nodes: Vec<String> = (0..3)
+        .map(|i| format!("https://15.235.83.220:{}", 7470 + i))
+        .collect();
+    let rars: Vec<serde_json::Value> = requests
+        .iter()
+        .map(sessionsigs::resource_ability_request)
+        .collect();
+    let caps = sessionsigs::capabilities(None, &auth_sig);
+    let session_params = SessionSigsParams {
+        session_key: &session_key,
+        resource_ability_requests: &rars,
+        capabilities: &caps,
+        issued_at,
+        expiration,
+        node_urls: &nodes,
+    };
+    let session_sigs = sign::sign_session_sigs(&session_params);
+    assert_eq!(session_sigs.entries.len(), 3);
+    let payloads: Vec<&str> = session_sigs
+        .entries
+        .iter()
+        .map(|(_, s)| s.signed_message.as_str())
+        .collect();
+    // Verification from the map, as a node gets it: hex-decode key and signature, then verify.
+    let verify_entry = |s: &sign::SessionSig| -> bool {
+        let (Ok(pk), Ok(sig)) = (hex::decode(&s.address), hex::decode(&s.sig)) else {
+            return false;
+        };
+        let (Ok(pk), Ok(sig)) = (<[u8; 32]>::try_from(pk), <[u8; 64]>::try_from(sig)) else {
+            return false;
+        };
+        let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&pk) else {
+            return false;
+        };
+        key.verify_strict(
+            s.signed_message.as_bytes(),
+            &ed25519_dalek::Signature::from_bytes(&sig),
+        )
+        .is_ok()
+    };
+
+    // The full node-emulating verifier (`litcap verify`) reads the map as JSON text; its bare
+    // signature cost is the 3 session signatures plus the AuthSig's secp256k1 recovery.
+    let sessionsigs_json = session_sigs.to_value().to_string();
+    let verify_opts = litcap::verify::sessionsigs::VerifyOptions {
+        now: issued_at.add_secs(60),
+        node: None,
+    };
+    let verdicts = litcap::verify::sessionsigs::verify_text(&sessionsigs_json, &verify_opts)
+        .expect("the map reads");
+    assert!(
+        verdicts.len() == 3 && verdicts.iter().all(|v| v.valid()),
+        "every node accepts the bench SessionSigs: {verdicts:?}"
+    );
+
+    let mut g = c.benchmark_group("sdk-ops");
+    g.bench_function("compile_siwe_with_recap", |b| {
+        b.iter(|| black_box(create_lit_siwe(black_box(&siwe_params)).map(|m| m.to_message())))
+    });
+    g.bench_function("authsig_sign_eip191", |b| {
+        b.iter(|| {
+            black_box(sign::authsig::sign_message(
+                &wallet,
+                black_box(message.clone()),
+            ))
+        })
+    });
+    g.bench_function("bare_secp256k1_sign", |b| {
+        b.iter(|| black_box(wallet.sign_personal(black_box(message.as_bytes()))))
+    });
+    g.bench_function("authsig_verify_and_cover", |b| {
+        b.iter(|| black_box(check_authsig(black_box(&auth_sig), &check)))
+    });
+    g.bench_function("bare_secp256k1_recover", |b| {
+        b.iter(|| {
+            black_box(litcap::eth::recover_personal(
+                black_box(message.as_bytes()),
+                &signature,
+            ))
+        })
+    });
+    g.bench_function("getSessionSigs_3_nodes", |b| {
+        b.iter(|| black_box(sign::sign_session_sigs(black_box(&session_params))))
+    });
+    g.bench_function("bare_ed25519_sign_3", |b| {
+        b.iter(|| {
+            for p in &payloads {
+                black_box(session_key.sign(black_box(p.as_bytes())));
+            }
+        })
+    });
+    g.bench_function("sessionsigs_verify_3_nodes", |b| {
+        b.iter(|| {
+            for (_, s) in &session_sigs.entries {
+                assert!(verify_entry(black_box(s)));
+            }
+        })
+    });
+    g.bench_function("sessionsigs_verify_3_nodes_full", |b| {
+        b.iter(|| {
+            black_box(litcap::verify::sessionsigs::verify_text(
+                black_box(&sessionsigs_json),
+                &verify_opts,
+            ))
+        })
+    });
+    g.bench_function("bare_sessionsigs_all_signatures", |b| {
+        b.iter(|| {
+            for (_, s) in &session_sigs.entries {
+                assert!(verify_entry(black_box(s)));
+            }
+            black_box(litcap::eth::recover_personal(
+                black_box(message.as_bytes()),
+                &signature,
+            ))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, compile, sign, sdk_ops);
 criterion_main!(benches);

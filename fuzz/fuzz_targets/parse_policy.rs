@@ -6,16 +6,27 @@ use libfuzzer_sys::fuzz_target;
 use litcap::load::{load_inputs, PolicyFormat};
 
 fuzz_target!(|data: &[u8]| {
-    let loaded = load_inputs(vec![("fuzz.litcap".into(), PolicyFormat::Dsl, data.to_vec())]);
-    let Some(file) = loaded.files.first() else { return };
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let loaded = load_inputs(vec![(
+        "fuzz.litcap".into(),
+        PolicyFormat::Dsl,
+        data.to_vec(),
+    )]);
+    let Some(file) = loaded.files.first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let (_, diags) = litcap::syntax::parse(0, text);
     if diags.has_errors() {
         return;
     }
     let formatted = litcap::syntax::format::format(file, text);
     let (again, diags) = litcap::syntax::parse(0, &formatted);
-    assert!(diags.is_empty(), "formatted text does not parse: {diags:?}\n{formatted}");
+    assert!(
+        diags.is_empty(),
+        "formatted text does not parse: {diags:?}\n{formatted}"
+    );
     let strip = |f: &litcap::syntax::PolicyFile| {
         let mut f = f.without_spans();
         // `fmt` drops trailing whitespace in comments.
@@ -26,5 +37,8 @@ fuzz_target!(|data: &[u8]| {
         f
     };
     assert_eq!(strip(file), strip(&again));
-    assert_eq!(litcap::syntax::format::format(&again, &formatted), formatted);
+    assert_eq!(
+        litcap::syntax::format::format(&again, &formatted),
+        formatted
+    );
 });

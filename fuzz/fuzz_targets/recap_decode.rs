@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use litcap::recap::Recap;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(s) = std::str::from_utf8(data) else { return };
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
     // Half the inputs are raw payloads, so the fuzzer need not learn the prefix.
     let urn = if s.starts_with("urn:recap:") {
         s.to_string()

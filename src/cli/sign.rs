@@ -12,11 +12,14 @@ use litcap::diag::{exit, Code, Diagnostic, Diagnostics, Sources};
 use litcap::eth::Address;
 use litcap::model::{Grant, Policy, Session};
 use litcap::sign::check::{check_auth_sig, Expectations, Problem};
+#[cfg(feature = "net")]
+use litcap::sign::handshake;
 use litcap::sign::http::HttpConfig;
+#[cfg(feature = "net")]
 use litcap::sign::remote::RemoteSigner;
 use litcap::sign::sessionsigs::{self, SessionSigsParams};
 use litcap::sign::store::{KeyStore, StoreError, WALLET_SIG};
-use litcap::sign::{handshake, LocalWallet, SessionKey, SignError, WalletSigner};
+use litcap::sign::{LocalWallet, SessionKey, SignError, WalletSigner};
 use litcap::siwe::CapabilityRequest;
 use litcap::time::{Timestamp, Ttl};
 use std::path::{Path, PathBuf};
@@ -58,6 +61,12 @@ pub struct NonceArgs {
     pub handshake: Option<String>,
 }
 
+/// Usage errors of a build without the `net` cargo feature (no network stack).
+#[cfg(not(feature = "net"))]
+const NO_NET_SIGNER: &str = "`--signer-url` needs network support, and this litcap was built without it (cargo feature `net`): use `--wallet-key FILE` or `--wallet-key-env VAR`, or rebuild with default features";
+#[cfg(not(feature = "net"))]
+const NO_NET_HANDSHAKE: &str = "`--handshake` needs network support, and this litcap was built without it (cargo feature `net`): pass `--nonce <latest blockhash>`, or rebuild with default features";
+
 /// A failure already reported on stderr, carrying the exit code.
 pub struct Reported(pub u8);
 
@@ -83,6 +92,11 @@ impl WalletArgs {
             let w = LocalWallet::from_env(var).map_err(|e| report(&SignError::from(e)))?;
             return Ok(Box::new(w));
         }
+        #[cfg(not(feature = "net"))]
+        if self.signer_url.is_some() {
+            return Err(Reported(usage_error(NO_NET_SIGNER)));
+        }
+        #[cfg(feature = "net")]
         if let (Some(url), Some(address)) = (&self.signer_url, &self.address) {
             let address = Address::parse_any_case(address)
                 .map_err(|e| Reported(usage_error(format!("--address: {e}"))))?;
@@ -98,11 +112,17 @@ impl WalletArgs {
 
 impl NonceArgs {
     /// The nonce, fetching it from a node if asked to.
+    #[cfg_attr(not(feature = "net"), allow(unused_variables))] // `http`
     pub fn resolve(&self, http: &HttpConfig) -> Result<String, Reported> {
         if let Some(n) = &self.nonce {
             litcap::sign::authsig::check_nonce(n).map_err(|e| report(&e))?;
             return Ok(n.clone());
         }
+        #[cfg(not(feature = "net"))]
+        if self.handshake.is_some() {
+            return Err(Reported(usage_error(NO_NET_HANDSHAKE)));
+        }
+        #[cfg(feature = "net")]
         if let Some(url) = &self.handshake {
             let hash =
                 handshake::latest_blockhash(url, http).map_err(|e| report(&SignError::from(e)))?;

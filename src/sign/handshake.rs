@@ -26,6 +26,7 @@
 //!
 //! litcap asks one node and accepts only `0x` and 64 hex digits.
 
+#[cfg(feature = "net")] // only the request itself needs the network stack
 use super::http::{self, HttpConfig, HttpFailure};
 use crate::diag::exit;
 use serde_json::{json, Value};
@@ -111,6 +112,7 @@ fn abbreviate(s: &str) -> String {
 }
 
 /// Handshakes with one node and returns its latest blockhash.
+#[cfg(feature = "net")]
 pub async fn latest_blockhash_async(
     node_url: &str,
     config: &HttpConfig,
@@ -145,11 +147,12 @@ pub async fn latest_blockhash_async(
 }
 
 /// The blocking form of [`latest_blockhash_async`].
+#[cfg(feature = "net")]
 pub fn latest_blockhash(node_url: &str, config: &HttpConfig) -> Result<String, HandshakeError> {
     http::block_on(latest_blockhash_async(node_url, config)).map_err(HandshakeError::Config)?
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "net"))]
 mod tests {
     use super::*;
     use std::time::Duration;

@@ -4,8 +4,12 @@
 //!
 //! Blocking callers go through [`block_on`], which runs a current-thread tokio runtime; it
 //! refuses (instead of panicking) when called from inside a runtime.
+//!
+//! Without the `net` cargo feature only [`HttpConfig`], [`check_url`] and [`random_hex`] exist.
 
+#[cfg(feature = "net")]
 use serde_json::Value;
+#[cfg(feature = "net")]
 use std::future::Future;
 use std::time::Duration;
 
@@ -31,6 +35,7 @@ impl Default for HttpConfig {
 }
 
 /// Why a POST failed, after retries.
+#[cfg(feature = "net")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HttpFailure {
     /// No connection could be made (or it broke before an answer).
@@ -44,6 +49,7 @@ pub enum HttpFailure {
     Setup(String),
 }
 
+#[cfg(feature = "net")]
 impl HttpFailure {
     fn transient(&self) -> bool {
         match self {
@@ -55,6 +61,7 @@ impl HttpFailure {
 }
 
 /// A client with the configured timeout.
+#[cfg(feature = "net")]
 pub fn client(config: &HttpConfig) -> Result<reqwest::Client, HttpFailure> {
     reqwest::Client::builder()
         .timeout(config.timeout)
@@ -64,8 +71,8 @@ pub fn client(config: &HttpConfig) -> Result<reqwest::Client, HttpFailure> {
 }
 
 /// Checks that `url` is an absolute `http` or `https` URL.
-pub fn check_url(url: &str) -> Result<reqwest::Url, String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+pub fn check_url(url: &str) -> Result<url::Url, String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
     match parsed.scheme() {
         "http" | "https" => Ok(parsed),
         other => Err(format!(
@@ -75,6 +82,7 @@ pub fn check_url(url: &str) -> Result<reqwest::Url, String> {
 }
 
 /// POSTs `body` as JSON and returns the parsed JSON answer, retrying transient failures.
+#[cfg(feature = "net")]
 pub async fn post_json(
     client: &reqwest::Client,
     url: &str,
@@ -99,6 +107,7 @@ pub async fn post_json(
     Err(last)
 }
 
+#[cfg(feature = "net")]
 async fn post_once(
     client: &reqwest::Client,
     url: &str,
@@ -125,6 +134,7 @@ async fn post_once(
     })
 }
 
+#[cfg(feature = "net")]
 fn classify(e: reqwest::Error) -> HttpFailure {
     if e.is_timeout() {
         HttpFailure::Timeout
@@ -144,6 +154,7 @@ fn classify(e: reqwest::Error) -> HttpFailure {
 }
 
 /// Runs a future to completion on a fresh current-thread runtime.
+#[cfg(feature = "net")]
 pub fn block_on<F: Future>(future: F) -> Result<F::Output, String> {
     if tokio::runtime::Handle::try_current().is_ok() {
         return Err(
@@ -181,18 +192,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_and_transience() {
+    fn urls() {
         assert!(check_url("https://a.example:7470").is_ok());
         assert!(check_url("ftp://a").unwrap_err().contains("`ftp:`"));
         assert!(check_url("not a url").is_err());
-        assert!(HttpFailure::Status(503).transient());
-        assert!(HttpFailure::Status(429).transient());
-        assert!(!HttpFailure::Status(400).transient());
-        assert!(!HttpFailure::Body(String::new()).transient());
         assert_eq!(random_hex(64).len(), 64);
         assert_eq!(random_hex(7).len(), 7);
     }
 
+    #[cfg(feature = "net")]
+    #[test]
+    fn transience() {
+        assert!(HttpFailure::Status(503).transient());
+        assert!(HttpFailure::Status(429).transient());
+        assert!(!HttpFailure::Status(400).transient());
+        assert!(!HttpFailure::Body(String::new()).transient());
+    }
+
+    #[cfg(feature = "net")]
     #[tokio::test]
     async fn block_on_refuses_inside_a_runtime() {
         assert!(block_on(async { 1 }).is_err());

@@ -11,6 +11,7 @@ pub mod capacity;
 pub mod check;
 pub mod handshake;
 pub mod http;
+#[cfg(feature = "net")] // the JSON-RPC signer needs the network stack
 pub mod remote;
 pub mod session_key;
 pub mod sessionsigs;

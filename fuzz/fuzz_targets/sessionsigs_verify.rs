@@ -1,0 +1,68 @@
+//! Any bytes as a SessionSigs map (`litcap verify`): the node-emulating verifier never panics;
+//! it gives one verdict per entry, in the map's order; an unreadable text's error offset lies in
+//! the text. The verifier shares work across entries (session keys, capabilities), so each
+//! entry verified on its own must get the same verdict as inside the bundle. The SDK's
+//! `validateSessionSigs` emulation and the bare nacl check must not panic either.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use litcap::time::Timestamp;
+use litcap::verify::sessionsigs::{
+    nacl_verify, sdk_validate_session_sigs, verify_file, verify_text, SessionSigsFile,
+    VerifyOptions,
+};
+use serde_json::Value;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    // The vectors' clock (their sessions are valid then), and half the inputs checked as one
+    // fixed node instead of the node each key names.
+    let now: Timestamp = "2024-09-19T13:10:30.000Z".parse().unwrap_or_default();
+    let opts = VerifyOptions {
+        now,
+        node: (data.len() % 2 == 1).then(|| "https://15.235.83.220:7470".to_string()),
+    };
+    let file = match SessionSigsFile::parse(text) {
+        Ok(f) => f,
+        Err(e) => {
+            assert!(
+                e.offset <= text.len() && text.is_char_boundary(e.offset),
+                "{e:?}"
+            );
+            assert!(verify_text(text, &opts).is_err());
+            return;
+        }
+    };
+    let verdicts = verify_file(&file, &opts);
+    let nodes: Vec<&str> = file.nodes().collect();
+    assert_eq!(verdicts.len(), nodes.len(), "one verdict per entry");
+    for (v, node) in verdicts.iter().zip(&nodes) {
+        assert_eq!(v.node, *node, "verdicts in the map's order");
+        let _ = v.to_json();
+    }
+
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) else {
+        return;
+    };
+    let _ = sdk_validate_session_sigs(&Value::Object(map.clone()), now);
+    for entry in map.values() {
+        let _ = nacl_verify(entry);
+    }
+    // Alone vs in the bundle (only when keys are unique: a JSON object keeps the last value).
+    if map.len() != nodes.len() {
+        return;
+    }
+    for ((key, entry), together) in map.iter().zip(&verdicts) {
+        let mut one = serde_json::Map::new();
+        one.insert(key.clone(), entry.clone());
+        let alone_text = Value::Object(one).to_string();
+        let alone = verify_text(&alone_text, &opts).expect("a one-entry object reads");
+        assert_eq!(alone.len(), 1);
+        assert_eq!(
+            &alone[0], together,
+            "entry `{key}` verified alone differs from the bundle"
+        );
+    }
+});
