@@ -66,6 +66,9 @@ pub fn client(config: &HttpConfig) -> Result<reqwest::Client, HttpFailure> {
     reqwest::Client::builder()
         .timeout(config.timeout)
         .user_agent(concat!("litcap/", env!("CARGO_PKG_VERSION")))
+        // A signer or node that redirects is misconfigured or not the one named; following
+        // redirects would send the message to be signed somewhere else.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| HttpFailure::Setup(e.to_string()))
 }
