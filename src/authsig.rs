@@ -320,16 +320,7 @@ const REQUIRED: [&str; 4] = ["sig", "derivedVia", "signedMessage", "address"];
 
 const AUTHSIG_SHAPE: &str = "an AuthSig is a JSON object with the strings `sig`, `derivedVia`, `signedMessage` and `address` (and `algo` for PKP AuthSigs), as the SDK's `generateAuthSig` returns it";
 
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
+use crate::json::type_name as json_type;
 
 /// The byte offset of serde_json's 1-based line and (byte) column.
 pub fn json_error_offset(text: &str, line: usize, column: usize) -> usize {

@@ -67,6 +67,18 @@ fn write_value(out: &mut String, value: &Value, sorted: bool) {
     }
 }
 
+/// What kind of JSON value this is, for messages ("found a number").
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// JavaScript `Number.prototype.toString` of the value as an IEEE double.
 pub fn js_number(n: &Number) -> String {
     let f = if let Some(i) = n.as_i64() {

@@ -1557,16 +1557,7 @@ mod parse {
 
     // --------------------------------------------------------------- from fields ---
 
-    fn json_type(v: &Value) -> &'static str {
-        match v {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Number(_) => "a number",
-            Value::String(_) => "a string",
-            Value::Array(_) => "an array",
-            Value::Object(_) => "an object",
-        }
-    }
+    use crate::json::type_name as json_type;
 
     /// `parseInt(s)` as siwe's `parseIntegerNumber` uses it, limited to non-negative values.
     fn js_parse_int(s: &str) -> Option<u64> {
