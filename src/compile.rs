@@ -6,9 +6,9 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::eth::Address;
 use crate::model::{Capability, Grant, Policy, Session};
 use crate::recap::Recap;
-use crate::siwe::{self, LitSiweParams, SiweMessage};
+use crate::siwe::{self, CapabilityRequest, LitSiweParams, SiweMessage};
 use crate::time::{Timestamp, Ttl};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// What the wallet signature needs beyond the policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,12 +74,22 @@ pub enum CompileError {
     Policy(Diagnostics),
 }
 
-/// `{"resource":{"resource":id,"resourcePrefix":prefix},"ability":ability}` (SDK key order).
-pub fn resource_ability_request(c: &Capability) -> Value {
-    json!({
-        "resource": { "resource": c.resource.id, "resourcePrefix": c.resource.prefix.as_str() },
-        "ability": c.ability.as_str(),
-    })
+/// A `LitResourceAbilityRequest` as `JSON.stringify` writes it:
+/// `{"resource":{"resource":id,"resourcePrefix":prefix},"ability":…}` plus `"data"` if present.
+pub fn resource_ability_request(r: &CapabilityRequest) -> Value {
+    let mut resource = Map::new();
+    resource.insert("resource".into(), Value::String(r.resource.id.clone()));
+    resource.insert(
+        "resourcePrefix".into(),
+        Value::String(r.resource.prefix.as_str().into()),
+    );
+    let mut m = Map::new();
+    m.insert("resource".into(), Value::Object(resource));
+    m.insert("ability".into(), Value::String(r.ability.as_str().into()));
+    if let Some(data) = &r.data {
+        m.insert("data".into(), Value::Object(data.clone()));
+    }
+    Value::Object(m)
 }
 
 /// The parameters `createSiweMessageWithRecaps` gets for a grant.
@@ -232,7 +242,7 @@ pub fn compile(
         resource_ability_requests: session
             .requests
             .iter()
-            .map(resource_ability_request)
+            .map(|c| resource_ability_request(&c.to_request()))
             .collect(),
         recap_urn: (!grant.allows.is_empty()).then(|| recap.encode()),
         recap: recap.clone(),

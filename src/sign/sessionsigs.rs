@@ -70,23 +70,7 @@ impl SessionSigs {
     }
 }
 
-/// A `LitResourceAbilityRequest` as `JSON.stringify` writes it:
-/// `{"resource":{"resource":id,"resourcePrefix":prefix},"ability":…}` plus `"data"` if present.
-pub fn resource_ability_request(r: &CapabilityRequest) -> Value {
-    let mut resource = Map::new();
-    resource.insert("resource".into(), Value::String(r.resource.id.clone()));
-    resource.insert(
-        "resourcePrefix".into(),
-        Value::String(r.resource.prefix.as_str().into()),
-    );
-    let mut m = Map::new();
-    m.insert("resource".into(), Value::Object(resource));
-    m.insert("ability".into(), Value::String(r.ability.as_str().into()));
-    if let Some(data) = &r.data {
-        m.insert("data".into(), Value::Object(data.clone()));
-    }
-    Value::Object(m)
-}
+pub use crate::compile::resource_ability_request;
 
 /// `capabilities`: `[capacityDelegationAuthSig, authSig]`, or `[authSig]` without delegation.
 pub fn capabilities(capacity_delegation: Option<&AuthSig>, auth_sig: &AuthSig) -> Vec<Value> {
