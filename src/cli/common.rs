@@ -2,6 +2,36 @@
 
 use litcap::diag::{self, Diagnostics, Sources};
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// The state of standard error: writable, closed by the reader, or failing.
+static STDERR_STATE: AtomicU8 = AtomicU8::new(STDERR_OK);
+const STDERR_OK: u8 = 0;
+const STDERR_CLOSED: u8 = 1;
+const STDERR_FAILED: u8 = 2;
+
+/// Writes to standard error without ever panicking. A closed pipe (`litcap ... 2>&1 | head`)
+/// silences the rest of the run; any other failure (`2>/dev/full`) also does, and makes the
+/// process exit with 2 (see [`stderr_failed`]).
+pub fn write_stderr(text: &str) {
+    if STDERR_STATE.load(Ordering::Relaxed) != STDERR_OK {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    if let Err(e) = err.write_all(text.as_bytes()).and_then(|_| err.flush()) {
+        let state = if e.kind() == std::io::ErrorKind::BrokenPipe {
+            STDERR_CLOSED
+        } else {
+            STDERR_FAILED
+        };
+        STDERR_STATE.store(state, Ordering::Relaxed);
+    }
+}
+
+/// Whether writing to standard error failed for another reason than a closed pipe.
+pub fn stderr_failed() -> bool {
+    STDERR_STATE.load(Ordering::Relaxed) == STDERR_FAILED
+}
 
 /// Output formats for diagnostics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -17,9 +47,7 @@ pub fn print_human(diags: &Diagnostics, sources: &Sources) {
         return;
     }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let text = diag::render_human(diags, sources, color);
-    let mut err = std::io::stderr().lock();
-    let _ = err.write_all(text.as_bytes());
+    write_stderr(&diag::render_human(diags, sources, color));
 }
 
 /// Prints a JSON value to stdout, pretty, with a trailing newline.
