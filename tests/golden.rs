@@ -26,6 +26,8 @@ struct Case {
     name: String,
     dir: PathBuf,
     args: Vec<String>,
+    /// `NAME=value` words before `litcap`.
+    env: Vec<(String, String)>,
     stdin: Option<Vec<u8>>,
     stdout: Sink,
     stderr: Sink,
@@ -134,11 +136,16 @@ fn load_case(dir: &Path) -> Result<Case, String> {
             _ => args.push(w),
         }
     }
+    let mut env = Vec::new();
+    while let Some((k, v)) = args.first().and_then(|w| w.split_once('=')) {
+        env.push((k.to_string(), v.to_string()));
+        args.remove(0);
+    }
     match args.first().map(String::as_str) {
         Some("litcap") => {
             args.remove(0);
         }
-        _ => return Err("`cmd` must start with `litcap`".into()),
+        _ => return Err("`cmd` must start with `litcap` (after `NAME=value` words)".into()),
     }
     let stdin = match std::fs::read(dir.join("stdin")) {
         Ok(b) => Some(b),
@@ -149,6 +156,7 @@ fn load_case(dir: &Path) -> Result<Case, String> {
         name,
         dir: dir.to_path_buf(),
         args,
+        env,
         stdin,
         stdout,
         stderr,
@@ -188,6 +196,9 @@ fn run(case: &Case) -> Ran {
         })
         .stdout(sink(case.stdout))
         .stderr(sink(case.stderr));
+    for (k, v) in &case.env {
+        cmd.env(k, v);
+    }
     let mut child = cmd.spawn().expect("spawn litcap");
     // Close the reading ends first: the child is still starting up.
     if case.stdout == Sink::Closed {

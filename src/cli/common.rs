@@ -41,13 +41,31 @@ pub enum Format {
     Sarif,
 }
 
+/// The width messages for people are wrapped at: `COLUMNS` when set, else the width of the
+/// terminal on standard error, else 100. Suggested lines in backticks are never broken.
+pub fn width() -> usize {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok());
+    columns
+        .or_else(|| terminal_size::terminal_size_of(std::io::stderr()).map(|(w, _)| w.0 as usize))
+        .filter(|w| *w >= 40)
+        .map(|w| w.min(500))
+        .unwrap_or(100)
+}
+
+/// Diagnostics rendered for people (no colour), at [`width`].
+pub fn render_human(diags: &Diagnostics, sources: &Sources) -> String {
+    diag::render_human_width(diags, sources, false, width())
+}
+
 /// Prints diagnostics to stderr for people.
 pub fn print_human(diags: &Diagnostics, sources: &Sources) {
     if diags.is_empty() {
         return;
     }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    write_stderr(&diag::render_human(diags, sources, color));
+    write_stderr(&diag::render_human_width(diags, sources, color, width()));
 }
 
 /// Prints a JSON value to stdout, pretty, with a trailing newline.

@@ -43,7 +43,7 @@ pub fn run(args: ExplainArgs) -> u8 {
     match args.format {
         super::compile::OutputFormat::Human => {
             let diags = Diagnostics(e.to_diagnostics());
-            let text = litcap::diag::render_human(&diags, &loaded.sources, false);
+            let text = common::render_human(&diags, &loaded.sources);
             let verdict = if e.ok() {
                 format!(
                     "yes: session `{}` may use `{} on {}`\n\n",

@@ -22,6 +22,8 @@ pub fn litcap_command(args: &[&str]) -> Command {
         .current_dir(root())
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
         .env_remove("LITCAP_KEYSTORE_PASSWORD")
         .env_remove("LITCAP_TEST_NODE_PATH");
     c
