@@ -678,6 +678,32 @@ fn split_outside_backticks(line: &str) -> Box<dyn Iterator<Item = textwrap::core
     Box::new(words.into_iter())
 }
 
+/// The one renderer of litcap's messages for people: miette's graphical report, wrapped at
+/// `width` without breaking text in backticks.
+fn handler(color: bool, width: usize) -> miette::GraphicalReportHandler {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::Custom(split_outside_backticks))
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+}
+
+/// Renders any error that is a [`miette::Diagnostic`] (usage errors, unreadable inputs, key
+/// and signer failures) in the same style as the diagnostics of [`render_human_width`].
+pub fn render_error(e: &dyn miette::Diagnostic, color: bool, width: usize) -> String {
+    let mut out = String::new();
+    if handler(color, width).render_report(&mut out, e).is_err() {
+        out = format!("error: {e}\n");
+    }
+    out.push('\n');
+    out
+}
+
 /// [`render_human`] at a given width.
 pub fn render_human_width(
     diags: &Diagnostics,
@@ -685,16 +711,7 @@ pub fn render_human_width(
     color: bool,
     width: usize,
 ) -> String {
-    let theme = if color {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
-    let handler = miette::GraphicalReportHandler::new_themed(theme)
-        .with_width(width)
-        .with_break_words(false)
-        .with_word_separator(textwrap::WordSeparator::Custom(split_outside_backticks))
-        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
+    let handler = handler(color, width);
     let mut out = String::new();
     for d in diags.iter() {
         let rendered = Rendered::new(d, sources);

@@ -41,7 +41,7 @@ pub fn parse_ttl(s: &str) -> Result<Ttl, String> {
 pub fn run(args: CheckArgs) -> u8 {
     let mut loaded = match litcap::load::load_paths(&args.files) {
         Ok(l) => l,
-        Err(e) => return common::usage_error(e),
+        Err(e) => return common::io_error(&e),
     };
     let opts = CheckOptions {
         session: args.session.clone(),
@@ -61,21 +61,13 @@ pub fn run(args: CheckArgs) -> u8 {
                 Some(Ok(t)) => t,
                 Some(Err(e)) => return common::usage_error(format!("--at: {e}")),
             };
-            let bytes = match litcap::load::read_limited(path) {
-                Ok(b) => b,
-                Err(e) => return common::usage_error(e),
-            };
-            let name = path.display().to_string();
-            let text = match litcap::load::decode_utf8(&name, bytes) {
+            let text = match common::read_text(path) {
                 Ok(t) => t,
-                Err(d) => {
-                    common::print_human(&litcap::diag::Diagnostics(vec![d]), &loaded.sources);
-                    return litcap::diag::exit::ERRORS;
-                }
+                Err(code) => return code,
             };
             let input = check::AuthSigInput {
-                name,
-                text,
+                name: text.name,
+                text: text.text,
                 at,
                 session_key: args.session_key.clone(),
             };

@@ -64,8 +64,7 @@ pub fn print_human(diags: &Diagnostics, sources: &Sources) {
     if diags.is_empty() {
         return;
     }
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    write_stderr(&diag::render_human_width(diags, sources, color, width()));
+    write_stderr(&diag::render_human_width(diags, sources, color(), width()));
 }
 
 /// Prints a JSON value to stdout, pretty, with a trailing newline.
@@ -90,23 +89,86 @@ pub fn print_stdout(text: &str) -> u8 {
     match res {
         Ok(()) => diag::exit::OK,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => diag::exit::OK,
-        Err(e) => {
-            eprintln!("error: could not write output: {e}");
-            diag::exit::USAGE
-        }
+        Err(e) => usage_error(format!("could not write the output: {e}")),
     }
 }
 
-/// A usage or IO error: printed as `error: ...` and exit code 2.
+/// Whether to colour what goes to standard error.
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Prints an error in the style of every other message (see [`diag::render_error`]).
+pub fn print_error(e: &dyn miette::Diagnostic) {
+    write_stderr(&diag::render_error(e, color(), width()));
+}
+
+/// A usage error (a flag, a value, a file that is not what the command wants).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(litcap::usage))]
+pub struct UsageError {
+    pub message: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+/// A usage error: printed like every diagnostic (code `litcap::usage`), exit code 2.
 pub fn usage_error(message: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {message}");
+    print_error(&UsageError {
+        message: message.to_string(),
+        help: None,
+    });
     diag::exit::USAGE
+}
+
+/// A usage error with a `help` line.
+pub fn usage_error_help(message: impl std::fmt::Display, help: impl std::fmt::Display) -> u8 {
+    print_error(&UsageError {
+        message: message.to_string(),
+        help: Some(help.to_string()),
+    });
+    diag::exit::USAGE
+}
+
+/// A `--node` value that is not a usable URL; a bare `host:port` gets the `https://` form.
+pub fn node_url_error(url: &str, e: impl std::fmt::Display) -> u8 {
+    if !url.contains("://") && !url.trim().is_empty() {
+        usage_error_help(
+            format!("--node: `{url}` is not a URL (it has no scheme)"),
+            format!(
+                "Lit nodes are reached over HTTPS: write `--node https://{}`",
+                url.trim()
+            ),
+        )
+    } else {
+        usage_error(format!("--node: {e}"))
+    }
+}
+
+/// An input that could not be read (code `litcap::io`, with its help), exit code 2.
+pub fn io_error(e: &litcap::load::LoadError) -> u8 {
+    print_error(e);
+    diag::exit::USAGE
+}
+
+/// Reads a text input with [`litcap::load::read_text`] (`-` is standard input). `Err` carries
+/// the exit code after the problem was printed: 2 when unreadable, 1 when not UTF-8.
+pub fn read_text(path: &std::path::Path) -> Result<litcap::load::TextInput, u8> {
+    match litcap::load::read_text(path) {
+        Ok(t) => Ok(t),
+        Err(litcap::load::ReadError::Io(e)) => Err(io_error(&e)),
+        Err(litcap::load::ReadError::NotUtf8(d)) => {
+            print_human(&Diagnostics(vec![*d]), &Sources::new());
+            Err(diag::exit::ERRORS)
+        }
+    }
 }
 
 /// Loads policy files; prints their diagnostics (suppressions applied) for people.
 /// `Err` carries the exit code when the files could not be read.
 pub fn load_policy(paths: &[std::path::PathBuf]) -> Result<litcap::load::Loaded, u8> {
-    let mut loaded = litcap::load::load_paths(paths).map_err(usage_error)?;
+    let mut loaded = litcap::load::load_paths(paths).map_err(|e| io_error(&e))?;
     loaded.diagnostics.apply_suppressions(&loaded.sources);
     print_human(&loaded.diagnostics, &loaded.sources);
     Ok(loaded)
