@@ -288,6 +288,8 @@ codes! {
     Unverifiable => ("unverifiable", Warning, "litcap cannot check this signature (a BLS network signature needs the network's key)"),
     // Session signatures (node verdicts).
     SessionSigInvalid => ("session-sig-invalid", Error, "a node would reject this session signature"),
+    // `explain`'s positive answers.
+    Covered => ("covered", Note, "`explain`: the line that allows a request, or the request that asks for it"),
 }
 
 impl fmt::Display for Code {

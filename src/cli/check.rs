@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// Policy files, checked together.
+    /// Policy files, checked together (each may be several joined with commas).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Check only this session (and its grant).
@@ -39,7 +39,7 @@ pub fn parse_ttl(s: &str) -> Result<Ttl, String> {
 }
 
 pub fn run(args: CheckArgs) -> u8 {
-    let mut loaded = match litcap::load::load_paths(&args.files) {
+    let mut loaded = match litcap::load::load_paths(&common::policy_paths(&args.files)) {
         Ok(l) => l,
         Err(e) => return common::io_error(&e),
     };

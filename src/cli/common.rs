@@ -165,10 +165,28 @@ pub fn read_text(path: &std::path::Path) -> Result<litcap::load::TextInput, u8> 
     }
 }
 
-/// Loads policy files; prints their diagnostics (suppressions applied) for people.
-/// `Err` carries the exit code when the files could not be read.
+/// Policy file arguments: each may name several files joined with commas (`a.litcap,b.litcap`),
+/// unless a file of that exact name exists.
+pub fn policy_paths(args: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::with_capacity(args.len());
+    for a in args {
+        match a.to_str() {
+            Some(s) if s.contains(',') && !a.exists() => out.extend(
+                s.split(',')
+                    .filter(|p| !p.is_empty())
+                    .map(std::path::PathBuf::from),
+            ),
+            _ => out.push(a.clone()),
+        }
+    }
+    out
+}
+
+/// Loads policy files (see [`policy_paths`]); prints their diagnostics (suppressions applied)
+/// for people. `Err` carries the exit code when the files could not be read.
 pub fn load_policy(paths: &[std::path::PathBuf]) -> Result<litcap::load::Loaded, u8> {
-    let mut loaded = litcap::load::load_paths(paths).map_err(|e| io_error(&e))?;
+    let paths = policy_paths(paths);
+    let mut loaded = litcap::load::load_paths(&paths).map_err(|e| io_error(&e))?;
     loaded.diagnostics.apply_suppressions(&loaded.sources);
     print_human(&loaded.diagnostics, &loaded.sources);
     Ok(loaded)

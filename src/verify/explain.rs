@@ -35,7 +35,7 @@ impl Explanation {
         match (&self.verdict, &self.allowed_by) {
             (Verdict::Covered { key, recap_ability }, Some(a)) => out.push(
                 Diagnostic::new(
-                    Code::NotCovered,
+                    Code::Covered,
                     format!(
                         "grant `{}` allows `{what}` (through `{recap_ability}` on `{key}`)",
                         self.grant
@@ -60,7 +60,7 @@ impl Explanation {
         match &self.requested_by {
             Some(r) => out.push(
                 Diagnostic::new(
-                    Code::NotCovered,
+                    Code::Covered,
                     format!("session `{}` requests it, so it is in the session's `resourceAbilityRequests`", self.session),
                 )
                 .severity(Severity::Note)
