@@ -136,8 +136,9 @@ pub fn explain(
     };
     let fix = match &verdict {
         Verdict::NotCovered(Gap::Shadowed { wildcard_key, .. }) => Some(format!(
-            "add `allow {ability} on \"{wildcard_key}\"` or remove the wildcard allow from grant `{}`",
-            grant.name
+            "remove the wildcard allow on `{wildcard_key}` from grant `{}` and allow each resource by its id: `allow {ability} on {}`",
+            grant.name,
+            crate::syntax::format::quote(&resource.key())
         )),
         Verdict::NotCovered(Gap::AbilityNotValidForResource) => Some(format!(
             "`{ability}` applies to `{}://` resources",

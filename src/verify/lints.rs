@@ -126,8 +126,8 @@ fn shadowing(grant: &Grant, d: &mut Diagnostics) {
                     first.resource
                 ),
                 format!(
-                    "sessions requesting `{}` on `{}` will be refused; remove the wildcard allow or grant `{}` on it",
-                    a.ability, a.resource, a.ability
+                    "sessions requesting `{}` on `{}` will be refused; remove the wildcard allow and allow each resource the sessions use by its id (`{}` is already there)",
+                    a.ability, a.resource, a.resource
                 ),
             )
         };
