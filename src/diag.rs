@@ -257,6 +257,7 @@ codes! {
     NotCovered => ("not-covered", Error, "a session requests a capability its grant does not give"),
     InvalidWhere => ("invalid-where", Error, "`where` data the ReCap cannot carry"),
     DuplicateCapability => ("duplicate-capability", Warning, "the same capability is listed twice"),
+    NoRequest => ("no-request", Warning, "a session requests nothing"),
     // Least-privilege lints.
     WildcardResource => ("wildcard-resource", Warning, "a capability on every resource of a type (`<prefix>://*`)"),
     UnusedCapability => ("unused-capability", Warning, "a granted capability that no session requests"),

@@ -157,6 +157,7 @@ impl TextInput {
 /// Parses and checks in-memory inputs `(name, format, bytes)`.
 pub fn load_inputs(inputs: Vec<(String, PolicyFormat, Vec<u8>)>) -> Loaded {
     let mut loaded = Loaded::default();
+    let mut blocked = Vec::new();
     for (name, format, bytes) in inputs {
         let text = match text_from_bytes(name.clone(), bytes) {
             Ok(t) => t.text,
@@ -167,14 +168,45 @@ pub fn load_inputs(inputs: Vec<(String, PolicyFormat, Vec<u8>)>) -> Loaded {
         };
         let id = loaded.sources.len();
         let (file, diags) = parse_text(id, &text, format);
+        blocked.extend(blocks_with(&file.items, &diags.0, &[Code::SchemaViolation]));
         loaded.sources.add(name, text);
         loaded.diagnostics.extend(diags);
         loaded.files.push(file);
     }
-    let (policy, diags) = model::build(&loaded.files);
+    let (policy, mut diags) = model::build(&loaded.files);
+    // The model's findings inside a YAML/JSON block that breaks the schema would only repeat
+    // the schema's (a misspelt `domian` is also a missing `domain`).
+    diags.0.retain(|d| !inside_any(d, &blocked));
     loaded.policy = policy;
     loaded.diagnostics.extend(diags);
     loaded
+}
+
+/// The spans of the blocks holding a diagnostic with one of `codes`.
+pub(crate) fn blocks_with(
+    items: &[syntax::ast::Item],
+    diags: &[Diagnostic],
+    codes: &[Code],
+) -> Vec<crate::diag::Span> {
+    items
+        .iter()
+        .map(|it| it.span())
+        .filter(|b| {
+            diags
+                .iter()
+                .filter(|d| codes.contains(&d.code))
+                .any(|d| d.span.is_some_and(|s| within(s, *b)))
+        })
+        .collect()
+}
+
+/// Whether a diagnostic lies inside one of the spans.
+pub(crate) fn inside_any(d: &Diagnostic, spans: &[crate::diag::Span]) -> bool {
+    d.span.is_some_and(|s| spans.iter().any(|b| within(s, *b)))
+}
+
+fn within(s: crate::diag::Span, block: crate::diag::Span) -> bool {
+    s.file == block.file && s.start >= block.start && s.start < block.end.max(block.start + 1)
 }
 
 /// The file's text, or an `invalid-utf8` diagnostic naming the first bad byte.

@@ -643,6 +643,24 @@ fn build_session(
             }
         }
     }
+    if session.requests.is_empty() {
+        diags.push(
+            Diagnostic::new(
+                Code::NoRequest,
+                format!("session `{}` requests nothing", session.name),
+            )
+            .at(session.name_span, "no `request`")
+            .help(match grant.allows.first() {
+                Some(a) => format!(
+                    "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request {} on {}` (allowed by grant `{}`)",
+                    a.ability,
+                    crate::syntax::format::quote(&a.written_resource),
+                    grant.name
+                ),
+                None => "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request pkp-signing on \"lit-pkp://0x...\"`".to_string(),
+            }),
+        );
+    }
     let recap = grant.recap();
     for req in &session.requests {
         if let Verdict::NotCovered(gap) = coverage::check(recap, &req.resource, req.ability) {
