@@ -2,9 +2,9 @@
 //! Lit SDK builds with `createSiweMessageWithRecaps` (one merged `urn:recap:` resource).
 
 use crate::eth::{self, Address, Signature};
-use crate::lit::{Ability, Resource};
-use crate::recap::{self, NotaBene, RecapError};
 use crate::time::{TimeError, Timestamp};
+use crate::wire::lit::{Ability, Resource};
+use crate::wire::recap::{self, NotaBene, RecapError};
 use std::ops::Range;
 
 pub use parse::{check_authority, check_scheme, check_uri};
@@ -1791,7 +1791,7 @@ mod parse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lit::ResourcePrefix;
+    use crate::wire::lit::ResourcePrefix;
 
     #[test]
     fn sdk_defaults_match_vector_11() {

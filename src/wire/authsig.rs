@@ -3,14 +3,14 @@
 //! Reading an AuthSig JSON file with the position of every field ([`AuthSigFile`]), and
 //! checking it ([`check_authsig`]) the way the Lit JS SDK v7 and the Lit nodes would.
 
-use crate::coverage::{self, Gap, Request, Verdict};
 use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Severity, Span};
 use crate::eth::{self, Address, Signature, SignatureError};
-use crate::recap::{self, Decoded, Recap, RecapError};
-use crate::siwe::{
+use crate::time::{Timestamp, Ttl};
+use crate::wire::coverage::{self, Gap, Request, Verdict};
+use crate::wire::recap::{self, Decoded, Recap, RecapError};
+use crate::wire::siwe::{
     self, Flavor, SiweField, SiweMessage, SiweParseError, SiweSpans, SiweVerifyError,
 };
-use crate::time::{Timestamp, Ttl};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::ops::Range;
@@ -1387,11 +1387,11 @@ pub const MAX_LIFETIME: Ttl = Ttl::NODE_MAX;
 mod tests {
     use super::*;
 
-    use crate::coverage::Request;
     use crate::diag::Code;
     use crate::eth::WalletKey;
-    use crate::lit::{Ability, Resource, ResourcePrefix};
-    use crate::siwe::{create_lit_siwe, CapabilityRequest, LitSiweParams};
+    use crate::wire::coverage::Request;
+    use crate::wire::lit::{Ability, Resource, ResourcePrefix};
+    use crate::wire::siwe::{create_lit_siwe, CapabilityRequest, LitSiweParams};
 
     const KEY0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
     const SESSION: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
