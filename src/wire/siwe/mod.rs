@@ -9,6 +9,7 @@ use std::ops::Range;
 
 mod parse;
 mod uri;
+mod validate;
 
 pub use uri::{check_authority, check_scheme, check_uri};
 
@@ -145,19 +146,19 @@ impl SiweMessage {
     /// `issuedAt`, ...), then [`SiweMessage::validate`]. Unlike siwe, a missing `nonce` or
     /// `issuedAt` is an error rather than filled in with a random nonce or the current time.
     pub fn from_fields(fields: &serde_json::Value) -> Result<SiweMessage, SiweParseError> {
-        parse::from_fields(fields)
+        validate::from_fields(fields)
     }
 
     /// `validateMessage()` of siwe 2.3.2, made as strict as the parser: the message must
     /// render to text that parses back to the same fields. Spans refer to
     /// [`SiweMessage::to_message`].
     pub fn validate(&self) -> Result<(), SiweParseError> {
-        parse::validate(self, Flavor::Sdk)
+        validate::validate(self, Flavor::Sdk)
     }
 
     /// [`SiweMessage::validate`] with the rules of one implementation.
     pub fn validate_as(&self, flavor: Flavor) -> Result<(), SiweParseError> {
-        parse::validate(self, flavor)
+        validate::validate(self, flavor)
     }
 
     pub fn issued_at_time(&self) -> Result<Timestamp, TimeError> {
