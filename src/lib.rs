@@ -18,6 +18,7 @@ pub mod json;
 pub mod load;
 pub mod model;
 pub mod schema;
+pub mod schema_gen;
 pub mod sign;
 pub mod suggest;
 pub mod syntax;
