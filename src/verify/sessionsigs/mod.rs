@@ -21,9 +21,9 @@
 //! [`sdk_validate_session_sigs`] is `validateSessionSigs` of `@lit-protocol/misc` 7.4.0.
 
 //!
-//! The module's parts: [`input`] reads the map leniently (a malformed entry is that node's
-//! error), [`node`] applies the node rules above, [`policy`] compares the bundle with a
-//! policy session, and [`sdk`] emulates the SDK's `validateSessionSigs` with its JavaScript
+//! The module's parts: `input` reads the map leniently (a malformed entry is that node's
+//! error), `node` applies the node rules above, `policy` compares the bundle with a
+//! policy session, and `sdk` emulates the SDK's `validateSessionSigs` with its JavaScript
 //! semantics.
 
 mod input;

@@ -12,7 +12,7 @@ use crate::wire::recap::Recap;
 use crate::wire::siwe::{self, Flavor, SiweMessage};
 
 /// Checks a SessionSigs map against a policy session (for what the nodes would say, see
-/// [`verify_file`]):
+/// [`verify_file`](super::verify_file)):
 ///
 /// * every request must be one the session declares (`over-privilege`);
 /// * the session signatures may not outlive the session's `ttl` (`ttl-too-long`);

@@ -3,7 +3,7 @@
 //! The AuthSig JSON type and its kinds by the nodes' rule ([`AuthSig`], [`AuthSigKind`]), and
 //! reading an AuthSig file with the position of every field ([`AuthSigFile`], positions from
 //! the one positioned JSON reader, [`crate::schema::json`]). Judging an AuthSig is
-//! [`check`]'s job; what it is asked and what it answers are in [`report`].
+//! `check`'s job; what it is asked and what it answers are in `report`.
 
 mod check;
 mod report;

@@ -102,7 +102,7 @@ pub struct RecapEntry {
     pub statement_matches: Option<bool>,
 }
 
-/// Everything [`check_authsig`] found.
+/// Everything [`check_authsig`](super::check_authsig) found.
 #[derive(Clone, Debug)]
 pub struct AuthSigReport {
     pub kind: AuthSigKind,

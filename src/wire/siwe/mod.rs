@@ -1,5 +1,9 @@
 //! Sign-In with Ethereum (EIP-4361) messages: the text siwe 2.3.2 writes, and the message the
 //! Lit SDK builds with `createSiweMessageWithRecaps` (one merged `urn:recap:` resource).
+//!
+//! This file holds the message type, its rendering, and verification (bindings, time,
+//! signature) in the SDK's and the nodes' flavors. Reading text is `parse`'s job, checking a
+//! built message `validate`'s, and the RFC 3986 grammar the fields use is in `uri`.
 
 use crate::eth::{self, Address, Signature};
 use crate::time::{TimeError, Timestamp};
@@ -538,8 +542,6 @@ fn round_trips(data: Option<&NotaBene>) -> bool {
 pub fn session_key_uri(public_key_hex: &str) -> String {
     format!("{SESSION_KEY_URI_PREFIX}{public_key_hex}")
 }
-
-/// The EIP-4361 parser, the field validators, and the error and span types.
 
 // ------------------------------------------------------------- message text ---
 
