@@ -374,8 +374,33 @@ pub(super) fn parse(
     let mut msg = SiweMessage::default();
     let mut spans = SiweSpans::default();
 
-    // Header: [ scheme "://" ] domain " wants you to sign in with your Ethereum account:"
-    let first = at(0).unwrap_or((0, ""));
+    parse_header(at(0).unwrap_or((0, "")), flavor, &mut msg, &mut spans)?;
+    // Address.
+    let Some(addr) = at(1) else {
+        return Err(err(
+            SiweField::Address,
+            end..end,
+            "the message ends after its first line; the address is missing",
+        ));
+    };
+    check_address(addr.1).map_err(|m| err(SiweField::Address, line_span(addr), m))?;
+    msg.address = addr.1.to_string();
+    spans.address = line_span(addr);
+
+    let i = parse_statement(&lines, end, flavor, &mut msg, &mut spans)?;
+    let i = parse_mandatory(&lines, i, end, flavor, &mut msg, &mut spans)?;
+    parse_optional(&lines, i, flavor, &mut msg, &mut spans)?;
+    Ok((msg, spans))
+}
+
+/// The first line: `[ scheme "://" ] domain " wants you to sign in with your Ethereum account:"`.
+fn parse_header(
+    first: (usize, &str),
+    flavor: Flavor,
+    msg: &mut SiweMessage,
+    spans: &mut SiweSpans,
+) -> Result<(), SiweParseError> {
+    let line_span = |(s, l): (usize, &str)| s..s + l.len();
     let head = first.1.strip_suffix(PREAMBLE).ok_or_else(|| {
         err(
             SiweField::Preamble,
@@ -424,19 +449,19 @@ pub(super) fn parse(
     })?;
     msg.domain = domain.to_string();
 
-    // Address.
-    let Some(addr) = at(1) else {
-        return Err(err(
-            SiweField::Address,
-            end..end,
-            "the message ends after its first line; the address is missing",
-        ));
-    };
-    check_address(addr.1).map_err(|m| err(SiweField::Address, line_span(addr), m))?;
-    msg.address = addr.1.to_string();
-    spans.address = line_span(addr);
+    Ok(())
+}
 
-    // LF [ statement LF ] LF
+/// `LF [ statement LF ] LF` after the address; returns the index of the `URI:` line.
+fn parse_statement(
+    lines: &[(usize, &str)],
+    end: usize,
+    flavor: Flavor,
+    msg: &mut SiweMessage,
+    spans: &mut SiweSpans,
+) -> Result<usize, SiweParseError> {
+    let line_span = |(s, l): (usize, &str)| s..s + l.len();
+    let at = |i: usize| lines.get(i).copied();
     match at(2) {
         Some((_, "")) => {}
         Some(l) => {
@@ -504,7 +529,20 @@ pub(super) fn parse(
         }
     }
 
-    // The mandatory fields, in order.
+    Ok(i)
+}
+
+/// The mandatory fields from line `i`, in order; returns the index after them.
+fn parse_mandatory(
+    lines: &[(usize, &str)],
+    mut i: usize,
+    end: usize,
+    flavor: Flavor,
+    msg: &mut SiweMessage,
+    spans: &mut SiweSpans,
+) -> Result<usize, SiweParseError> {
+    let line_span = |(s, l): (usize, &str)| s..s + l.len();
+    let at = |i: usize| lines.get(i).copied();
     for (field, tag) in MANDATORY {
         let Some(line) = at(i) else {
             return Err(err(
@@ -573,7 +611,19 @@ pub(super) fn parse(
         }
     }
 
-    // The optional fields, in order, then the resource list up to the end.
+    Ok(i)
+}
+
+/// The optional fields from line `i`, in order, then the resource list up to the end.
+fn parse_optional(
+    lines: &[(usize, &str)],
+    mut i: usize,
+    flavor: Flavor,
+    msg: &mut SiweMessage,
+    spans: &mut SiweSpans,
+) -> Result<(), SiweParseError> {
+    let line_span = |(s, l): (usize, &str)| s..s + l.len();
+    let at = |i: usize| lines.get(i).copied();
     let mut stage = 0;
     let mut last = SiweField::IssuedAt;
     let mut resources: Option<Vec<String>> = None;
@@ -697,7 +747,7 @@ pub(super) fn parse(
         }
     }
     msg.resources = resources;
-    Ok((msg, spans))
+    Ok(())
 }
 
 #[cfg(test)]
