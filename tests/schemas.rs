@@ -7,7 +7,8 @@
 mod common;
 
 use common::litcap;
-use litcap::schema::{gen, Schema};
+use litcap::schema::Schema;
+use litcap::schema_gen as gen;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
