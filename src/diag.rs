@@ -249,7 +249,7 @@ codes! {
     DuplicateSetting => ("duplicate-setting", Error, "a setting is given twice in one block"),
     MissingDomain => ("missing-domain", Error, "a grant has no SIWE `domain`"),
     InvalidDomain => ("invalid-domain", Error, "the SIWE domain is not an RFC 3986 authority"),
-    InvalidStatement => ("invalid-statement", Error, "the SIWE statement contains a line break"),
+    InvalidStatement => ("invalid-statement", Error, "the SIWE statement has a line break or a character EIP-4361 does not allow"),
     InvalidChainId => ("invalid-chain-id", Error, "the chain id is not a positive integer"),
     UnknownGrant => ("unknown-grant", Error, "a session names a grant that does not exist"),
     UnknownSession => ("unknown-session", Error, "the named session does not exist"),

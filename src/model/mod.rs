@@ -254,6 +254,15 @@ fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
                         .at(s.span, "line break")
                         .help("EIP-4361 statements are a single line; remove `\\n`"),
                     );
+                } else if let Some(why) = crate::wire::siwe::sdk_statement_error(&s.value) {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::InvalidStatement,
+                            format!("the statement of grant `{}` cannot be used: {why}", g.name.value),
+                        )
+                        .at(s.span, "not an EIP-4361 statement")
+                        .help("the SDK cannot parse such a message back, so `getSessionSigs` fails; use ASCII letters, digits, spaces and `-._~:/?#[]@!$&'()*+,;=` (e.g. `'` instead of `\"`, a space instead of a tab)"),
+                    );
                 }
                 grant.statement = Some(s.clone());
             }
