@@ -66,6 +66,8 @@ pub enum Finding {
         /// Without a statement the nodes accept it (the wallet showed no description).
         has_statement: bool,
     },
+    /// The first resource is not a `urn:recap:`: the SDK decodes only it, and throws.
+    FirstResourceNotRecap,
     // ------------------------------------------------------------------ the fit
     /// Signed by another wallet than the one expected.
     OtherWallet {
@@ -161,7 +163,7 @@ impl Finding {
             }
             F::SignatureMismatch { .. } => Code::SignatureMismatch,
             F::AddressField { .. } | F::OtherWallet { .. } => Code::AddressMismatch,
-            F::RecapUndecodable { .. } => Code::RecapInvalid,
+            F::RecapUndecodable { .. } | F::FirstResourceNotRecap => Code::RecapInvalid,
             F::RecapStatementMismatch { .. } => Code::RecapStatementMismatch,
             F::UriMismatch { .. } | F::UriNamesNoSessionKey { .. } => Code::SessionKeyMismatch,
             F::Expired { .. } | F::ExpiresBeforeSession { .. } => Code::Expired,
@@ -250,7 +252,9 @@ impl Finding {
     pub fn sdk(&self) -> SdkEffect {
         use Finding as F;
         match self {
-            F::SiweUnreadable { .. } | F::UnknownAlgo { .. } => SdkEffect::Throws,
+            F::SiweUnreadable { .. } | F::UnknownAlgo { .. } | F::FirstResourceNotRecap => {
+                SdkEffect::Throws
+            }
             F::RecapUndecodable { resource_index, .. } if *resource_index == 0 => SdkEffect::Throws,
             F::BlsUnverifiable { .. } => SdkEffect::Unknown,
             F::SignatureFormat { .. }
@@ -291,6 +295,7 @@ impl Finding {
             F::RecapUndecodable { error, .. } => {
                 format!("its `urn:recap:` resource does not decode: {error}")
             }
+            F::FirstResourceNotRecap => "its first resource is not a `urn:recap:`".to_string(),
             F::RecapStatementMismatch { sentence, .. } => {
                 format!("its statement does not end with its recap's sentence `{sentence}`")
             }

@@ -31,6 +31,7 @@
 //!    beyond it, its domain, chain id and `max-ttl`.
 
 pub mod finding;
+pub mod sdk;
 pub mod time;
 
 pub use finding::{Finding, SdkEffect};
@@ -243,12 +244,8 @@ pub fn judge(ins: &Inspected<'_>, x: &Expectations<'_>) -> Vec<Finding> {
     }
     let usable: Vec<Recap> = ins.usable_recaps().map(|(_, r)| r.clone()).collect();
     let indices: Vec<usize> = ins.usable_recaps().map(|(i, _)| i).collect();
-    out.extend(judge_requests(
-        &usable,
-        &indices,
-        ins.sdk_recap.as_ref(),
-        x.requests,
-    ));
+    let cov = coverage_of(&usable, ins.sdk_recap.as_ref(), x.requests);
+    out.extend(judge_requests(&cov, &indices, x.requests));
     if let Some(g) = &x.grant {
         let recaps: Vec<(usize, &Recap)> = ins.usable_recaps().collect();
         out.extend(judge_grant(m, &recaps, g));
@@ -256,7 +253,8 @@ pub fn judge(ins: &Inspected<'_>, x: &Expectations<'_>) -> Vec<Finding> {
     out
 }
 
-/// What is wrong with the AuthSig itself, whatever it is used for.
+/// What is wrong with the AuthSig itself, whatever it is used for, in the order `check`
+/// lists it: kind, message, signature, address, recaps, then the SDK's own objections.
 pub fn judge_authsig(ins: &Inspected<'_>, profile: &Profile) -> Vec<Finding> {
     let a = ins.authsig;
     let mut out = Vec::new();
@@ -276,38 +274,53 @@ pub fn judge_authsig(ins: &Inspected<'_>, profile: &Profile) -> Vec<Finding> {
             nodes_accept: ins.siwe.is_some(),
         });
     }
-    let Some(m) = &ins.siwe else { return out };
-    if ins.siwe_error.is_none() && !profile.sdk_knows_algo(a.algo.as_deref()) {
-        out.push(Finding::UnknownAlgo {
-            algo: a.algo.clone().unwrap_or_default(),
-        });
+    match &ins.signature {
+        Err(e) if ins.kind != AuthSigKind::BlsNetwork => {
+            out.push(Finding::SignatureFormat { error: e.clone() })
+        }
+        Ok(_) if !ins.sig_has_0x() && profile.sdk.sig_needs_0x => {
+            out.push(Finding::SignatureWithout0x)
+        }
+        _ => {}
     }
-    if ins.kind == AuthSigKind::Wallet {
-        match &ins.signature {
-            Err(e) => out.push(Finding::SignatureFormat { error: e.clone() }),
-            Ok(_) => {
-                if let Err(crate::siwe::SiweVerifyError::SignatureMismatch { recovered, address }) =
-                    m.match_signer(ins.node_signer.flatten())
-                {
-                    let claimed = Address::parse_any_case(&address).ok();
-                    out.push(Finding::SignatureMismatch {
-                        recovered,
-                        matches_text_as_written: ins.signer_as_written.is_some()
-                            && ins.signer_as_written == claimed,
-                        address,
-                    });
-                } else if !ins.sig_has_0x() && profile.sdk.sig_needs_0x {
-                    out.push(Finding::SignatureWithout0x);
-                }
+    if let Some(m) = &ins.siwe {
+        if ins.kind == AuthSigKind::Wallet && ins.signature.is_ok() {
+            if let Err(crate::siwe::SiweVerifyError::SignatureMismatch { recovered, address }) =
+                m.match_signer(ins.node_signer.flatten())
+            {
+                let claimed = Address::parse_any_case(&address).ok();
+                out.push(Finding::SignatureMismatch {
+                    recovered,
+                    matches_text_as_written: ins.signer_as_written.is_some()
+                        && ins.signer_as_written == claimed,
+                    address,
+                });
             }
         }
+        if !a.address.eq_ignore_ascii_case(&m.address) {
+            out.push(Finding::AddressField {
+                field: a.address.clone(),
+                siwe: m.address.clone(),
+            });
+        }
+        out.extend(judge_recaps(ins, m));
     }
-    if !a.address.eq_ignore_ascii_case(&m.address) {
-        out.push(Finding::AddressField {
-            field: a.address.clone(),
-            siwe: m.address.clone(),
-        });
+    if ins.siwe_error.is_none() && ins.siwe.is_some() {
+        if matches!(ins.sdk_recap, Some(Err(RecapError::NotARecapUrn))) {
+            out.push(Finding::FirstResourceNotRecap);
+        }
+        if !profile.sdk_knows_algo(a.algo.as_deref()) {
+            out.push(Finding::UnknownAlgo {
+                algo: a.algo.clone().unwrap_or_default(),
+            });
+        }
     }
+    out
+}
+
+/// Every recap decodes, and ends the statement (lit-peer `capabilities/recap.rs`).
+fn judge_recaps(ins: &Inspected<'_>, m: &SiweMessage) -> Vec<Finding> {
+    let mut out = Vec::new();
     for r in &ins.recaps {
         match &r.decoded {
             Err(e) => out.push(Finding::RecapUndecodable {
@@ -401,38 +414,64 @@ pub fn judge_time(
     out
 }
 
-/// Coverage of each request: by the nodes over every usable recap (`recaps`, whose
-/// `Resources` indices are `indices`), and by the SDK over the first resource only.
-pub fn judge_requests(
+/// What each request gets: from the nodes (every usable recap; the verdict and which recap,
+/// counted among the usable ones) and from the SDK (the first resource only).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RequestCoverage {
+    pub node: Vec<(Verdict, Option<usize>)>,
+    pub sdk: Vec<bool>,
+}
+
+/// Coverage of each request by the nodes over `recaps` (the usable ones), and by the SDK over
+/// the first resource.
+pub fn coverage_of(
     recaps: &[Recap],
-    indices: &[usize],
     sdk_recap: Option<&Result<Recap, RecapError>>,
+    requests: &[Request],
+) -> RequestCoverage {
+    RequestCoverage {
+        node: requests
+            .iter()
+            .map(|q| coverage::check_any(recaps, &q.resource, q.ability))
+            .collect(),
+        sdk: requests
+            .iter()
+            .map(|q| match sdk_recap {
+                Some(Ok(r)) => coverage::check(r, &q.resource, q.ability).is_covered(),
+                _ => false,
+            })
+            .collect(),
+    }
+}
+
+/// The requests the nodes do not cover, and those only a recap the SDK does not read covers.
+/// `indices` are the `Resources` indices of the usable recaps.
+pub fn judge_requests(
+    cov: &RequestCoverage,
+    indices: &[usize],
     requests: &[Request],
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, q) in requests.iter().enumerate() {
-        let (verdict, found) = coverage::check_any(recaps, &q.resource, q.ability);
+        let Some((verdict, found)) = cov.node.get(i) else {
+            continue;
+        };
         match verdict {
             Verdict::NotCovered(gap) => out.push(Finding::NotCovered {
                 request: i,
                 resource: q.resource.clone(),
                 ability: q.ability,
-                gap,
+                gap: gap.clone(),
             }),
-            Verdict::Covered { .. } => {
-                let sdk_covers = match sdk_recap {
-                    Some(Ok(r)) => coverage::check(r, &q.resource, q.ability).is_covered(),
-                    _ => false,
-                };
-                if !sdk_covers {
-                    out.push(Finding::SdkNotCovered {
-                        request: i,
-                        resource: q.resource.clone(),
-                        ability: q.ability,
-                        granted_by: found.and_then(|k| indices.get(k).copied()).unwrap_or(0),
-                    });
-                }
+            Verdict::Covered { .. } if !cov.sdk.get(i).copied().unwrap_or(false) => {
+                out.push(Finding::SdkNotCovered {
+                    request: i,
+                    resource: q.resource.clone(),
+                    ability: q.ability,
+                    granted_by: found.and_then(|k| indices.get(k).copied()).unwrap_or(0),
+                })
             }
+            Verdict::Covered { .. } => {}
         }
     }
     out
