@@ -78,6 +78,18 @@ pub enum SessionTimeFault {
     },
 }
 
+/// The nodes' first time rule: `issuedAt` at most `grace_secs` ahead of now (whole seconds).
+pub fn node_issued_at(
+    issued: Timestamp,
+    now: Timestamp,
+    grace_secs: i64,
+) -> Result<(), SessionTimeFault> {
+    if issued.unix_secs() > now.unix_secs().saturating_add(grace_secs) {
+        return Err(SessionTimeFault::IssuedInTheFuture { issued });
+    }
+    Ok(())
+}
+
 /// The nodes' rules for a session payload's `issuedAt` and `expiration`, in their order.
 pub fn node_session_time(
     issued: Timestamp,
@@ -86,9 +98,7 @@ pub fn node_session_time(
     grace_secs: i64,
     max: Ttl,
 ) -> Result<(), SessionTimeFault> {
-    if issued.unix_secs() > now.unix_secs().saturating_add(grace_secs) {
-        return Err(SessionTimeFault::IssuedInTheFuture { issued });
-    }
+    node_issued_at(issued, now, grace_secs)?;
     if expiration < issued {
         return Err(SessionTimeFault::ExpiresBeforeIssue { issued, expiration });
     }

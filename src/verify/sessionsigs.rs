@@ -24,10 +24,12 @@ use crate::authsig::{self, AuthSigKind};
 use crate::coverage::{self, Gap, Request, Verdict};
 use crate::diag::{Code, Diagnostic};
 use crate::eth::Signature;
+use crate::fit::time::{node_issued_at, node_session_time, SessionTimeFault};
+use crate::fit::{self, Audience, Finding};
 use crate::lit::{Ability, Resource, ResourcePrefix};
 use crate::model::{Policy, Session};
 use crate::recap::Recap;
-use crate::siwe::{self, Flavor, SiweMessage, SiweVerifyError};
+use crate::siwe::{Flavor, SiweMessage, SiweVerifyError};
 use crate::time::{Timestamp, Ttl};
 use ed25519_dalek::VerifyingKey;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -37,7 +39,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-/// The nodes' clock grace period (`grace_period_seconds`).
+/// The nodes' clock grace period (`grace_period_seconds`; Datil's, see
+/// [`crate::profile::NodeRules::grace_secs`]).
 pub const GRACE_SECS: i64 = 60;
 
 // ------------------------------------------------------------------ error kinds ---
@@ -626,8 +629,9 @@ fn evaluate_capability(cap: &PayloadAuthSig<'_>, session: &str, now: Timestamp) 
         }
     };
     let mut signer = m.address.clone();
+    let profile = &crate::profile::DATIL;
     if bls {
-        if let Err(e) = m.check_time(now, Flavor::Node) {
+        if let Err(e) = (profile.node.siwe_time)(&m, now) {
             return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string());
         }
     } else {
@@ -637,7 +641,7 @@ fn evaluate_capability(cap: &PayloadAuthSig<'_>, session: &str, now: Timestamp) 
                 format!("its `sig` `{}` is not hex", short(&cap.sig)),
             );
         };
-        if let Err(e) = m.check_time(now, Flavor::Node) {
+        if let Err(e) = (profile.node.siwe_time)(&m, now) {
             return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string());
         }
         let Ok(raw) = <[u8; 65]>::try_from(bytes.as_slice()) else {
@@ -668,14 +672,12 @@ fn evaluate_capability(cap: &PayloadAuthSig<'_>, session: &str, now: Timestamp) 
             Err(e) => return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string()),
         }
     }
-    let want = siwe::session_key_uri(session);
-    if m.uri != want {
+    if let Some(Finding::UriMismatch { expected, found }) =
+        fit::judge_audience(&m, Audience::SessionKey(session), profile)
+    {
         return CapEval::Fail(
             NodeErrorKind::NodeSIWEMessageError,
-            format!(
-                "it is signed for `{}`, not for this session key `{want}`",
-                m.uri
-            ),
+            format!("it is signed for `{found}`, not for this session key `{expected}`"),
         );
     }
     let mut recaps = Vec::new();
@@ -949,42 +951,21 @@ fn verify_entry<'p>(
             )
             })
         };
+    let profile = &crate::profile::DATIL;
     let issued = parse_time("issuedAt", &payload.issued_at)?;
-    if issued.unix_secs() > now.unix_secs().saturating_add(GRACE_SECS) {
-        return Err(NodeError::new(
-            K::NodeIatOutsideGracePeriod,
-            format!("the session signature is issued at `{issued}`, more than {GRACE_SECS} s after now (`{now}`)"),
-            "check the clock of the machine that signed it: the nodes allow 60 s of drift",
-        ));
+    // The nodes read `expiration` only once `issuedAt` is within the grace period.
+    if let Err(fault) = node_issued_at(issued, now, profile.node.grace_secs) {
+        return Err(session_time_error(fault, now, profile.node.grace_secs));
     }
     let expiration = parse_time("expiration", &payload.expiration)?;
-    if expiration < issued {
-        return Err(NodeError::new(
-            K::NodeExpWrongOrTooLarge,
-            format!("the session expires at `{expiration}`, before it is issued (`{issued}`)"),
-            "pass an `expiration` after the issue time to `getSessionSigs`",
-        ));
-    }
-    if expiration.unix_secs() < now.unix_secs().saturating_sub(GRACE_SECS) {
-        return Err(NodeError::new(
-            K::NodeExpWrongOrTooLarge,
-            format!("the session signature expired at `{expiration}`, more than {GRACE_SECS} s before now (`{now}`)"),
-            "call `getSessionSigs` again for fresh session signatures",
-        ));
-    }
-    let max = issued.add_secs(Ttl::NODE_MAX.secs() as i64);
-    if expiration > max {
-        let lifetime = Ttl::from_secs(
-            expiration
-                .unix_secs()
-                .saturating_sub(issued.unix_secs())
-                .max(0) as u64,
-        );
-        return Err(NodeError::new(
-            K::NodeSIWEMessageError,
-            format!("the session lasts {lifetime} (`{issued}` to `{expiration}`), longer than the 30 days the nodes allow"),
-            "pass an `expiration` at most 30 days after the issue time (the SDK's default is 24 hours)",
-        ));
+    if let Err(fault) = node_session_time(
+        issued,
+        expiration,
+        now,
+        profile.node.grace_secs,
+        profile.node.max_session,
+    ) {
+        return Err(session_time_error(fault, now, profile.node.grace_secs));
     }
 
     // 5. The node.
@@ -1042,6 +1023,37 @@ fn verify_entry<'p>(
             }
             Err(e)
         }
+    }
+}
+
+/// The nodes' refusal of a session payload's times, in words.
+fn session_time_error(fault: SessionTimeFault, now: Timestamp, grace: i64) -> NodeError {
+    use NodeErrorKind as K;
+    match fault {
+        SessionTimeFault::IssuedInTheFuture { issued } => NodeError::new(
+            K::NodeIatOutsideGracePeriod,
+            format!("the session signature is issued at `{issued}`, more than {grace} s after now (`{now}`)"),
+            "check the clock of the machine that signed it: the nodes allow 60 s of drift",
+        ),
+        SessionTimeFault::ExpiresBeforeIssue { issued, expiration } => NodeError::new(
+            K::NodeExpWrongOrTooLarge,
+            format!("the session expires at `{expiration}`, before it is issued (`{issued}`)"),
+            "pass an `expiration` after the issue time to `getSessionSigs`",
+        ),
+        SessionTimeFault::Expired { expiration } => NodeError::new(
+            K::NodeExpWrongOrTooLarge,
+            format!("the session signature expired at `{expiration}`, more than {grace} s before now (`{now}`)"),
+            "call `getSessionSigs` again for fresh session signatures",
+        ),
+        SessionTimeFault::TooLong {
+            issued,
+            expiration,
+            lifetime,
+        } => NodeError::new(
+            K::NodeSIWEMessageError,
+            format!("the session lasts {lifetime} (`{issued}` to `{expiration}`), longer than the 30 days the nodes allow"),
+            "pass an `expiration` at most 30 days after the issue time (the SDK's default is 24 hours)",
+        ),
     }
 }
 
@@ -1184,8 +1196,8 @@ pub fn check_against_session(
     policy: &Policy,
     session: &Session,
 ) -> Vec<Diagnostic> {
+    let profile = &crate::profile::DATIL;
     let grant = policy.grants.get(session.grant);
-    let grant_recap = grant.map(|g| g.recap());
     let declared: Vec<String> = session
         .requests
         .iter()
@@ -1211,10 +1223,19 @@ pub fn check_against_session(
             if seen_requests.contains(&key) {
                 continue;
             }
+            // Declared: the same ability, on a resource the nodes would find among the
+            // session's requests.
             let allowed = session.requests.iter().any(|c| {
                 c.ability.as_str() == r.ability
-                    && c.resource.prefix.as_str() == r.resource.resource_prefix
-                    && (c.resource.id == r.resource.resource || c.resource.is_wildcard())
+                    && ResourcePrefix::parse(&r.resource.resource_prefix).is_some_and(|prefix| {
+                        fit::requested(
+                            &c.resource,
+                            &Resource {
+                                prefix,
+                                id: r.resource.resource.to_string(),
+                            },
+                        )
+                    })
             });
             if !allowed {
                 out.push(
@@ -1260,14 +1281,9 @@ pub fn check_against_session(
                 }
             }
         }
-        let (Some(g), Some(g_recap)) = (grant, grant_recap.as_ref()) else {
-            continue;
-        };
-        let session_uri = entry
-            .address
-            .as_ref()
-            .and_then(Str::text)
-            .map(siwe::session_key_uri);
+        let Some(g) = grant else { continue };
+        let expect = crate::verify::check::grant_expectation(g);
+        let session_key = entry.address.as_ref().and_then(Str::text);
         for (index, cap) in p.capabilities.iter().enumerate() {
             let key = (cap.sig.to_string(), cap.signed_message.to_string());
             if seen_caps.contains(&key) {
@@ -1285,60 +1301,89 @@ pub fn check_against_session(
                 continue;
             };
             // Capacity delegations and AuthSigs for other keys are not the session's grant.
-            if session_uri.as_deref() != Some(m.uri.as_str()) {
+            let Some(key) = session_key else { continue };
+            if fit::judge_audience(&m, Audience::SessionKey(key), profile).is_some() {
                 continue;
             }
+            let recaps: Vec<Recap> = m
+                .recap_resources()
+                .filter_map(|urn| Recap::decode(urn).ok().map(|d| d.recap))
+                .collect();
+            let indexed: Vec<(usize, &Recap)> = recaps.iter().enumerate().collect();
+            let findings = fit::judge_grant(&m, &indexed, &expect);
             let who = format!("capability {index} (AuthSig of `{}`)", m.address);
-            if let Some(domain) = &g.domain {
-                if m.domain != domain.value {
-                    out.push(
-                        Diagnostic::new(
-                            Code::DomainMismatch,
-                            format!(
-                                "{who} is signed in at `{}`, but grant `{}` is for `{}`",
-                                m.domain, g.name, domain.value
-                            ),
-                        )
-                        .help(format!(
-                            "sign the AuthSig from grant `{}` (`litcap authsig`)",
-                            g.name
-                        )),
-                    );
-                }
-            }
-            if m.chain_id != g.chain_id {
-                out.push(
-                    Diagnostic::new(
-                        Code::DomainMismatch,
-                        format!(
-                            "{who} is for chain {}, but grant `{}` is for chain {}",
-                            m.chain_id, g.name, g.chain_id
-                        ),
-                    )
-                    .help(format!(
-                        "sign the AuthSig from grant `{}` (`litcap authsig`)",
+            out.extend(render_grant_findings(&findings, g, &who));
+        }
+    }
+    out
+}
+
+/// The fit engine's findings against the grant, for `verify --policy`: domain and chain
+/// first, then the lifetime, then each capability beyond the grant.
+fn render_grant_findings(
+    findings: &[Finding],
+    g: &crate::model::Grant,
+    who: &str,
+) -> Vec<Diagnostic> {
+    let again = format!(
+        "sign the AuthSig from grant `{}` (`litcap authsig`)",
+        g.name
+    );
+    let mut out = Vec::new();
+    for f in findings {
+        match f {
+            Finding::DomainMismatch { expected, found } => out.push(
+                Diagnostic::new(
+                    Code::DomainMismatch,
+                    format!(
+                        "{who} is signed in at `{found}`, but grant `{}` is for `{expected}`",
                         g.name
-                    )),
-                );
-            }
-            for urn in m.recap_resources() {
-                let Ok(d) = Recap::decode(urn) else { continue };
-                for (res, ability) in coverage::uncovered_grants(g_recap, &d.recap) {
-                    out.push(
-                        Diagnostic::new(
-                            Code::OverPrivilege,
-                            format!(
-                                "{who} grants `{ability}` on `{res}`, beyond grant `{}`",
-                                g.name
-                            ),
-                        )
-                        .help(format!(
-                            "sign the AuthSig from grant `{}` (`litcap authsig`) so it grants only what the grant allows",
-                            g.name
-                        )),
-                    );
-                }
-            }
+                    ),
+                )
+                .help(again.clone()),
+            ),
+            Finding::ChainMismatch { expected, found } => out.push(
+                Diagnostic::new(
+                    Code::DomainMismatch,
+                    format!(
+                        "{who} is for chain {found}, but grant `{}` is for chain {expected}",
+                        g.name
+                    ),
+                )
+                .help(again.clone()),
+            ),
+            _ => {}
+        }
+    }
+    for f in findings {
+        match f {
+            Finding::LifetimeTooLong { lifetime_ms, max } => out.push(
+                Diagnostic::new(
+                    Code::LifetimeTooLong,
+                    format!(
+                        "{who} lives {}, longer than grant `{}` allows (`max-ttl {max}`)",
+                        Ttl(((*lifetime_ms).max(0) / 1000) as u64),
+                        g.name
+                    ),
+                )
+                .help(again.clone()),
+            ),
+            Finding::OverPrivilege {
+                resource, ability, ..
+            } => out.push(
+                Diagnostic::new(
+                    Code::OverPrivilege,
+                    format!(
+                        "{who} grants `{ability}` on `{resource}`, beyond grant `{}`",
+                        g.name
+                    ),
+                )
+                .help(format!(
+                    "sign the AuthSig from grant `{}` (`litcap authsig`) so it grants only what the grant allows",
+                    g.name
+                )),
+            ),
+            _ => {}
         }
     }
     out
@@ -1672,7 +1717,7 @@ mod tests {
 
     fn pkp_authsig() -> Value {
         authsig(
-            &siwe::session_key_uri(&session_hex()),
+            &crate::siwe::session_key_uri(&session_hex()),
             &[(ResourcePrefix::Pkp, "*", Ability::PkpSigning)],
             EXP,
         )
@@ -1950,7 +1995,7 @@ mod tests {
 
     #[test]
     fn step6_capabilities() {
-        let uri = siwe::session_key_uri(&session_hex());
+        let uri = crate::siwe::session_key_uri(&session_hex());
         let req = || vec![request("lit-pkp", "*", "pkp-signing")];
         let go = |caps: Vec<Value>, reqs: Vec<Value>| {
             one(entry(&payload(reqs, caps, IAT, EXP, NODE)), NOW)
@@ -1998,7 +2043,7 @@ mod tests {
 
         // Signed for another session key.
         let other = authsig(
-            &siwe::session_key_uri(&"ab".repeat(32)),
+            &crate::siwe::session_key_uri(&"ab".repeat(32)),
             &[(ResourcePrefix::Pkp, "*", Ability::PkpSigning)],
             EXP,
         );
