@@ -1,6 +1,7 @@
 //! The fit engine's findings: one variant per way an AuthSig can fail to fit, carrying what
 //! was expected and what was found, and the verdicts of the nodes and of the SDK.
 
+use super::node_error::NodeErrorKind;
 use crate::authsig::AuthSigKind;
 use crate::coverage::Gap;
 use crate::diag::{Code, Severity};
@@ -9,7 +10,6 @@ use crate::lit::{Ability, Resource};
 use crate::recap::RecapError;
 use crate::siwe::SiweParseError;
 use crate::time::{Timestamp, Ttl};
-use crate::verify::sessionsigs::NodeErrorKind;
 
 /// One way an AuthSig does not fit its expectations. The first group is about the AuthSig
 /// itself (a store treats these as corrupt or foreign entries); the rest are about its fit.

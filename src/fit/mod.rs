@@ -31,6 +31,7 @@
 //!    beyond it, its domain, chain id and `max-ttl`.
 
 pub mod finding;
+pub mod node_error;
 pub mod sdk;
 pub mod time;
 
