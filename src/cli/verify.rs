@@ -55,9 +55,6 @@ fn parse_time(s: &str) -> Result<Timestamp, String> {
     Timestamp::parse_rfc3339(s).map_err(|e| e.to_string())
 }
 
-/// Files larger than this are refused (a SessionSigs map for 100 nodes is about 500 KB).
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-
 pub fn run(args: VerifyArgs) -> u8 {
     // The policy session, if any.
     let loaded;
