@@ -329,23 +329,25 @@ fn judge_recaps(ins: &Inspected<'_>, m: &SiweMessage) -> Vec<Finding> {
                 urn: r.urn.clone(),
                 error: e.clone(),
             }),
-            Ok(d) => {
-                let sentence = d.recap.statement();
-                let ends = m
-                    .statement
-                    .as_deref()
-                    .is_some_and(|s| s.ends_with(&sentence));
-                if !ends {
-                    out.push(Finding::RecapStatementMismatch {
-                        resource_index: r.resource_index,
-                        sentence,
-                        has_statement: m.statement.is_some(),
-                    });
-                }
-            }
+            Ok(d) => out.extend(recap_statement(m, r.resource_index, &d.recap)),
         }
     }
     out
+}
+
+/// The statement must end with the recap's sentence (the nodes check it only when there is
+/// a statement).
+pub fn recap_statement(m: &SiweMessage, resource_index: usize, recap: &Recap) -> Option<Finding> {
+    let sentence = recap.statement();
+    let ends = m
+        .statement
+        .as_deref()
+        .is_some_and(|s| s.ends_with(&sentence));
+    (!ends).then(|| Finding::RecapStatementMismatch {
+        resource_index,
+        sentence,
+        has_statement: m.statement.is_some(),
+    })
 }
 
 /// The URI against who the AuthSig is for (node `validators/siwe.rs`: a byte-for-byte

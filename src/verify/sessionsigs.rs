@@ -619,15 +619,16 @@ fn evaluate_capability(cap: &PayloadAuthSig<'_>, session: &str, now: Timestamp) 
         );
     }
     let mut recaps = Vec::new();
-    for urn in m.recap_resources() {
+    for (index, urn) in m.recap_resources().enumerate() {
         // The nodes skip recaps that do not decode.
         let Ok(d) = Recap::decode(urn) else { continue };
-        if let Some(statement) = &m.statement {
-            let expected = d.recap.statement();
-            if !statement.ends_with(&expected) {
+        if let Some(f) = fit::recap_statement(&m, index, &d.recap) {
+            if let (Some(kind), Finding::RecapStatementMismatch { sentence, .. }) =
+                (f.node_error(), &f)
+            {
                 return CapEval::Fail(
-                    NodeErrorKind::NodeSIWECapabilityInvalid,
-                    format!("its statement does not end with its recap's sentence `{expected}`"),
+                    kind,
+                    format!("its statement does not end with its recap's sentence `{sentence}`"),
                 );
             }
         }
