@@ -279,6 +279,15 @@ mod tests {
             &nodes,
         );
         assert_eq!(sigs.entries.len(), 2);
+        // The payload has the profile's fields, in its order.
+        let payload = &sigs.entries[0].1.signed_message;
+        let keys: Vec<usize> = crate::profile::DATIL
+            .payload
+            .fields
+            .iter()
+            .map(|k| payload.find(&format!("\"{k}\":")).expect("field"))
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "{payload}");
         assert!(sigs.entries[1]
             .1
             .signed_message
