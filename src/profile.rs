@@ -15,9 +15,9 @@
 //! | `node` | the nodes' SIWE time rule, clock grace and session cap | lit-peer `auth/session_sigs.rs`, siwe-rs 0.5.2 |
 //! | `sdk` | the SDK's client-side quirks (time rule, first recap only, `0x`, `algo`) | `checkNeedToResignSessionKey` (`lnc`), siwe 2.3.2 |
 
-use crate::lit::{Ability, ResourcePrefix};
-use crate::siwe::{SiweMessage, SiweVerifyError};
 use crate::time::{Timestamp, Ttl};
+use crate::wire::lit::{Ability, ResourcePrefix};
+use crate::wire::siwe::{SiweMessage, SiweVerifyError};
 
 /// A SIWE time rule: `Ok` when the message is valid at the instant.
 pub type SiweTimeRule = fn(&SiweMessage, Timestamp) -> Result<(), SiweVerifyError>;
@@ -132,10 +132,10 @@ pub static DATIL: Profile = Profile {
     prefixes: &ResourcePrefix::ALL,
     abilities: &Ability::ALL,
     recap_ability: Ability::recap_ability,
-    session_uri_prefix: crate::siwe::SESSION_KEY_URI_PREFIX,
+    session_uri_prefix: crate::wire::siwe::SESSION_KEY_URI_PREFIX,
     delegation: Delegation {
         kind: DelegationKind::CapacityCredits,
-        uri: crate::siwe::DELEGATION_URI,
+        uri: crate::wire::siwe::DELEGATION_URI,
         prefix: ResourcePrefix::RateLimitIncrease,
         ability: Ability::RateLimitIncreaseAuth,
     },

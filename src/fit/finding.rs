@@ -2,14 +2,14 @@
 //! was expected and what was found, and the verdicts of the nodes and of the SDK.
 
 use super::node_error::NodeErrorKind;
-use crate::authsig::AuthSigKind;
-use crate::coverage::Gap;
 use crate::diag::{Code, Severity};
 use crate::eth::{Address, SignatureError};
-use crate::lit::{Ability, Resource};
-use crate::recap::RecapError;
-use crate::siwe::SiweParseError;
 use crate::time::{Timestamp, Ttl};
+use crate::wire::authsig::AuthSigKind;
+use crate::wire::coverage::Gap;
+use crate::wire::lit::{Ability, Resource};
+use crate::wire::recap::RecapError;
+use crate::wire::siwe::SiweParseError;
 
 /// One way an AuthSig does not fit its expectations. The first group is about the AuthSig
 /// itself (a store treats these as corrupt or foreign entries); the rest are about its fit.

@@ -26,7 +26,7 @@
 //! 7. time by [`time::sdk_siwe_time`] and [`time::node_siwe_time`]: usable only when both
 //!    accept it;
 //! 8. coverage by the nodes' rule over every recap, and the SDK's over the first
-//!    ([`crate::coverage`]);
+//!    ([`crate::wire::coverage`]);
 //! 9. the grant (litcap's policy, which neither the SDK nor the nodes check): no capability
 //!    beyond it, its domain, chain id and `max-ttl`.
 
@@ -37,14 +37,14 @@ pub mod time;
 
 pub use finding::{Finding, SdkEffect};
 
-use crate::authsig::{AuthSig, AuthSigKind};
-use crate::coverage::{self, Request, Verdict};
 use crate::eth::{self, Address, Signature, SignatureError};
-use crate::lit::Resource;
 use crate::profile::Profile;
-use crate::recap::{Decoded, Recap, RecapError};
-use crate::siwe::{Flavor, SiweMessage, SiweParseError, SiweSpans};
 use crate::time::{Timestamp, Ttl};
+use crate::wire::authsig::{AuthSig, AuthSigKind};
+use crate::wire::coverage::{self, Request, Verdict};
+use crate::wire::lit::Resource;
+use crate::wire::recap::{Decoded, Recap, RecapError};
+use crate::wire::siwe::{Flavor, SiweMessage, SiweParseError, SiweSpans};
 
 /// Who the AuthSig must be for (its SIWE `URI`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,7 +200,7 @@ pub fn inspect<'a>(a: &'a AuthSig, profile: &Profile) -> Inspected<'a> {
     if let Some(m) = &siwe {
         let resources = m.resources.as_deref().unwrap_or(&[]);
         for (i, urn) in resources.iter().enumerate() {
-            if !urn.starts_with(crate::recap::URN_PREFIX) {
+            if !urn.starts_with(crate::wire::recap::URN_PREFIX) {
                 continue;
             }
             recaps.push(RecapResource {
@@ -286,8 +286,10 @@ pub fn judge_authsig(ins: &Inspected<'_>, profile: &Profile) -> Vec<Finding> {
     }
     if let Some(m) = &ins.siwe {
         if ins.kind == AuthSigKind::Wallet && ins.signature.is_ok() {
-            if let Err(crate::siwe::SiweVerifyError::SignatureMismatch { recovered, address }) =
-                m.match_signer(ins.node_signer.flatten())
+            if let Err(crate::wire::siwe::SiweVerifyError::SignatureMismatch {
+                recovered,
+                address,
+            }) = m.match_signer(ins.node_signer.flatten())
             {
                 let claimed = Address::parse_any_case(&address).ok();
                 out.push(Finding::SignatureMismatch {
@@ -382,7 +384,7 @@ pub fn judge_time(
     session_end: Option<Timestamp>,
     profile: &Profile,
 ) -> Vec<Finding> {
-    use crate::siwe::SiweVerifyError as E;
+    use crate::wire::siwe::SiweVerifyError as E;
     let sdk = (profile.sdk.siwe_time)(m, now);
     let node = (profile.node.siwe_time)(m, now);
     let mut out = Vec::new();

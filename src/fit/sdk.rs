@@ -2,82 +2,12 @@
 //! lit-node-client-nodejs 7.4.0), and the SIWE verification each side runs: what litcap
 //! reports as `needToResignSessionKey`, `sdkVerify` and `nodeVerify`.
 
-use crate::authsig::{AuthSig, ALGO_BLS};
-use crate::coverage::Request;
 use crate::eth::{self, Address};
 use crate::profile::Profile;
-use crate::recap::{Recap, RecapError};
-use crate::siwe::{self, Flavor, SiweMessage, SiweVerifyError};
 use crate::time::Timestamp;
-
-/// Why `checkNeedToResignSessionKey` returns true.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ResignReason {
-    /// `siwe.verify` failed (expired, not yet valid, bad signature, invalid field).
-    Verify(SiweVerifyError),
-    /// The SIWE `URI` is not the session key's.
-    UriMismatch { expected: String, found: String },
-    /// The SIWE message has no resources.
-    NoResources,
-    /// The first resource's recap does not cover the request with this index.
-    NotCovered { request: usize },
-}
-
-/// The SDK's own verdict (`checkNeedToResignSessionKey` of lit-node-client-nodejs 7.4.0).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SdkVerdict {
-    /// Returns false: the SDK reuses this AuthSig.
-    Reuse,
-    /// Returns true: the SDK calls `authNeededCallback` again (and uses whatever it returns
-    /// without checking it).
-    Resign(ResignReason),
-    /// Throws, so `getSessionSigs` fails. The text is the SDK's message where known.
-    Throws(String),
-    /// `algo: LIT_BLS` and everything else passes: the outcome depends on the BLS signature,
-    /// which needs the network's public key.
-    Unverifiable,
-}
-
-impl SdkVerdict {
-    /// `Some(needToResignSessionKey)`, or `None` when the SDK throws or litcap cannot tell.
-    pub fn need_to_resign(&self) -> Option<bool> {
-        match self {
-            SdkVerdict::Reuse => Some(false),
-            SdkVerdict::Resign(_) => Some(true),
-            SdkVerdict::Throws(_) | SdkVerdict::Unverifiable => None,
-        }
-    }
-
-    /// A plain-language explanation.
-    pub fn describe(&self, requests: &[Request]) -> String {
-        match self {
-            SdkVerdict::Reuse => "the SDK reuses this AuthSig".to_string(),
-            SdkVerdict::Throws(m) => format!("the SDK throws (`{m}`), so `getSessionSigs` fails"),
-            SdkVerdict::Unverifiable => {
-                "the SDK's verdict depends on the BLS signature, which litcap cannot check"
-                    .to_string()
-            }
-            SdkVerdict::Resign(r) => {
-                let why = match r {
-                    ResignReason::Verify(e) => format!("`siwe.verify` fails: {e}"),
-                    ResignReason::UriMismatch { expected, found } => {
-                        format!("its URI is `{found}`, not `{expected}`")
-                    }
-                    ResignReason::NoResources => "it has no resources".to_string(),
-                    ResignReason::NotCovered { request } => match requests.get(*request) {
-                        Some(q) => format!(
-                            "its first recap does not grant `{}` on `{}`",
-                            q.ability,
-                            q.resource.key()
-                        ),
-                        None => "its first recap does not cover a request".to_string(),
-                    },
-                };
-                format!("the SDK asks the wallet to sign again: {why}")
-            }
-        }
-    }
-}
+use crate::wire::authsig::{AuthSig, ResignReason, SdkVerdict, ALGO_BLS};
+use crate::wire::recap::{Recap, RecapError};
+use crate::wire::siwe::{self, Flavor, SiweMessage, SiweVerifyError};
 
 /// Runs `SiweMessage::verify`, or its time and validation steps when the `sig` is unusable
 /// (then the signature step fails as it does in siwe, with no recovered address).

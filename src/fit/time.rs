@@ -12,8 +12,8 @@
 //! Sources: siwe 2.3.2 `verify` (`lit-formats.md` §6), siwe-rs 0.5.2 `valid_at`, lit-peer
 //! `auth/session_sigs.rs` `validate_session_sig_time_parameters` (`node-rules-naga.md` R4, R8).
 
-use crate::siwe::{SiweMessage, SiweVerifyError};
 use crate::time::{Timestamp, Ttl};
+use crate::wire::siwe::{SiweMessage, SiweVerifyError};
 
 /// The SDK's SIWE window (`new SiweMessage(m).verify(...)` in `checkNeedToResignSessionKey`).
 /// Times that do not parse are left to validation.

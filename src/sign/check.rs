@@ -7,14 +7,14 @@
 //!
 //! The SIWE message is read with litcap's EIP-4361 parser ([`SiweMessage::parse`]).
 
-use crate::authsig::AuthSig;
-use crate::coverage;
 use crate::diag::{Code, Severity};
 use crate::eth::Address;
 use crate::fit::{self, Audience, Finding, GrantExpectation};
-use crate::recap::Recap;
-use crate::siwe::{CapabilityRequest, SiweMessage};
 use crate::time::{Timestamp, Ttl};
+use crate::wire::authsig::AuthSig;
+use crate::wire::coverage;
+use crate::wire::recap::Recap;
+use crate::wire::siwe::{CapabilityRequest, SiweMessage};
 
 /// `checkNeedToResignSessionKey` of SDK 7.4.0: true when the SDK would ask for a new AuthSig.
 ///
@@ -28,12 +28,13 @@ pub fn sdk_needs_resign(
     requests: &[CapabilityRequest],
     now: Timestamp,
 ) -> bool {
-    let Some(session_key) = session_uri.strip_prefix(crate::siwe::SESSION_KEY_URI_PREFIX) else {
+    let Some(session_key) = session_uri.strip_prefix(crate::wire::siwe::SESSION_KEY_URI_PREFIX)
+    else {
         return true;
     };
-    let report = crate::authsig::check_authsig(
+    let report = crate::wire::authsig::check_authsig(
         auth_sig,
-        &crate::authsig::CheckOptions {
+        &crate::wire::authsig::CheckOptions {
             now,
             session_key: Some(session_key.to_string()),
             requests: requests
@@ -161,8 +162,8 @@ pub fn problem_lines(problems: &[Problem]) -> Vec<(Code, String)> {
 mod tests {
     use super::*;
     use crate::eth::WalletKey;
-    use crate::lit::{Ability, Resource, ResourcePrefix};
     use crate::sign::authsig::{create_auth_sig, AuthSigParams};
+    use crate::wire::lit::{Ability, Resource, ResourcePrefix};
 
     const PUB: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
 

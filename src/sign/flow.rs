@@ -18,9 +18,9 @@ use super::check::{check_auth_sig, Expectations, Problem};
 use super::sessionsigs::{self, SessionSigs, SessionSigsParams};
 use super::store::{StoreError, WALLET_SIG};
 use super::SessionKey;
-use crate::authsig::AuthSig;
-use crate::siwe::{CapabilityRequest, SiweMessage};
 use crate::time::{Timestamp, Ttl};
+use crate::wire::authsig::AuthSig;
+use crate::wire::siwe::{CapabilityRequest, SiweMessage};
 
 /// What to do with the AuthSig a key store holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,8 +131,8 @@ pub fn session_sigs(
 mod tests {
     use super::*;
     use crate::eth::WalletKey;
-    use crate::lit::{Ability, Resource, ResourcePrefix};
     use crate::sign::authsig::{create_auth_sig, AuthSigParams};
+    use crate::wire::lit::{Ability, Resource, ResourcePrefix};
 
     const PUB: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
 
