@@ -444,6 +444,18 @@ pub(super) fn verify_entry<'p>(
     }
 
     // 6. Capabilities, for every request as an operation.
+    check_requests(payload, address, now, caps)
+}
+
+/// Step 6 for every request of the payload: the first failing request decides the error,
+/// which also counts how many fail.
+fn check_requests<'p>(
+    payload: &'p Payload<'p>,
+    address: &'p str,
+    now: Timestamp,
+    caps: &mut Vec<CapCacheEntry<'p>>,
+) -> Result<(), NodeError> {
+    use NodeErrorKind as K;
     let mut first: Option<NodeError> = None;
     let mut failing = 0;
     for (index, req) in payload.resource_ability_requests.iter().enumerate() {
