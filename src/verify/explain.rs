@@ -155,10 +155,7 @@ pub fn explain(
     let requested_by = session
         .requests
         .iter()
-        .find(|r| {
-            r.resource.prefix == resource.prefix
-                && (r.resource.is_wildcard() || r.resource.id == resource.id)
-        })
+        .find(|r| crate::fit::requested(&r.resource, &resource))
         .cloned();
     Explanation {
         session: session.name.clone(),
