@@ -20,6 +20,7 @@ pub mod fsutil;
 pub mod json;
 pub mod lit;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod recap;
 pub mod schema;
