@@ -11,6 +11,9 @@
 //! The transport is written here rather than taken from a crate so that a malformed message
 //! (bad header, invalid JSON, wrong parameter types) gets a JSON-RPC error and the server
 //! carries on; a panic in a request handler is caught and answered as an internal error.
+//! (`lsp-server` 0.7's stdio reader thread ends the connection at the first payload that is not
+//! JSON, and `lsp-types` 0.97 would add `fluent-uri` 0.1 next to jsonschema's 0.4, `bitflags`
+//! 1 next to 2, and `serde_repr`; the few LSP structures used here are built with `serde_json`.)
 
 pub mod features;
 pub mod text;
