@@ -70,6 +70,8 @@ struct IndexedFile {
     modified: Option<SystemTime>,
     len: u64,
     grants: Vec<String>,
+    /// (session, grant it is from).
+    sessions: Vec<(String, String)>,
 }
 
 /// The server's state.
@@ -78,6 +80,8 @@ pub struct Server {
     docs: BTreeMap<String, Doc>,
     roots: Vec<PathBuf>,
     index: HashMap<PathBuf, IndexedFile>,
+    /// When the workspace was last walked (at most once a second while typing).
+    refreshed: Option<std::time::Instant>,
 }
 
 /// The result of checking the open documents together.
@@ -234,6 +238,7 @@ impl Server {
                 self.publish_all(&[uri])
             }
             "textDocument/didSave" | "workspace/didChangeWatchedFiles" => {
+                self.refreshed = None;
                 if self.docs.is_empty() {
                     Vec::new()
                 } else {
@@ -261,8 +266,16 @@ impl Server {
 
     // ------------------------------------------------------------------ workspace --
 
-    /// Policy files under the workspace folders (not open ones), with their grant names.
+    /// Policy files under the workspace folders, with the names they define and the grants
+    /// their sessions use. Files are re-read only when their time or length changed.
     fn refresh_index(&mut self) {
+        if self
+            .refreshed
+            .is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(1))
+        {
+            return;
+        }
+        self.refreshed = Some(std::time::Instant::now());
         let mut seen = Vec::new();
         let mut budget = MAX_WORKSPACE_ENTRIES;
         for root in self.roots.clone() {
@@ -278,70 +291,101 @@ impl Server {
                     continue;
                 }
             }
-            let grants = match read_text(&path) {
-                Some(text) => grant_names(&parse_doc(&text, PolicyFormat::from_path(&path)))
-                    .map(str::to_owned)
-                    .collect(),
-                None => Vec::new(),
-            };
+            let (mut grants, mut sessions) = (Vec::new(), Vec::new());
+            if let Some(text) = read_text(&path) {
+                for item in parse_doc(&text, PolicyFormat::from_path(&path)).items {
+                    match item {
+                        Item::Grant(g) => grants.push(g.name.value),
+                        Item::Session(s) => sessions.push((s.name.value, s.from.value)),
+                    }
+                }
+            }
             self.index.insert(
                 path,
                 IndexedFile {
                     modified,
                     len,
                     grants,
+                    sessions,
                 },
             );
         }
     }
 
-    /// The workspace file (not open) that defines a grant, first by path.
-    fn workspace_file_defining(&self, grant: &str) -> Option<PathBuf> {
+    /// Workspace files (not open), by path, that `wants` accepts and whose names do not
+    /// collide with `names` (a file defining a name already in the set, such as the YAML twin
+    /// of an open `.litcap` file, would only bring `duplicate-name` errors).
+    fn workspace_files(
+        &self,
+        names: &[String],
+        wants: impl Fn(&IndexedFile) -> bool,
+    ) -> Vec<PathBuf> {
         let open: Vec<PathBuf> = self.docs.keys().filter_map(|u| uri_to_path(u)).collect();
-        let mut found: Vec<&PathBuf> = self
+        let mut found: Vec<PathBuf> = self
             .index
             .iter()
-            .filter(|(p, f)| !open.contains(p) && f.grants.iter().any(|g| g == grant))
-            .map(|(p, _)| p)
+            .filter(|(p, f)| !open.contains(p) && wants(f))
+            .filter(|(_, f)| {
+                !f.grants
+                    .iter()
+                    .chain(f.sessions.iter().map(|(n, _)| n))
+                    .any(|n| names.contains(n))
+            })
+            .map(|(p, _)| p.clone())
             .collect();
         found.sort();
-        found.first().map(|p| (*p).clone())
+        found
+    }
+
+    /// The workspace file (not open) that defines a grant, first by path.
+    fn workspace_file_defining(&self, grant: &str) -> Option<PathBuf> {
+        self.workspace_files(&[], |f| f.grants.iter().any(|g| g == grant))
+            .into_iter()
+            .next()
     }
 
     // ------------------------------------------------------------------ analysis --
 
-    /// Checks the open documents together, plus the workspace files that define grants the
-    /// open documents' sessions name but do not define.
+    /// Checks the open documents together, with the workspace files they need: those that
+    /// define the grants the open sessions use, and those whose sessions use the open grants
+    /// (or an open grant would look unused). Files whose names collide are left out.
     fn analyse(&mut self) -> Analysis {
         let mut inputs = Vec::new();
         let mut uris = Vec::new();
         let mut open = Vec::new();
-        let mut defined = Vec::new();
+        let mut grants = Vec::new();
+        let mut names = Vec::new();
         let mut wanted = Vec::new();
         for (uri, doc) in &self.docs {
             let file = parse_doc(&doc.text, doc.format);
             for item in &file.items {
                 match item {
-                    Item::Grant(g) => defined.push(g.name.value.clone()),
-                    Item::Session(s) => wanted.push(s.from.value.clone()),
+                    Item::Grant(g) => {
+                        grants.push(g.name.value.clone());
+                        names.push(g.name.value.clone());
+                    }
+                    Item::Session(s) => {
+                        names.push(s.name.value.clone());
+                        wanted.push(s.from.value.clone());
+                    }
                 }
             }
             inputs.push((doc.name.clone(), doc.format, doc.text.clone().into_bytes()));
             uris.push(uri.clone());
             open.push(true);
         }
-        wanted.retain(|g| !defined.contains(g));
-        wanted.sort();
-        wanted.dedup();
-        if !wanted.is_empty() && !self.roots.is_empty() {
+        if !self.roots.is_empty() {
             self.refresh_index();
-            let mut added: Vec<PathBuf> = Vec::new();
-            for g in &wanted {
-                if let Some(path) = self.workspace_file_defining(g) {
-                    if added.contains(&path) {
-                        continue;
-                    }
+            wanted.retain(|g| !grants.contains(g));
+            wanted.sort();
+            wanted.dedup();
+            let mut add =
+                |path: PathBuf, names: &mut Vec<String>, index: &HashMap<PathBuf, IndexedFile>| {
                     if let Some(text) = read_text(&path) {
+                        if let Some(f) = index.get(&path) {
+                            names.extend(f.grants.iter().cloned());
+                            names.extend(f.sessions.iter().map(|(n, _)| n.clone()));
+                        }
                         inputs.push((
                             path.display().to_string(),
                             PolicyFormat::from_path(&path),
@@ -350,7 +394,29 @@ impl Server {
                         uris.push(path_to_uri(&path));
                         open.push(false);
                     }
-                    added.push(path);
+                };
+            for g in &wanted {
+                if let Some(path) = self
+                    .workspace_files(&names, |f| f.grants.iter().any(|x| x == g))
+                    .into_iter()
+                    .next()
+                {
+                    add(path, &mut names, &self.index);
+                }
+            }
+            let users = self.workspace_files(&names, |f| {
+                f.sessions.iter().any(|(_, from)| grants.contains(from))
+            });
+            for path in users {
+                // Re-check against the names added meanwhile.
+                let collides = self.index.get(&path).is_some_and(|f| {
+                    f.grants
+                        .iter()
+                        .chain(f.sessions.iter().map(|(n, _)| n))
+                        .any(|n| names.contains(n))
+                });
+                if !collides {
+                    add(path, &mut names, &self.index);
                 }
             }
         }
@@ -1010,6 +1076,29 @@ mod tests {
             )
             .unwrap();
         }
+    }
+
+    #[test]
+    fn workspace_files_complete_the_open_ones_without_duplicates() {
+        let dir = std::env::temp_dir().join(format!("litcap-lsp-ws-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let grant = GRANT.replace(
+            "  allow pkp-signing on \"lit-pkp://*\"\n  allow pkp-signing on \"lit-pkp://*\"\n",
+            "  allow pkp-signing on \"lit-pkp://0x01\"\n",
+        );
+        std::fs::write(dir.join("g.litcap"), &grant).unwrap();
+        std::fs::write(dir.join("s.litcap"), SESSION).unwrap();
+        // A twin of g.litcap in the other form: never pulled in next to it.
+        std::fs::write(dir.join("g.litcap.yaml"), "- grant: g\n  domain: a.example\n  statement: s\n  max-ttl: 1h\n  allow:\n    - pkp-signing: lit-pkp://0x01\n").unwrap();
+        let mut s = Server::default();
+        s.initialize(&json!({"rootUri": path_to_uri(&dir)}))
+            .unwrap();
+        let g_uri = path_to_uri(&dir.join("g.litcap"));
+        let msgs = open(&mut s, &g_uri, &grant);
+        // The session in s.litcap uses the grant: no unused-capability; no duplicate-name.
+        assert_eq!(codes_for(&msgs, &g_uri), Vec::<String>::new(), "{msgs:#?}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
