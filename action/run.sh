@@ -16,6 +16,9 @@
 #   INPUT_BASE_REF       compare with this ref instead of the pull request's base branch
 #   LITCAP               the litcap binary (default: `litcap` on PATH)
 #
+# Needs bash 4 or newer (mapfile, associative arrays), git, and jq for the findings table (without
+# jq the summary shows check's human output instead).
+#
 # Exit status of `check`: 0 clean; 1 policy errors, or a widening change with fail-on-widen;
 # 2 usage error (bad input, no git history to compare with); 3 warnings with deny-warnings.
 set -uo pipefail
