@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Exit status: 0 when every entry is valid (and within the policy session); 1 when a node would reject an entry, a file is not a SessionSigs map, or the policy check finds an error; 2 for usage errors and unreadable inputs."
+    after_help = "Exit status: 0 when every entry is valid (and within the policy session); 1 when a node would reject an entry, a file is not a SessionSigs map, or the policy check finds an error; 2 for usage errors and unreadable inputs.\n\nExample:\n  litcap verify sessionsigs.json --policy policy.litcap --session treasury"
 )]
 pub struct VerifyArgs {
     /// SessionSigs JSON files (`{"<node url>": {sig, derivedVia, signedMessage, address,
