@@ -9,7 +9,7 @@ use std::path::PathBuf;
 pub struct DiffArgs {
     /// The policy before the change (a file, or several joined with commas).
     pub old: PathBuf,
-    /// The policy after the change.
+    /// The policy after the change (a file, or several joined with commas).
     pub new: PathBuf,
     /// Exit with 1 when the change widens privileges.
     #[arg(long)]
@@ -29,7 +29,7 @@ pub fn run(args: DiffArgs) -> u8 {
         Err(code) => return code,
     };
     if old.diagnostics.has_errors() || new.diagnostics.has_errors() {
-        eprintln!("error: fix the policy errors above before comparing");
+        eprintln!("not compared: the policies have the errors above; fix them first");
         return exit::ERRORS;
     }
     let changes = diff::diff(&old.policy, &new.policy);

@@ -135,25 +135,9 @@ impl NonceArgs {
     }
 }
 
-/// Prints an error with its code and help; returns its exit code.
+/// Prints an error with its code and help, like every diagnostic; returns its exit code.
 pub fn report(e: &SignError) -> Reported {
-    let mut text = format!("error: {e}");
-    if let Some(code) = miette::Diagnostic::code(e) {
-        text.push_str(&format!(" [{code}]"));
-    }
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        // Transparent wrappers repeat their inner message; print only new information.
-        let msg = s.to_string();
-        if !text.contains(&msg) {
-            text.push_str(&format!("\n  caused by: {msg}"));
-        }
-        source = s.source();
-    }
-    if let Some(help) = miette::Diagnostic::help(e) {
-        text.push_str(&format!("\n  help: {help}"));
-    }
-    eprintln!("{text}");
+    common::print_error(e);
     Reported(e.exit_code())
 }
 
@@ -372,8 +356,8 @@ pub fn problem_diags(what: &str, file: &str, problems: &[Problem]) -> Diagnostic
 /// Reads an AuthSig JSON file: unreadable is exit 2, not an AuthSig is an `invalid-json` error.
 pub fn read_auth_sig(path: &Path, what: &str) -> Result<AuthSig, Reported> {
     let shown = path.display().to_string();
-    let bytes = litcap::load::read_limited(path).map_err(|e| Reported(usage_error(e)))?;
-    let parsed = serde_json::from_slice::<serde_json::Value>(&bytes)
+    let text = super::common::read_text(path).map_err(Reported)?;
+    let parsed = serde_json::from_str::<serde_json::Value>(&text.text)
         .map_err(|e| e.to_string())
         .and_then(|v| AuthSig::from_value(&v).map_err(|e| e.to_string()));
     parsed.map_err(|e| {
@@ -457,8 +441,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         session.ttl_span.or(Some(session.name_span)),
     )?;
     for url in &args.nodes {
-        litcap::sign::http::check_url(url)
-            .map_err(|e| Reported(usage_error(format!("--node: {e}"))))?;
+        litcap::sign::http::check_url(url).map_err(|e| Reported(common::node_url_error(url, e)))?;
     }
 
     // The session key.

@@ -146,7 +146,7 @@ pub fn read(path: &Path) -> Result<String, Outcome> {
             offset: 0,
         }));
     }
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let before = &e.as_bytes()[..at];
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
@@ -162,7 +162,9 @@ pub fn read(path: &Path) -> Result<String, Outcome> {
             column,
             offset: at,
         })
-    })
+    })?;
+    // The encoding rules every reader follows: no byte order mark, CRLF read as LF.
+    Ok(crate::load::TextInput::from_string(path.display().to_string(), text).text)
 }
 
 /// The report for people.
@@ -179,7 +181,11 @@ pub fn human(results: &[FileResult], many: bool, checking: Option<(&str, &str)>)
             Outcome::Io(m) => out.push_str(&format!("{indent}error: {m}\n")),
             Outcome::Input(e) => out.push_str(&format!(
                 "{indent}error: {}:{}:{}: {}\n",
-                r.path, e.line, e.column, e.message
+                r.path,
+                e.line,
+                // serde_json counts columns from 0 at the start of a line; people from 1.
+                e.column.max(1),
+                e.message
             )),
             Outcome::Empty => out.push_str(&format!(
                 "{indent}error: the SessionSigs map has no entries\n"

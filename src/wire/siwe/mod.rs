@@ -518,6 +518,13 @@ fn round_trips(data: Option<&NotaBene>) -> bool {
 }
 
 /// `lit:session:<public key hex>`.
+/// Why the SDK cannot parse back a SIWE message with this statement, if it cannot: EIP-4361
+/// allows only ASCII letters, digits, spaces and the URI punctuation in a statement. (The nodes'
+/// parser is more lenient, but the SDK re-parses every AuthSig in `getSessionSigs` and fails.)
+pub fn sdk_statement_error(statement: &str) -> Option<String> {
+    parse::check_statement(statement, Flavor::Sdk).err()
+}
+
 pub fn session_key_uri(public_key_hex: &str) -> String {
     format!("{SESSION_KEY_URI_PREFIX}{public_key_hex}")
 }
