@@ -241,15 +241,9 @@ impl Target {
         limit_name: String,
         span: Option<litcap::diag::Span>,
     ) -> Result<(), Reported> {
-        let ms = expiration.millis_since(&issued);
-        let limit = if limit > Ttl::NODE_MAX {
-            Ttl::NODE_MAX
-        } else {
-            limit
-        };
-        if ms <= (limit.secs() as i64).saturating_mul(1000) {
+        let Some((lifetime, limit)) = flow::lifetime_over(issued, expiration, limit) else {
             return Ok(());
-        }
+        };
         let limit_name = if limit == Ttl::NODE_MAX && !limit_name.contains("max-ttl") {
             "the nodes' 30-day limit".to_string()
         } else {
@@ -257,10 +251,7 @@ impl Target {
         };
         let mut d = Diagnostic::new(
             Code::LifetimeTooLong,
-            format!(
-                "the {what} would live {}, longer than {limit_name} allows ({limit})",
-                Ttl((ms / 1000).max(0) as u64)
-            ),
+            format!("the {what} would live {lifetime}, longer than {limit_name} allows ({limit})"),
         )
         .help(format!(
             "pass an `--expiration` at most {limit} after `--issued-at` (`{issued}`)"

@@ -537,3 +537,143 @@ pub fn requested(in_requests: &Resource, operation: &Resource) -> bool {
     in_requests.prefix == operation.prefix
         && (in_requests.is_wildcard() || in_requests.id == operation.id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eth::WalletKey;
+    use crate::profile::DATIL;
+    use crate::sign::authsig::{create_auth_sig, AuthSigParams};
+    use crate::wire::lit::{Ability, ResourcePrefix};
+    use crate::wire::siwe::CapabilityRequest;
+
+    const KEY: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn authsig() -> AuthSig {
+        let wallet = WalletKey::from_hex(
+            "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+        )
+        .unwrap();
+        create_auth_sig(
+            &wallet,
+            &AuthSigParams {
+                session_public_key: KEY.into(),
+                capabilities: vec![
+                    CapabilityRequest {
+                        resource: Resource::wildcard(ResourcePrefix::Pkp),
+                        ability: Ability::PkpSigning,
+                        data: None,
+                    },
+                    CapabilityRequest {
+                        resource: Resource::wildcard(ResourcePrefix::LitAction),
+                        ability: Ability::LitActionExecution,
+                        data: None,
+                    },
+                ],
+                domain: Some("app.example.com".into()),
+                chain_id: Some(1),
+                nonce: "0x921dd92f497527857ee8dda62f1805e56c34c99a6b37691b4e56e6fb171a5a70".into(),
+                issued_at: ts("2024-09-19T00:00:00Z"),
+                expiration: Some(ts("2024-09-20T00:00:00Z")),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_fitting_authsig_has_no_findings() {
+        let a = authsig();
+        let ins = inspect(&a, &DATIL);
+        let requests = [Request {
+            resource: Resource::wildcard(ResourcePrefix::Pkp),
+            ability: Ability::PkpSigning,
+        }];
+        let mut grant = Recap::new();
+        grant.add_all_capabilities(&Resource::wildcard(ResourcePrefix::Pkp));
+        grant.add_all_capabilities(&Resource::wildcard(ResourcePrefix::LitAction));
+        let x = Expectations {
+            audience: Audience::SessionKey(KEY),
+            grant: Some(GrantExpectation {
+                recap: &grant,
+                domain: Some("app.example.com"),
+                chain_id: Some(1),
+                max_lifetime: Some(Ttl(86_400)),
+            }),
+            requests: &requests,
+            now: Some(ts("2024-09-19T12:00:00Z")),
+            ..Expectations::new(&DATIL)
+        };
+        assert_eq!(judge(&ins, &x), vec![]);
+    }
+
+    #[test]
+    fn each_finding_carries_both_verdicts() {
+        let a = authsig();
+        let ins = inspect(&a, &DATIL);
+        let requests = [Request {
+            resource: Resource::wildcard(ResourcePrefix::AccessControlCondition),
+            ability: Ability::AccessControlConditionDecryption,
+        }];
+        let mut grant = Recap::new();
+        grant.add_all_capabilities(&Resource::wildcard(ResourcePrefix::Pkp));
+        let x = Expectations {
+            audience: Audience::SessionKey("00"),
+            grant: Some(GrantExpectation {
+                recap: &grant,
+                domain: Some("other.example"),
+                chain_id: Some(2),
+                max_lifetime: Some(Ttl(3600)),
+            }),
+            requests: &requests,
+            now: Some(ts("2024-09-20T00:00:00Z")),
+            ..Expectations::new(&DATIL)
+        };
+        let found = judge(&ins, &x);
+        let codes: Vec<Code> = found.iter().map(Finding::code).collect();
+        use crate::diag::Code;
+        assert_eq!(
+            codes,
+            vec![
+                Code::SessionKeyMismatch,
+                Code::Expired,
+                Code::RequestNotCovered,
+                Code::OverPrivilege,
+                Code::LifetimeTooLong,
+                Code::DomainMismatch,
+                Code::DomainMismatch,
+            ]
+        );
+        // At the expiration instant the SDK already re-signs; the nodes still accept.
+        assert!(matches!(
+            found[1],
+            Finding::Expired {
+                sdk: true,
+                node: false,
+                ..
+            }
+        ));
+        assert_eq!(found[1].sdk(), SdkEffect::Resigns);
+        assert_eq!(found[1].node_error(), None);
+        assert_eq!(
+            found[0].node_error(),
+            Some(node_error::NodeErrorKind::NodeSIWEMessageError)
+        );
+        assert_eq!(
+            found[2].node_error(),
+            Some(node_error::NodeErrorKind::NodeResourceIdNotFound)
+        );
+        // The policy's findings: the nodes and the SDK do not look at them.
+        for f in &found[3..] {
+            assert_eq!(
+                (f.node_error(), f.sdk()),
+                (None, SdkEffect::Ignores),
+                "{f:?}"
+            );
+        }
+    }
+}

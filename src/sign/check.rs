@@ -5,7 +5,8 @@
 //! [`check_auth_sig`] is litcap's stricter one, which also applies the policy: the nodes'
 //! coverage rule, the grant's domain, chain and lifetime, and no capability beyond the grant.
 //!
-//! The SIWE message is read with litcap's EIP-4361 parser ([`SiweMessage::parse`]).
+//! Both are the fit engine's ([`crate::fit`]); this module states what signing expects
+//! ([`Expectations`]) and words the findings for `sign` ([`problem_lines`]).
 
 use crate::diag::{Code, Severity};
 use crate::eth::Address;

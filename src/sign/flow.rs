@@ -79,6 +79,20 @@ pub fn new_authsig_expiration(
     issued_at.add_secs(max.secs() as i64).max(session_end)
 }
 
+/// Whether a session or AuthSig from `issued_at` to `expiration` outlives `limit` (itself
+/// capped at the nodes' 30 days, `MAX_TIMESTAMP_VALIDITY_DAYS`): its lifetime and the limit
+/// that applied, or `None` when it fits.
+pub fn lifetime_over(
+    issued_at: Timestamp,
+    expiration: Timestamp,
+    limit: Ttl,
+) -> Option<(Ttl, Ttl)> {
+    let ms = expiration.millis_since(&issued_at);
+    let limit = limit.min(Ttl::NODE_MAX);
+    (ms > (limit.secs() as i64).saturating_mul(1000))
+        .then(|| (Ttl((ms / 1000).max(0) as u64), limit))
+}
+
 /// The session's end when it carries `authsig`: with no explicit `--expiration`, the session
 /// ends no later than the AuthSig (when that is still after `issued_at`). Returns the end and
 /// whether it was shortened.
@@ -244,6 +258,24 @@ mod tests {
             ts("2024-10-19T00:00:00Z")
         );
         assert_eq!(new_authsig_expiration(true, Ttl(60), iat, end), end);
+    }
+
+    #[test]
+    fn lifetime_limits() {
+        let iat = ts("2024-09-19T00:00:00Z");
+        assert_eq!(
+            lifetime_over(iat, ts("2024-09-19T01:00:00Z"), Ttl(3600)),
+            None
+        );
+        assert_eq!(
+            lifetime_over(iat, ts("2024-09-19T01:00:01Z"), Ttl(3600)),
+            Some((Ttl(3601), Ttl(3600)))
+        );
+        // Any limit stops at the nodes' 30 days.
+        assert_eq!(
+            lifetime_over(iat, ts("2024-10-20T00:00:00Z"), Ttl(90 * 86_400)),
+            Some((Ttl(31 * 86_400), Ttl::NODE_MAX))
+        );
     }
 
     #[test]
