@@ -400,6 +400,20 @@ pub fn read_auth_sig(path: &Path, what: &str) -> Result<AuthSig, Reported> {
 
 // -------------------------------------------------------------------- sign --
 
+/// Stores a session key this run generated (the store is locked).
+fn store_new_key(store: &mut KeyStore, key: &SessionKey, new_key: bool) -> Result<(), Reported> {
+    if !new_key {
+        return Ok(());
+    }
+    store.put_session_key(key).map_err(|e| report(&e.into()))?;
+    eprintln!(
+        "note: stored a new session key `{}` in `{}`",
+        key.public_key_hex(),
+        store.dir().display()
+    );
+    Ok(())
+}
+
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("wallet_source")
     .required(true)
@@ -427,6 +441,9 @@ pub struct SignArgs {
     /// as the grant's `max-ttl` allows, so that later sessions can reuse it).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
+    /// Seconds to wait for another process that holds the `--store` lock (exit 6 after that).
+    #[arg(long, value_name = "SECS", default_value_t = 120, requires = "store")]
+    pub store_wait: u64,
     /// Lit node URL to sign for (repeat for each node).
     #[arg(long = "node", value_name = "URL", required = true)]
     pub nodes: Vec<String>,
@@ -470,24 +487,37 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
             .map_err(|e| Reported(usage_error(format!("--node: {e}"))))?;
     }
 
-    // The session key.
+    // The session key. A store is locked from here until the process ends, so that reading
+    // the key, choosing or signing the AuthSig, and writing both is one step for concurrent
+    // `litcap sign` runs: a key or AuthSig another process stored while this one waited is
+    // used, not replaced.
     let mut store = match &args.store {
-        Some(dir) => Some(KeyStore::open(dir).map_err(|e| report(&e.into()))?),
+        Some(dir) => {
+            let mut s = KeyStore::open(dir).map_err(|e| report(&e.into()))?;
+            let wait = Duration::from_secs(args.store_wait);
+            s.lock(wait, || {
+                eprintln!(
+                    "note: key store `{}` is in use by another process; waiting up to {} s",
+                    dir.display(),
+                    wait.as_secs()
+                )
+            })
+            .map_err(|e| report(&e.into()))?;
+            Some(s)
+        }
         None => None,
     };
-    let session_key = match (&args.session_key_seed, store.as_mut()) {
-        (Some(seed), _) => SessionKey::from_seed_hex(seed).map_err(|e| report(&e.into()))?,
-        (None, Some(s)) => {
-            let (k, created) = s.session_key_or_generate().map_err(|e| report(&e.into()))?;
-            if created {
-                eprintln!(
-                    "note: stored a new session key `{}` in `{}`",
-                    k.public_key_hex(),
-                    s.dir().display()
-                );
-            }
-            k
-        }
+    // A new key is stored only with its AuthSig, once both exist (nothing is written to the
+    // store on a failure path).
+    let (session_key, new_key) = match (&args.session_key_seed, store.as_mut()) {
+        (Some(seed), _) => (
+            SessionKey::from_seed_hex(seed).map_err(|e| report(&e.into()))?,
+            false,
+        ),
+        (None, Some(s)) => match s.session_key().map_err(|e| report(&e.into()))? {
+            Some(k) => (k, false),
+            None => (SessionKey::generate().map_err(|e| report(&e.into()))?, true),
+        },
         (None, None) => {
             return Err(Reported(usage_error(
                 "pass `--session-key-seed HEX` or `--store DIR`",
@@ -630,7 +660,13 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
                     ));
                 }
                 if let Some(s) = store.as_mut() {
-                    s.put_wallet_sig(&a).map_err(|e| report(&e.into()))?;
+                    store_new_key(s, &session_key, new_key)?;
+                    if let Err(e) = s.put_wallet_sig(&a) {
+                        if new_key {
+                            s.forget_new_session_key(&session_key);
+                        }
+                        return Err(report(&e.into()));
+                    }
                     eprintln!(
                         "note: stored the new AuthSig in `{}`",
                         s.path_of(WALLET_SIG).display()
@@ -640,6 +676,11 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
             }
         }
     };
+
+    // A prepared `--authsig` that fits a new store key (it cannot, unless made for it).
+    if let (Some(s), Some(_)) = (store.as_mut(), &args.authsig) {
+        store_new_key(s, &session_key, new_key)?;
+    }
 
     let request_values: Vec<serde_json::Value> = requests
         .iter()
