@@ -50,6 +50,49 @@ pub struct WalletArgs {
     pub signer_timeout: u64,
 }
 
+/// Where the session key's ed25519 seed comes from: a file or an environment variable, as the
+/// wallet key; inline is accepted with a warning (`ps` and shell history show it).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct SeedArgs {
+    /// The session key's ed25519 seed (64 hex digits) on the command line, where `ps` and shell
+    /// history show it (a warning says so): prefer `--session-key-seed-file` or `-env`.
+    #[arg(long, value_name = "HEX")]
+    pub session_key_seed: Option<String>,
+    /// A file holding the session key's ed25519 seed (64 hex digits on one line).
+    #[arg(long, value_name = "FILE")]
+    pub session_key_seed_file: Option<PathBuf>,
+    /// Environment variable holding the session key's ed25519 seed (64 hex digits).
+    #[arg(long, value_name = "VAR")]
+    pub session_key_seed_env: Option<String>,
+}
+
+impl SeedArgs {
+    /// The session key, if a seed was given (warnings printed).
+    pub fn load(&self) -> Result<Option<SessionKey>, Reported> {
+        if let Some(path) = &self.session_key_seed_file {
+            let (key, warning) = SessionKey::from_seed_file(path).map_err(|e| report(&e.into()))?;
+            if let Some(w) = warning {
+                eprintln!("warning: {w}");
+            }
+            return Ok(Some(key));
+        }
+        if let Some(var) = &self.session_key_seed_env {
+            return SessionKey::from_seed_env(var)
+                .map(Some)
+                .map_err(|e| report(&e.into()));
+        }
+        if let Some(seed) = &self.session_key_seed {
+            eprintln!(
+                "warning: `--session-key-seed` puts the session key's secret seed on the command line, where `ps` and shell history show it; pass `--session-key-seed-file FILE` or `--session-key-seed-env VAR` instead"
+            );
+            return SessionKey::from_seed_hex(seed)
+                .map(Some)
+                .map_err(|e| report(&e.into()));
+        }
+        Ok(None)
+    }
+}
+
 /// The SIWE nonce: given, or fetched from a Lit node.
 #[derive(clap::Args, Debug, Clone)]
 pub struct NonceArgs {
@@ -372,10 +415,32 @@ pub fn problem_diags(what: &str, file: &str, problems: &[Problem]) -> Diagnostic
     problems
         .iter()
         .map(|p| {
-            Diagnostic::new(p.code(), format!("{what} cannot be used: {}", p.message()))
-                .in_file(file.to_string())
+            let d = Diagnostic::new(p.code(), format!("{what} cannot be used: {}", p.message()))
+                .in_file(file.to_string());
+            match p.help() {
+                Some(h) => d.help(h),
+                None => d,
+            }
         })
         .collect()
+}
+
+/// An AuthSig issued for the session key's seed instead of its public key (what `authsig
+/// --session-key <seed>` made): said so, without printing the seed.
+fn redact_seed_uri(problems: &mut [Problem], key: &SessionKey) {
+    for p in problems.iter_mut() {
+        if let Problem::OtherUri { actual, .. } = p {
+            let named = actual
+                .strip_prefix(litcap::siwe::SESSION_KEY_URI_PREFIX)
+                .unwrap_or_default();
+            if key.is_seed_hex(named) {
+                *actual = format!(
+                    "{}<the session key's secret seed> (the seed was given where the public key belongs)",
+                    litcap::siwe::SESSION_KEY_URI_PREFIX
+                );
+            }
+        }
+    }
 }
 
 /// Reads an AuthSig JSON file: unreadable is exit 2, not an AuthSig is an `invalid-json` error.
@@ -420,7 +485,7 @@ fn store_new_key(store: &mut KeyStore, key: &SessionKey, new_key: bool) -> Resul
     .args(["wallet_key", "wallet_key_env", "signer_url", "authsig"])))]
 #[command(group(clap::ArgGroup::new("session_key_source")
     .required(true)
-    .args(["session_key_seed", "store"])))]
+    .args(["session_key_seed", "session_key_seed_file", "session_key_seed_env", "store"])))]
 pub struct SignArgs {
     /// Policy files, read together.
     #[arg(required = true)]
@@ -433,9 +498,8 @@ pub struct SignArgs {
     /// A prepared AuthSig (JSON) instead of a wallet; it must fit the session and its grant.
     #[arg(long, value_name = "FILE")]
     pub authsig: Option<PathBuf>,
-    /// The session key's ed25519 seed (64 hex digits).
-    #[arg(long, value_name = "HEX")]
-    pub session_key_seed: Option<String>,
+    #[command(flatten)]
+    pub seed: SeedArgs,
     /// A key store shared with the SDK's `new LocalStorage(DIR)`: reuses its session key and
     /// an AuthSig that still fits; replaces an AuthSig that does not (a new one lives as long
     /// as the grant's `max-ttl` allows, so that later sessions can reuse it).
@@ -509,20 +573,15 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     };
     // A new key is stored only with its AuthSig, once both exist (nothing is written to the
     // store on a failure path).
-    let (session_key, new_key) = match (&args.session_key_seed, store.as_mut()) {
-        (Some(seed), _) => (
-            SessionKey::from_seed_hex(seed).map_err(|e| report(&e.into()))?,
-            false,
-        ),
+    let (session_key, new_key) = match (args.seed.load()?, store.as_mut()) {
+        (Some(key), _) => (key, false),
         (None, Some(s)) => match s.session_key().map_err(|e| report(&e.into()))? {
             Some(k) => (k, false),
             None => (SessionKey::generate().map_err(|e| report(&e.into()))?, true),
         },
-        (None, None) => {
-            return Err(Reported(usage_error(
-                "pass `--session-key-seed HEX` or `--store DIR`",
-            )))
-        }
+        (None, None) => return Err(Reported(usage_error(
+            "pass `--session-key-seed-file FILE`, `--session-key-seed-env VAR` or `--store DIR`",
+        ))),
     };
     if let Some(s) = &store {
         for n in s.notices() {
@@ -575,7 +634,8 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
             }
         }
         let x = target.expectations(&uri, None, &requests, grant_recap, issued_at, expiration);
-        if let Err(p) = check_auth_sig(&a, &x) {
+        if let Err(mut p) = check_auth_sig(&a, &x) {
+            redact_seed_uri(&mut p, &session_key);
             let shown = path.display().to_string();
             return Err(report_diags(
                 &problem_diags("AuthSig", &shown, &p),

@@ -145,6 +145,21 @@ impl Problem {
         )
     }
 
+    /// The fix, where the problem alone tells it.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Problem::OtherUri { expected, .. } => {
+                let key = expected
+                    .strip_prefix(crate::siwe::SESSION_KEY_URI_PREFIX)
+                    .unwrap_or(expected);
+                Some(format!(
+                    "the session key's public key is `{key}`: sign an AuthSig for it with `litcap authsig ... --session-key {key}`, or give `authsig` the same `--session-key-seed-file`/`--session-key-seed-env` as `sign`"
+                ))
+            }
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> Code {
         match self {
             Problem::Unreadable(_) => Code::SiweSyntax,
