@@ -166,16 +166,13 @@ fn session_key_seed_from_a_file_or_the_environment_and_a_warning_inline() {
         "{}",
         stderr(&inline)
     );
-    assert!(
-        !stderr(&from_file).contains("warning"),
-        "{}",
-        stderr(&from_file)
-    );
-    assert!(
-        !stderr(&from_env).contains("warning"),
-        "{}",
-        stderr(&from_env)
-    );
+    for quiet in [&from_file, &from_env] {
+        assert!(
+            !stderr(quiet).contains("--session-key-seed` puts"),
+            "{}",
+            stderr(quiet)
+        );
+    }
 
     // A seed file other users can read is used, with the fix.
     #[cfg(unix)]
@@ -316,4 +313,242 @@ fn entries(dir: &Path) -> BTreeSet<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// #16 defect 3: `--node https://127.0.0.1:7470/` used to be signed as written, and every node
+/// (and litcap's own `verify`) then refused it (`NodeNotAuthorized`). The trailing `/` is now
+/// dropped with a note; a path, query or fragment is a usage error showing the fixed form.
+#[test]
+fn trailing_slash_node_urls_are_signed_as_the_nodes_compare_them() {
+    let t = Temp::new("slash");
+    let key = t.file("k0", KEY0, 0o600);
+    let seed = t.file("seed.hex", SEED1, 0o600);
+    let mut args = sign_args(&key, &["--session-key-seed-file", p(&seed)]);
+    let node_at = args.iter().position(|a| a == NODE).unwrap();
+    args[node_at] = format!("{NODE}/");
+    let o = run(&refs(&args), &[]);
+    let signed = json_out(&o);
+    assert!(
+        stderr(&o).contains(&format!("as `{NODE}`")),
+        "{}",
+        stderr(&o)
+    );
+    let entry = &signed[NODE];
+    let payload: Value = serde_json::from_str(entry["signedMessage"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["nodeAddress"], NODE);
+    let out = t.file("sigs.json", &String::from_utf8_lossy(&o.stdout), 0o600);
+    let verified = run(
+        &[
+            "verify",
+            p(&out),
+            "--at",
+            "2024-09-19T13:08:00Z",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(
+        code(&verified),
+        0,
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+
+    for bad in [
+        format!("{NODE}/web"),
+        format!("{NODE}//"),
+        format!("{NODE}/?x=1"),
+    ] {
+        args[node_at] = bad.clone();
+        let o = run(&refs(&args), &[]);
+        assert_eq!(code(&o), 2, "{bad}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("pass `{NODE}`")),
+            "{bad}: {}",
+            stderr(&o)
+        );
+    }
+    // The same node twice (once with the slash) would be two map entries for one node.
+    let mut twice = args.clone();
+    twice[node_at] = NODE.to_string();
+    twice.extend(owned(&["--node", &format!("{NODE}/")]));
+    let o = run(&refs(&twice), &[]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}
+
+/// #16: `authsig`, `sign` and `delegate` sign what they are asked to, but say so when the
+/// result is already expired (`--issued-at 2020-…`).
+#[test]
+fn already_expired_output_is_signed_with_a_warning() {
+    let t = Temp::new("expired");
+    let key = t.file("k0", KEY0, 0o600);
+    let seed = t.file("seed.hex", SEED1, 0o600);
+    let expired = "warning: the";
+    let authsig = |issued: &[&str]| {
+        let mut a = owned(&[
+            "authsig",
+            FIXTURE,
+            "--session",
+            "docs",
+            "--wallet-key",
+            p(&key),
+            "--session-key",
+            PUB1,
+            "--nonce",
+            NONCE,
+        ]);
+        a.extend(owned(issued));
+        run(&refs(&a), &[])
+    };
+    let old = authsig(&["--issued-at", "2020-01-01T00:00:00Z"]);
+    assert_eq!(code(&old), 0);
+    assert!(
+        stderr(&old).contains(expired) && stderr(&old).contains("AuthSig expired at"),
+        "{}",
+        stderr(&old)
+    );
+    let fresh = authsig(&[]);
+    assert_eq!(code(&fresh), 0);
+    assert!(!stderr(&fresh).contains(expired), "{}", stderr(&fresh));
+
+    let old = run(
+        &refs(&sign_args(&key, &["--session-key-seed-file", p(&seed)])),
+        &[],
+    );
+    assert_eq!(code(&old), 0);
+    assert!(
+        stderr(&old).contains("SessionSigs expired at"),
+        "{}",
+        stderr(&old)
+    );
+    let delegate = run(
+        &[
+            "delegate",
+            "--capacity-token-id",
+            "1",
+            "--delegatee",
+            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+            "--wallet-key",
+            p(&key),
+            "--nonce",
+            NONCE,
+            "--issued-at",
+            "2020-01-01T00:00:00Z",
+        ],
+        &[],
+    );
+    assert_eq!(code(&delegate), 0);
+    assert!(
+        stderr(&delegate).contains("capacity delegation expired at"),
+        "{}",
+        stderr(&delegate)
+    );
+}
+
+/// #16: a file given as `--store` is a usage error (2), not a corrupt store entry (5), and
+/// nothing is written.
+#[test]
+fn a_file_as_store_is_a_usage_error() {
+    let t = Temp::new("store-file");
+    let key = t.file("k0", KEY0, 0o600);
+    let file = t.file("not-a-dir", "x", 0o600);
+    let o = run(&refs(&sign_args(&key, &["--store", p(&file)])), &[]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("store::not_a_directory"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+}
+
+/// #16: `delegate FILE --grant NAME` signs the delegation the grant describes, and `check
+/// FILE --authsig` accepts it against that grant (and refuses one for another token).
+#[test]
+fn delegate_from_a_grant_passes_check_against_it() {
+    let t = Temp::new("delegate-grant");
+    let key = t.file("k0", KEY0, 0o600);
+    let policy = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policies/capacity-delegation.litcap"
+    );
+    let o = run(
+        &[
+            "delegate",
+            policy,
+            "--grant",
+            "capacity",
+            "--wallet-key",
+            p(&key),
+            "--nonce",
+            NONCE,
+        ],
+        &[],
+    );
+    let a = json_out(&o);
+    let message = a["signedMessage"].as_str().unwrap();
+    assert!(
+        message.starts_with("app.example.com wants you"),
+        "{message}"
+    );
+    assert!(
+        message.contains("URI: lit:capability:delegation\n"),
+        "{message}"
+    );
+    assert!(
+        message.contains("Lend capacity credits to our users."),
+        "{message}"
+    );
+    let file = t.file(
+        "delegation.json",
+        &String::from_utf8_lossy(&o.stdout),
+        0o600,
+    );
+    let checked = run(&["check", policy, "--authsig", p(&file)], &[]);
+    assert_eq!(code(&checked), 0, "{}", stderr(&checked));
+
+    // A delegation of another token, signed from flags, is over-privileged for the grant.
+    let o = run(
+        &[
+            "delegate",
+            "--capacity-token-id",
+            "1",
+            "--delegatee",
+            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+            "--domain",
+            "app.example.com",
+            "--wallet-key",
+            p(&key),
+            "--nonce",
+            NONCE,
+        ],
+        &[],
+    );
+    let other = t.file("other.json", &String::from_utf8_lossy(&o.stdout), 0o600);
+    let checked = run(&["check", policy, "--authsig", p(&other)], &[]);
+    assert_eq!(code(&checked), 1);
+    assert!(
+        stderr(&checked).contains("over-privilege"),
+        "{}",
+        stderr(&checked)
+    );
+    // A grant that is no delegation, and no grant at all.
+    for (grant, want) in [("user-wallet", 2), ("nope", 1)] {
+        let o = run(
+            &[
+                "delegate",
+                policy,
+                "--grant",
+                grant,
+                "--wallet-key",
+                p(&key),
+                "--nonce",
+                NONCE,
+            ],
+            &[],
+        );
+        assert_eq!(code(&o), want, "{grant}: {}", stderr(&o));
+        assert!(o.stdout.is_empty());
+    }
 }

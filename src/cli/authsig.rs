@@ -6,7 +6,7 @@
 //! (its `allow`s as the recap, its domain, statement and chain id), URI `lit:session:<key>`.
 
 use super::common::{print_json, usage_error};
-use super::sign::{times, NonceArgs, Reported, SeedArgs, Target, WalletArgs};
+use super::sign::{times, warn_if_unusable, NonceArgs, Reported, SeedArgs, Target, WalletArgs};
 use litcap::sign::SessionKey;
 use std::path::PathBuf;
 
@@ -76,6 +76,7 @@ fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
     let signer = args.wallet.signer()?;
     let nonce = args.nonce.resolve(&args.wallet.http())?;
     let a = target.new_auth_sig(signer.as_ref(), &key, nonce, issued_at, expiration)?;
+    warn_if_unusable("AuthSig", issued_at, expiration, false);
     Ok(print_json(&a.to_value()))
 }
 

@@ -238,6 +238,23 @@ pub fn times(
     Ok((issued, exp))
 }
 
+/// Warns when the output is dead on arrival: already expired (e.g. `--issued-at 2020-…`), or,
+/// for SessionSigs (`session` true), issued more than the nodes' 60 s grace in the future
+/// (lit-peer `auth/session_sigs.rs` `validate_session_sig_time_parameters`; an AuthSig's
+/// `Issued At` is not checked by the node's siwe-rs `verify`, only its expiration).
+pub fn warn_if_unusable(what: &str, issued_at: Timestamp, expiration: Timestamp, session: bool) {
+    let now = Timestamp::now();
+    if expiration.millis_since(&now) <= 0 {
+        eprintln!(
+            "warning: the {what} expired at `{expiration}`, before now (`{now}`): every node will refuse it; leave out `--issued-at` (it defaults to now) or pass a later `--issued-at`/`--expiration`"
+        );
+    } else if session && issued_at.millis_since(&now) > 60_000 {
+        eprintln!(
+            "warning: the {what} is issued at `{issued_at}`, more than 60 s after now (`{now}`): the nodes refuse it until then (`NodeIatOutsideGracePeriod`)"
+        );
+    }
+}
+
 /// The loaded policy and its session (unknown sessions and policy errors are reported).
 pub struct Target {
     pub sources: Sources,
@@ -546,9 +563,22 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         format!("session `{}` (`ttl {}`)", session.name, session.ttl),
         session.ttl_span.or(Some(session.name_span)),
     )?;
+    // Node URLs as the SDK writes them and the nodes compare them (see `node_url`).
+    let mut nodes: Vec<String> = Vec::with_capacity(args.nodes.len());
     for url in &args.nodes {
-        litcap::sign::http::check_url(url)
+        let (node, changed) = litcap::sign::http::node_url(url)
             .map_err(|e| Reported(usage_error(format!("--node: {e}"))))?;
+        if changed {
+            eprintln!(
+                "note: signing for `--node {url}` as `{node}`: a node compares the signed `nodeAddress` with its own `host:port`, and would refuse the trailing `/`"
+            );
+        }
+        if nodes.contains(&node) {
+            return Err(Reported(usage_error(format!(
+                "--node `{url}` names the node `{node}` a second time"
+            ))));
+        }
+        nodes.push(node);
     }
 
     // The session key. A store is locked from here until the process ends, so that reading
@@ -742,6 +772,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         store_new_key(s, &session_key, new_key)?;
     }
 
+    warn_if_unusable("SessionSigs", issued_at, expiration, true);
     let request_values: Vec<serde_json::Value> = requests
         .iter()
         .map(sessionsigs::resource_ability_request)
@@ -753,7 +784,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         capabilities: &caps,
         issued_at,
         expiration,
-        node_urls: &args.nodes,
+        node_urls: &nodes,
     });
     Ok(print_json(&sigs.to_value()))
 }
