@@ -42,6 +42,10 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: VerifyFormat,
+    /// Judge this operation as the nodes do, e.g. `"pkp-signing on lit-pkp://<token id or
+    /// public key>"` (repeat for each); without it, each listed request is judged as one.
+    #[arg(long = "request", value_name = "\"<ABILITY> on <RESOURCE>\"")]
+    pub requests: Vec<String>,
 }
 
 /// Output formats of `verify`.
@@ -194,9 +198,17 @@ pub fn run(args: VerifyArgs) -> u8 {
         }
     }
 
+    let mut operations = Vec::with_capacity(args.requests.len());
+    for r in &args.requests {
+        match sessionsigs::Operation::parse(r) {
+            Ok(op) => operations.push(op),
+            Err(e) => return common::usage_error(format!("--request: {e}")),
+        }
+    }
     let opts = VerifyOptions {
         now: args.at.unwrap_or_else(Timestamp::now),
         node: args.node.clone(),
+        operations,
     };
     let results = verify_all(&paths, &opts, target);
 
@@ -393,6 +405,29 @@ fn read(path: &Path) -> Result<String, Outcome> {
     })
 }
 
+/// Each operation's verdict and the notes of one node entry, for people.
+fn details(n: &NodeVerdict, indent: &str) -> String {
+    let mut out = String::new();
+    for op in &n.operations {
+        match &op.error {
+            None => out.push_str(&format!(
+                "{indent}  ok        {}\n",
+                op.operation.describe()
+            )),
+            Some(e) => out.push_str(&format!(
+                "{indent}  refused   {}  {}\n{indent}            {}\n",
+                op.operation.describe(),
+                e.kind,
+                e.message
+            )),
+        }
+    }
+    for note in &n.notes {
+        out.push_str(&format!("{indent}  note: {}\n", note.message));
+    }
+    out
+}
+
 /// The report for people.
 fn human(results: &[FileResult], many: bool, checking: Option<(&str, &str)>) -> String {
     let mut out = String::new();
@@ -431,6 +466,7 @@ fn human(results: &[FileResult], many: bool, checking: Option<(&str, &str)>) -> 
                             out.push_str(&format!("{indent}          help: {}\n", e.help));
                         }
                     }
+                    out.push_str(&details(n, indent));
                 }
             }
         }
