@@ -102,8 +102,14 @@ fn wait_all(children: Vec<Child>) -> Vec<Output> {
         .collect()
 }
 
+/// Stderr with the diagnostic frame (`│`) and line wrapping taken out, so that a message can
+/// be matched whatever the terminal width.
 fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    String::from_utf8_lossy(&o.stderr)
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The stored session key's public half and the stored AuthSig, if present; panics when the

@@ -7,4 +7,5 @@ pub mod diff;
 pub mod explain;
 pub mod lints;
 pub mod operation;
+pub mod report;
 pub mod sessionsigs;
