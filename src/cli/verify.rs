@@ -70,9 +70,7 @@ pub fn run(args: VerifyArgs) -> u8 {
             Err(code) => return code,
         };
         if loaded.diagnostics.has_errors() {
-            eprintln!(
-                "error: the policy has errors (shown above); fix them before checking against it"
-            );
+            eprintln!("not verified: the policy has the errors above; fix them first");
             return diag::exit::ERRORS;
         }
         let policy = &loaded.policy;
