@@ -20,6 +20,9 @@ pub mod exit {
     pub const SIGNER: u8 = 4;
     /// The key store holds a corrupt or foreign entry that litcap will not overwrite.
     pub const STORE: u8 = 5;
+    /// The key store stayed locked by another process longer than the wait allowed; nothing
+    /// was written (retry).
+    pub const STORE_BUSY: u8 = 6;
 }
 
 pub type FileId = usize;

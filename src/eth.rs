@@ -116,7 +116,7 @@ impl Signature {
     /// Parses `0x`-prefixed (or bare) hex of 65 bytes.
     pub fn parse_hex(s: &str) -> Result<Signature, SignatureError> {
         let hex = s.strip_prefix("0x").unwrap_or(s);
-        if hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !hex.len().is_multiple_of(2) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(SignatureError::NotHex);
         }
         if hex.len() != 130 {

@@ -45,6 +45,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
     result
 }
 
+/// Whether `candidate` is a temporary file [`write_atomic`] makes for a file named `name`
+/// (`.<name>.<12 hex digits>.tmp`).
+pub fn is_temp_of(name: &str, candidate: &str) -> bool {
+    candidate
+        .strip_prefix('.')
+        .and_then(|r| r.strip_prefix(name))
+        .and_then(|r| r.strip_prefix('.'))
+        .and_then(|r| r.strip_suffix(".tmp"))
+        .is_some_and(|n| n.len() == 12 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +77,10 @@ mod tests {
             );
         }
         let leftovers = std::fs::read_dir(&dir).unwrap().count();
+        assert!(is_temp_of("k.json", ".k.json.0123456789ab.tmp"));
+        assert!(!is_temp_of("k.json", ".k.json.0123456789ab"));
+        assert!(!is_temp_of("k.json", ".other.0123456789ab.tmp"));
+        assert!(!is_temp_of("k", "k.json.0123456789ab.tmp"));
         assert_eq!(leftovers, 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -378,54 +378,89 @@ fn verify_report() -> Value {
                     "node": { "type": "string", "description": "The node URL (the SessionSigs key)." },
                     "valid": { "type": "boolean" },
                     "checkedAs": { "type": "string", "description": "The node identity (`host:port`) the entry was checked as." },
-                    "error": {
-                        "oneOf": [
-                            { "type": "null" },
-                            {
-                                "type": "object",
-                                "required": ["kind", "message"],
-                                "additionalProperties": false,
-                                "properties": {
-                                    "kind": { "type": "string", "description": "The node's error kind, e.g. `NodeResourceIdNotFound`." },
-                                    "message": { "type": "string" },
-                                    "help": { "type": "string" },
-                                    "inner": {
-                                        "description": "The reason the node wraps (e.g. `NodeSIWECapabilityInvalid` inside `NodeResourceIdNotFound`).",
-                                        "type": "object",
-                                        "required": ["kind", "message"],
-                                        "additionalProperties": false,
-                                        "properties": { "kind": { "type": "string" }, "message": { "type": "string" } }
-                                    },
-                                    "request": {
-                                        "description": "The first `resourceAbilityRequests` entry that failed.",
-                                        "type": "object",
-                                        "required": ["index", "resourcePrefix", "resource", "ability"],
-                                        "additionalProperties": false,
-                                        "properties": {
-                                            "index": { "type": "integer", "minimum": 0 },
-                                            "resourcePrefix": { "type": "string" },
-                                            "resource": { "type": "string" },
-                                            "ability": { "type": "string" }
-                                        }
-                                    },
-                                    "failingRequests": { "type": "integer", "minimum": 0 },
-                                    "capabilities": {
-                                        "description": "Why each capability AuthSig was not valid for the request.",
-                                        "type": "array",
-                                        "items": {
-                                            "type": "object",
-                                            "required": ["index", "kind", "message"],
-                                            "additionalProperties": false,
-                                            "properties": {
-                                                "index": { "type": "integer", "minimum": 0 },
-                                                "kind": { "type": "string" },
-                                                "message": { "type": "string" }
-                                            }
-                                        }
-                                    }
+                    "error": { "oneOf": [{ "type": "null" }, { "$ref": "#/$defs/nodeError" }] },
+                    "operations": {
+                        "description": "With `--request`: each operation as this node judges it, in order.",
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["operation", "ability", "resource", "valid", "error"],
+                            "additionalProperties": false,
+                            "properties": {
+                                "operation": { "type": "string", "description": "As given to `--request`." },
+                                "ability": { "type": "string" },
+                                "resource": { "type": "string", "description": "The resource key, its id as the node derives it (a PKP: 64 lowercase hex digits)." },
+                                "valid": { "type": "boolean" },
+                                "error": { "oneOf": [{ "type": "null" }, { "$ref": "#/$defs/nodeError" }] }
+                            }
+                        }
+                    },
+                    "notes": {
+                        "description": "Without `--request`: findings about listed requests that are not refusals.",
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["kind", "message", "request"],
+                            "additionalProperties": false,
+                            "properties": {
+                                "kind": { "enum": ["partial-wildcard", "ability-not-judged"] },
+                                "message": { "type": "string" },
+                                "request": { "$ref": "#/$defs/request" },
+                                "covers": {
+                                    "description": "For `partial-wildcard`: the resource keys the capabilities cover.",
+                                    "type": "array",
+                                    "items": { "type": "string" }
                                 }
                             }
-                        ]
+                        }
+                    }
+                }
+            },
+            "request": {
+                "description": "A `resourceAbilityRequests` entry, as written.",
+                "type": "object",
+                "required": ["index", "resourcePrefix", "resource", "ability"],
+                "additionalProperties": false,
+                "properties": {
+                    "index": { "type": "integer", "minimum": 0 },
+                    "resourcePrefix": { "type": "string" },
+                    "resource": { "type": "string" },
+                    "ability": { "type": "string" }
+                }
+            },
+            "nodeError": {
+                "type": "object",
+                "required": ["kind", "message"],
+                "additionalProperties": false,
+                "properties": {
+                    "kind": { "type": "string", "description": "The node's error kind, e.g. `NodeResourceIdNotFound`." },
+                    "message": { "type": "string" },
+                    "help": { "type": "string" },
+                    "inner": {
+                        "description": "The reason the node wraps (e.g. `NodeSIWECapabilityInvalid` inside `NodeResourceIdNotFound`).",
+                        "type": "object",
+                        "required": ["kind", "message"],
+                        "additionalProperties": false,
+                        "properties": { "kind": { "type": "string" }, "message": { "type": "string" } }
+                    },
+                    "request": {
+                        "description": "The first `resourceAbilityRequests` entry that failed.",
+                        "$ref": "#/$defs/request"
+                    },
+                    "failingRequests": { "type": "integer", "minimum": 0 },
+                    "capabilities": {
+                        "description": "Why each capability AuthSig was not valid for the request.",
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["index", "kind", "message"],
+                            "additionalProperties": false,
+                            "properties": {
+                                "index": { "type": "integer", "minimum": 0 },
+                                "kind": { "type": "string" },
+                                "message": { "type": "string" }
+                            }
+                        }
                     }
                 }
             }

@@ -85,6 +85,36 @@ impl Timestamp {
         (a - b).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
     }
 
+    /// Parses a time as the Lit nodes parse the session payload's `issuedAt` and `expiration`:
+    /// chrono 0.4.38 `DateTime::parse_from_rfc3339` (lit-peer `auth/session_sigs.rs` and the
+    /// Datil node `rust/lit-node/src/auth/session_sigs.rs`, both
+    /// `validate_session_sig_time_parameters`; chrono `format/parse.rs` `parse_rfc3339`).
+    /// Beyond [`Timestamp::parse_rfc3339`] it accepts a space between date and time, a
+    /// U+2212 minus sign in the offset, and a leap second `:60` at any minute (chrono's
+    /// `Parsed::to_naive_time` reads it as second 59 plus one second of nanoseconds; here it
+    /// is the last nanosecond of second 59, which orders the same against any other time).
+    pub fn parse_node(s: &str) -> Result<Timestamp, TimeError> {
+        let mut t = s.to_string();
+        if t.as_bytes().get(10) == Some(&b' ') {
+            t.replace_range(10..11, "T");
+        }
+        if let Some(i) = t.get(19..).and_then(|rest| rest.find('\u{2212}')) {
+            t.replace_range(19 + i..19 + i + '\u{2212}'.len_utf8(), "-");
+        }
+        let leap = t.as_bytes().get(16) == Some(&b':') && t.get(17..19) == Some("60");
+        if leap {
+            t.replace_range(17..19, "59");
+        }
+        let mut ts = Timestamp::parse_rfc3339(&t).map_err(|e| match e {
+            TimeError::Syntax(_) => TimeError::Syntax(s.to_string()),
+            TimeError::OutOfRange(_) => TimeError::OutOfRange(s.to_string()),
+        })?;
+        if leap {
+            ts.nanos = 999_999_999;
+        }
+        Ok(ts)
+    }
+
     /// Parses an RFC 3339 `date-time` (`T`/`t`, `Z`/`z` or a numeric offset, any number of
     /// fractional digits; digits below nanoseconds are dropped).
     pub fn parse_rfc3339(s: &str) -> Result<Timestamp, TimeError> {
@@ -349,6 +379,49 @@ impl fmt::Display for Ttl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What chrono 0.4.38 `DateTime::parse_from_rfc3339` accepts and litcap's strict parser
+    /// (siwe-rs / `toISOString` flavour) does not: each accepted by [`Timestamp::parse_node`]
+    /// with chrono's value; and what both refuse.
+    #[test]
+    fn node_time_formats_follow_chrono() {
+        let strict = |s: &str| Timestamp::parse_rfc3339(s).unwrap();
+        for (node, same_as) in [
+            ("2025-01-01 00:00:00Z", "2025-01-01T00:00:00Z"),
+            ("2025-01-01 00:00:00.5+01:00", "2024-12-31T23:00:00.5Z"),
+            ("2025-01-01T01:00:00\u{2212}01:00", "2025-01-01T02:00:00Z"),
+            ("2025-01-01t00:00:00z", "2025-01-01T00:00:00Z"),
+            (
+                "2025-01-01T00:00:00.1234567891234Z",
+                "2025-01-01T00:00:00.123456789Z",
+            ),
+        ] {
+            assert_eq!(Timestamp::parse_node(node), Ok(strict(same_as)), "{node}");
+        }
+        for only_node in ["2025-01-01 00:00:00Z", "2025-01-01T00:00:00\u{2212}01:00"] {
+            assert!(Timestamp::parse_rfc3339(only_node).is_err(), "{only_node}");
+        }
+        // A leap second, at any minute: after :59.999 of that minute, before the next one.
+        let leap = Timestamp::parse_node("2016-12-31T23:59:60Z").unwrap();
+        assert_eq!(leap.unix_secs(), strict("2016-12-31T23:59:59Z").unix_secs());
+        assert!(leap > strict("2016-12-31T23:59:59.999Z"));
+        assert!(leap < strict("2017-01-01T00:00:00Z"));
+        assert!(Timestamp::parse_node("2025-03-04T05:06:60Z").is_ok());
+        assert!(Timestamp::parse_rfc3339("2016-12-31T23:59:60Z").is_err());
+        // Refused by both (chrono: no separator, no offset, two spaces, hour 24, offset 24:00,
+        // a minus sign in the date).
+        for bad in [
+            "2025-01-0100:00:00Z",
+            "2025-01-01T00:00:00",
+            "2025-01-01  00:00:00Z",
+            "2025-01-01T24:00:00Z",
+            "2025-01-01T00:00:00+24:00",
+            "2025\u{2212}01-01T00:00:00Z",
+            "2025-01-01T00:00:61Z",
+        ] {
+            assert!(Timestamp::parse_node(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn iso_round_trip_matches_js() {

@@ -286,7 +286,7 @@ fn verify_reports_match_the_verify_report_schema() {
 #[test]
 fn real_verify_outputs_match_the_verify_report_schema() {
     let dir = "tests/fixtures/sessionsigs";
-    let runs: [&[&str]; 5] = [
+    let runs: [&[&str]; 6] = [
         &[
             "verify",
             "--format",
@@ -329,6 +329,19 @@ fn real_verify_outputs_match_the_verify_report_schema() {
             "--at",
             "2024-09-19T14:00:00Z",
             dir,
+        ],
+        // Operations (`--request`), one accepted and one refused on every node.
+        &[
+            "verify",
+            "--format",
+            "json",
+            "--at",
+            "2024-09-19T13:08:00Z",
+            "tests/fixtures/sessionsigs/v23-three-nodes.json",
+            "--request",
+            "pkp-signing on lit-pkp://0xABC",
+            "--request",
+            "access-control-condition-decryption on lit-accesscontrolcondition://x/y",
         ],
     ];
     for args in runs {

@@ -23,6 +23,7 @@ fuzz_target!(|data: &[u8]| {
     let opts = VerifyOptions {
         now,
         node: (data.len() % 2 == 1).then(|| "https://15.235.83.220:7470".to_string()),
+        ..Default::default()
     };
     let file = match SessionSigsFile::parse(text) {
         Ok(f) => f,

@@ -50,6 +50,49 @@ pub struct WalletArgs {
     pub signer_timeout: u64,
 }
 
+/// Where the session key's ed25519 seed comes from: a file or an environment variable, as the
+/// wallet key; inline is accepted with a warning (`ps` and shell history show it).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct SeedArgs {
+    /// The session key's ed25519 seed (64 hex digits) on the command line, where `ps` and shell
+    /// history show it (a warning says so): prefer `--session-key-seed-file` or `-env`.
+    #[arg(long, value_name = "HEX")]
+    pub session_key_seed: Option<String>,
+    /// A file holding the session key's ed25519 seed (64 hex digits on one line).
+    #[arg(long, value_name = "FILE")]
+    pub session_key_seed_file: Option<PathBuf>,
+    /// Environment variable holding the session key's ed25519 seed (64 hex digits).
+    #[arg(long, value_name = "VAR")]
+    pub session_key_seed_env: Option<String>,
+}
+
+impl SeedArgs {
+    /// The session key, if a seed was given (warnings printed).
+    pub fn load(&self) -> Result<Option<SessionKey>, Reported> {
+        if let Some(path) = &self.session_key_seed_file {
+            let (key, warning) = SessionKey::from_seed_file(path).map_err(|e| report(&e.into()))?;
+            if let Some(w) = warning {
+                eprintln!("warning: {w}");
+            }
+            return Ok(Some(key));
+        }
+        if let Some(var) = &self.session_key_seed_env {
+            return SessionKey::from_seed_env(var)
+                .map(Some)
+                .map_err(|e| report(&e.into()));
+        }
+        if let Some(seed) = &self.session_key_seed {
+            eprintln!(
+                "warning: `--session-key-seed` puts the session key's secret seed on the command line, where `ps` and shell history show it; pass `--session-key-seed-file FILE` or `--session-key-seed-env VAR` instead"
+            );
+            return SessionKey::from_seed_hex(seed)
+                .map(Some)
+                .map_err(|e| report(&e.into()));
+        }
+        Ok(None)
+    }
+}
+
 /// The SIWE nonce: given, or fetched from a Lit node.
 #[derive(clap::Args, Debug, Clone)]
 pub struct NonceArgs {
@@ -177,6 +220,23 @@ pub fn times(
         }
     }
     Ok((issued, exp))
+}
+
+/// Warns when the output is dead on arrival: already expired (e.g. `--issued-at 2020-…`), or,
+/// for SessionSigs (`session` true), issued more than the nodes' 60 s grace in the future
+/// (lit-peer `auth/session_sigs.rs` `validate_session_sig_time_parameters`; an AuthSig's
+/// `Issued At` is not checked by the node's siwe-rs `verify`, only its expiration).
+pub fn warn_if_unusable(what: &str, issued_at: Timestamp, expiration: Timestamp, session: bool) {
+    let now = Timestamp::now();
+    if expiration.millis_since(&now) <= 0 {
+        eprintln!(
+            "warning: the {what} expired at `{expiration}`, before now (`{now}`): every node will refuse it; leave out `--issued-at` (it defaults to now) or pass a later `--issued-at`/`--expiration`"
+        );
+    } else if session && issued_at.millis_since(&now) > 60_000 {
+        eprintln!(
+            "warning: the {what} is issued at `{issued_at}`, more than 60 s after now (`{now}`): the nodes refuse it until then (`NodeIatOutsideGracePeriod`)"
+        );
+    }
 }
 
 /// The loaded policy and its session (unknown sessions and policy errors are reported).
@@ -353,6 +413,38 @@ pub fn problem_diags(what: &str, file: &str, problems: &[Problem]) -> Diagnostic
         .collect()
 }
 
+/// An AuthSig issued for the session key's seed instead of its public key (what `authsig
+/// --session-key <seed>` made): said so, without printing the seed. Any other URI mismatch
+/// gets the session key's public key in its help (see [`key_help`]).
+fn redact_seed_uri(problems: &mut [Problem], key: &SessionKey) {
+    for p in problems.iter_mut() {
+        if let litcap::fit::Finding::UriMismatch { found, .. } = p {
+            let named = found
+                .strip_prefix(litcap::siwe::SESSION_KEY_URI_PREFIX)
+                .unwrap_or_default();
+            if key.is_seed_hex(named) {
+                *found = format!(
+                    "{}<the session key's secret seed> (the seed was given where the public key belongs)",
+                    litcap::siwe::SESSION_KEY_URI_PREFIX
+                );
+            }
+        }
+    }
+}
+
+/// The `session-key-mismatch` help: the public key an AuthSig must name.
+fn key_help(mut diags: Diagnostics, key: &SessionKey) -> Diagnostics {
+    for d in diags.0.iter_mut() {
+        if d.code == Code::SessionKeyMismatch && d.help.is_none() {
+            let k = key.public_key_hex();
+            d.help = Some(format!(
+                "the session key's public key is `{k}`: sign an AuthSig for it with `litcap authsig ... --session-key {k}`, or give `authsig` the same `--session-key-seed-file`/`--session-key-seed-env` as `sign`"
+            ));
+        }
+    }
+    diags
+}
+
 /// Reads an AuthSig JSON file: unreadable is exit 2, not an AuthSig is an `invalid-json` error.
 pub fn read_auth_sig(path: &Path, what: &str) -> Result<AuthSig, Reported> {
     let shown = path.display().to_string();
@@ -375,13 +467,27 @@ pub fn read_auth_sig(path: &Path, what: &str) -> Result<AuthSig, Reported> {
 
 // -------------------------------------------------------------------- sign --
 
+/// Stores a session key this run generated (the store is locked).
+fn store_new_key(store: &mut KeyStore, key: &SessionKey, new_key: bool) -> Result<(), Reported> {
+    if !new_key {
+        return Ok(());
+    }
+    store.put_session_key(key).map_err(|e| report(&e.into()))?;
+    eprintln!(
+        "note: stored a new session key `{}` in `{}`",
+        key.public_key_hex(),
+        store.dir().display()
+    );
+    Ok(())
+}
+
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("wallet_source")
     .required(true)
     .args(["wallet_key", "wallet_key_env", "signer_url", "authsig"])))]
 #[command(group(clap::ArgGroup::new("session_key_source")
     .required(true)
-    .args(["session_key_seed", "store"])))]
+    .args(["session_key_seed", "session_key_seed_file", "session_key_seed_env", "store"])))]
 pub struct SignArgs {
     /// Policy files, read together.
     #[arg(required = true)]
@@ -394,14 +500,16 @@ pub struct SignArgs {
     /// A prepared AuthSig (JSON) instead of a wallet; it must fit the session and its grant.
     #[arg(long, value_name = "FILE")]
     pub authsig: Option<PathBuf>,
-    /// The session key's ed25519 seed (64 hex digits).
-    #[arg(long, value_name = "HEX")]
-    pub session_key_seed: Option<String>,
+    #[command(flatten)]
+    pub seed: SeedArgs,
     /// A key store shared with the SDK's `new LocalStorage(DIR)`: reuses its session key and
     /// an AuthSig that still fits; replaces an AuthSig that does not (a new one lives as long
     /// as the grant's `max-ttl` allows, so that later sessions can reuse it).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
+    /// Seconds to wait for another process that holds the `--store` lock (exit 6 after that).
+    #[arg(long, value_name = "SECS", default_value_t = 120, requires = "store")]
+    pub store_wait: u64,
     /// Lit node URL to sign for (repeat for each node).
     #[arg(long = "node", value_name = "URL", required = true)]
     pub nodes: Vec<String>,
@@ -440,33 +548,56 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         format!("session `{}` (`ttl {}`)", session.name, session.ttl),
         session.ttl_span.or(Some(session.name_span)),
     )?;
+    // Node URLs as the SDK writes them and the nodes compare them (see `node_url`).
+    let mut nodes: Vec<String> = Vec::with_capacity(args.nodes.len());
     for url in &args.nodes {
         litcap::sign::http::check_url(url).map_err(|e| Reported(common::node_url_error(url, e)))?;
+        let (node, changed) = litcap::sign::http::node_url(url)
+            .map_err(|e| Reported(usage_error(format!("--node: {e}"))))?;
+        if changed {
+            eprintln!(
+                "note: signing for `--node {url}` as `{node}`: a node compares the signed `nodeAddress` with its own `host:port`, and would refuse the trailing `/`"
+            );
+        }
+        if nodes.contains(&node) {
+            return Err(Reported(usage_error(format!(
+                "--node `{url}` names the node `{node}` a second time"
+            ))));
+        }
+        nodes.push(node);
     }
 
-    // The session key.
+    // The session key. A store is locked from here until the process ends, so that reading
+    // the key, choosing or signing the AuthSig, and writing both is one step for concurrent
+    // `litcap sign` runs: a key or AuthSig another process stored while this one waited is
+    // used, not replaced.
     let mut store = match &args.store {
-        Some(dir) => Some(KeyStore::open(dir).map_err(|e| report(&e.into()))?),
+        Some(dir) => {
+            let mut s = KeyStore::open(dir).map_err(|e| report(&e.into()))?;
+            let wait = Duration::from_secs(args.store_wait);
+            s.lock(wait, || {
+                eprintln!(
+                    "note: key store `{}` is in use by another process; waiting up to {} s",
+                    dir.display(),
+                    wait.as_secs()
+                )
+            })
+            .map_err(|e| report(&e.into()))?;
+            Some(s)
+        }
         None => None,
     };
-    let session_key = match (&args.session_key_seed, store.as_mut()) {
-        (Some(seed), _) => SessionKey::from_seed_hex(seed).map_err(|e| report(&e.into()))?,
-        (None, Some(s)) => {
-            let (k, created) = s.session_key_or_generate().map_err(|e| report(&e.into()))?;
-            if created {
-                eprintln!(
-                    "note: stored a new session key `{}` in `{}`",
-                    k.public_key_hex(),
-                    s.dir().display()
-                );
-            }
-            k
-        }
-        (None, None) => {
-            return Err(Reported(usage_error(
-                "pass `--session-key-seed HEX` or `--store DIR`",
-            )))
-        }
+    // A new key is stored only with its AuthSig, once both exist (nothing is written to the
+    // store on a failure path).
+    let (session_key, new_key) = match (args.seed.load()?, store.as_mut()) {
+        (Some(key), _) => (key, false),
+        (None, Some(s)) => match s.session_key().map_err(|e| report(&e.into()))? {
+            Some(k) => (k, false),
+            None => (SessionKey::generate().map_err(|e| report(&e.into()))?, true),
+        },
+        (None, None) => return Err(Reported(usage_error(
+            "pass `--session-key-seed-file FILE`, `--session-key-seed-env VAR` or `--store DIR`",
+        ))),
     };
     if let Some(s) = &store {
         for n in s.notices() {
@@ -514,10 +645,11 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
             expiration = end;
         }
         let x = target.expectations(&uri, None, &requests, grant_recap, issued_at, expiration);
-        if let Err(p) = check_auth_sig(&a, &x) {
+        if let Err(mut p) = check_auth_sig(&a, &x) {
+            redact_seed_uri(&mut p, &session_key);
             let shown = path.display().to_string();
             return Err(report_diags(
-                &problem_diags("AuthSig", &shown, &p),
+                &key_help(problem_diags("AuthSig", &shown, &p), &session_key),
                 &target.sources,
             ));
         }
@@ -592,7 +724,13 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
                     ));
                 }
                 if let Some(s) = store.as_mut() {
-                    s.put_wallet_sig(&a).map_err(|e| report(&e.into()))?;
+                    store_new_key(s, &session_key, new_key)?;
+                    if let Err(e) = s.put_wallet_sig(&a) {
+                        if new_key {
+                            s.forget_new_session_key(&session_key);
+                        }
+                        return Err(report(&e.into()));
+                    }
                     eprintln!(
                         "note: stored the new AuthSig in `{}`",
                         s.path_of(WALLET_SIG).display()
@@ -603,6 +741,12 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         }
     };
 
+    // A prepared `--authsig` that fits a new store key (it cannot, unless made for it).
+    if let (Some(s), Some(_)) = (store.as_mut(), &args.authsig) {
+        store_new_key(s, &session_key, new_key)?;
+    }
+
+    warn_if_unusable("SessionSigs", issued_at, expiration, true);
     let sigs = flow::session_sigs(
         &session_key,
         &requests,
@@ -610,7 +754,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         &auth_sig,
         issued_at,
         expiration,
-        &args.nodes,
+        &nodes,
     );
     Ok(print_json(&sigs.to_value()))
 }

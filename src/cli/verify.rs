@@ -42,6 +42,10 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: VerifyFormat,
+    /// Judge this operation as the nodes do, e.g. `"pkp-signing on lit-pkp://<token id or
+    /// public key>"` (repeat for each); without it, each listed request is judged as one.
+    #[arg(long = "request", value_name = "\"<ABILITY> on <RESOURCE>\"")]
+    pub requests: Vec<String>,
 }
 
 /// Output formats of `verify`.
@@ -117,9 +121,17 @@ pub fn run(args: VerifyArgs) -> u8 {
         }
     }
 
+    let mut operations = Vec::with_capacity(args.requests.len());
+    for r in &args.requests {
+        match litcap::verify::operation::Operation::parse(r) {
+            Ok(op) => operations.push(op),
+            Err(e) => return common::usage_error(format!("--request: {e}")),
+        }
+    }
     let opts = VerifyOptions {
         now: args.at.unwrap_or_else(Timestamp::now),
         node: args.node.clone(),
+        operations,
     };
     let results = verify_all(&paths, &opts, target);
 

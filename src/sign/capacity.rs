@@ -90,6 +90,35 @@ pub fn build_message(
     siwe::create_lit_siwe(&params).map_err(SignError::Build)
 }
 
+/// The delegation a policy grant describes: its one `rate-limit-increase-auth` allow becomes
+/// the recap exactly as written (resource, ability and `where` nota bene), with the grant's
+/// domain, statement and chain id; URI `lit:capability:delegation` as in
+/// `createCapacityDelegationAuthSig`. `p` supplies the nonce and times (its token id,
+/// delegatees and uses are not read: the grant's allow has them).
+pub fn create_grant_delegation_auth_sig(
+    owner: &dyn WalletSigner,
+    allow: CapabilityRequest,
+    domain: Option<String>,
+    statement: Option<String>,
+    chain_id: u64,
+    p: &CapacityDelegationParams,
+) -> Result<AuthSig, SignError> {
+    check_nonce(&p.nonce)?;
+    let params = LitSiweParams {
+        domain,
+        wallet_address: owner.address().to_checksum(),
+        statement,
+        uri: Some(siwe::DELEGATION_URI.to_string()),
+        chain_id: Some(chain_id),
+        nonce: p.nonce.clone(),
+        issued_at: p.issued_at,
+        expiration: p.expiration,
+        resources: Some(vec![allow]),
+    };
+    let message = siwe::create_lit_siwe(&params).map_err(SignError::Build)?;
+    Ok(sign_message(owner, message.to_message())?)
+}
+
 /// `createCapacityDelegationAuthSig({dAppOwnerWallet, …})` → `capacityDelegationAuthSig`.
 pub fn create_capacity_delegation_auth_sig(
     owner: &dyn WalletSigner,

@@ -84,6 +84,53 @@ pub fn check_url(url: &str) -> Result<url::Url, String> {
     }
 }
 
+/// A `--node` URL in the form the nodes accept as `nodeAddress`: `scheme://host:port`, as the
+/// SDK writes node URLs (js-sdk v7 `packages/contracts-sdk/src/lib/contracts-sdk.ts`
+/// `LitContracts.generateValidatorURLs`: `` `${protocol}${ip}:${port}` ``, no path). A node
+/// compares `format!("{api_domain}:{port}")` with the `nodeAddress` after only trimming
+/// whitespace, stripping `https://`/`http://` and reading `localhost` as `127.0.0.1`
+/// (lit-peer `rust/lit-node/lit-node/src/auth/session_sigs.rs` `validate_session_sig`,
+/// `prepare_domain_name`), so `https://h:7470/` is `h:7470/` to it and never matches.
+///
+/// A lone trailing `/` is dropped (the `Ok` says whether it was); any other path, a query, a
+/// fragment or user info can never match, and the `Err` shows the form to use instead.
+pub fn node_url(url: &str) -> Result<(String, bool), String> {
+    let trimmed = url.trim();
+    let parsed = check_url(trimmed)?;
+    let fixed = format!(
+        "{}://{}{}",
+        parsed.scheme(),
+        parsed.host_str().unwrap_or_default(),
+        parsed
+            .port_or_known_default()
+            .map(|p| format!(":{p}"))
+            .unwrap_or_default()
+    );
+    let extra = if !parsed.username().is_empty() || parsed.password().is_some() {
+        Some("user info")
+    } else if parsed.query().is_some() {
+        Some("a query")
+    } else if parsed.fragment().is_some() {
+        Some("a fragment")
+    } else if parsed.path() != "/" {
+        Some("a path")
+    } else {
+        None
+    };
+    if let Some(what) = extra {
+        return Err(format!(
+            "`{url}` has {what}, but a node compares the signed `nodeAddress` with its own `host:port` only, so no node would accept it; pass `{fixed}`"
+        ));
+    }
+    let without = trimmed.strip_suffix('/').unwrap_or(trimmed);
+    if without.ends_with('/') {
+        return Err(format!(
+            "`{url}` has a path, but a node compares the signed `nodeAddress` with its own `host:port` only; pass `{fixed}`"
+        ));
+    }
+    Ok((without.to_string(), without != url))
+}
+
 /// POSTs `body` as JSON and returns the parsed JSON answer, retrying transient failures.
 #[cfg(feature = "net")]
 pub async fn post_json(
@@ -199,6 +246,33 @@ mod tests {
         assert!(check_url("https://a.example:7470").is_ok());
         assert!(check_url("ftp://a").unwrap_err().contains("`ftp:`"));
         assert!(check_url("not a url").is_err());
+        // Node URLs: a trailing slash is dropped; paths and the like are refused with the fix.
+        let ok = |u: &str| node_url(u).unwrap();
+        assert_eq!(
+            ok("https://127.0.0.1:7470"),
+            ("https://127.0.0.1:7470".into(), false)
+        );
+        assert_eq!(
+            ok("https://127.0.0.1:7470/"),
+            ("https://127.0.0.1:7470".into(), true)
+        );
+        assert_eq!(
+            ok(" http://localhost:7470/ "),
+            ("http://localhost:7470".into(), true)
+        );
+        for bad in [
+            "https://127.0.0.1:7470//",
+            "https://127.0.0.1:7470/web",
+            "https://127.0.0.1:7470/?a=1",
+            "https://127.0.0.1:7470#x",
+            "https://u:p@127.0.0.1:7470",
+        ] {
+            let e = node_url(bad).unwrap_err();
+            assert!(e.contains("pass `https://127.0.0.1:7470`"), "{bad}: {e}");
+        }
+        assert!(node_url("https://n.example/x")
+            .unwrap_err()
+            .contains("pass `https://n.example:443`"));
         assert_eq!(random_hex(64).len(), 64);
         assert_eq!(random_hex(7).len(), 7);
     }

@@ -14,12 +14,25 @@ use zeroize::Zeroizing;
 /// Why a session key could not be made or read.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum SessionKeyError {
-    #[error("session key seed `{0}` is not 64 hex digits (32 bytes)")]
+    /// The seed itself is never echoed, not even in part.
+    #[error("the session key seed from {from} is not 64 hex digits: {reason}")]
     #[diagnostic(
         code(litcap::session_key::seed),
-        help("pass the 32-byte ed25519 seed as 64 hex digits, e.g. the RFC 8032 test seed `9d61b19d…7f60`")
+        help("write the 32-byte ed25519 seed as 64 hex digits (an optional `0x` is accepted); to make one, `(umask 077; openssl rand -hex 32 > seed.hex)`")
     )]
-    Seed(String),
+    Seed { from: String, reason: String },
+    #[error("cannot read session key seed file `{path}`: {reason}")]
+    #[diagnostic(
+        code(litcap::session_key::io),
+        help("check the path and its permissions; the file holds the seed as 64 hex digits on one line")
+    )]
+    SeedFile { path: String, reason: String },
+    #[error("environment variable `{var}` is not set")]
+    #[diagnostic(
+        code(litcap::session_key::env_missing),
+        help("export the variable holding the seed (64 hex digits), or name another one")
+    )]
+    SeedEnvMissing { var: String },
     #[error("`{field}` is not {expected} lowercase hex digits")]
     #[diagnostic(
         code(litcap::session_key::format),
@@ -59,13 +72,64 @@ impl SessionKey {
 
     /// Parses a seed written as 64 hex digits (an optional `0x` is accepted).
     pub fn from_seed_hex(seed_hex: &str) -> Result<SessionKey, SessionKeyError> {
+        SessionKey::from_seed_hex_in(seed_hex, "`--session-key-seed`")
+    }
+
+    /// [`SessionKey::from_seed_hex`], naming where the seed came from in an error (`from`, e.g.
+    /// ``file `seed.hex` ``); the error describes the text without quoting any of it.
+    pub fn from_seed_hex_in(seed_hex: &str, from: &str) -> Result<SessionKey, SessionKeyError> {
         let s = seed_hex.trim();
         let s = s.strip_prefix("0x").unwrap_or(s);
         let mut seed = Zeroizing::new([0u8; 32]);
-        if s.len() != 64 || hex::decode_to_slice(s, seed.as_mut()).is_err() {
-            return Err(SessionKeyError::Seed(abbreviate(seed_hex)));
+        let reason = if !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            "it holds characters other than hex digits".to_string()
+        } else if s.len() != 64 {
+            format!("it has {} hex digits", s.len())
+        } else if hex::decode_to_slice(s, seed.as_mut()).is_err() {
+            "it is not hex".to_string()
+        } else {
+            return Ok(SessionKey::from_seed(&seed));
+        };
+        Err(SessionKeyError::Seed {
+            from: from.to_string(),
+            reason,
+        })
+    }
+
+    /// Reads the seed from a file (64 hex digits on one line, at most 64 KiB). The warning
+    /// says when other users can read the file.
+    pub fn from_seed_file(
+        path: &std::path::Path,
+    ) -> Result<(SessionKey, Option<super::wallet::KeyWarning>), SessionKeyError> {
+        let shown = path.display().to_string();
+        let text = super::wallet::read_secret_file(path).map_err(|e| {
+            let reason = match e {
+                super::wallet::KeyLoadError::Io { reason, .. }
+                | super::wallet::KeyLoadError::Format { reason, .. } => reason,
+                other => other.to_string(),
+            };
+            SessionKeyError::SeedFile {
+                path: shown.clone(),
+                reason,
+            }
+        })?;
+        let key = SessionKey::from_seed_hex_in(&text, &format!("file `{shown}`"))?;
+        Ok((key, super::wallet::permission_warning(path)))
+    }
+
+    /// Reads the seed from an environment variable.
+    pub fn from_seed_env(var: &str) -> Result<SessionKey, SessionKeyError> {
+        let from = format!("environment variable `{var}`");
+        match std::env::var(var) {
+            Ok(v) => SessionKey::from_seed_hex_in(&Zeroizing::new(v), &from),
+            Err(std::env::VarError::NotPresent) => Err(SessionKeyError::SeedEnvMissing {
+                var: var.to_string(),
+            }),
+            Err(std::env::VarError::NotUnicode(_)) => Err(SessionKeyError::Seed {
+                from,
+                reason: "it is not UTF-8".into(),
+            }),
         }
-        Ok(SessionKey::from_seed(&seed))
     }
 
     /// A fresh key from the operating system's randomness.
@@ -118,6 +182,22 @@ impl SessionKey {
         s
     }
 
+    /// Whether `hex` (any case, optional `0x`) is this key's secret seed, e.g. a seed given
+    /// where the public key belongs. Compared without early exit.
+    pub fn is_seed_hex(&self, hex_text: &str) -> bool {
+        let t = hex_text.strip_prefix("0x").unwrap_or(hex_text);
+        let mut given = Zeroizing::new([0u8; 32]);
+        if t.len() != 64 || hex::decode_to_slice(t, given.as_mut()).is_err() {
+            return false;
+        }
+        let seed = Zeroizing::new(self.signing.to_bytes());
+        given
+            .iter()
+            .zip(seed.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+    }
+
     /// `lit:session:<publicKey>`.
     pub fn uri(&self) -> String {
         crate::siwe::session_key_uri(&self.public_hex)
@@ -164,17 +244,6 @@ impl std::fmt::Debug for SessionKey {
 
 fn is_lower_hex(s: &str, len: usize) -> bool {
     s.len() == len && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-/// Never echo a whole secret back in an error message.
-fn abbreviate(s: &str) -> String {
-    let s = s.trim();
-    if s.chars().count() <= 12 {
-        s.to_string()
-    } else {
-        let head: String = s.chars().take(6).collect();
-        format!("{head}…")
-    }
 }
 
 #[cfg(test)]
@@ -232,10 +301,15 @@ mod tests {
             })
         ));
         let e = SessionKey::from_seed_hex("0x1234").unwrap_err();
-        assert!(e.to_string().contains("`0x1234`"));
-        // A long bad seed is not echoed in full.
-        let e = SessionKey::from_seed_hex(&"z".repeat(64)).unwrap_err();
-        assert!(!e.to_string().contains(&"z".repeat(20)));
+        assert!(e.to_string().contains("it has 4 hex digits"), "{e}");
+        assert!(!e.to_string().contains("1234"), "{e}");
+        // A bad seed is not echoed, not even in part (one wrong digit at the end).
+        let almost = format!("{}g", &SEED1[..63]);
+        let e = SessionKey::from_seed_hex(&almost).unwrap_err();
+        assert!(!e.to_string().contains(&SEED1[..6]), "{e}");
+        assert!(e.to_string().contains("other than hex digits"), "{e}");
+        let e = SessionKey::from_seed_hex_in(SEED1, "x").unwrap();
+        assert_eq!(e.public_key_hex(), PUB1);
     }
 
     #[test]

@@ -20,6 +20,14 @@
 //! litcap writes the same files atomically (temporary file in the directory, fsync, rename),
 //! files `0600`, a new directory `0700`. It never overwrites an entry it cannot read or that
 //! belongs to someone else: such an entry is a [`StoreError`] (exit code 5).
+//!
+//! Concurrency: every read-modify-write (create the session key, replace the AuthSig) runs under
+//! [`KeyStore::lock`], an exclusive OS advisory lock (`flock(2)` through `std::fs::File::lock`)
+//! on **the store directory itself**, not on a file in it: node-localstorage's `_sync` turns
+//! every directory entry into a key (`fs.readdirSync` then `decodeURIComponent`, no filter), so
+//! a lock file would show up as a key (and one with a stray `%` would throw). The OS releases
+//! the lock when its holder exits or is killed, so a crashed holder never wedges the store.
+//! The SDK itself takes no lock; the lock orders litcap processes among themselves.
 
 use super::session_key::SessionKey;
 use crate::authsig::AuthSig;
@@ -27,6 +35,7 @@ use crate::diag::exit;
 use serde_json::Value;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// `LOCAL_STORAGE_KEYS.SESSION_KEY`.
 pub const SESSION_KEY: &str = "lit-session-key";
@@ -34,6 +43,9 @@ pub const SESSION_KEY: &str = "lit-session-key";
 pub const WALLET_SIG: &str = "lit-wallet-sig";
 /// node-localstorage's default quota; no single entry of litcap's comes near it.
 const MAX_ENTRY: u64 = 5 * 1024 * 1024;
+/// How long [`KeyStore::lock`] waits by default: longer than a remote signer may take
+/// (3 attempts of 30 s), since a holder keeps the lock while its wallet signs.
+pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(120);
 
 /// A key store problem.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -47,6 +59,12 @@ pub enum StoreError {
         help("node-localstorage keeps one file per key in a directory; pass a directory to `--store`")
     )]
     NotADirectory { path: String },
+    #[error("key store `{path}` is in use by another process; waited {waited_secs} s for it")]
+    #[diagnostic(
+        code(litcap::store::busy),
+        help("another `litcap sign` holds the store's lock (it may be waiting for its wallet signature); retry when it is done or raise `--store-wait`. Nothing was written. A lock whose holder died is released by the system, so there is nothing to remove")
+    )]
+    Busy { path: String, waited_secs: u64 },
     #[error("key store entry `{key}` (`{path}`) is corrupt: {reason}")]
     #[diagnostic(
         code(litcap::store::corrupt),
@@ -70,11 +88,13 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Corrupt and foreign entries exit with 5; unreadable stores with 2.
+    /// Corrupt and foreign entries exit with 5; a store held too long by another process
+    /// with 6; unreadable stores and a `--store` that is not a directory with 2.
     pub fn exit_code(&self) -> u8 {
         match self {
-            StoreError::Io { .. } => exit::USAGE,
-            _ => exit::STORE,
+            StoreError::Io { .. } | StoreError::NotADirectory { .. } => exit::USAGE,
+            StoreError::Busy { .. } => exit::STORE_BUSY,
+            StoreError::Corrupt { .. } | StoreError::Foreign { .. } => exit::STORE,
         }
     }
 }
@@ -84,6 +104,8 @@ impl StoreError {
 pub struct KeyStore {
     dir: PathBuf,
     notices: Vec<String>,
+    /// The open file whose OS lock is held (see [`KeyStore::lock`]); released on drop.
+    lock: Option<std::fs::File>,
 }
 
 impl KeyStore {
@@ -124,7 +146,90 @@ impl KeyStore {
         Ok(KeyStore {
             dir: dir.to_path_buf(),
             notices,
+            lock: None,
         })
+    }
+
+    /// Takes the store's exclusive lock, waiting at most `wait` for another process to release
+    /// it (`waiting` is called once, after the first second of waiting, so a caller can say
+    /// why it is slow). Held until the store is dropped; taking it twice is a no-op.
+    ///
+    /// Once held, half-written temporary files that an interrupted litcap left behind (see
+    /// [`crate::fsutil::write_atomic`]) are removed: node-localstorage would read them as keys.
+    /// A filesystem without locks gets a notice and no lock.
+    pub fn lock(&mut self, wait: Duration, mut waiting: impl FnMut()) -> Result<(), StoreError> {
+        if self.lock.is_some() {
+            return Ok(());
+        }
+        let shown = self.dir.display().to_string();
+        let io = |e: std::io::Error| StoreError::Io {
+            path: shown.clone(),
+            reason: e.to_string(),
+        };
+        let file = open_lock_target(&self.dir).map_err(io)?;
+        let start = Instant::now();
+        let mut told = false;
+        let mut pause = Duration::from_millis(5);
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e))
+                    if e.kind() == std::io::ErrorKind::Unsupported =>
+                {
+                    self.notices.push(format!(
+                        "key store `{shown}` cannot be locked on this filesystem ({e}); concurrent `litcap sign` runs on it may race"
+                    ));
+                    return Ok(());
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+            }
+            let waited = start.elapsed();
+            if waited >= wait {
+                return Err(StoreError::Busy {
+                    path: shown,
+                    waited_secs: waited.as_secs(),
+                });
+            }
+            if !told && waited >= Duration::from_secs(1) {
+                told = true;
+                waiting();
+            }
+            std::thread::sleep(pause.min(wait - waited));
+            pause = (pause * 2).min(Duration::from_millis(100));
+        }
+        // The directory may have been removed or replaced while this process waited.
+        same_directory(&file, &self.dir).map_err(io)?;
+        self.lock = Some(file);
+        self.remove_leftovers();
+        Ok(())
+    }
+
+    /// Whether this process holds the store's lock.
+    pub fn is_locked(&self) -> bool {
+        self.lock.is_some()
+    }
+
+    /// Removes litcap's own temporary files of the entries it writes, left by a process that
+    /// was killed between creating and renaming them. Only under the lock, so that no other
+    /// litcap is writing them; the SDK's (write-file-atomic) temporary names differ.
+    fn remove_leftovers(&mut self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let ours = [SESSION_KEY, WALLET_SIG]
+                .iter()
+                .any(|k| crate::fsutil::is_temp_of(&KeyStore::file_name(k), name));
+            if ours && std::fs::remove_file(entry.path()).is_ok() {
+                self.notices.push(format!(
+                    "removed `{}`, a half-written entry an interrupted litcap left behind",
+                    entry.path().display()
+                ));
+            }
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -262,9 +367,11 @@ impl KeyStore {
             .map_err(|e| self.corrupt(SESSION_KEY, e.to_string()))
     }
 
-    /// The stored session key, or a new one that is stored first (what `getSessionKey` does).
-    /// The flag tells whether it was created.
+    /// The stored session key, or a new one that is stored first (what `getSessionKey` does),
+    /// under the store's lock (taken here with [`DEFAULT_LOCK_WAIT`] if not yet held). The flag
+    /// tells whether it was created.
     pub fn session_key_or_generate(&mut self) -> Result<(SessionKey, bool), StoreError> {
+        self.lock(DEFAULT_LOCK_WAIT, || {})?;
         if let Some(k) = self.session_key()? {
             return Ok((k, false));
         }
@@ -272,8 +379,36 @@ impl KeyStore {
             path: self.dir.display().to_string(),
             reason: e.to_string(),
         })?;
-        self.set(SESSION_KEY, &key.to_sdk_json())?;
+        self.put_session_key(&key)?;
         Ok((key, true))
+    }
+
+    /// Stores a session key where there is none (under the lock). An existing key is never
+    /// replaced: the AuthSig stored next to it, and sessions signed with it, name it.
+    pub fn put_session_key(&mut self, key: &SessionKey) -> Result<(), StoreError> {
+        self.lock(DEFAULT_LOCK_WAIT, || {})?;
+        if let Some(existing) = self.session_key()? {
+            if existing.public_key_hex() == key.public_key_hex() {
+                return Ok(());
+            }
+            return Err(StoreError::Foreign {
+                key: SESSION_KEY.into(),
+                path: self.path_of(SESSION_KEY).display().to_string(),
+                reason: format!(
+                    "it holds session key `{}`, which litcap does not replace",
+                    existing.public_key_hex()
+                ),
+            });
+        }
+        self.set(SESSION_KEY, &key.to_sdk_json())
+    }
+
+    /// Removes a session key this process has just stored, when what was to go with it could
+    /// not be written (so that a failure leaves the store as it was).
+    pub fn forget_new_session_key(&mut self, key: &SessionKey) {
+        if matches!(self.session_key(), Ok(Some(k)) if k.public_key_hex() == key.public_key_hex()) {
+            let _ = std::fs::remove_file(self.path_of(SESSION_KEY));
+        }
     }
 
     /// The stored AuthSig (shape only: callers judge whether it fits, see
@@ -295,9 +430,50 @@ impl KeyStore {
     /// Stores an AuthSig as `JSON.stringify(authSig)`. Refuses to replace an entry that does
     /// not read as an AuthSig.
     pub fn put_wallet_sig(&mut self, auth_sig: &AuthSig) -> Result<(), StoreError> {
+        self.lock(DEFAULT_LOCK_WAIT, || {})?;
         self.wallet_sig()?;
         self.set(WALLET_SIG, &crate::json::stringify(&auth_sig.to_value()))
     }
+}
+
+/// What the lock is taken on: the directory itself (Unix: `flock(2)` works on a directory's
+/// descriptor, and node-localstorage sees no new entry). Elsewhere a directory cannot be
+/// opened as a file, so a sibling `.<name>.litcap-lock` outside the store is used.
+fn open_lock_target(dir: &Path) -> std::io::Result<std::fs::File> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)
+    }
+    #[cfg(not(unix))]
+    {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "store".into());
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.with_file_name(format!(".{name}.litcap-lock")))
+    }
+}
+
+/// Checks that the locked directory is still the one at `dir` (not removed or replaced while
+/// the lock was awaited).
+fn same_directory(locked: &std::fs::File, dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let (a, b) = (locked.metadata()?, std::fs::metadata(dir)?);
+        if (a.dev(), a.ino()) != (b.dev(), b.ino()) {
+            return Err(std::io::Error::other(
+                "the directory was removed or replaced while waiting for its lock",
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (locked, dir);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -468,6 +644,50 @@ console.log(JSON.stringify({ viaSdk, sessionKey, walletSig, keys }));
     }
 
     #[test]
+    fn lock_is_exclusive_bounded_and_cleans_up_after_a_crash() {
+        let dir = temp_dir("lock");
+        let mut a = KeyStore::open(&dir).unwrap();
+        a.lock(Duration::ZERO, || {}).unwrap();
+        assert!(a.is_locked());
+        a.lock(Duration::ZERO, || {}).unwrap(); // held already: a no-op
+                                                // A second holder (another open file description, as another process) waits, then
+                                                // gives up with `Busy` and exit code 6.
+        let mut b = KeyStore::open(&dir).unwrap();
+        let t0 = Instant::now();
+        let e = b.lock(Duration::from_millis(100), || {}).unwrap_err();
+        assert!(t0.elapsed() >= Duration::from_millis(100));
+        assert!(matches!(e, StoreError::Busy { .. }), "{e}");
+        assert_eq!(e.exit_code(), exit::STORE_BUSY);
+        assert!(!b.is_locked());
+        // No lock file: node-localstorage would read it as a key.
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        // Released when the holder goes; half-written entries of litcap's are then removed,
+        // other files are not.
+        drop(a);
+        let leftover = dir.join(".lit-wallet-sig.0123456789ab.tmp");
+        std::fs::write(&leftover, "{\"sig\":").unwrap();
+        std::fs::write(dir.join("other-app-key"), "v").unwrap();
+        b.lock(Duration::from_secs(5), || {}).unwrap();
+        assert!(!leftover.exists());
+        assert!(dir.join("other-app-key").exists());
+        assert!(b.notices().iter().any(|n| n.contains("half-written")));
+        // A key is never replaced.
+        b.put_session_key(&SessionKey::from_seed(&[1u8; 32]))
+            .unwrap();
+        b.put_session_key(&SessionKey::from_seed(&[1u8; 32]))
+            .unwrap();
+        let e = b
+            .put_session_key(&SessionKey::from_seed(&[2u8; 32]))
+            .unwrap_err();
+        assert_eq!(e.exit_code(), exit::STORE);
+        b.forget_new_session_key(&SessionKey::from_seed(&[2u8; 32]));
+        assert!(b.session_key().unwrap().is_some());
+        b.forget_new_session_key(&SessionKey::from_seed(&[1u8; 32]));
+        assert!(b.session_key().unwrap().is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn corrupt_and_foreign_entries_are_refused_not_overwritten() {
         let dir = temp_dir("corrupt");
         let mut s = KeyStore::open(&dir).unwrap();
@@ -503,7 +723,7 @@ console.log(JSON.stringify({ viaSdk, sessionKey, walletSig, keys }));
         // A file where the directory should be.
         let file = dir.join("plain");
         std::fs::write(&file, "x").unwrap();
-        assert_eq!(KeyStore::open(&file).unwrap_err().exit_code(), exit::STORE);
+        assert_eq!(KeyStore::open(&file).unwrap_err().exit_code(), exit::USAGE);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

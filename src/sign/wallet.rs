@@ -272,7 +272,7 @@ pub fn check_recovers(
 /// Key files are tiny; refuse to read more than this (e.g. a device file given by mistake).
 const MAX_KEY_FILE: u64 = 64 * 1024;
 
-fn read_secret_file(path: &Path) -> Result<Zeroizing<String>, KeyLoadError> {
+pub(crate) fn read_secret_file(path: &Path) -> Result<Zeroizing<String>, KeyLoadError> {
     let shown = path.display().to_string();
     let io = |e: std::io::Error| KeyLoadError::Io {
         path: shown.clone(),

@@ -144,7 +144,22 @@ pub fn check_with_authsig(
         }
     };
     let policy = &loaded.policy;
-    let sessions = sessions_for(policy, opts, &file, &mut report.diagnostics);
+    // A capacity delegation (URI `lit:capability:delegation`) is no session's capability: it
+    // is judged against the grants that describe it, unless `--session` says otherwise.
+    let delegation = opts.session.is_none()
+        && crate::siwe::SiweMessage::parse(&file.authsig.signed_message)
+            .is_ok_and(|m| m.uri == crate::siwe::DELEGATION_URI);
+    let (sessions, delegation_grants) = if delegation {
+        (
+            Vec::new(),
+            delegation_grants_for(policy, &file, &mut report.diagnostics),
+        )
+    } else {
+        (
+            sessions_for(policy, opts, &file, &mut report.diagnostics),
+            Vec::new(),
+        )
+    };
     // The AuthSig is verified once (one signature recovery), with the requests of every
     // session in one list; the results are then split per session.
     let requests: Vec<Request> = sessions
@@ -240,7 +255,21 @@ pub fn check_with_authsig(
             render_grant_findings(
                 &findings,
                 grant,
-                session,
+                Some(session),
+                &checked,
+                &file,
+                &recap_span,
+                &mut report.diagnostics,
+            );
+        }
+    }
+    for grant in delegation_grants {
+        if let Some(m) = &checked.siwe {
+            let findings = fit::judge_grant(m, &decoded, &grant_expectation(grant));
+            render_grant_findings(
+                &findings,
+                grant,
+                None,
                 &checked,
                 &file,
                 &recap_span,
@@ -283,6 +312,43 @@ fn sessions_for<'p>(
             )
             .at(file.signed_message, "this AuthSig")
             .help("pass `--session NAME` to check it against a session anyway"),
+        );
+    }
+    matching
+}
+
+/// The grants a capacity delegation is judged against: those with its domain and chain id
+/// that allow `rate-limit-increase-auth` (what `litcap delegate FILE --grant NAME` signs).
+fn delegation_grants_for<'p>(
+    policy: &'p crate::model::Policy,
+    file: &AuthSigFile,
+    diags: &mut Diagnostics,
+) -> Vec<&'p Grant> {
+    let Ok(m) = crate::siwe::SiweMessage::parse(&file.authsig.signed_message) else {
+        return Vec::new();
+    };
+    let matching: Vec<&Grant> = policy
+        .grants
+        .iter()
+        .filter(|g| {
+            g.domain.as_ref().is_some_and(|d| d.value == m.domain)
+                && g.chain_id == m.chain_id
+                && g.allows
+                    .iter()
+                    .any(|a| a.ability == crate::lit::Ability::RateLimitIncreaseAuth)
+        })
+        .collect();
+    if matching.is_empty() {
+        diags.push(
+            Diagnostic::new(
+                Code::DomainMismatch,
+                format!(
+                    "this capacity delegation matches no grant: none with domain `{}` and chain id `{}` allows `rate-limit-increase-auth`",
+                    m.domain, m.chain_id
+                ),
+            )
+            .at(file.signed_message, "this AuthSig")
+            .help("sign the delegation from its grant: `litcap delegate FILE --grant NAME ...`"),
         );
     }
     matching
@@ -340,7 +406,7 @@ pub fn grant_expectation(grant: &Grant) -> GrantExpectation<'_> {
 fn render_grant_findings(
     findings: &[Finding],
     grant: &Grant,
-    session: &Session,
+    session: Option<&Session>,
     checked: &authsig::AuthSigReport,
     file: &AuthSigFile,
     recap_span: &dyn Fn(usize) -> Option<Span>,
@@ -361,17 +427,27 @@ fn render_grant_findings(
         else {
             continue;
         };
+        let (whose, command) = match session {
+            Some(s) => (
+                format!(" (of session `{}`)", s.name),
+                format!("litcap authsig ... --session {}", s.name),
+            ),
+            None => (
+                " (of the capacity delegation)".to_string(),
+                format!("litcap delegate FILE --grant {}", grant.name),
+            ),
+        };
         let mut d = Diagnostic::new(
             Code::OverPrivilege,
             format!(
-                "the AuthSig grants `{ability}` on `{key}`, which grant `{}` (of session `{}`) does not allow",
-                grant.name, session.name
+                "the AuthSig grants `{ability}` on `{key}`, which grant `{}`{whose} does not allow",
+                grant.name
             ),
         )
         .related(grant.name_span, "the grant it must stay within")
         .help(format!(
-            "sign a new AuthSig from the policy (`litcap authsig ... --session {}`), or add the capability to grant `{}` if it is really needed",
-            session.name, grant.name
+            "sign a new AuthSig from the policy (`{command}`), or add the capability to grant `{}` if it is really needed",
+            grant.name
         ));
         if let Some(span) = recap_span(*resource_index) {
             d = d.at(span, "granted here");

@@ -6,5 +6,6 @@ pub mod check;
 pub mod diff;
 pub mod explain;
 pub mod lints;
+pub mod operation;
 pub mod report;
 pub mod sessionsigs;

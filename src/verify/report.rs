@@ -167,6 +167,29 @@ pub fn read(path: &Path) -> Result<String, Outcome> {
     Ok(crate::load::TextInput::from_string(path.display().to_string(), text).text)
 }
 
+/// Each operation's verdict and the notes of one node entry, for people.
+fn details(n: &NodeVerdict, indent: &str) -> String {
+    let mut out = String::new();
+    for op in &n.operations {
+        match &op.error {
+            None => out.push_str(&format!(
+                "{indent}  ok        {}\n",
+                op.operation.describe()
+            )),
+            Some(e) => out.push_str(&format!(
+                "{indent}  refused   {}  {}\n{indent}            {}\n",
+                op.operation.describe(),
+                e.kind,
+                e.message
+            )),
+        }
+    }
+    for note in &n.notes {
+        out.push_str(&format!("{indent}  note: {}\n", note.message));
+    }
+    out
+}
+
 /// The report for people.
 pub fn human(results: &[FileResult], many: bool, checking: Option<(&str, &str)>) -> String {
     let mut out = String::new();
@@ -209,6 +232,7 @@ pub fn human(results: &[FileResult], many: bool, checking: Option<(&str, &str)>)
                             out.push_str(&format!("{indent}          help: {}\n", e.help));
                         }
                     }
+                    out.push_str(&details(n, indent));
                 }
             }
         }

@@ -13,10 +13,13 @@
 //! 5. `nodeAddress` is this node's `host:port`;
 //! 6. the first capability (AuthSig) that is valid and covers the operation wins.
 //!
-//! A static check has no concrete operation, so every entry of `resourceAbilityRequests` is
-//! checked as one. Everything that does not depend on the node or the operation (the session
-//! key, each distinct capability's SIWE parse, signer recovery and recap decoding) is done
-//! once per bundle.
+//! Given operations ([`VerifyOptions::operations`], `verify --request`), exactly those are
+//! judged, each in the node's order (3 for the operation's own resource, then 4, 5 and 6).
+//! Without, every entry of `resourceAbilityRequests` is judged as an operation; a wildcard
+//! entry covered for some ids only, and an entry no operation can be judged from, are notes
+//! rather than refusals ([`EntryNote`]). Everything that does not depend on the node or the
+//! operation (the session key, each distinct capability's SIWE parse, signer recovery and
+//! recap decoding) is done once per bundle.
 //!
 //! [`sdk_validate_session_sigs`] is `validateSessionSigs` of `@lit-protocol/misc` 7.4.0.
 
@@ -37,6 +40,7 @@ pub use policy::check_against_session;
 pub use sdk::{js_date_parse, nacl_verify, sdk_validate_session_sigs, SdkValidation};
 
 use crate::time::Timestamp;
+pub use crate::verify::operation::Operation;
 use serde_json::{json, Value};
 
 /// The nodes' clock grace period (`grace_period_seconds`; Datil's, see
@@ -142,7 +146,13 @@ pub struct NodeVerdict {
     pub node: String,
     /// The node identity it was checked as (`host:port`).
     pub checked_as: String,
+    /// The refusal (with operations, the first refused operation's).
     pub error: Option<NodeError>,
+    /// With `--request`: each operation's verdict, in order.
+    pub operations: Vec<OperationVerdict>,
+    /// Without `--request`: what is not a refusal but worth knowing (a wildcard request covered
+    /// for some ids only, a request litcap cannot turn into an operation).
+    pub notes: Vec<EntryNote>,
 }
 
 impl NodeVerdict {
@@ -150,14 +160,94 @@ impl NodeVerdict {
         self.error.is_none()
     }
 
-    /// `{node, valid, error: {kind, message, help, ...} | null, checkedAs}`.
+    /// `{node, valid, error: {kind, message, help, ...} | null, checkedAs, operations?, notes?}`.
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut v = json!({
             "node": self.node,
             "valid": self.valid(),
             "error": self.error.as_ref().map(NodeError::to_json),
             "checkedAs": self.checked_as,
+        });
+        if !self.operations.is_empty() {
+            v["operations"] = self
+                .operations
+                .iter()
+                .map(OperationVerdict::to_json)
+                .collect();
+        }
+        if !self.notes.is_empty() {
+            v["notes"] = self.notes.iter().map(EntryNote::to_json).collect();
+        }
+        v
+    }
+}
+
+/// A node's verdict on one operation (`verify --request`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperationVerdict {
+    pub operation: Operation,
+    pub error: Option<NodeError>,
+}
+
+impl OperationVerdict {
+    /// `{operation, ability, resource, valid, error}`; `resource` is the key with the id as
+    /// the node derives it.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "operation": self.operation.written,
+            "ability": self.operation.ability.as_str(),
+            "resource": self.operation.resource.key(),
+            "valid": self.error.is_none(),
+            "error": self.error.as_ref().map(NodeError::to_json),
         })
+    }
+}
+
+/// What a note is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoteKind {
+    /// A `<prefix>://*` request whose capabilities cover some ids only.
+    PartialWildcard,
+    /// A request no operation can be judged from (its ability is unknown or not for its
+    /// resource type, which the nodes never read; or its prefix is unknown).
+    NotJudged,
+}
+
+impl NoteKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteKind::PartialWildcard => "partial-wildcard",
+            NoteKind::NotJudged => "ability-not-judged",
+        }
+    }
+}
+
+/// A finding about one listed request that is not a node refusal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryNote {
+    pub kind: NoteKind,
+    pub message: String,
+    pub request: RequestRef,
+    /// For [`NoteKind::PartialWildcard`]: the resource keys the capabilities do cover.
+    pub covers: Vec<String>,
+}
+
+impl EntryNote {
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({
+            "kind": self.kind.as_str(),
+            "message": self.message,
+            "request": {
+                "index": self.request.index,
+                "resourcePrefix": self.request.resource_prefix,
+                "resource": self.request.resource,
+                "ability": self.request.ability,
+            },
+        });
+        if self.kind == NoteKind::PartialWildcard {
+            v["covers"] = json!(self.covers);
+        }
+        v
     }
 }
 
@@ -171,6 +261,8 @@ pub struct VerifyOptions {
     /// Check every entry as this node (a URL or `host:port`); by default each entry is
     /// checked as the node its map key names.
     pub node: Option<String>,
+    /// The operations to judge (`--request`); none: each listed request is judged as one.
+    pub operations: Vec<Operation>,
 }
 
 /// The nodes' `prepare_domain_name`: trim, strip `https://` then `http://` (repeatedly, as
@@ -307,6 +399,7 @@ mod tests {
             &VerifyOptions {
                 now: ts(now),
                 node: None,
+                operations: Vec::new(),
             },
         )
         .unwrap()
@@ -551,6 +644,7 @@ mod tests {
         let opts = |node: &str| VerifyOptions {
             now: ts(NOW),
             node: Some(node.to_string()),
+            ..Default::default()
         };
         let check = |e: Value, node: &str| {
             verify_text(&json!({ NODE: e }).to_string(), &opts(node))
@@ -683,22 +777,39 @@ mod tests {
         );
         assert_eq!(go(vec![bls, pkp_authsig()], req()), None);
 
-        // Requests no operation can match, and a count of failing requests.
-        let e = go(
-            vec![pkp_authsig()],
-            vec![
-                request("lit-pkp", "*", "pkp-signing"),
-                request("lit-bogus", "*", "pkp-signing"),
-                request("lit-litaction", "*", "lit-action-execution"),
-            ],
-        )
-        .unwrap();
-        assert_eq!(e.kind, K::InvalidResourceAbilityRequest);
+        // Requests no operation can be judged from are notes, not refusals (the nodes never
+        // read an entry's ability); a count of failing requests.
+        let reqs = vec![
+            request("lit-pkp", "*", "pkp-signing"),
+            request("lit-bogus", "*", "pkp-signing"),
+            request("lit-litaction", "*", "lit-action-execution"),
+            request("lit-pkp", "*", "lit-action-execution"),
+            request(
+                "lit-accesscontrolcondition",
+                "*",
+                "access-control-condition-signing",
+            ),
+        ];
+        let v = run(
+            json!({ NODE: entry(&payload(reqs, vec![pkp_authsig()], IAT, EXP, NODE)) }),
+            NOW,
+        );
+        let e = v[0].error.clone().unwrap();
+        assert_eq!(e.kind, K::NodeResourceIdNotFound);
         assert_eq!(e.failing_requests, 2);
         assert!(
             e.message.ends_with("(1 more request fails)"),
             "{}",
             e.message
+        );
+        let notes: Vec<(usize, NoteKind)> = v[0]
+            .notes
+            .iter()
+            .map(|n| (n.request.index, n.kind))
+            .collect();
+        assert_eq!(
+            notes,
+            vec![(1, NoteKind::NotJudged), (3, NoteKind::NotJudged)]
         );
     }
 
@@ -764,6 +875,7 @@ mod tests {
         let opts = VerifyOptions {
             now: ts(NOW),
             node: None,
+            ..Default::default()
         };
         for cut in (0..text.len()).step_by(13) {
             if let Some(t) = text.get(..cut) {
@@ -807,6 +919,7 @@ mod tests {
         let opts = VerifyOptions {
             now: ts(NOW),
             node: None,
+            ..Default::default()
         };
         let entries: Vec<(String, String, String)> = sigs
             .as_object()
@@ -855,5 +968,185 @@ mod tests {
         if !cfg!(debug_assertions) {
             assert!(median <= 1.2, "median ratio {median:.3}");
         }
+    }
+
+    /// Odd-length hex, as the node reads it (lit-core `hex_to_bytes` left-pads with a `0`, in
+    /// lit-peer and in the Datil node): a 63-digit `address` of a key whose first digit is `0`
+    /// (with the same 63 digits in the capability's URI, which the node compares as written),
+    /// and a capability `sig` with its leading `0` dropped. Both valid for the node; litcap
+    /// used to say `NodeAuthSigAddressConversionError` / `NodeSIWESigConversionError`.
+    #[test]
+    fn odd_length_hex_is_left_padded_as_the_node_does() {
+        // A session key whose public key starts with a `0` digit.
+        let key = (0u8..=255)
+            .map(|i| SigningKey::from_bytes(&[i; 32]))
+            .find(|k| hex::encode(k.verifying_key().to_bytes()).starts_with('0'))
+            .unwrap();
+        let short = hex::encode(key.verifying_key().to_bytes())[1..].to_string();
+        assert_eq!(short.len(), 63);
+        let cap = authsig(
+            &siwe::session_key_uri(&short),
+            &[(ResourcePrefix::Pkp, "*", Ability::PkpSigning)],
+            EXP,
+        );
+        let message = json!({
+            "sessionKey": short,
+            "resourceAbilityRequests": [request("lit-pkp", "*", "pkp-signing")],
+            "capabilities": [cap],
+            "issuedAt": IAT,
+            "expiration": EXP,
+            "nodeAddress": NODE,
+        })
+        .to_string();
+        let e = json!({
+            "sig": hex::encode(key.sign(message.as_bytes()).to_bytes()),
+            "derivedVia": "litSessionSignViaNacl",
+            "signedMessage": message,
+            "address": short,
+            "algo": "ed25519",
+        });
+        assert_eq!(one(e, NOW), None);
+
+        // A wallet signature whose hex starts with `0`, written without it (129 digits).
+        let uri = siwe::session_key_uri(&session_hex());
+        let cap = (0..64)
+            .map(|i| {
+                authsig(
+                    &uri,
+                    &[
+                        (ResourcePrefix::Pkp, &format!("{i:x}"), Ability::PkpSigning),
+                        (ResourcePrefix::Pkp, "*", Ability::PkpSigning),
+                    ],
+                    EXP,
+                )
+            })
+            .find(|c| c["sig"].as_str().unwrap().starts_with("0x0"))
+            .unwrap();
+        let mut odd = cap.clone();
+        odd["sig"] = json!(format!("0x{}", &cap["sig"].as_str().unwrap()[3..]));
+        assert_eq!(odd["sig"].as_str().unwrap().len(), 2 + 129);
+        let e = entry(&payload(
+            vec![request("lit-pkp", "*", "pkp-signing")],
+            vec![odd],
+            IAT,
+            EXP,
+            NODE,
+        ));
+        assert_eq!(one(e, NOW), None);
+    }
+
+    /// The payload's times as the nodes' chrono 0.4.38 `parse_from_rfc3339` reads them (a
+    /// space separator, a U+2212 minus in the offset, a leap second); litcap used to say
+    /// `NodeParserError`. Something chrono refuses is still `NodeParserError`. (The 30-day rule
+    /// is `NodeSIWEMessageError`: `step4_time_rules_and_boundaries`.)
+    #[test]
+    fn payload_times_are_parsed_as_the_nodes_chrono_does() {
+        let go = |iat: &str, exp: &str| {
+            kind(
+                entry(&payload(
+                    vec![request("lit-pkp", "*", "pkp-signing")],
+                    vec![pkp_authsig()],
+                    iat,
+                    exp,
+                    NODE,
+                )),
+                NOW,
+            )
+        };
+        assert_eq!(go("2024-09-19 13:07:33.606Z", EXP), None);
+        assert_eq!(go(IAT, "2024-09-20T14:07:33.606\u{2212}01:00"), None);
+        assert_eq!(go("2024-09-19T13:59:60Z", EXP), None);
+        assert_eq!(go("2024-09-19T13:07:33", EXP), Some(K::NodeParserError));
+        assert_eq!(go(IAT, "2024-09-20 13:07:33.606"), Some(K::NodeParserError));
+    }
+
+    /// With operations (`--request`), the node's order per operation: the operation's
+    /// resource must be listed (step 3) before time (4) and node (5) are looked at, then a
+    /// capability must cover the operation's own resource and ability (6).
+    #[test]
+    fn operations_are_judged_in_the_nodes_order() {
+        let ops = |list: &[&str]| -> Vec<Operation> {
+            list.iter().map(|o| Operation::parse(o).unwrap()).collect()
+        };
+        let verdicts = |e: Value, now: &str, list: &[&str]| {
+            verify_text(
+                &json!({ NODE: e }).to_string(),
+                &VerifyOptions {
+                    now: ts(now),
+                    node: None,
+                    operations: ops(list),
+                },
+            )
+            .unwrap()
+            .remove(0)
+        };
+        let kinds = |v: &NodeVerdict| -> Vec<Option<NodeErrorKind>> {
+            v.operations
+                .iter()
+                .map(|o| o.error.as_ref().map(|e| e.kind))
+                .collect()
+        };
+        let listed = "pkp-signing on lit-pkp://0xab";
+        let unlisted = "lit-action-execution on lit-litaction://QmX";
+        // Valid now: the listed one passes, the unlisted one is not found.
+        let v = verdicts(entry(&standard_payload()), NOW, &[listed, unlisted]);
+        assert_eq!(kinds(&v), vec![None, Some(K::NodeResourceIdNotFound)]);
+        assert_eq!(
+            v.error.as_ref().map(|e| e.kind),
+            Some(K::NodeResourceIdNotFound)
+        );
+        // Expired: the unlisted operation still fails at step 3, the listed one at step 4.
+        let v = verdicts(
+            entry(&standard_payload()),
+            "2024-09-25T00:00:00Z",
+            &[listed, unlisted],
+        );
+        assert_eq!(
+            kinds(&v),
+            vec![
+                Some(K::NodeExpWrongOrTooLarge),
+                Some(K::NodeResourceIdNotFound)
+            ]
+        );
+        // A listed resource, but the ability is not granted: step 6.
+        let decrypt = authsig(
+            &siwe::session_key_uri(&session_hex()),
+            &[(
+                ResourcePrefix::AccessControlCondition,
+                "*",
+                Ability::AccessControlConditionDecryption,
+            )],
+            EXP,
+        );
+        let e = entry(&payload(
+            vec![request(
+                "lit-accesscontrolcondition",
+                "*",
+                "access-control-condition-decryption",
+            )],
+            vec![decrypt],
+            IAT,
+            EXP,
+            NODE,
+        ));
+        let v = verdicts(
+            e,
+            NOW,
+            &[
+                "access-control-condition-decryption on lit-accesscontrolcondition://h/d",
+                "access-control-condition-signing on lit-accesscontrolcondition://h/d",
+            ],
+        );
+        assert_eq!(kinds(&v), vec![None, Some(K::NodeResourceIdNotFound)]);
+        let inner = v.operations[1].error.as_ref().unwrap().inner.clone();
+        assert_eq!(inner.map(|i| i.0), Some(K::NodeSIWECapabilityInvalid));
+        // A damaged entry fails every operation with the same error.
+        let mut bad = entry(&standard_payload());
+        bad["sig"] = json!("00");
+        let v = verdicts(bad, NOW, &[listed, unlisted]);
+        assert_eq!(
+            kinds(&v),
+            vec![Some(K::NodeAuthSigSignatureConversionError); 2]
+        );
     }
 }

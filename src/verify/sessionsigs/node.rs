@@ -8,6 +8,7 @@ use crate::eth::Signature;
 use crate::fit::time::{node_issued_at, node_session_time, SessionTimeFault};
 use crate::fit::{self, Audience, Finding};
 use crate::time::Timestamp;
+use crate::verify::operation::{entry_admits, wildcard_coverage, Operation, WildcardCoverage};
 use crate::wire::authsig::{self, AuthSigKind};
 use crate::wire::coverage::{self, Gap, Request, Verdict};
 use crate::wire::lit::{Ability, Resource, ResourcePrefix};
@@ -37,9 +38,17 @@ pub(super) struct CapCacheEntry<'p> {
     eval: CapEval,
 }
 
-/// The hex a node's `hex_to_bytes` accepts: an optional `0x`, then pairs of hex digits.
+/// The hex a node's `hex_to_bytes` accepts: an optional `0x`, then hex digits, an odd number
+/// of them left-padded with a `0` (lit-core `utils/binary.rs` `hex_to_bytes`, the same in the
+/// Datil node's lit-core; used for the entry's `address` in `check_ed25519_auth_sig` and for a
+/// capability's `sig` in `validators/siwe.rs` `validate_auth_sig_basic`).
 pub(super) fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-    hex::decode(s.strip_prefix("0x").unwrap_or(s)).ok()
+    let h = s.strip_prefix("0x").unwrap_or(s);
+    if h.len() % 2 == 1 {
+        hex::decode(format!("0{h}")).ok()
+    } else {
+        hex::decode(h).ok()
+    }
 }
 
 pub(super) fn short(s: &str) -> String {
@@ -251,20 +260,21 @@ pub fn verify_file(file: &SessionSigsFile<'_>, opts: &VerifyOptions) -> Vec<Node
     let mut out = Vec::with_capacity(file.entries.len());
     for ((url, entry), payload) in file.entries.iter().zip(&payloads) {
         let checked_as = node_identity(opts.node.as_deref().unwrap_or(url));
-        let error = verify_entry(
+        let outcome = verify_entry(
             url,
             entry,
             payload.as_ref(),
             &checked_as,
-            opts.now,
+            opts,
             &mut keys,
             &mut caps,
-        )
-        .err();
+        );
         out.push(NodeVerdict {
             node: url.to_string(),
             checked_as,
-            error,
+            error: outcome.error,
+            operations: outcome.operations,
+            notes: outcome.notes,
         });
     }
     out
@@ -272,16 +282,60 @@ pub fn verify_file(file: &SessionSigsFile<'_>, opts: &VerifyOptions) -> Vec<Node
 
 pub(super) const ENTRY_SHAPE: &str = "each entry is `{sig, derivedVia, signedMessage, address, algo}` as `getSessionSigs` returns it";
 
-#[allow(clippy::too_many_arguments)]
+/// What one entry comes to: the node's error (for `--request`, the first operation's), each
+/// operation's verdict, and notes that are not refusals.
+pub(super) struct EntryOutcome {
+    pub error: Option<NodeError>,
+    pub operations: Vec<OperationVerdict>,
+    pub notes: Vec<EntryNote>,
+}
+
+/// Judges one entry: the operations of `opts`, or, without any, each listed request as one.
 pub(super) fn verify_entry<'p>(
     url: &str,
     entry: &'p RawEntry<'_>,
     payload: Option<&'p Result<Payload<'p>, String>>,
     checked_as: &str,
-    now: Timestamp,
+    opts: &VerifyOptions,
     keys: &mut Vec<KeyCacheEntry<'p>>,
     caps: &mut Vec<CapCacheEntry<'p>>,
-) -> Result<(), NodeError> {
+) -> EntryOutcome {
+    let ops = &opts.operations;
+    let (payload, address) = match entry_payload(url, entry, payload, keys) {
+        Ok(p) => p,
+        Err(e) => {
+            return EntryOutcome {
+                operations: ops
+                    .iter()
+                    .map(|op| OperationVerdict {
+                        operation: op.clone(),
+                        error: Some(e.clone()),
+                    })
+                    .collect(),
+                error: Some(e),
+                notes: Vec::new(),
+            }
+        }
+    };
+    if ops.is_empty() {
+        let mut notes = Vec::new();
+        let error = listed_requests(payload, address, checked_as, opts.now, caps, &mut notes).err();
+        return EntryOutcome {
+            error,
+            operations: Vec::new(),
+            notes,
+        };
+    }
+    judge_operations(payload, address, checked_as, opts.now, caps, ops)
+}
+
+/// Steps 1 and 2 (and the entry's shape): the session key's signature and the payload.
+fn entry_payload<'p>(
+    url: &str,
+    entry: &'p RawEntry<'_>,
+    payload: Option<&'p Result<Payload<'p>, String>>,
+    keys: &mut Vec<KeyCacheEntry<'p>>,
+) -> Result<(&'p Payload<'p>, &'p str), NodeError> {
     use NodeErrorKind as K;
     if let Some(what) = entry.not_object {
         return Err(NodeError::new(
@@ -393,19 +447,18 @@ pub(super) fn verify_entry<'p>(
         }
     }
 
-    // 3. An operation needs its resource in `resourceAbilityRequests`.
-    if payload.resource_ability_requests.is_empty() {
-        return Err(NodeError::new(
-            K::NodeResourceIdNotFound,
-            "the session signature requests no resources, so the nodes reject every operation made with it",
-            "pass the resources and abilities the session needs as `resourceAbilityRequests` to `getSessionSigs`",
-        ));
-    }
+    Ok((payload, address))
+}
+
+/// Steps 4 and 5: time (times parsed as the nodes' chrono does, [`Timestamp::parse_node`]) and
+/// the node address. The same for every operation.
+fn time_and_node(payload: &Payload<'_>, checked_as: &str, now: Timestamp) -> Result<(), NodeError> {
+    use NodeErrorKind as K;
 
     // 4. Time.
     let parse_time =
         |name: &str, v: &str| {
-            Timestamp::parse_rfc3339(v).map_err(|_| {
+            Timestamp::parse_node(v).map_err(|_| {
                 NodeError::new(
                 K::NodeParserError,
                 format!("`{name}` `{}` of the session payload is not an RFC 3339 time", short(v)),
@@ -443,19 +496,33 @@ pub(super) fn verify_entry<'p>(
         ));
     }
 
-    // 6. Capabilities, for every request as an operation.
-    check_requests(payload, address, now, caps)
+    Ok(())
 }
 
-/// Step 6 for every request of the payload: the first failing request decides the error,
-/// which also counts how many fail.
-fn check_requests<'p>(
+/// Without `--request`: every `resourceAbilityRequests` entry judged as an operation (the
+/// SDK's intent), steps 3 to 6. An entry no operation can be judged from (an ability that is
+/// unknown or not for its resource type: the nodes never read it) and a wildcard entry the
+/// capabilities cover for some ids only are notes, not refusals.
+fn listed_requests<'p>(
     payload: &'p Payload<'p>,
     address: &'p str,
+    checked_as: &str,
     now: Timestamp,
     caps: &mut Vec<CapCacheEntry<'p>>,
+    notes: &mut Vec<EntryNote>,
 ) -> Result<(), NodeError> {
     use NodeErrorKind as K;
+    // 3. An operation needs its resource in `resourceAbilityRequests`.
+    if payload.resource_ability_requests.is_empty() {
+        return Err(NodeError::new(
+            K::NodeResourceIdNotFound,
+            "the session signature requests no resources, so the nodes reject every operation made with it",
+            "pass the resources and abilities the session needs as `resourceAbilityRequests` to `getSessionSigs`",
+        ));
+    }
+    time_and_node(payload, checked_as, now)?;
+
+    // 6. Capabilities, for every request as an operation.
     let mut first: Option<NodeError> = None;
     let mut failing = 0;
     for (index, req) in payload.resource_ability_requests.iter().enumerate() {
@@ -465,31 +532,175 @@ fn check_requests<'p>(
             resource: req.resource.resource.to_string(),
             ability: req.ability.to_string(),
         };
-        let result = match operation(req) {
-            Err(why) => Err(NodeError {
-                request: Some(rref.clone()),
-                ..NodeError::new(
-                    K::InvalidResourceAbilityRequest,
-                    format!("request {index} ({}) cannot match any operation: {why}", rref.describe()),
-                    "build requests with the SDK's resource classes (`LitPKPResource`, `LitActionResource`, ...) and an ability they support",
-                )
-            }),
-            Ok(op) => check_capabilities(&payload.capabilities, &op, &rref, address, now, caps),
+        let op = match operation(req) {
+            Ok(op) => op,
+            Err(why) => {
+                let admits = if ResourcePrefix::parse(&rref.resource_prefix).is_some() {
+                    "the nodes never read an entry's ability: an operation on the resource it names is judged by the capabilities alone; pass `--request \"<ability> on <resource>\"` to judge the operations you will perform"
+                } else {
+                    "no operation of the nodes has that prefix, so the entry admits none"
+                };
+                notes.push(EntryNote {
+                    kind: NoteKind::NotJudged,
+                    message: format!(
+                        "request {index} ({}) is not judged: {why}; {admits}",
+                        rref.describe()
+                    ),
+                    request: rref,
+                    covers: Vec::new(),
+                });
+                continue;
+            }
         };
-        if let Err(e) = result {
-            failing += 1;
-            if first.is_none() {
-                first = Some(e);
+        let describe = rref.describe();
+        let result = check_capabilities(
+            &payload.capabilities,
+            &op,
+            &describe,
+            Some(&rref),
+            address,
+            now,
+            caps,
+        );
+        let Err(e) = result else { continue };
+        if op.resource.is_wildcard() && e.kind == K::NodeResourceIdNotFound && e.inner.is_some() {
+            let recaps = valid_recaps(&payload.capabilities, address, caps);
+            if let WildcardCoverage::Some(ids) =
+                wildcard_coverage(&recaps, op.resource.prefix, op.ability)
+            {
+                let covers: Vec<String> = ids
+                    .iter()
+                    .map(|id| format!("{}://{id}", op.resource.prefix))
+                    .collect();
+                notes.push(EntryNote {
+                    kind: NoteKind::PartialWildcard,
+                    message: format!(
+                        "request {index} ({describe}) is partly covered: the capabilities grant `{}` on {} only; the nodes accept that operation on {} and refuse it on any other `{}://` resource (`NodeResourceIdNotFound`)",
+                        op.ability,
+                        covers.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+                        if covers.len() == 1 { "it" } else { "those" },
+                        op.resource.prefix
+                    ),
+                    request: rref,
+                    covers,
+                });
+                continue;
             }
         }
+        failing += 1;
+        if first.is_none() {
+            first = Some(e);
+        }
     }
+    finish_first(first, failing, "request")
+}
+
+/// With `--request`: exactly these operations, each as the node judges it (step 3 for the
+/// operation's own resource, then 4, 5 and 6 for its own resource and ability).
+fn judge_operations<'p>(
+    payload: &'p Payload<'p>,
+    address: &'p str,
+    checked_as: &str,
+    now: Timestamp,
+    caps: &mut Vec<CapCacheEntry<'p>>,
+    ops: &[Operation],
+) -> EntryOutcome {
+    let mut time_node: Option<Result<(), NodeError>> = None;
+    let mut operations = Vec::with_capacity(ops.len());
+    let mut first: Option<NodeError> = None;
+    let mut failing = 0;
+    for op in ops {
+        let describe = op.describe();
+        let rars = &payload.resource_ability_requests;
+        let result = if !rars.iter().any(|r| {
+            entry_admits(
+                &r.resource.resource_prefix,
+                &r.resource.resource,
+                &op.resource,
+            )
+        }) {
+            Err(not_listed(op, payload))
+        } else if let Err(e) = time_node
+            .get_or_insert_with(|| time_and_node(payload, checked_as, now))
+            .clone()
+        {
+            Err(e)
+        } else {
+            check_capabilities(
+                &payload.capabilities,
+                &op.request(),
+                &describe,
+                None,
+                address,
+                now,
+                caps,
+            )
+        };
+        if let Err(e) = &result {
+            failing += 1;
+            if first.is_none() {
+                first = Some(e.clone());
+            }
+        }
+        operations.push(OperationVerdict {
+            operation: op.clone(),
+            error: result.err(),
+        });
+    }
+    EntryOutcome {
+        error: finish_first(first, failing, "operation").err(),
+        operations,
+        notes: Vec::new(),
+    }
+}
+
+/// `validate_session_sig_resource_ability_requests` failing for `op`, with the entry that
+/// comes closest when it differs only in how the id is written.
+fn not_listed(op: &Operation, payload: &Payload<'_>) -> NodeError {
+    let listed: Vec<String> = payload
+        .resource_ability_requests
+        .iter()
+        .map(|r| format!("`{}://{}`", r.resource.resource_prefix, r.resource.resource))
+        .collect();
+    let near = payload.resource_ability_requests.iter().find(|r| {
+        r.resource.resource_prefix == op.resource.prefix.as_str()
+            && op.resource.prefix == ResourcePrefix::Pkp
+            && crate::verify::operation::node_pkp_id(&r.resource.resource)
+                .ok()
+                .as_deref()
+                == Some(op.resource.id.as_str())
+    });
+    let help = match near {
+        Some(r) => format!(
+            "the session lists `{}://{}`, but the node derives a PKP id as 64 lowercase hex digits without `0x` (`{}`) and compares the strings; sign the session with `lit-pkp://{}` (or `lit-pkp://*`)",
+            r.resource.resource_prefix, r.resource.resource, op.resource.id, op.resource.id
+        ),
+        None => format!(
+            "sign a session whose `resourceAbilityRequests` lists `{}` (or `{}`)",
+            op.resource.key(),
+            op.resource.wildcard_key()
+        ),
+    };
+    NodeError::new(
+        NodeErrorKind::NodeResourceIdNotFound,
+        format!(
+            "{} is not in the session's `resourceAbilityRequests` (it lists {}): the node compares the prefix and the id (`*` for any), not the ability",
+            op.describe(),
+            if listed.is_empty() { "nothing".to_string() } else { listed.join(", ") }
+        ),
+        help,
+    )
+}
+
+/// The first failure, its message noting how many more there are.
+fn finish_first(first: Option<NodeError>, failing: usize, what: &str) -> Result<(), NodeError> {
     match first {
         None => Ok(()),
         Some(mut e) => {
             e.failing_requests = failing;
             if failing > 1 {
                 e.message.push_str(&format!(
-                    " ({} more request{} fail{})",
+                    " ({} more {what}{} fail{})",
                     failing - 1,
                     if failing == 2 { "" } else { "s" },
                     if failing == 2 { "s" } else { "" }
@@ -498,6 +709,35 @@ fn check_requests<'p>(
             Err(e)
         }
     }
+}
+
+/// The recaps of the capabilities that are valid for this session key now (wallet AuthSigs
+/// only: a BLS one is not verifiable here), from the cache `check_capabilities` filled.
+fn valid_recaps<'c>(
+    capabilities: &[PayloadAuthSig<'_>],
+    session: &str,
+    cache: &'c [CapCacheEntry<'_>],
+) -> Vec<&'c Recap> {
+    let mut out = Vec::new();
+    for cap in capabilities {
+        let found = cache.iter().find(|c| {
+            c.sig == cap.sig.as_ref()
+                && c.signed_message == cap.signed_message.as_ref()
+                && c.derived_via == cap.derived_via.as_ref()
+                && c.algo == cap.algo.as_deref()
+                && c.session == session
+        });
+        if let Some(CapCacheEntry {
+            eval: CapEval::Ready {
+                recaps, bls: false, ..
+            },
+            ..
+        }) = found
+        {
+            out.extend(recaps.iter());
+        }
+    }
+    out
 }
 
 /// The nodes' refusal of a session payload's times, in words.
@@ -531,10 +771,13 @@ fn session_time_error(fault: SessionTimeFault, now: Timestamp, grace: i64) -> No
     }
 }
 
+/// Step 6 for one operation (`describe` names it in messages; `rref` is the listed request
+/// it stands for, if any).
 pub(super) fn check_capabilities<'p>(
     capabilities: &'p [PayloadAuthSig<'p>],
     op: &Request,
-    rref: &RequestRef,
+    describe: &str,
+    rref: Option<&RequestRef>,
     session: &'p str,
     now: Timestamp,
     cache: &mut Vec<CapCacheEntry<'p>>,
@@ -543,7 +786,7 @@ pub(super) fn check_capabilities<'p>(
     let wrap =
         |inner: &str, message: String, help: String, failures: Vec<CapabilityFailure>| NodeError {
             inner: Some((K::NodeSIWECapabilityInvalid, inner.to_string())),
-            request: Some(rref.clone()),
+            request: rref.cloned(),
             capabilities: failures,
             ..NodeError::new(K::NodeResourceIdNotFound, message, help)
         };
@@ -552,7 +795,7 @@ pub(super) fn check_capabilities<'p>(
             "Empty capabilities array.",
             format!(
                 "the session signature carries no capabilities (AuthSigs), so nothing authorizes {}",
-                rref.describe()
+                describe
             ),
             "pass an AuthSig: `getSessionSigs` puts the one `authNeededCallback` returns in `capabilities`".to_string(),
             Vec::new(),
@@ -622,13 +865,13 @@ pub(super) fn check_capabilities<'p>(
     }
     if let Some(index) = unverifiable {
         return Err(NodeError {
-            request: Some(rref.clone()),
+            request: rref.cloned(),
             capabilities: failures,
             ..NodeError::new(
                 K::BlsNotVerifiable,
                 format!(
                     "capability {index} is a PKP AuthSig signed with the Lit network's BLS key: it covers {} and everything else checks out, but litcap cannot verify that signature",
-                    rref.describe()
+                    describe
                 ),
                 "the nodes verify it against the network's public key; if the PKP session was signed by the network it is accepted",
             )
@@ -638,7 +881,7 @@ pub(super) fn check_capabilities<'p>(
     let help = match failures.iter().find(|f| f.kind == K::NodeSIWECapabilityInvalid) {
         Some(_) => format!(
             "sign a new AuthSig whose recap grants {} (put the request in the `resources` of `createSiweMessageWithRecaps`), then call `getSessionSigs` again",
-            rref.describe()
+            describe
         ),
         None => "sign a new AuthSig for this session key, valid now, then call `getSessionSigs` again".to_string(),
     };
@@ -646,7 +889,7 @@ pub(super) fn check_capabilities<'p>(
         "Could not find valid capability.",
         format!(
             "no capability authorizes {}: {}",
-            rref.describe(),
+            describe,
             reasons.join("; ")
         ),
         help,

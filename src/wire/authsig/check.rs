@@ -382,14 +382,38 @@ fn render_time(findings: &[Finding], loc: &Loc<'_>, diags: &mut Diagnostics) {
     }
 }
 
+/// The ed25519 public key (hex) of `hex_text` read as a 32-byte seed, if it is 64 hex digits.
+fn public_of_seed(hex_text: &str) -> Option<String> {
+    let t = hex_text.strip_prefix("0x").unwrap_or(hex_text);
+    let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+    hex::decode_to_slice(t, seed.as_mut()).ok()?;
+    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+    Some(hex::encode(key.verifying_key().to_bytes()))
+}
+
 /// The URI against the session key.
 fn render_uri(f: &Finding, session_key: Option<&str>, loc: &Loc<'_>) -> Diagnostic {
     let d = match (f, session_key) {
-        (Finding::UriMismatch { expected, found }, Some(key)) => Diagnostic::new(
-            Code::SessionKeyMismatch,
-            format!("the AuthSig is for `{found}`, not for the session key `{key}`"),
-        )
-        .help(format!("sign a new AuthSig whose URI is `{expected}` (the SDK passes it to `authNeededCallback` as `uri`)")),
+        (Finding::UriMismatch { expected, found }, Some(key)) => {
+            // A seed given where a public key belongs, on either side: say so, and name the
+            // public key, never the seed.
+            let named = found.strip_prefix(crate::wire::siwe::SESSION_KEY_URI_PREFIX);
+            let (message, help) = match named {
+                Some(n) if public_of_seed(key).is_some_and(|p| p.eq_ignore_ascii_case(n)) => (
+                    format!("the AuthSig is for `{found}`, the public key of the value given as the session key: that value is the key's secret seed"),
+                    format!("pass the public key `{n}` to `--session-key` (never the seed)"),
+                ),
+                Some(n) if public_of_seed(n).is_some_and(|p| p.eq_ignore_ascii_case(key)) => (
+                    format!("the AuthSig names the secret seed of the session key `{key}` instead of its public key"),
+                    format!("sign a new AuthSig with `litcap authsig ... --session-key {key}` (or give `authsig` the seed with `--session-key-seed-file`), and keep the seed secret: it is in this AuthSig's message"),
+                ),
+                _ => (
+                    format!("the AuthSig is for `{found}`, not for the session key `{key}`"),
+                    format!("sign a new AuthSig whose URI is `{expected}` (the SDK passes it to `authNeededCallback` as `uri`)"),
+                ),
+            };
+            Diagnostic::new(Code::SessionKeyMismatch, message).help(help)
+        }
         (f, _) => Diagnostic::new(
             Code::SessionKeyMismatch,
             format!("the URI `{}` names no session key; the nodes accept an AuthSig as a session capability only if its URI is `lit:session:<session public key>`", match f {
@@ -868,6 +892,19 @@ mod tests {
         o.session_key = Some("00".repeat(32));
         let r = check_authsig(&a, &o);
         assert_eq!(codes(&r), vec![(Code::SessionKeyMismatch, Severity::Error)]);
+        // The seed of the AuthSig's key given as `--session-key`: named as such, with the
+        // public key, without the seed.
+        let seed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+        let public = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        assert!(a.signed_message.contains(public));
+        o.session_key = Some(seed.to_string());
+        let d = &check_authsig(&a, &o).diagnostics.0[0];
+        assert!(
+            d.message.contains("secret seed") && !d.message.contains(seed),
+            "{}",
+            d.message
+        );
+        assert!(d.help.as_deref().unwrap_or("").contains(public));
         assert!(matches!(
             r.sdk,
             SdkVerdict::Resign(ResignReason::UriMismatch { .. })
