@@ -70,7 +70,10 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>, LoadError> {
         source,
     };
     let file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::new();
+    // Sized from the file's length (plus one byte to see the end): reading into a growing
+    // vector would hold up to twice the policy.
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(len.min(syntax::parser::MAX_FILE_BYTES as u64) as usize + 1);
     file.take(syntax::parser::MAX_FILE_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(io)?;
@@ -80,16 +83,16 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>, LoadError> {
 /// Parses and checks in-memory inputs `(name, format, bytes)`.
 pub fn load_inputs(inputs: Vec<(String, PolicyFormat, Vec<u8>)>) -> Loaded {
     let mut loaded = Loaded::default();
+    let mut texts = Vec::with_capacity(inputs.len());
     for (name, format, bytes) in inputs {
-        let text = match decode_utf8(&name, bytes) {
-            Ok(t) => t,
-            Err(d) => {
-                loaded.diagnostics.push(d);
-                continue;
-            }
-        };
-        let id = loaded.sources.len();
-        let (file, diags) = parse_text(id, &text, format);
+        match decode_utf8(&name, bytes) {
+            Ok(t) => texts.push((name, format, t)),
+            Err(d) => loaded.diagnostics.push(d),
+        }
+    }
+    // Files parse independently: on several cores at once when there are several large ones.
+    let parsed = parse_all(&texts);
+    for ((name, _, text), (file, diags)) in texts.into_iter().zip(parsed) {
         loaded.sources.add(name, text);
         loaded.diagnostics.extend(diags);
         loaded.files.push(file);
@@ -98,6 +101,49 @@ pub fn load_inputs(inputs: Vec<(String, PolicyFormat, Vec<u8>)>) -> Loaded {
     loaded.policy = policy;
     loaded.diagnostics.extend(diags);
     loaded
+}
+
+/// Parses every file (file ids in order), in parallel when the input is large enough for it to
+/// pay. The result is the same as parsing them one after the other.
+fn parse_all(
+    texts: &[(String, PolicyFormat, String)],
+) -> Vec<(PolicyFile, crate::diag::Diagnostics)> {
+    const PARALLEL_BYTES: usize = 1 << 20;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(texts.len());
+    let total: usize = texts.iter().map(|(_, _, t)| t.len()).sum();
+    if threads < 2 || total < PARALLEL_BYTES {
+        return texts
+            .iter()
+            .enumerate()
+            .map(|(id, (_, format, text))| parse_text(id, text, *format))
+            .collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<(PolicyFile, crate::diag::Diagnostics)>> =
+        std::iter::repeat_with(|| None).take(texts.len()).collect();
+    let done = std::sync::Mutex::new(&mut results);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let id = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((_, format, text)) = texts.get(id) else {
+                    break;
+                };
+                let parsed = parse_text(id, text, *format);
+                if let Ok(mut r) = done.lock() {
+                    r[id] = Some(parsed);
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(id, r)| r.unwrap_or_else(|| parse_text(id, &texts[id].2, texts[id].1)))
+        .collect()
 }
 
 /// The file's text, or an `invalid-utf8` diagnostic naming the first bad byte.

@@ -433,7 +433,22 @@ impl Builder<'_> {
     fn grant(&mut self, p: Pair<Rule>) -> Grant {
         let span = self.span(&p);
         let mut name = Spanned::new(String::new(), span);
-        let mut body = Vec::new();
+        // Sized exactly: a growing vector would hold up to twice the statements of every block.
+        let mut body = Vec::with_capacity(
+            p.clone()
+                .into_inner()
+                .filter(|i| {
+                    matches!(
+                        i.as_rule(),
+                        Rule::domain
+                            | Rule::statement
+                            | Rule::chain_id
+                            | Rule::max_ttl
+                            | Rule::allow
+                    )
+                })
+                .count(),
+        );
         let (mut open, mut close) = (span.start, span.end.saturating_sub(1));
         for inner in p.into_inner() {
             match inner.as_rule() {
@@ -475,8 +490,13 @@ impl Builder<'_> {
 
     fn session(&mut self, p: Pair<Rule>) -> Session {
         let span = self.span(&p);
-        let mut names = Vec::new();
-        let mut body = Vec::new();
+        let mut names = Vec::with_capacity(2);
+        let mut body = Vec::with_capacity(
+            p.clone()
+                .into_inner()
+                .filter(|i| matches!(i.as_rule(), Rule::ttl | Rule::request))
+                .count(),
+        );
         let (mut open, mut close) = (span.start, span.end.saturating_sub(1));
         for inner in p.into_inner() {
             match inner.as_rule() {
