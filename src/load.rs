@@ -51,6 +51,11 @@ pub struct Loaded {
 
 /// Reads, parses and checks the given files together.
 pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
+    Ok(load_inputs(read_inputs(paths)?))
+}
+
+/// Reads the given files as `(name, format, bytes)` for [`load_inputs`].
+pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<(String, PolicyFormat, Vec<u8>)>, LoadError> {
     if paths.is_empty() {
         return Err(LoadError::NoFiles);
     }
@@ -59,7 +64,91 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
         let bytes = read_limited(p)?;
         inputs.push((p.display().to_string(), PolicyFormat::from_path(p), bytes));
     }
-    Ok(load_inputs(inputs))
+    Ok(inputs)
+}
+
+/// What `compile --session NAME` needs: the session's block and its grant's block, parsed and
+/// checked alone, so the cost does not grow with the other sessions of the files (they are
+/// only scanned lexically, see [`syntax::parser::index_blocks`]).
+///
+/// Falls back to [`load_inputs`] (everything read, parsed and checked, every error reported)
+/// when a file is not a `.litcap` file, is not UTF-8, is not lexically a clean sequence of
+/// blocks, or when the session or its grant is not defined exactly once: the did-you-mean of a
+/// misspelled name and the `duplicate-name` error need the whole policy. So the only
+/// difference from a full load is that errors and warnings inside *other* blocks (another
+/// session's unknown ability, another grant's missing domain) are not reported, and do not
+/// stop the compilation: `litcap check` reports them.
+pub fn load_for_session(inputs: Vec<(String, PolicyFormat, Vec<u8>)>, session: &str) -> Loaded {
+    if inputs.iter().any(|(_, f, _)| *f != PolicyFormat::Dsl) {
+        return load_inputs(inputs);
+    }
+    let mut texts: Vec<(String, String)> = Vec::with_capacity(inputs.len());
+    let mut inputs = inputs.into_iter();
+    for (name, format, bytes) in inputs.by_ref() {
+        match String::from_utf8(bytes) {
+            Ok(t) => texts.push((name, t)),
+            Err(e) => {
+                // Put everything back and load it whole (which reports the bad byte).
+                let mut all: Vec<_> = texts
+                    .into_iter()
+                    .map(|(n, t)| (n, PolicyFormat::Dsl, t.into_bytes()))
+                    .collect();
+                all.push((name, format, e.into_bytes()));
+                all.extend(inputs);
+                return load_inputs(all);
+            }
+        }
+    }
+    match lazy_blocks(&texts, session) {
+        Some(wanted) => {
+            let mut loaded = Loaded::default();
+            for (id, (name, text)) in texts.into_iter().enumerate() {
+                let starts: Vec<usize> = wanted
+                    .iter()
+                    .filter(|(f, _)| *f == id)
+                    .map(|(_, s)| *s)
+                    .collect();
+                let (file, diags) = syntax::parser::parse_blocks(id, &text, &starts);
+                loaded.sources.add(name, text);
+                loaded.diagnostics.extend(diags);
+                loaded.files.push(file);
+            }
+            let (policy, diags) = model::build(&loaded.files);
+            loaded.policy = policy;
+            loaded.diagnostics.extend(diags);
+            loaded
+        }
+        None => load_inputs(
+            texts
+                .into_iter()
+                .map(|(n, t)| (n, PolicyFormat::Dsl, t.into_bytes()))
+                .collect(),
+        ),
+    }
+}
+
+/// `(file, block start)` of the grant and the session, grant first when in the same file, or
+/// `None` when a full load is needed (see [`load_for_session`]).
+fn lazy_blocks(texts: &[(String, String)], session: &str) -> Option<Vec<(usize, usize)>> {
+    use syntax::parser::{index_blocks, BlockKind};
+    let index: Vec<Vec<syntax::parser::BlockHead>> = texts
+        .iter()
+        .map(|(_, t)| index_blocks(t))
+        .collect::<Option<_>>()?;
+    let once = |kind: BlockKind, name: &str| -> Option<(usize, &syntax::parser::BlockHead)> {
+        let mut found = index
+            .iter()
+            .enumerate()
+            .flat_map(|(f, blocks)| blocks.iter().map(move |b| (f, b)))
+            .filter(|(_, b)| b.kind == kind && b.name == name);
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    };
+    let (sf, s) = once(BlockKind::Session, session)?;
+    let (gf, g) = once(BlockKind::Grant, s.from.as_deref()?)?;
+    let mut wanted = vec![(gf, g.start), (sf, s.start)];
+    wanted.sort();
+    Some(wanted)
 }
 
 /// Reads a file, refusing to read more than a little past the parser's limit.
