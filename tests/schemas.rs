@@ -6,7 +6,8 @@
 
 mod common;
 
-use litcap::schema::{gen, Schema};
+use litcap::schema::Schema;
+use litcap::schema_gen as gen;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::Command;

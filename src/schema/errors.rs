@@ -1,8 +1,8 @@
 //! jsonschema errors → diagnostics on the offending node, worded for people.
 
 use super::doc::{Node, NodeValue, PathStep};
-use super::gen::{GRANT_KEYS, SESSION_KEYS};
 use super::Schema;
+use super::{GRANT_KEYS, SESSION_KEYS};
 use crate::diag::{Code, Diagnostic, Span};
 use crate::lit::Ability;
 use crate::suggest::closest;

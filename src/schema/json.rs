@@ -1,13 +1,19 @@
-//! A strict JSON (RFC 8259) reader that keeps the position of every value.
+//! The one positioned JSON reader: strict JSON (RFC 8259) that keeps the position of every value.
 //!
 //! serde_json forgets where values were; this reader produces a [`Node`] tree with byte spans
 //! so that schema errors and model diagnostics point at the right line. Numbers are converted
 //! by serde_json itself, so they mean exactly what they mean everywhere else in litcap.
+//!
+//! Readers that take their values from serde_json (AuthSigs, SessionSigs) use the same lexer
+//! for positions only: [`scan_object`] gives each member's byte range, [`StringMap`] maps an
+//! offset in a decoded string back into the file, and [`json_error`] turns serde_json's line
+//! and column into a diagnostic.
 
 use super::doc::{Entry, Node, NodeValue};
 use super::Limits;
 use crate::diag::{Code, Diagnostic, FileId, Span};
 use serde_json::Number;
+use std::ops::Range;
 
 /// Parses a whole JSON text. The first error ends parsing (JSON has no recovery points).
 pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Node, Box<Diagnostic>> {
@@ -419,6 +425,172 @@ impl JsonParser<'_> {
     }
 }
 
+// ------------------------------------------------- positions for serde_json readers ---
+
+/// One member of a JSON object, with byte ranges into the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberSpan {
+    pub key: String,
+    /// The key's string literal, quotes included.
+    pub key_span: Range<usize>,
+    /// The value, from its first to its last byte.
+    pub value_span: Range<usize>,
+}
+
+/// Reads a JSON text whose top-level value is an object: the object's byte range and each
+/// member's, duplicates included in document order (`JSON.parse` and serde_json keep the
+/// last). `None` if the text is not such an object. For readers that take the values from
+/// serde_json and only want positions (the AuthSig reader); trailing text is not checked.
+pub fn scan_object(text: &str) -> Option<(Range<usize>, Vec<MemberSpan>)> {
+    // Deeper than serde_json's recursion limit (128), so whatever serde_json read is
+    // scanned in full, and the recursion stays bounded on anything else.
+    let limits = Limits {
+        max_depth: 256,
+        max_alias_nodes: 0,
+        max_bytes: usize::MAX,
+    };
+    let mut p = JsonParser {
+        file: 0,
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        depth: 0,
+        limits: &limits,
+    };
+    p.skip_ws();
+    if p.bytes.get(p.pos) != Some(&b'{') {
+        return None;
+    }
+    let start = p.pos;
+    p.pos += 1;
+    let mut members = Vec::new();
+    p.skip_ws();
+    if p.bytes.get(p.pos) == Some(&b'}') {
+        return Some((start..p.pos + 1, members));
+    }
+    loop {
+        p.skip_ws();
+        if p.bytes.get(p.pos) != Some(&b'"') {
+            return None;
+        }
+        let key_start = p.pos;
+        let key = p.string().ok()?;
+        let key_span = key_start..p.pos;
+        p.skip_ws();
+        if p.bytes.get(p.pos) != Some(&b':') {
+            return None;
+        }
+        p.pos += 1;
+        p.skip_ws();
+        let value = p.value().ok()?;
+        members.push(MemberSpan {
+            key,
+            key_span,
+            value_span: value.span.start..value.span.end,
+        });
+        p.skip_ws();
+        match p.bytes.get(p.pos) {
+            Some(b',') => p.pos += 1,
+            Some(b'}') => return Some((start..p.pos + 1, members)),
+            _ => return None,
+        }
+    }
+}
+
+/// Maps byte offsets in a decoded JSON string to offsets in the file that holds its literal
+/// (escapes such as `\n` take two bytes in the file and one in the string).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StringMap {
+    /// `(decoded offset, file offset)` after every escape; the first is the literal's start.
+    checkpoints: Vec<(usize, usize)>,
+}
+
+impl StringMap {
+    /// For the string literal at `literal` (quotes included) in `text`.
+    pub fn new(text: &str, literal: Range<usize>) -> StringMap {
+        let b = text.as_bytes();
+        let mut file = literal.start + 1;
+        let end = literal.end.saturating_sub(1).min(b.len());
+        let mut decoded = 0;
+        let mut checkpoints = vec![(0, file)];
+        while file < end {
+            if b[file] != b'\\' {
+                file += 1;
+                decoded += 1;
+                continue;
+            }
+            let (consumed, produced) = match b.get(file + 1) {
+                Some(b'u') => {
+                    let unit = |at: usize| {
+                        text.get(at..at + 4)
+                            .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    };
+                    match unit(file + 2) {
+                        Some(hi @ 0xD800..=0xDBFF)
+                            if b.get(file + 6) == Some(&b'\\')
+                                && b.get(file + 7) == Some(&b'u')
+                                && unit(file + 8)
+                                    .is_some_and(|lo| (0xDC00..=0xDFFF).contains(&lo)) =>
+                        {
+                            let _ = hi;
+                            (12, 4)
+                        }
+                        Some(u) => (6, char::from_u32(u).map_or(3, char::len_utf8)),
+                        None => (2, 1),
+                    }
+                }
+                _ => (2, 1),
+            };
+            file += consumed;
+            decoded += produced;
+            checkpoints.push((decoded, file));
+        }
+        StringMap { checkpoints }
+    }
+
+    /// The file offset of a decoded offset.
+    pub fn map(&self, decoded: usize) -> usize {
+        let i = self.checkpoints.partition_point(|(d, _)| *d <= decoded);
+        match i.checked_sub(1).and_then(|i| self.checkpoints.get(i)) {
+            Some((d, f)) => f + (decoded - d),
+            None => decoded,
+        }
+    }
+}
+
+/// The byte offset of serde_json's 1-based line and (byte) column.
+pub fn json_error_offset(text: &str, line: usize, column: usize) -> usize {
+    let line_start = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let mut at = (line_start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// A `serde_json` error as an `invalid-json` diagnostic pointing at its position.
+pub fn json_error(file: FileId, text: &str, what: &str, e: &serde_json::Error) -> Diagnostic {
+    let at = json_error_offset(text, e.line(), e.column());
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    let full = e.to_string();
+    let reason = match full.rfind(" at line ") {
+        Some(i) => &full[..i],
+        None => full.as_str(),
+    };
+    let message = if e.is_eof() {
+        format!("{what} is not valid JSON: it ends early ({reason})")
+    } else {
+        format!("{what} is not valid JSON: {reason}")
+    };
+    Diagnostic::new(Code::InvalidJson, message)
+        .at(Span::new(file, at, end), "here")
+        .help("fix the JSON syntax at this position (a JSON validator or `jq . FILE` shows the same place)")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,5 +636,36 @@ mod tests {
         assert_eq!(err(&deep).code, Code::NestingTooDeep);
         assert_eq!(err("\"é").code, Code::Syntax);
         assert_eq!(err("[\"\\x\"]").code, Code::Syntax);
+    }
+
+    #[test]
+    fn json_positions() {
+        let text = "{ \"a\" : [1, {\"b\": \"}\"}], \"s\\\"k\": \"x\\ny\\u00e9\\ud83d\\ude00z\" , \"n\": -1.5e3 }";
+        let (obj, members) = scan_object(text).unwrap();
+        assert_eq!(obj, 0..text.len());
+        let keys: Vec<&str> = members.iter().map(|m| m.key.as_str()).collect();
+        assert_eq!(keys, vec!["a", "s\"k", "n"]);
+        assert_eq!(&text[members[0].value_span.clone()], "[1, {\"b\": \"}\"}]");
+        assert_eq!(&text[members[2].value_span.clone()], "-1.5e3");
+        let lit = members[1].value_span.clone();
+        let decoded: String = serde_json::from_str(&text[lit.clone()]).unwrap();
+        let map = StringMap::new(text, lit);
+        for (i, _) in decoded.char_indices() {
+            let at = map.map(i);
+            let c = decoded[i..].chars().next().unwrap();
+            let raw = &text[at..];
+            assert!(
+                raw.starts_with(c) || raw.starts_with('\\'),
+                "{i} {c:?} {raw}"
+            );
+        }
+        assert_eq!(
+            &text[map.map(decoded.len() - 1)..map.map(decoded.len())],
+            "z"
+        );
+        assert!(scan_object("[1]").is_none());
+        assert!(scan_object("{\"a\" 1}").is_none());
+        assert!(scan_object("{\"a\": [}").is_none());
+        assert_eq!(json_error_offset("ab\ncdé", 2, 3), 5);
     }
 }

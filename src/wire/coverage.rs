@@ -15,8 +15,8 @@
 //! `urn:recap:` resource of the AuthSig, the nodes try every one and accept the first that
 //! covers the request.
 
-use crate::lit::{Ability, Resource};
-use crate::recap::Recap;
+use crate::wire::lit::{Ability, Resource};
+use crate::wire::recap::Recap;
 
 /// A request as the nodes see it: a resource and the ability exercised on it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -165,7 +165,7 @@ pub fn uncovered_grants(outer: &Recap, inner: &Recap) -> Vec<(String, String)> {
 /// their final form).
 fn parse_key_loosely(key: &str) -> Option<Resource> {
     let (prefix, id) = key.split_once("://")?;
-    let prefix = crate::lit::ResourcePrefix::parse(prefix)?;
+    let prefix = crate::wire::lit::ResourcePrefix::parse(prefix)?;
     Some(Resource {
         prefix,
         id: id.to_string(),
@@ -175,7 +175,7 @@ fn parse_key_loosely(key: &str) -> Option<Resource> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lit::ResourcePrefix;
+    use crate::wire::lit::ResourcePrefix;
     use serde_json::Map;
 
     fn recap(grants: &[(&str, &str)]) -> Recap {

@@ -5,9 +5,9 @@
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::eth::Address;
 use crate::model::{Capability, Grant, Policy, Session};
-use crate::recap::Recap;
-use crate::siwe::{self, CapabilityRequest, LitSiweParams, SiweMessage};
 use crate::time::{Timestamp, Ttl};
+use crate::wire::recap::Recap;
+use crate::wire::siwe::{self, CapabilityRequest, LitSiweParams, SiweMessage};
 use serde_json::{Map, Value};
 
 /// What the wallet signature needs beyond the policy.

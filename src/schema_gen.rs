@@ -1,31 +1,25 @@
 //! The published JSON Schemas, built from the Rust definitions they describe.
 //!
+//! Kept out of [`crate::schema`] on purpose: the generator reads the AuthSig constants and
+//! the model's limits, while `schema` is a reader that [`crate::syntax`] stands on; housing
+//! the generator there put `syntax` above the wire formats. Only the drift test uses it (the
+//! binary prints the embedded files, [`Schema::text`]).
+//!
 //! `schemas/*.schema.json` are these values, pretty-printed; `tests/schemas.rs` regenerates
 //! them and fails when a file differs (run it with `LITCAP_BLESS=1` to rewrite the files).
 //! Ability names and diagnostic codes come from [`Ability::ALL`] and [`Code::ALL`], so a new
 //! ability or code changes the schemas and the test says so.
 
-use super::Schema;
-use crate::authsig::{DERIVED_VIA_PERSONAL_SIGN, DERIVED_VIA_SESSION};
 use crate::diag::{Code, Severity};
-use crate::lit::Ability;
 use crate::model::MAX_SAFE_CHAIN_ID;
+use crate::schema::Schema;
+use crate::wire::authsig::{DERIVED_VIA_PERSONAL_SIGN, DERIVED_VIA_SESSION};
+use crate::wire::lit::Ability;
 use serde_json::{json, Map, Value};
 
 /// Where the schemas are published (the `$id` of each is this plus its file name).
 pub const BASE_URL: &str = "https://raw.githubusercontent.com/litcap/litcap/main/schemas/";
 
-/// The keys a grant block takes, in the order `convert` writes them.
-pub const GRANT_KEYS: [&str; 6] = [
-    "grant",
-    "domain",
-    "statement",
-    "chain-id",
-    "max-ttl",
-    "allow",
-];
-/// The keys a session block takes, in the order `convert` writes them.
-pub const SESSION_KEYS: [&str; 4] = ["session", "from", "ttl", "request"];
 /// A duration as the DSL and [`crate::time::Ttl::parse`] accept it.
 pub const DURATION_PATTERN: &str = "^([0-9]+[dhms])+$";
 

@@ -3,7 +3,7 @@
 //! the merge that `addRecapToSiweMessage` performs.
 
 use crate::json::{self, utf16_cmp};
-use crate::lit::{Ability, Resource};
+use crate::wire::lit::{Ability, Resource};
 use base64::Engine;
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
@@ -522,7 +522,7 @@ pub fn sort_value(value: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lit::ResourcePrefix;
+    use crate::wire::lit::ResourcePrefix;
     use serde_json::json;
 
     #[test]

@@ -1,0 +1,631 @@
+//! The node rules: each entry judged as lit-peer's `validate_session_sig` does, in its order
+//! (see the list in [`super`]), with the per-bundle work (session key, each distinct
+//! capability's SIWE parse, signer recovery, recap decoding) done once.
+
+use super::input::*;
+use super::*;
+use crate::eth::Signature;
+use crate::time::{Timestamp, Ttl};
+use crate::wire::authsig::{self, AuthSigKind};
+use crate::wire::coverage::{self, Gap, Request, Verdict};
+use crate::wire::lit::{Ability, Resource, ResourcePrefix};
+use crate::wire::recap::Recap;
+use crate::wire::siwe::{self, Flavor, SiweMessage, SiweVerifyError};
+use ed25519_dalek::VerifyingKey;
+use std::str::FromStr;
+
+/// The request-independent result of one capability for one session key.
+pub(super) enum CapEval {
+    /// Rejected before any coverage check.
+    Fail(NodeErrorKind, String),
+    /// Valid (or, for BLS, valid up to the signature): these recaps decide coverage.
+    Ready {
+        recaps: Vec<Recap>,
+        bls: bool,
+        signer: String,
+    },
+}
+
+pub(super) struct CapCacheEntry<'p> {
+    sig: &'p str,
+    signed_message: &'p str,
+    derived_via: &'p str,
+    algo: Option<&'p str>,
+    session: &'p str,
+    eval: CapEval,
+}
+
+/// The hex a node's `hex_to_bytes` accepts: an optional `0x`, then pairs of hex digits.
+pub(super) fn hex_bytes(s: &str) -> Option<Vec<u8>> {
+    hex::decode(s.strip_prefix("0x").unwrap_or(s)).ok()
+}
+
+pub(super) fn short(s: &str) -> String {
+    if s.chars().count() <= 42 {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(10).collect();
+        let tail: String = s
+            .chars()
+            .rev()
+            .take(6)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        format!("{head}…{tail}")
+    }
+}
+
+/// Everything the nodes check about one capability that does not depend on the request.
+pub(super) fn evaluate_capability(
+    cap: &PayloadAuthSig<'_>,
+    session: &str,
+    now: Timestamp,
+) -> CapEval {
+    let kind = authsig::kind_of(&cap.derived_via, cap.algo.as_deref());
+    let bls = match kind {
+        AuthSigKind::Wallet => false,
+        AuthSigKind::BlsNetwork => true,
+        other => {
+            return CapEval::Fail(
+                NodeErrorKind::NodeSIWEMessageError,
+                format!(
+                    "it is a {} signature (`derivedVia` `{}`); only wallet and PKP (BLS) AuthSigs can be session capabilities",
+                    other.as_str(),
+                    cap.derived_via
+                ),
+            )
+        }
+    };
+    let m = match SiweMessage::parse_with_spans(&cap.signed_message, Flavor::Node) {
+        Ok((m, _)) => m,
+        Err(e) => {
+            return CapEval::Fail(
+                NodeErrorKind::NodeSIWECapabilityInvalid,
+                format!("its SIWE message does not parse: {e}"),
+            )
+        }
+    };
+    let mut signer = m.address.clone();
+    if bls {
+        if let Err(e) = m.check_time(now, Flavor::Node) {
+            return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string());
+        }
+    } else {
+        let Some(bytes) = hex_bytes(&cap.sig) else {
+            return CapEval::Fail(
+                NodeErrorKind::NodeSIWESigConversionError,
+                format!("its `sig` `{}` is not hex", short(&cap.sig)),
+            );
+        };
+        if let Err(e) = m.check_time(now, Flavor::Node) {
+            return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string());
+        }
+        let Ok(raw) = <[u8; 65]>::try_from(bytes.as_slice()) else {
+            return CapEval::Fail(
+                NodeErrorKind::NodeSIWEMessageError,
+                format!(
+                    "its signature is {} bytes; an EIP-191 signature is 65",
+                    bytes.len()
+                ),
+            );
+        };
+        // siwe-rs: `RecoveryId::try_from(v % 27)`; ids 2 and 3 never recover a key here.
+        let mut sig = Signature(raw);
+        sig.0[64] = raw[64] % 27;
+        match m.check_signature(&sig, Flavor::Node) {
+            Ok(a) => signer = a.to_checksum(),
+            Err(SiweVerifyError::SignatureMismatch { recovered, address }) => {
+                return CapEval::Fail(
+                    NodeErrorKind::NodeSIWEMessageError,
+                    match recovered {
+                        Some(r) => format!(
+                            "its signature was made by `{r}`, not by the SIWE address `{address}`"
+                        ),
+                        None => "its signature does not recover to any address".to_string(),
+                    },
+                )
+            }
+            Err(e) => return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string()),
+        }
+    }
+    let want = siwe::session_key_uri(session);
+    if m.uri != want {
+        return CapEval::Fail(
+            NodeErrorKind::NodeSIWEMessageError,
+            format!(
+                "it is signed for `{}`, not for this session key `{want}`",
+                m.uri
+            ),
+        );
+    }
+    let mut recaps = Vec::new();
+    for urn in m.recap_resources() {
+        // The nodes skip recaps that do not decode.
+        let Ok(d) = Recap::decode(urn) else { continue };
+        if let Some(statement) = &m.statement {
+            let expected = d.recap.statement();
+            if !statement.ends_with(&expected) {
+                return CapEval::Fail(
+                    NodeErrorKind::NodeSIWECapabilityInvalid,
+                    format!("its statement does not end with its recap's sentence `{expected}`"),
+                );
+            }
+        }
+        recaps.push(d.recap);
+    }
+    CapEval::Ready {
+        recaps,
+        bls,
+        signer,
+    }
+}
+
+pub(super) fn gap_reason(gap: &Gap, request: &Request) -> String {
+    authsig::describe_gap(gap, request).0
+}
+
+/// One request as an operation a node could see: `None` if none can match it.
+pub(super) fn operation(r: &PayloadRequest<'_>) -> Result<Request, String> {
+    let prefix = ResourcePrefix::parse(&r.resource.resource_prefix).ok_or_else(|| {
+        format!(
+            "the resource prefix `{}` is not one the nodes know",
+            r.resource.resource_prefix
+        )
+    })?;
+    let ability = Ability::parse(&r.ability)
+        .ok_or_else(|| format!("the ability `{}` is not one the nodes know", r.ability))?;
+    if !prefix.supports(ability) {
+        return Err(format!(
+            "`{ability}` cannot be used on `{prefix}` resources"
+        ));
+    }
+    Ok(Request {
+        // As written: the nodes do not normalise ids.
+        resource: Resource {
+            prefix,
+            id: r.resource.resource.to_string(),
+        },
+        ability,
+    })
+}
+
+/// Verifies a SessionSigs text. `Err` only when the text is not a JSON object.
+pub fn verify_text(text: &str, opts: &VerifyOptions) -> Result<Vec<NodeVerdict>, InputError> {
+    let file = SessionSigsFile::parse(text)?;
+    Ok(verify_file(&file, opts))
+}
+
+pub(super) struct KeyCacheEntry<'a> {
+    address: &'a str,
+    key: Result<VerifyingKey, (NodeErrorKind, String)>,
+}
+
+/// The session key of an entry, as the nodes decode it.
+pub(super) fn session_key(address: &str) -> Result<VerifyingKey, (NodeErrorKind, String)> {
+    let bytes = hex_bytes(address).ok_or_else(|| {
+        (
+            NodeErrorKind::NodeAuthSigAddressConversionError,
+            format!("`address` `{}` is not hex", short(address)),
+        )
+    })?;
+    let arr = <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+        (
+            NodeErrorKind::NodeAuthSigAddressConversionError,
+            format!(
+                "`address` `{}` is {} bytes; a session public key is 32 (64 hex digits)",
+                short(address),
+                bytes.len()
+            ),
+        )
+    })?;
+    VerifyingKey::from_bytes(&arr).map_err(|_| {
+        (
+            NodeErrorKind::NodeAuthSigSessionKeyConversionError,
+            format!(
+                "`address` `{}` is not an ed25519 public key",
+                short(address)
+            ),
+        )
+    })
+}
+
+/// Verifies every entry of a read map.
+pub fn verify_file(file: &SessionSigsFile<'_>, opts: &VerifyOptions) -> Vec<NodeVerdict> {
+    // Step 2 for every entry first, so capability work can be shared across entries.
+    let payloads: Vec<Option<Result<Payload<'_>, String>>> = file
+        .entries
+        .iter()
+        .map(|(_, e)| {
+            e.signed_message
+                .as_ref()
+                .and_then(Str::text)
+                .map(|m| serde_json::from_str::<Payload<'_>>(m).map_err(|e| e.to_string()))
+        })
+        .collect();
+    let mut caps: Vec<CapCacheEntry<'_>> = Vec::new();
+    let mut keys: Vec<KeyCacheEntry<'_>> = Vec::new();
+    let mut out = Vec::with_capacity(file.entries.len());
+    for ((url, entry), payload) in file.entries.iter().zip(&payloads) {
+        let checked_as = node_identity(opts.node.as_deref().unwrap_or(url));
+        let error = verify_entry(
+            url,
+            entry,
+            payload.as_ref(),
+            &checked_as,
+            opts.now,
+            &mut keys,
+            &mut caps,
+        )
+        .err();
+        out.push(NodeVerdict {
+            node: url.to_string(),
+            checked_as,
+            error,
+        });
+    }
+    out
+}
+
+pub(super) const ENTRY_SHAPE: &str = "each entry is `{sig, derivedVia, signedMessage, address, algo}` as `getSessionSigs` returns it";
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn verify_entry<'p>(
+    url: &str,
+    entry: &'p RawEntry<'_>,
+    payload: Option<&'p Result<Payload<'p>, String>>,
+    checked_as: &str,
+    now: Timestamp,
+    keys: &mut Vec<KeyCacheEntry<'p>>,
+    caps: &mut Vec<CapCacheEntry<'p>>,
+) -> Result<(), NodeError> {
+    use NodeErrorKind as K;
+    if let Some(what) = entry.not_object {
+        return Err(NodeError::new(
+            K::NodeInvalidAuthSig,
+            format!("the entry for `{url}` is {what}, not a session signature object"),
+            ENTRY_SHAPE,
+        ));
+    }
+    let field = |name: &str, v: &'p Option<Str<'_>>| -> Result<&'p str, NodeError> {
+        match v {
+            Some(Str::Text(t)) => Ok(t.as_ref()),
+            Some(Str::Other(what)) => Err(NodeError::new(
+                K::NodeInvalidAuthSig,
+                format!("`{name}` of the entry for `{url}` is {what}, not a string"),
+                ENTRY_SHAPE,
+            )),
+            None => Err(NodeError::new(
+                K::NodeInvalidAuthSig,
+                format!("the entry for `{url}` has no `{name}`"),
+                ENTRY_SHAPE,
+            )),
+        }
+    };
+    let sig = field("sig", &entry.sig)?;
+    let derived_via = field("derivedVia", &entry.derived_via)?;
+    let signed_message = field("signedMessage", &entry.signed_message)?;
+    let address = field("address", &entry.address)?;
+    let algo = match &entry.algo {
+        Some(Str::Text(a)) => Some(a.as_ref()),
+        _ => None,
+    };
+    if authsig::kind_of(derived_via, algo) != AuthSigKind::Session {
+        return Err(NodeError::new(
+            K::NodeInvalidAuthSig,
+            format!(
+                "the entry for `{url}` is not a session signature (`derivedVia` `{derived_via}`, `algo` {})",
+                algo.map_or("absent".to_string(), |a| format!("`{a}`"))
+            ),
+            "pass the map `getSessionSigs` returns: its entries have `derivedVia: litSessionSignViaNacl` and `algo: ed25519`",
+        ));
+    }
+
+    // 1. The session key's signature.
+    let key = match keys.iter().find(|k| k.address == address) {
+        Some(k) => k.key.clone(),
+        None => {
+            let key = session_key(address);
+            keys.push(KeyCacheEntry {
+                address,
+                key: key.clone(),
+            });
+            key
+        }
+    };
+    let key = key.map_err(|(kind, message)| {
+        NodeError::new(
+            kind,
+            message,
+            "`address` is the session public key: 64 hex digits, as `getSessionSigs` writes it",
+        )
+    })?;
+    let signature = ed25519_dalek::Signature::from_str(sig).map_err(|_| {
+        NodeError::new(
+            K::NodeAuthSigSignatureConversionError,
+            format!(
+                "`sig` `{}` is not an ed25519 signature: the nodes expect 128 hex digits in one letter case, without `0x`",
+                short(sig)
+            ),
+            "use the `sig` exactly as `getSessionSigs` wrote it",
+        )
+    })?;
+    key.verify_strict(signed_message.as_bytes(), &signature)
+        .map_err(|_| {
+            NodeError::new(
+                K::NodeInvalidAuthSigSessionKeySignature,
+                "the session key's signature does not match `signedMessage`: the message was changed after signing, or another key signed it",
+                "do not edit signed session signatures; call `getSessionSigs` again to sign a new one",
+            )
+        })?;
+
+    // 2. The payload.
+    let payload = match payload {
+        Some(Ok(p)) => p,
+        Some(Err(e)) => {
+            return Err(NodeError::new(
+                K::NodeAuthSigSignedMessageConversionError,
+                format!("`signedMessage` is not the session payload the nodes expect: {e}"),
+                "the payload is `JSON.stringify({sessionKey, resourceAbilityRequests, capabilities, issuedAt, expiration, nodeAddress})` with string values and AuthSig objects in `capabilities`",
+            ))
+        }
+        None => {
+            return Err(NodeError::new(
+                K::NodeAuthSigSignedMessageConversionError,
+                "`signedMessage` is not a string",
+                ENTRY_SHAPE,
+            ))
+        }
+    };
+    if let Some(p) = &payload.max_price {
+        if !valid_max_price(p) {
+            return Err(NodeError::new(
+                K::NodeAuthSigSignedMessageConversionError,
+                format!(
+                    "`maxPrice` `{}` is not a 256-bit unsigned integer",
+                    short(p)
+                ),
+                "write `maxPrice` as a decimal or `0x` hex string, or leave it out",
+            ));
+        }
+    }
+
+    // 3. An operation needs its resource in `resourceAbilityRequests`.
+    if payload.resource_ability_requests.is_empty() {
+        return Err(NodeError::new(
+            K::NodeResourceIdNotFound,
+            "the session signature requests no resources, so the nodes reject every operation made with it",
+            "pass the resources and abilities the session needs as `resourceAbilityRequests` to `getSessionSigs`",
+        ));
+    }
+
+    // 4. Time.
+    let parse_time =
+        |name: &str, v: &str| {
+            Timestamp::parse_rfc3339(v).map_err(|_| {
+                NodeError::new(
+                K::NodeParserError,
+                format!("`{name}` `{}` of the session payload is not an RFC 3339 time", short(v)),
+                "write times as `new Date().toISOString()` does, e.g. `2024-09-19T13:07:33.606Z`",
+            )
+            })
+        };
+    let issued = parse_time("issuedAt", &payload.issued_at)?;
+    if issued.unix_secs() > now.unix_secs().saturating_add(GRACE_SECS) {
+        return Err(NodeError::new(
+            K::NodeIatOutsideGracePeriod,
+            format!("the session signature is issued at `{issued}`, more than {GRACE_SECS} s after now (`{now}`)"),
+            "check the clock of the machine that signed it: the nodes allow 60 s of drift",
+        ));
+    }
+    let expiration = parse_time("expiration", &payload.expiration)?;
+    if expiration < issued {
+        return Err(NodeError::new(
+            K::NodeExpWrongOrTooLarge,
+            format!("the session expires at `{expiration}`, before it is issued (`{issued}`)"),
+            "pass an `expiration` after the issue time to `getSessionSigs`",
+        ));
+    }
+    if expiration.unix_secs() < now.unix_secs().saturating_sub(GRACE_SECS) {
+        return Err(NodeError::new(
+            K::NodeExpWrongOrTooLarge,
+            format!("the session signature expired at `{expiration}`, more than {GRACE_SECS} s before now (`{now}`)"),
+            "call `getSessionSigs` again for fresh session signatures",
+        ));
+    }
+    let max = issued.add_secs(Ttl::NODE_MAX.secs() as i64);
+    if expiration > max {
+        let lifetime = Ttl::from_secs(
+            expiration
+                .unix_secs()
+                .saturating_sub(issued.unix_secs())
+                .max(0) as u64,
+        );
+        return Err(NodeError::new(
+            K::NodeSIWEMessageError,
+            format!("the session lasts {lifetime} (`{issued}` to `{expiration}`), longer than the 30 days the nodes allow"),
+            "pass an `expiration` at most 30 days after the issue time (the SDK's default is 24 hours)",
+        ));
+    }
+
+    // 5. The node.
+    let signed_for = prepare_domain_name(&payload.node_address);
+    if signed_for != checked_as {
+        return Err(NodeError::new(
+            K::NodeNotAuthorized,
+            format!(
+                "the entry is signed for node `{}`, not for this node (`{checked_as}`)",
+                payload.node_address
+            ),
+            "each node accepts only the entry signed for its own address: send each node its own entry (the SDK's `getSessionSigByUrl` does), or check `--node`",
+        ));
+    }
+
+    // 6. Capabilities, for every request as an operation.
+    let mut first: Option<NodeError> = None;
+    let mut failing = 0;
+    for (index, req) in payload.resource_ability_requests.iter().enumerate() {
+        let rref = RequestRef {
+            index,
+            resource_prefix: req.resource.resource_prefix.to_string(),
+            resource: req.resource.resource.to_string(),
+            ability: req.ability.to_string(),
+        };
+        let result = match operation(req) {
+            Err(why) => Err(NodeError {
+                request: Some(rref.clone()),
+                ..NodeError::new(
+                    K::InvalidResourceAbilityRequest,
+                    format!("request {index} ({}) cannot match any operation: {why}", rref.describe()),
+                    "build requests with the SDK's resource classes (`LitPKPResource`, `LitActionResource`, ...) and an ability they support",
+                )
+            }),
+            Ok(op) => check_capabilities(&payload.capabilities, &op, &rref, address, now, caps),
+        };
+        if let Err(e) = result {
+            failing += 1;
+            if first.is_none() {
+                first = Some(e);
+            }
+        }
+    }
+    match first {
+        None => Ok(()),
+        Some(mut e) => {
+            e.failing_requests = failing;
+            if failing > 1 {
+                e.message.push_str(&format!(
+                    " ({} more request{} fail{})",
+                    failing - 1,
+                    if failing == 2 { "" } else { "s" },
+                    if failing == 2 { "s" } else { "" }
+                ));
+            }
+            Err(e)
+        }
+    }
+}
+
+pub(super) fn check_capabilities<'p>(
+    capabilities: &'p [PayloadAuthSig<'p>],
+    op: &Request,
+    rref: &RequestRef,
+    session: &'p str,
+    now: Timestamp,
+    cache: &mut Vec<CapCacheEntry<'p>>,
+) -> Result<(), NodeError> {
+    use NodeErrorKind as K;
+    let wrap =
+        |inner: &str, message: String, help: String, failures: Vec<CapabilityFailure>| NodeError {
+            inner: Some((K::NodeSIWECapabilityInvalid, inner.to_string())),
+            request: Some(rref.clone()),
+            capabilities: failures,
+            ..NodeError::new(K::NodeResourceIdNotFound, message, help)
+        };
+    if capabilities.is_empty() {
+        return Err(wrap(
+            "Empty capabilities array.",
+            format!(
+                "the session signature carries no capabilities (AuthSigs), so nothing authorizes {}",
+                rref.describe()
+            ),
+            "pass an AuthSig: `getSessionSigs` puts the one `authNeededCallback` returns in `capabilities`".to_string(),
+            Vec::new(),
+        ));
+    }
+    let mut failures = Vec::new();
+    let mut unverifiable: Option<usize> = None;
+    for (index, cap) in capabilities.iter().enumerate() {
+        let at = match cache.iter().position(|c| {
+            c.sig == cap.sig.as_ref()
+                && c.signed_message == cap.signed_message.as_ref()
+                && c.derived_via == cap.derived_via.as_ref()
+                && c.algo == cap.algo.as_deref()
+                && c.session == session
+        }) {
+            Some(i) => i,
+            None => {
+                cache.push(CapCacheEntry {
+                    sig: &cap.sig,
+                    signed_message: &cap.signed_message,
+                    derived_via: &cap.derived_via,
+                    algo: cap.algo.as_deref(),
+                    session,
+                    eval: evaluate_capability(cap, session, now),
+                });
+                cache.len() - 1
+            }
+        };
+        let Some(entry) = cache.get(at) else { continue };
+        match &entry.eval {
+            CapEval::Fail(kind, message) => failures.push(CapabilityFailure {
+                index,
+                kind: *kind,
+                message: format!(
+                    "capability {index} (AuthSig of `{}`): {message}",
+                    short(&cap.address)
+                ),
+            }),
+            CapEval::Ready {
+                recaps,
+                bls,
+                signer,
+            } => {
+                let (verdict, _) = coverage::check_any(recaps, &op.resource, op.ability);
+                match verdict {
+                    Verdict::Covered { .. } if !bls => return Ok(()),
+                    Verdict::Covered { .. } => {
+                        unverifiable.get_or_insert(index);
+                    }
+                    Verdict::NotCovered(gap) => {
+                        let reason = if recaps.is_empty() {
+                            "it carries no `urn:recap:` resource that decodes".to_string()
+                        } else {
+                            gap_reason(&gap, op)
+                        };
+                        failures.push(CapabilityFailure {
+                            index,
+                            kind: K::NodeSIWECapabilityInvalid,
+                            message: format!(
+                                "capability {index} (AuthSig of `{signer}`): {reason}"
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if let Some(index) = unverifiable {
+        return Err(NodeError {
+            request: Some(rref.clone()),
+            capabilities: failures,
+            ..NodeError::new(
+                K::BlsNotVerifiable,
+                format!(
+                    "capability {index} is a PKP AuthSig signed with the Lit network's BLS key: it covers {} and everything else checks out, but litcap cannot verify that signature",
+                    rref.describe()
+                ),
+                "the nodes verify it against the network's public key; if the PKP session was signed by the network it is accepted",
+            )
+        });
+    }
+    let reasons: Vec<&str> = failures.iter().map(|f| f.message.as_str()).collect();
+    let help = match failures.iter().find(|f| f.kind == K::NodeSIWECapabilityInvalid) {
+        Some(_) => format!(
+            "sign a new AuthSig whose recap grants {} (put the request in the `resources` of `createSiweMessageWithRecaps`), then call `getSessionSigs` again",
+            rref.describe()
+        ),
+        None => "sign a new AuthSig for this session key, valid now, then call `getSessionSigs` again".to_string(),
+    };
+    Err(wrap(
+        "Could not find valid capability.",
+        format!(
+            "no capability authorizes {}: {}",
+            rref.describe(),
+            reasons.join("; ")
+        ),
+        help,
+        failures,
+    ))
+}

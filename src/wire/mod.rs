@@ -1,0 +1,15 @@
+//! Stage 3: the wire formats, byte-identical with the Lit JS SDK v7.
+//!
+//! A checked session ([`crate::model`]) becomes what the SDK puts on the wire
+//! ([`compile`]): a ReCap object and its `urn:recap:` resource ([`recap`]) over the Lit
+//! vocabulary ([`lit`], [`acc`]), inside a SIWE message ([`siwe`]) that a wallet signs into an
+//! AuthSig ([`authsig`]). [`coverage`] is the one subset proof, "does this ReCap grant that
+//! request?", that every later stage asks.
+
+pub mod acc;
+pub mod authsig;
+pub mod compile;
+pub mod coverage;
+pub mod lit;
+pub mod recap;
+pub mod siwe;
