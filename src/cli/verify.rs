@@ -273,11 +273,13 @@ fn verify_all(
     target: Option<(&Policy, &Session)>,
 ) -> Vec<FileResult> {
     use rayon::prelude::*;
+    // Maps are signed under few AuthSigs: each distinct one is recovered once across files.
+    let recoveries = std::sync::Arc::new(litcap::eth::RecoveryCache::new());
     paths
         .par_iter()
         .map(|p| {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                verify_path(p, opts, target)
+                litcap::eth::with_recovery_cache(&recoveries, || verify_path(p, opts, target))
             }))
             .unwrap_or_else(|_| FileResult {
                 path: p.display().to_string(),
