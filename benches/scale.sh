@@ -61,17 +61,18 @@ gen_policy() {
     }'
 }
 
-# measure LABEL CMD...: the fastest of RUNS runs: "wall_ms peak_kib"; stdout to /dev/null.
+# measure CMD...: "wall_ms cpu_ms peak_kib", each the smallest of RUNS runs (CPU is user + system
+# time, the fairer number on a shared machine); stdout to /dev/null.
 measure() {
-  local best_ms="" best_kib="" i ms kib
+  local best_ms="" best_cpu="" best_kib="" i ms cpu kib
   for ((i = 0; i < RUNS; i++)); do
-    /usr/bin/time -f '%e %M' -o "$DIR/time.txt" "$@" >/dev/null 2>"$DIR/stderr.txt" || true
-    ms="$(awk '{printf "%d", $1 * 1000 + 0.5}' "$DIR/time.txt" | tail -1)"
-    kib="$(awk '{print $2}' "$DIR/time.txt" | tail -1)"
+    /usr/bin/time -f '%e %U %S %M' -o "$DIR/time.txt" "$@" >/dev/null 2>"$DIR/stderr.txt" || true
+    read -r ms cpu kib < <(tail -1 "$DIR/time.txt" | awk '{printf "%d %d %d\n", $1 * 1000 + 0.5, ($2 + $3) * 1000 + 0.5, $4}')
     if [ -z "$best_ms" ] || [ "$ms" -lt "$best_ms" ]; then best_ms="$ms"; fi
+    if [ -z "$best_cpu" ] || [ "$cpu" -lt "$best_cpu" ]; then best_cpu="$cpu"; fi
     if [ -z "$best_kib" ] || [ "$kib" -lt "$best_kib" ]; then best_kib="$kib"; fi
   done
-  echo "$best_ms $best_kib"
+  echo "$best_ms $best_cpu $best_kib"
 }
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
@@ -80,10 +81,10 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "- machine: $(nproc) cores, $cpu; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- binary: $LITCAP ($("$LITCAP" --version 2>/dev/null | head -1 || echo '?'))"
-echo "- each cell: the fastest of $RUNS runs (wall time) and the smallest peak RSS (\`/usr/bin/time -f '%e %M'\`)"
+echo "- each cell: the smallest of $RUNS runs: wall time, CPU time (user + system) and peak RSS (\`/usr/bin/time -f '%e %U %S %M'\`)"
 echo
-echo "| input | policy bytes | command | wall | peak memory |"
-echo "|---|---:|---|---:|---:|"
+echo "| input | input bytes | command | wall | CPU | peak memory |"
+echo "|---|---:|---|---:|---:|---:|"
 for n in "${SIZES[@]}"; do
   p="$DIR/policy-$n"
   [ -f "$p/p9.litcap" ] || gen_policy "$n" "$p"
@@ -95,11 +96,11 @@ for n in "${SIZES[@]}"; do
   bytes="$(cat "${files[@]}" | wc -c)"
   mid="s$((n / 2))"
   for fmt in human json sarif; do
-    read -r ms kib < <(measure "$LITCAP" check --format "$fmt" "${files[@]}")
-    printf '| %s sessions | %s | `check --format %s` | %s ms | %s MiB |\n' "$n" "$bytes" "$fmt" "$ms" "$(mib "$kib")"
+    read -r ms cpu kib < <(measure "$LITCAP" check --format "$fmt" "${files[@]}")
+    printf '| %s sessions | %s | `check --format %s` | %s ms | %s ms | %s MiB |\n' "$n" "$bytes" "$fmt" "$ms" "$cpu" "$(mib "$kib")"
   done
-  read -r ms kib < <(measure "$LITCAP" compile --session "$mid" "${files[@]}")
-  printf '| %s sessions | %s | `compile --session %s` | %s ms | %s MiB |\n' "$n" "$bytes" "$mid" "$ms" "$(mib "$kib")"
+  read -r ms cpu kib < <(measure "$LITCAP" compile --session "$mid" "${files[@]}")
+  printf '| %s sessions | %s | `compile --session %s` | %s ms | %s ms | %s MiB |\n' "$n" "$bytes" "$mid" "$ms" "$cpu" "$(mib "$kib")"
 done
 
 # gen_maps N DIR: N three-node SessionSigs maps, ten per session key, each key's ten signed under
@@ -128,7 +129,7 @@ for n in $MAPS; do
   [ -n "${SCALE_GEN_ONLY:-}" ] && { echo "$m"; continue; }
   bytes="$(cat "$m"/*.json | wc -c)"
   for threads in 1 2; do
-    read -r ms kib < <(measure taskset -c "$(seq -s, 0 $((threads - 1)))" "$LITCAP" verify --at 2026-01-01T01:00:00Z "$m")
-    printf '| %s maps (%s entries) | %s | `verify DIR` on %s core(s) | %s ms | %s MiB |\n' "$n" "$((n * 3))" "$bytes" "$threads" "$ms" "$(mib "$kib")"
+    read -r ms cpu kib < <(measure taskset -c "$(seq -s, 0 $((threads - 1)))" "$LITCAP" verify --at 2026-01-01T01:00:00Z "$m")
+    printf '| %s maps (%s entries) | %s | `verify DIR` on %s core(s) | %s ms | %s ms | %s MiB |\n' "$n" "$((n * 3))" "$bytes" "$threads" "$ms" "$cpu" "$(mib "$kib")"
   done
 done

@@ -177,8 +177,7 @@ pub struct RecoveryCache {
     map: std::sync::Mutex<RecoveryMap>,
 }
 
-type RecoveryMap =
-    std::collections::HashMap<([u8; 32], [u8; 65]), Result<Address, SignatureError>>;
+type RecoveryMap = std::collections::HashMap<([u8; 32], [u8; 65]), Result<Address, SignatureError>>;
 
 impl RecoveryCache {
     /// Entries kept at most; the cache starts over when full (memory stays bounded).
