@@ -203,6 +203,10 @@ impl Severity {
     }
 }
 
+/// The README heading of the AuthSig lints, as GitHub spells its anchor.
+const AUTHSIG_LINTS_ANCHOR: &str =
+    "multiple-recaps-repeated-recap-preamble-wildcard-ability-recap-not-canonical-sdk-mismatch-authsigs";
+
 macro_rules! codes {
     ($( $variant:ident => ($name:literal, $sev:ident, $title:literal), )*) => {
         /// Stable diagnostic codes. Names never change meaning; new ones may be added.
@@ -228,6 +232,27 @@ macro_rules! codes {
 
             pub fn parse(s: &str) -> Option<Code> {
                 Code::ALL.iter().copied().find(|c| c.as_str() == s)
+            }
+
+            /// The GitHub anchor of the README heading that documents the code (its own
+            /// heading for the lints, else the table of all codes); SARIF's `helpUri`.
+            pub fn readme_anchor(self) -> &'static str {
+                match self {
+                    Code::WildcardResource => "wildcard-resource",
+                    Code::UnusedCapability => "unused-capability",
+                    Code::TtlLongerThanNeeded => "ttl-longer-than-needed",
+                    Code::NbIgnored => "nb-ignored",
+                    Code::DecimalPkpId => "decimal-pkp-id",
+                    Code::WildcardShadowsSpecific => "wildcard-shadows-specific",
+                    Code::DefaultStatement => "default-statement",
+                    Code::DuplicateCapability => "duplicate-capability",
+                    Code::MultipleRecaps
+                    | Code::RepeatedRecapPreamble
+                    | Code::WildcardAbility
+                    | Code::RecapNotCanonical
+                    | Code::SdkMismatch => AUTHSIG_LINTS_ANCHOR,
+                    _ => "diagnostic-codes",
+                }
             }
         }
     };
@@ -546,74 +571,175 @@ pub fn to_json(d: &Diagnostic, sources: &Sources) -> Value {
     })
 }
 
+/// A JSON array serialised from an iterator, one element at a time (the reports of large
+/// policies are written without building them whole). `len` must be the iterator's length.
+pub struct SerializeSeq<F> {
+    len: usize,
+    items: F,
+}
+
+impl<F> SerializeSeq<F> {
+    pub fn new(len: usize, items: F) -> SerializeSeq<F> {
+        SerializeSeq { len, items }
+    }
+}
+
+impl<F, I, T> serde::Serialize for SerializeSeq<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = T>,
+    T: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = serializer.serialize_seq(Some(self.len))?;
+        for item in (self.items)() {
+            seq.serialize_element(&item)?;
+        }
+        seq.end()
+    }
+}
+
 /// A SARIF 2.1.0 log with one run, accepted by GitHub code scanning.
 pub fn to_sarif(diags: &Diagnostics, sources: &Sources) -> Value {
+    serde_json::to_value(sarif(diags, sources)).unwrap_or(Value::Null)
+}
+
+/// The log of [`to_sarif`], to be serialised result by result (`serde_json::to_writer_pretty`)
+/// without building it whole: the same bytes as `to_sarif` pretty-printed.
+///
+/// Each result has the finding's place as its location (a whole-file location when only the
+/// file is known, no location at all (`"locations": []`, SARIF 2.1.0 §3.27.12) for findings
+/// about flags or clocks), the secondary places the human output labels as
+/// `relatedLocations`, and its rule a `helpUri` to the README heading that documents it.
+pub fn sarif<'a>(diags: &'a Diagnostics, sources: &'a Sources) -> impl serde::Serialize + 'a {
     let mut rule_ids: Vec<Code> = diags.iter().map(|d| d.code).collect();
     rule_ids.sort();
     rule_ids.dedup();
-    let rules: Vec<Value> = rule_ids
-        .iter()
-        .map(|c| {
-            json!({
-                "id": c.as_str(),
-                "name": c.as_str(),
-                "shortDescription": { "text": c.title() },
-                "helpUri": format!("https://github.com/litcap/litcap#{}", c.as_str()),
-                "defaultConfiguration": { "level": sarif_level(c.default_severity()) },
+    SarifLog {
+        diags,
+        sources,
+        rule_ids,
+    }
+}
+
+struct SarifLog<'a> {
+    diags: &'a Diagnostics,
+    sources: &'a Sources,
+    rule_ids: Vec<Code>,
+}
+
+/// The one run of a [`SarifLog`].
+struct SarifRun<'a>(&'a SarifLog<'a>);
+
+impl serde::Serialize for SarifLog<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = serializer.serialize_map(Some(3))?;
+        m.serialize_entry("$schema", "https://json.schemastore.org/sarif-2.1.0.json")?;
+        m.serialize_entry("version", "2.1.0")?;
+        m.serialize_entry("runs", &[SarifRun(self)])?;
+        m.end()
+    }
+}
+
+impl serde::Serialize for SarifRun<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let log = self.0;
+        let rules: Vec<Value> = log
+            .rule_ids
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": c.as_str(),
+                    "name": c.as_str(),
+                    "shortDescription": { "text": c.title() },
+                    "helpUri": format!("https://github.com/litcap/litcap#{}", c.readme_anchor()),
+                    "defaultConfiguration": { "level": sarif_level(c.default_severity()) },
+                })
             })
-        })
-        .collect();
-    let results: Vec<Value> = diags
-        .iter()
-        .map(|d| {
-            let rule_index = rule_ids.iter().position(|c| *c == d.code).unwrap_or(0);
-            let mut text = d.message.clone();
-            if let Some(h) = &d.help {
-                text.push_str("\nhelp: ");
-                text.push_str(h);
-            }
-            let location = match location(d, sources) {
-                Some(l) => json!({
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": sarif_uri(&l.file) },
-                        "region": {
-                            "startLine": l.line,
-                            "startColumn": l.column,
-                            "endLine": l.end_line,
-                            "endColumn": l.end_column.max(if l.end_line == l.line { l.column + 1 } else { 1 }),
-                        }
-                    }
-                }),
-                None => json!({
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": sarif_uri(d.file.as_deref().unwrap_or(".")) },
-                        "region": { "startLine": 1 }
-                    }
-                }),
-            };
-            json!({
-                "ruleId": d.code.as_str(),
-                "ruleIndex": rule_index,
-                "level": sarif_level(d.severity),
-                "message": { "text": text },
-                "locations": [location],
-            })
-        })
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
+            .collect();
+        let mut m = serializer.serialize_map(Some(3))?;
+        m.serialize_entry(
+            "tool",
+            &json!({ "driver": {
                 "name": "litcap",
                 "informationUri": "https://github.com/litcap/litcap",
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
-    })
+            }}),
+        )?;
+        m.serialize_entry("columnKind", "unicodeCodePoints")?;
+        m.serialize_entry(
+            "results",
+            &SerializeSeq::new(log.diags.len(), || {
+                log.diags
+                    .iter()
+                    .map(|d| sarif_result(d, log.sources, &log.rule_ids))
+            }),
+        )?;
+        m.end()
+    }
+}
+
+fn sarif_result(d: &Diagnostic, sources: &Sources, rule_ids: &[Code]) -> Value {
+    let rule_index = rule_ids.binary_search(&d.code).unwrap_or(0);
+    let mut text = d.message.clone();
+    if let Some(h) = &d.help {
+        text.push_str("\nhelp: ");
+        text.push_str(h);
+    }
+    let locations: Vec<Value> = match (d.span.and_then(|s| sarif_location(s, sources)), &d.file) {
+        (Some(l), _) => vec![l],
+        (None, Some(file)) => vec![json!({
+            "physicalLocation": { "artifactLocation": { "uri": sarif_uri(file) } }
+        })],
+        (None, None) => Vec::new(),
+    };
+    let mut result = json!({
+        "ruleId": d.code.as_str(),
+        "ruleIndex": rule_index,
+        "level": sarif_level(d.severity),
+        "message": { "text": text },
+        "locations": locations,
+    });
+    let related: Vec<Value> = d
+        .related
+        .iter()
+        .filter_map(|r| {
+            let mut l = sarif_location(r.span, sources)?;
+            l["message"] = json!({ "text": r.message });
+            Some(l)
+        })
+        .enumerate()
+        .map(|(i, mut l)| {
+            l["id"] = json!(i + 1);
+            l
+        })
+        .collect();
+    if !related.is_empty() {
+        result["relatedLocations"] = Value::Array(related);
+    }
+    result
+}
+
+/// A SARIF `location` with the span's file and region.
+fn sarif_location(span: Span, sources: &Sources) -> Option<Value> {
+    let file = sources.get(span.file)?;
+    let (line, column) = file.line_col(span.start);
+    let (end_line, end_column) = file.line_col(span.end);
+    Some(json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": sarif_uri(file.name()) },
+            "region": {
+                "startLine": line,
+                "startColumn": column,
+                "endLine": end_line,
+                "endColumn": end_column.max(if end_line == line { column + 1 } else { 1 }),
+            }
+        }
+    }))
 }
 
 fn sarif_level(s: Severity) -> &'static str {
@@ -1063,6 +1189,135 @@ mod tests {
             result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             "dir/p%20q.litcap"
         );
+    }
+
+    /// The anchors GitHub gives the README's headings: lowercase, punctuation dropped, spaces
+    /// to hyphens, `-1`, `-2`, ... for repeats.
+    fn readme_anchors() -> Vec<String> {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        let mut anchors: Vec<String> = Vec::new();
+        let mut seen: std::collections::HashMap<String, usize> = Default::default();
+        let mut in_code = false;
+        for line in readme.lines() {
+            if line.starts_with("```") {
+                in_code = !in_code;
+                continue;
+            }
+            let Some(title) = line.strip_prefix('#').filter(|_| !in_code) else {
+                continue;
+            };
+            let title = title.trim_start_matches('#');
+            if !title.starts_with(' ') {
+                continue;
+            }
+            let slug: String = title
+                .trim()
+                .to_lowercase()
+                .chars()
+                .filter_map(|c| match c {
+                    ' ' => Some('-'),
+                    c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                    _ => None,
+                })
+                .collect();
+            let repeats = seen.entry(slug.clone()).or_insert(0);
+            anchors.push(if *repeats == 0 {
+                slug
+            } else {
+                format!("{slug}-{repeats}")
+            });
+            *repeats += 1;
+        }
+        anchors
+    }
+
+    #[test]
+    fn every_help_uri_anchor_is_a_readme_heading() {
+        let anchors = readme_anchors();
+        assert!(anchors.contains(&"diagnostic-codes".to_string()));
+        for &code in Code::ALL {
+            let anchor = code.readme_anchor();
+            assert!(
+                anchors.iter().any(|a| a == anchor),
+                "{code}: no README heading has the anchor #{anchor}"
+            );
+            // A code with a heading of its own links there, not to the table.
+            if anchors.iter().any(|a| a == code.as_str()) {
+                assert_eq!(anchor, code.as_str());
+            }
+        }
+        // And the SARIF rules use them.
+        let mut sources = Sources::new();
+        let id = sources.add("p.litcap", "grant \"x\" {}\n");
+        let diags: Diagnostics = Code::ALL
+            .iter()
+            .map(|&c| Diagnostic::new(c, "m").at(Span::new(id, 0, 1), ""))
+            .collect();
+        let sarif = to_sarif(&diags, &sources);
+        for rule in sarif["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+        {
+            let uri = rule["helpUri"].as_str().unwrap();
+            let anchor = uri
+                .strip_prefix("https://github.com/litcap/litcap#")
+                .unwrap();
+            assert!(anchors.iter().any(|a| a == anchor), "{uri}");
+        }
+    }
+
+    #[test]
+    fn sarif_locations_without_a_place_and_related_locations() {
+        let mut sources = Sources::new();
+        let id = sources.add("p.litcap", "grant \"x\" {}\nline two\n");
+        let diags = Diagnostics(vec![
+            Diagnostic::new(Code::UnknownSession, "there is no session `s`"),
+            Diagnostic::new(Code::InvalidJson, "not JSON").in_file("auth sig.json"),
+            Diagnostic::new(Code::DuplicateName, "twice")
+                .at(Span::new(id, 14, 18), "again")
+                .related(Span::new(id, 6, 9), "first defined here")
+                .related(Span::new(99, 0, 1), "in no file"),
+        ]);
+        let sarif = to_sarif(&diags, &sources);
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results[0]["locations"], json!([]));
+        assert!(results[0].get("relatedLocations").is_none());
+        assert_eq!(
+            results[1]["locations"],
+            json!([{ "physicalLocation": { "artifactLocation": { "uri": "auth%20sig.json" } } }])
+        );
+        assert_eq!(
+            results[2]["relatedLocations"],
+            json!([{
+                "physicalLocation": {
+                    "artifactLocation": { "uri": "p.litcap" },
+                    "region": { "startLine": 1, "startColumn": 7, "endLine": 1, "endColumn": 10 }
+                },
+                "message": { "text": "first defined here" },
+                "id": 1
+            }])
+        );
+        assert!(!serde_json::to_string(&sarif)
+            .unwrap()
+            .contains("\"uri\":\".\""));
+    }
+
+    #[test]
+    fn streamed_sarif_is_the_same_bytes() {
+        let mut sources = Sources::new();
+        let id = sources.add("p.litcap", "grant \"x\" {}\n");
+        for diags in [
+            Diagnostics::new(),
+            Diagnostics(vec![
+                Diagnostic::new(Code::MissingDomain, "m").at(Span::new(id, 6, 9), "here"),
+                Diagnostic::new(Code::UnknownSession, "s"),
+            ]),
+        ] {
+            let whole = serde_json::to_string_pretty(&to_sarif(&diags, &sources)).unwrap();
+            let mut streamed = Vec::new();
+            serde_json::to_writer_pretty(&mut streamed, &sarif(&diags, &sources)).unwrap();
+            assert_eq!(whole, String::from_utf8(streamed).unwrap());
+        }
     }
 
     #[test]

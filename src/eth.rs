@@ -133,7 +133,25 @@ impl Signature {
     }
 
     /// Recovers the signer of a 32-byte digest. `v` may be 27/28 or 0/1.
+    ///
+    /// Inside [`with_recovery_cache`], a digest and signature recovered before (on any thread
+    /// sharing the cache) are not recovered again: the result is the same, it is a function of
+    /// the two.
     pub fn recover(&self, digest: &[u8; 32]) -> Result<Address, SignatureError> {
+        let cache = RECOVERY_CACHE.with(|c| c.borrow().clone());
+        let Some(cache) = cache else {
+            return self.recover_uncached(digest);
+        };
+        let key = (*digest, self.0);
+        if let Some(hit) = cache.get(&key) {
+            return hit;
+        }
+        let result = self.recover_uncached(digest);
+        cache.insert(key, result.clone());
+        result
+    }
+
+    fn recover_uncached(&self, digest: &[u8; 32]) -> Result<Address, SignatureError> {
         let v = self.0[64];
         let rec = match v {
             27 | 28 => v - 27,
@@ -150,6 +168,65 @@ impl Signature {
             .map_err(|_| SignatureError::Unrecoverable)?;
         Ok(Address::from_public_key(&pk))
     }
+}
+
+/// Recovered signers by (digest, signature), shared by the threads of one run: `litcap verify`
+/// of many SessionSigs maps signed under few AuthSigs recovers each distinct AuthSig once.
+#[derive(Debug, Default)]
+pub struct RecoveryCache {
+    map: std::sync::Mutex<RecoveryMap>,
+}
+
+type RecoveryMap = std::collections::HashMap<([u8; 32], [u8; 65]), Result<Address, SignatureError>>;
+
+impl RecoveryCache {
+    /// Entries kept at most; the cache starts over when full (memory stays bounded).
+    const MAX: usize = 1 << 16;
+
+    pub fn new() -> RecoveryCache {
+        RecoveryCache::default()
+    }
+
+    fn get(&self, key: &([u8; 32], [u8; 65])) -> Option<Result<Address, SignatureError>> {
+        self.map.lock().ok()?.get(key).cloned()
+    }
+
+    fn insert(&self, key: ([u8; 32], [u8; 65]), value: Result<Address, SignatureError>) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= Self::MAX {
+                map.clear();
+            }
+            map.insert(key, value);
+        }
+    }
+
+    /// How many distinct (digest, signature) pairs were recovered.
+    pub fn len(&self) -> usize {
+        self.map.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+thread_local! {
+    static RECOVERY_CACHE: std::cell::RefCell<Option<std::sync::Arc<RecoveryCache>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `cache` memoising [`Signature::recover`] on this thread (restored after).
+pub fn with_recovery_cache<T>(cache: &std::sync::Arc<RecoveryCache>, f: impl FnOnce() -> T) -> T {
+    let previous = RECOVERY_CACHE.with(|c| c.replace(Some(cache.clone())));
+    struct Restore(Option<std::sync::Arc<RecoveryCache>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            RECOVERY_CACHE.with(|c| *c.borrow_mut() = previous);
+        }
+    }
+    let _restore = Restore(previous);
+    f()
 }
 
 /// Recovers the EIP-191 (`personal_sign`) signer of `message`.
@@ -246,6 +323,30 @@ mod tests {
         assert!(matches!(sig.0[64], 27 | 28));
         assert_eq!(recover_personal(b"hello", &sig).unwrap(), k.address());
         assert_ne!(recover_personal(b"hellO", &sig).unwrap(), k.address());
+    }
+
+    #[test]
+    fn the_recovery_cache_gives_what_recovery_gives() {
+        let k = WalletKey::from_hex(KEY0).unwrap();
+        let sig = k.sign_personal(b"hello");
+        let mut bad = sig;
+        bad.0[64] = 30;
+        let cache = std::sync::Arc::new(RecoveryCache::new());
+        let plain: Vec<_> = [b"hello".as_slice(), b"hellO", b"hello"]
+            .iter()
+            .flat_map(|m| [recover_personal(m, &sig), recover_personal(m, &bad)])
+            .collect();
+        let cached: Vec<_> = with_recovery_cache(&cache, || {
+            [b"hello".as_slice(), b"hellO", b"hello"]
+                .iter()
+                .flat_map(|m| [recover_personal(m, &sig), recover_personal(m, &bad)])
+                .collect()
+        });
+        assert_eq!(plain, cached);
+        assert_eq!(cache.len(), 4);
+        // Outside the scope nothing is cached any more.
+        let _ = recover_personal(b"other", &sig);
+        assert_eq!(cache.len(), 4);
     }
 
     #[test]

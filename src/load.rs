@@ -51,6 +51,11 @@ pub struct Loaded {
 
 /// Reads, parses and checks the given files together.
 pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
+    Ok(load_inputs(read_inputs(paths)?))
+}
+
+/// Reads the given files as `(name, format, bytes)` for [`load_inputs`].
+pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<(String, PolicyFormat, Vec<u8>)>, LoadError> {
     if paths.is_empty() {
         return Err(LoadError::NoFiles);
     }
@@ -59,7 +64,91 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
         let bytes = read_limited(p)?;
         inputs.push((display_name(p), PolicyFormat::from_path(p), bytes));
     }
-    Ok(load_inputs(inputs))
+    Ok(inputs)
+}
+
+/// What `compile --session NAME` needs: the session's block and its grant's block, parsed and
+/// checked alone, so the cost does not grow with the other sessions of the files (they are
+/// only scanned lexically, see [`syntax::parser::index_blocks`]).
+///
+/// Falls back to [`load_inputs`] (everything read, parsed and checked, every error reported)
+/// when a file is not a `.litcap` file, is not UTF-8, is not lexically a clean sequence of
+/// blocks, or when the session or its grant is not defined exactly once: the did-you-mean of a
+/// misspelled name and the `duplicate-name` error need the whole policy. So the only
+/// difference from a full load is that errors and warnings inside *other* blocks (another
+/// session's unknown ability, another grant's missing domain) are not reported, and do not
+/// stop the compilation: `litcap check` reports them.
+pub fn load_for_session(inputs: Vec<(String, PolicyFormat, Vec<u8>)>, session: &str) -> Loaded {
+    if inputs.iter().any(|(_, f, _)| *f != PolicyFormat::Dsl) {
+        return load_inputs(inputs);
+    }
+    let mut texts: Vec<(String, String)> = Vec::with_capacity(inputs.len());
+    let mut inputs = inputs.into_iter();
+    for (name, format, bytes) in inputs.by_ref() {
+        match String::from_utf8(bytes) {
+            Ok(t) => texts.push((name, t)),
+            Err(e) => {
+                // Put everything back and load it whole (which reports the bad byte).
+                let mut all: Vec<_> = texts
+                    .into_iter()
+                    .map(|(n, t)| (n, PolicyFormat::Dsl, t.into_bytes()))
+                    .collect();
+                all.push((name, format, e.into_bytes()));
+                all.extend(inputs);
+                return load_inputs(all);
+            }
+        }
+    }
+    match lazy_blocks(&texts, session) {
+        Some(wanted) => {
+            let mut loaded = Loaded::default();
+            for (id, (name, text)) in texts.into_iter().enumerate() {
+                let starts: Vec<usize> = wanted
+                    .iter()
+                    .filter(|(f, _)| *f == id)
+                    .map(|(_, s)| *s)
+                    .collect();
+                let (file, diags) = syntax::parser::parse_blocks(id, &text, &starts);
+                loaded.sources.add(name, text);
+                loaded.diagnostics.extend(diags);
+                loaded.files.push(file);
+            }
+            let (policy, diags) = model::build(&loaded.files);
+            loaded.policy = policy;
+            loaded.diagnostics.extend(diags);
+            loaded
+        }
+        None => load_inputs(
+            texts
+                .into_iter()
+                .map(|(n, t)| (n, PolicyFormat::Dsl, t.into_bytes()))
+                .collect(),
+        ),
+    }
+}
+
+/// `(file, block start)` of the grant and the session, grant first when in the same file, or
+/// `None` when a full load is needed (see [`load_for_session`]).
+fn lazy_blocks(texts: &[(String, String)], session: &str) -> Option<Vec<(usize, usize)>> {
+    use syntax::parser::{index_blocks, BlockKind};
+    let index: Vec<Vec<syntax::parser::BlockHead>> = texts
+        .iter()
+        .map(|(_, t)| index_blocks(t))
+        .collect::<Option<_>>()?;
+    let once = |kind: BlockKind, name: &str| -> Option<(usize, &syntax::parser::BlockHead)> {
+        let mut found = index
+            .iter()
+            .enumerate()
+            .flat_map(|(f, blocks)| blocks.iter().map(move |b| (f, b)))
+            .filter(|(_, b)| b.kind == kind && b.name == name);
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    };
+    let (sf, s) = once(BlockKind::Session, session)?;
+    let (gf, g) = once(BlockKind::Grant, s.from.as_deref()?)?;
+    let mut wanted = vec![(gf, g.start), (sf, s.start)];
+    wanted.sort();
+    Some(wanted)
 }
 
 /// The name `-` stands for standard input.
@@ -83,8 +172,8 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>, LoadError> {
         source,
     };
     let limit = syntax::parser::MAX_FILE_BYTES as u64 + 1;
-    let mut bytes = Vec::new();
     if path.as_os_str() == STDIN {
+        let mut bytes = Vec::new();
         std::io::stdin()
             .lock()
             .take(limit)
@@ -93,6 +182,10 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>, LoadError> {
         return Ok(bytes);
     }
     let file = std::fs::File::open(path).map_err(io)?;
+    // Sized from the file's length (plus one byte to see the end): reading into a growing
+    // vector would hold up to twice the policy.
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(len.min(syntax::parser::MAX_FILE_BYTES as u64) as usize + 1);
     file.take(limit).read_to_end(&mut bytes).map_err(io)?;
     Ok(bytes)
 }
@@ -158,16 +251,16 @@ impl TextInput {
 pub fn load_inputs(inputs: Vec<(String, PolicyFormat, Vec<u8>)>) -> Loaded {
     let mut loaded = Loaded::default();
     let mut blocked = Vec::new();
+    let mut texts = Vec::with_capacity(inputs.len());
     for (name, format, bytes) in inputs {
-        let text = match text_from_bytes(name.clone(), bytes) {
-            Ok(t) => t.text,
-            Err(d) => {
-                loaded.diagnostics.push(d);
-                continue;
-            }
-        };
-        let id = loaded.sources.len();
-        let (file, diags) = parse_text(id, &text, format);
+        match text_from_bytes(name.clone(), bytes) {
+            Ok(t) => texts.push((name, format, t.text)),
+            Err(d) => loaded.diagnostics.push(d),
+        }
+    }
+    // Files parse independently: on several cores at once when there are several large ones.
+    let parsed = parse_all(&texts);
+    for ((name, _, text), (file, diags)) in texts.into_iter().zip(parsed) {
         blocked.extend(blocks_with(&file.items, &diags.0, &[Code::SchemaViolation]));
         loaded.sources.add(name, text);
         loaded.diagnostics.extend(diags);
@@ -207,6 +300,49 @@ pub(crate) fn inside_any(d: &Diagnostic, spans: &[crate::diag::Span]) -> bool {
 
 fn within(s: crate::diag::Span, block: crate::diag::Span) -> bool {
     s.file == block.file && s.start >= block.start && s.start < block.end.max(block.start + 1)
+}
+
+/// Parses every file (file ids in order), in parallel when the input is large enough for it to
+/// pay. The result is the same as parsing them one after the other.
+fn parse_all(
+    texts: &[(String, PolicyFormat, String)],
+) -> Vec<(PolicyFile, crate::diag::Diagnostics)> {
+    const PARALLEL_BYTES: usize = 1 << 20;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(texts.len());
+    let total: usize = texts.iter().map(|(_, _, t)| t.len()).sum();
+    if threads < 2 || total < PARALLEL_BYTES {
+        return texts
+            .iter()
+            .enumerate()
+            .map(|(id, (_, format, text))| parse_text(id, text, *format))
+            .collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<(PolicyFile, crate::diag::Diagnostics)>> =
+        std::iter::repeat_with(|| None).take(texts.len()).collect();
+    let done = std::sync::Mutex::new(&mut results);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let id = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((_, format, text)) = texts.get(id) else {
+                    break;
+                };
+                let parsed = parse_text(id, text, *format);
+                if let Ok(mut r) = done.lock() {
+                    r[id] = Some(parsed);
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(id, r)| r.unwrap_or_else(|| parse_text(id, &texts[id].2, texts[id].1)))
+        .collect()
 }
 
 /// The file's text, or an `invalid-utf8` diagnostic naming the first bad byte.

@@ -127,6 +127,56 @@ fn sarif_has_rules_results_and_regions() {
 }
 
 #[test]
+fn sarif_related_locations_and_results_without_a_place() {
+    let out = litcap(&[
+        "check",
+        "--format",
+        "sarif",
+        "tests/fixtures/check/lints.litcap",
+    ]);
+    let s = json(&out);
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    // `wildcard-shadows-specific` labels the wildcard allow besides the shadowed one.
+    let shadowed = results
+        .iter()
+        .find(|r| r["ruleId"] == "wildcard-shadows-specific")
+        .expect("a wildcard-shadows-specific finding");
+    let related = &shadowed["relatedLocations"][0];
+    assert_eq!(related["message"]["text"], "wildcard key");
+    assert_eq!(related["id"], 1);
+    assert!(
+        related["physicalLocation"]["region"]["startLine"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    for rule in s["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap() {
+        assert!(rule["helpUri"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://github.com/litcap/litcap#"));
+    }
+    // A finding about a flag has no location, not the directory `.`.
+    let out = litcap(&[
+        "check",
+        "--format",
+        "sarif",
+        "--session",
+        "nope",
+        "tests/fixtures/check/lints.litcap",
+    ]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(r#""uri": ".""#));
+    let s = json(&out);
+    let unknown = s["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "unknown-session")
+        .expect("unknown-session");
+    assert_eq!(unknown["locations"], serde_json::json!([]));
+}
+
+#[test]
 fn authsig_that_fits_the_policy() {
     let out = litcap(&[
         "check",

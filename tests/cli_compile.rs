@@ -207,3 +207,59 @@ fn recap_encode_decode_round_trip() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not properly sorted"));
 }
+
+#[test]
+fn compile_reads_only_the_session_and_its_grant() {
+    let dir = std::env::temp_dir().join(format!("litcap-lazy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pkp = std::fs::read_to_string("policies/pkp-signer.litcap").unwrap();
+    // Another file with errors in other blocks: a misspelled ability, a grant without domain.
+    let broken = "grant \"other\" {\n  allow pkp-signin on \"lit-pkp://*\"\n}\n\nsession \"x\" from \"other\" {\n  request nope on \"lit-pkp://1\"\n}\n";
+    let a = dir.join("a.litcap");
+    let b = dir.join("b.litcap");
+    std::fs::write(&a, &pkp).unwrap();
+    std::fs::write(&b, broken).unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let alone = litcap(&["compile", a, "--session", "treasury"]);
+    let with_broken = litcap(&["compile", b, a, "--session", "treasury"]);
+    assert_eq!(stdout_json(&alone), stdout_json(&with_broken));
+    assert_eq!(alone.stdout, with_broken.stdout);
+    assert!(
+        with_broken.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&with_broken.stderr)
+    );
+    // `check` still reports the errors of the other blocks.
+    assert_eq!(litcap(&["check", b, a]).status.code(), Some(1));
+    // A session defined twice needs the whole policy: `duplicate-name`.
+    let twice = dir.join("twice.litcap");
+    std::fs::write(&twice, &pkp).unwrap();
+    let out = litcap(&[
+        "compile",
+        a,
+        twice.to_str().unwrap(),
+        "--session",
+        "treasury",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("duplicate-name"));
+    // A misspelled session: the did-you-mean over every session of every file.
+    let clean = dir.join("clean.litcap");
+    std::fs::write(&clean, "grant \"other\" {\n  domain \"x.example\"\n  statement \"s\"\n  max-ttl 1h\n  allow pkp-signing on \"lit-pkp://0a\"\n}\n\nsession \"x\" from \"other\" {\n  ttl 1h\n  request pkp-signing on \"lit-pkp://0a\"\n}\n").unwrap();
+    let out = litcap(&[
+        "compile",
+        clean.to_str().unwrap(),
+        a,
+        "--session",
+        "treasur",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `treasury`?"));
+    // A syntax error in the file the index cannot cut: a full load reports it.
+    let cut = dir.join("cut.litcap");
+    std::fs::write(&cut, "grant \"g\" {\n  domain \"a\"\n").unwrap();
+    let out = litcap(&["compile", cut.to_str().unwrap(), a, "--session", "treasury"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("syntax"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

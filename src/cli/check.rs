@@ -43,6 +43,9 @@ pub fn run(args: CheckArgs) -> u8 {
         Ok(l) => l,
         Err(e) => return common::io_error(&e),
     };
+    // The syntax trees are not needed once the policy is built: free them before the report
+    // is (peak memory of large policies).
+    drop(std::mem::take(&mut loaded.files));
     let opts = CheckOptions {
         session: args.session.clone(),
         lint: LintOptions {
@@ -81,12 +84,16 @@ pub fn run(args: CheckArgs) -> u8 {
             eprintln!("{}", report.summary());
             litcap::diag::exit::OK
         }
-        Format::Json => common::print_json(&report.to_json(&loaded.sources, args.deny_warnings)),
-        Format::Sarif => common::print_json(&litcap::diag::to_sarif(
-            &report.diagnostics,
-            &loaded.sources,
-        )),
+        Format::Json => {
+            common::print_json_streamed(&report.json(&loaded.sources, args.deny_warnings))
+        }
+        Format::Sarif => {
+            common::print_json_streamed(&litcap::diag::sarif(&report.diagnostics, &loaded.sources))
+        }
     };
+    // Freeing a large policy object by object costs more than the process exit does.
+    std::mem::forget(report);
+    std::mem::forget(loaded);
     if out != litcap::diag::exit::OK {
         return out;
     }

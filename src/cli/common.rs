@@ -73,6 +73,25 @@ pub fn print_json(value: &serde_json::Value) -> u8 {
     print_stdout(&text)
 }
 
+/// Prints a serialisable value to stdout as pretty JSON with a trailing newline, written as it
+/// is serialised (the same bytes as [`print_json`] of its `serde_json::Value`, without building
+/// that value: large reports stream).
+pub fn print_json_streamed(value: &impl serde::Serialize) -> u8 {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let res = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|_| out.write_all(b"\n"))
+        .and_then(|_| out.flush());
+    match res {
+        Ok(()) => diag::exit::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => diag::exit::OK,
+        Err(e) => {
+            eprintln!("error: could not write output: {e}");
+            diag::exit::USAGE
+        }
+    }
+}
+
 /// Writes to stdout; a closed pipe or full disk is a usage/IO failure, not a panic.
 pub fn print_stdout(text: &str) -> u8 {
     let mut out = std::io::stdout().lock();

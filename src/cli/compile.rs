@@ -42,10 +42,14 @@ pub enum OutputFormat {
 }
 
 pub fn run(args: CompileArgs) -> u8 {
-    let loaded = match common::load_policy(&args.files) {
-        Ok(l) => l,
-        Err(code) => return code,
+    // Only the session's and its grant's blocks are parsed and checked (see
+    // `load_for_session`); everything when that is not possible.
+    let mut loaded = match litcap::load::read_inputs(&args.files) {
+        Ok(inputs) => litcap::load::load_for_session(inputs, &args.session),
+        Err(e) => return usage_error(e),
     };
+    loaded.diagnostics.apply_suppressions(&loaded.sources);
+    common::print_human(&loaded.diagnostics, &loaded.sources);
     if loaded.diagnostics.has_errors() {
         return exit::ERRORS;
     }

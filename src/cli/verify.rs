@@ -14,7 +14,6 @@ use litcap::time::Timestamp;
 use litcap::verify::report::{self, FileResult, Outcome};
 use litcap::verify::sessionsigs::VerifyOptions;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -168,53 +167,24 @@ fn json_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Verifies the files on all cores, keeping their order.
+/// Verifies the files on all cores, keeping their order: rayon's work-stealing pool (one
+/// worker per core; `RAYON_NUM_THREADS` sets another count). A file whose check panics is
+/// reported as not finished; the others are still checked.
 fn verify_all(
     paths: &[PathBuf],
     opts: &VerifyOptions,
     target: Option<(&Policy, &Session)>,
 ) -> Vec<FileResult> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(paths.len())
-        .max(1);
-    if workers == 1 {
-        return paths
-            .iter()
-            .map(|p| report::verify_path(p, opts, target))
-            .collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut slots: Vec<Option<FileResult>> = (0..paths.len()).map(|_| None).collect();
-    let done: Vec<Vec<(usize, FileResult)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(p) = paths.get(i) else { break };
-                        mine.push((i, report::verify_path(p, opts, target)));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    for (i, r) in done.into_iter().flatten() {
-        if let Some(slot) = slots.get_mut(i) {
-            *slot = Some(r);
-        }
-    }
-    slots
-        .into_iter()
-        .zip(paths)
-        .map(|(r, p)| {
-            r.unwrap_or_else(|| FileResult {
+    use rayon::prelude::*;
+    // Maps are signed under few AuthSigs: each distinct one is recovered once across files.
+    let recoveries = std::sync::Arc::new(litcap::eth::RecoveryCache::new());
+    paths
+        .par_iter()
+        .map(|p| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                litcap::eth::with_recovery_cache(&recoveries, || report::verify_path(p, opts, target))
+            }))
+            .unwrap_or_else(|_| FileResult {
                 path: p.display().to_string(),
                 outcome: Outcome::Io("the check of this file did not finish".to_string()),
                 policy: Vec::new(),

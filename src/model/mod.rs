@@ -163,13 +163,20 @@ pub fn build(files: &[ast::PolicyFile]) -> (Policy, Diagnostics) {
         }
     }
     let mut session_names: HashMap<&str, Span> = HashMap::new();
+    let mut unknown_grant_help: HashMap<String, String> = HashMap::new();
     for s in pending_sessions {
         if let Some(first) = session_names.get(s.name.value.as_str()) {
             diags.push(duplicate("session", &s.name, *first));
             continue;
         }
         session_names.insert(&s.name.value, s.name.span);
-        if let Some(session) = build_session(s, &policy.grants, &grant_index, &mut diags) {
+        if let Some(session) = build_session(
+            s,
+            &policy.grants,
+            &grant_index,
+            &mut unknown_grant_help,
+            &mut diags,
+        ) {
             policy.sessions.push(session);
         }
     }
@@ -207,6 +214,37 @@ fn setting_twice(name: &str, span: Span, first: Span) -> Diagnostic {
         .help(format!("keep one `{name}` line"))
 }
 
+/// Finds an earlier capability with the same resource and ability (`duplicate-capability`):
+/// a scan while the block is short, a table once it is long, so a block of many allows is not
+/// quadratic.
+#[derive(Default)]
+struct SameCapability {
+    indexed: usize,
+    table: HashMap<(Resource, Ability), usize>,
+}
+
+impl SameCapability {
+    const SCAN: usize = 32;
+
+    /// The index of the first capability of `list` with `cap`'s resource and ability.
+    fn first(&mut self, list: &[Capability], cap: &Capability) -> Option<usize> {
+        if list.len() < Self::SCAN {
+            return list
+                .iter()
+                .position(|a| a.resource == cap.resource && a.ability == cap.ability);
+        }
+        for (i, a) in list.iter().enumerate().skip(self.indexed) {
+            self.table
+                .entry((a.resource.clone(), a.ability))
+                .or_insert(i);
+        }
+        self.indexed = list.len();
+        self.table
+            .get(&(cap.resource.clone(), cap.ability))
+            .copied()
+    }
+}
+
 fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
     let mut grant = Grant {
         name: g.name.value.clone(),
@@ -218,9 +256,15 @@ fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
         chain_id_span: None,
         max_ttl: Ttl::NODE_MAX,
         max_ttl_span: None,
-        allows: Vec::new(),
+        allows: Vec::with_capacity(
+            g.body
+                .iter()
+                .filter(|s| matches!(s.kind, GrantStmtKind::Allow(_)))
+                .count(),
+        ),
         recap: Recap::new(),
     };
+    let mut same_allow = SameCapability::default();
     for stmt in &g.body {
         match &stmt.kind {
             GrantStmtKind::Domain(d) => {
@@ -296,10 +340,9 @@ fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
             GrantStmtKind::Allow(c) => {
                 if let Some(cap) = build_capability(c, stmt.span, "allow", diags) {
                     check_sdk_round_trip(&cap, diags);
-                    if let Some(first) = grant
-                        .allows
-                        .iter()
-                        .find(|a| a.resource == cap.resource && a.ability == cap.ability)
+                    if let Some(first) = same_allow
+                        .first(&grant.allows, &cap)
+                        .map(|i| &grant.allows[i])
                     {
                         diags.push(
                             Diagnostic::new(
@@ -574,24 +617,30 @@ fn build_session(
     s: &ast::Session,
     grants: &[Grant],
     grant_index: &HashMap<&str, usize>,
+    unknown_grant_help: &mut HashMap<String, String>,
     diags: &mut Diagnostics,
 ) -> Option<Session> {
     let Some(&grant_idx) = grant_index.get(s.from.value.as_str()) else {
-        let help =
-            match crate::suggest::closest(&s.from.value, grants.iter().map(|g| g.name.as_str())) {
-                Some(n) => format!("did you mean `{n}`?"),
-                None if grants.is_empty() => {
-                    "define the grant in this file or pass the file that defines it".to_string()
+        // The did-you-mean compares the name with every grant: once per distinct name.
+        let help = unknown_grant_help
+            .entry(s.from.value.clone())
+            .or_insert_with(|| {
+                match crate::suggest::closest(&s.from.value, grants.iter().map(|g| g.name.as_str()))
+                {
+                    Some(n) => format!("did you mean `{n}`?"),
+                    None if grants.is_empty() => {
+                        "define the grant in this file or pass the file that defines it".to_string()
+                    }
+                    None => format!(
+                        "the grants are {}",
+                        grants
+                            .iter()
+                            .map(|g| format!("`{}`", g.name))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 }
-                None => format!(
-                    "the grants are {}",
-                    grants
-                        .iter()
-                        .map(|g| format!("`{}`", g.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
+            });
         diags.push(
             Diagnostic::new(
                 Code::UnknownGrant,
@@ -601,7 +650,7 @@ fn build_session(
                 ),
             )
             .at(s.from.span, "no such grant")
-            .help(help),
+            .help(help.clone()),
         );
         return None;
     };
@@ -614,8 +663,14 @@ fn build_session(
         from_span: s.from.span,
         ttl: DEFAULT_SESSION_TTL.min(grant.max_ttl),
         ttl_span: None,
-        requests: Vec::new(),
+        requests: Vec::with_capacity(
+            s.body
+                .iter()
+                .filter(|s| matches!(s.kind, SessionStmtKind::Request(_)))
+                .count(),
+        ),
     };
+    let mut same_request = SameCapability::default();
     for stmt in &s.body {
         match &stmt.kind {
             SessionStmtKind::Ttl(t) => {
@@ -632,10 +687,9 @@ fn build_session(
             }
             SessionStmtKind::Request(c) => {
                 if let Some(cap) = build_capability(c, stmt.span, "request", diags) {
-                    if let Some(first) = session
-                        .requests
-                        .iter()
-                        .find(|r| r.resource == cap.resource && r.ability == cap.ability)
+                    if let Some(first) = same_request
+                        .first(&session.requests, &cap)
+                        .map(|i| &session.requests[i])
                     {
                         diags.push(
                             Diagnostic::new(

@@ -134,6 +134,126 @@ pub fn parse(file: FileId, text: &str) -> (PolicyFile, Diagnostics) {
     (out, diags)
 }
 
+/// What a top-level block is, from its first keyword.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    Grant,
+    Session,
+}
+
+/// A top-level block found by the lexical scan, not parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockHead {
+    pub kind: BlockKind,
+    /// The block's name as written between its quotes (names with escapes are not indexed).
+    pub name: String,
+    /// A session's grant name.
+    pub from: Option<String>,
+    /// The offset of the block's keyword, and just after its closing `}`.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The top-level blocks of a file, found with the lexical scan the parser uses to cut the file
+/// into blocks (whitespace, comments, strings and brackets; not the grammar): fast enough to run
+/// over every file when only one session is wanted (`compile --session`).
+///
+/// `None` when the file is not plainly a sequence of `grant "<name>" {...}` and
+/// `session "<name>" from "<grant>" {...}` blocks whose brackets close (or is too large or too
+/// deeply nested): then only the full parse can say what is wrong with it.
+pub fn index_blocks(text: &str) -> Option<Vec<BlockHead>> {
+    if text.len() > MAX_FILE_BYTES || nesting_violation(text).is_some() {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let keyword = |at: usize, kw: &str| -> Option<usize> {
+        let end = at + kw.len();
+        (text.get(at..end) == Some(kw)
+            && !bytes
+                .get(end)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
+        .then_some(end)
+    };
+    // A one-line string without escapes: its text and the offset after its closing quote.
+    let plain_string = |at: usize| -> Option<(String, usize)> {
+        if bytes.get(at) != Some(&b'"') {
+            return None;
+        }
+        let len = bytes[at + 1..]
+            .iter()
+            .position(|b| matches!(b, b'"' | b'\\' | b'\n' | b'\r'))?;
+        let close = at + 1 + len;
+        (bytes[close] == b'"').then(|| (text[at + 1..close].to_string(), close + 1))
+    };
+    let mut blocks = Vec::new();
+    let mut pos = 0;
+    loop {
+        let (start, _) = skip_trivia(text, pos);
+        if start >= bytes.len() {
+            return Some(blocks);
+        }
+        let (kind, after_kw) = match keyword(start, "grant") {
+            Some(e) => (BlockKind::Grant, e),
+            None => (BlockKind::Session, keyword(start, "session")?),
+        };
+        let (name, mut at) = plain_string(skip_trivia(text, after_kw).0)?;
+        let mut from = None;
+        if kind == BlockKind::Session {
+            let after_from = keyword(skip_trivia(text, at).0, "from")?;
+            let (grant, after) = plain_string(skip_trivia(text, after_from).0)?;
+            from = Some(grant);
+            at = after;
+        }
+        if bytes.get(skip_trivia(text, at).0) != Some(&b'{') {
+            return None;
+        }
+        let end = block_end(text, start);
+        if bytes.get(end.wrapping_sub(1)) != Some(&b'}') {
+            return None;
+        }
+        blocks.push(BlockHead {
+            kind,
+            name,
+            from,
+            start,
+            end,
+        });
+        pos = end;
+    }
+}
+
+/// Parses only the top-level blocks found at `starts` (offsets from [`index_blocks`]), with
+/// spans and diagnostics into the whole `text`, as [`parse`] would give them for these blocks.
+pub fn parse_blocks(file: FileId, text: &str, starts: &[usize]) -> (PolicyFile, Diagnostics) {
+    let mut out = PolicyFile {
+        file,
+        items: Vec::new(),
+        comments: Vec::new(),
+    };
+    let mut diags = Diagnostics::new();
+    for &start in starts {
+        let chunk_end = block_end(text, start);
+        let mut b = Builder {
+            file,
+            base: start,
+            diags: &mut diags,
+            comments: &mut out.comments,
+        };
+        match PolicyParser::parse(Rule::item_at, &text[start..chunk_end]) {
+            Ok(mut pairs) => {
+                if let Some(item) = pairs.next().and_then(|p| b.item_at(p)) {
+                    out.items.push(item);
+                }
+            }
+            Err(e) => {
+                let err_at = start + error_offset(&e);
+                diags.push(syntax_error(file, text, err_at, &e));
+            }
+        }
+    }
+    (out, diags)
+}
+
 /// The end of the top-level block starting at `start`: just after the `}` that closes its
 /// first `{`, or, when the braces do not close, the start of the next line that begins a
 /// `grant` or `session` (or the end of the file). Strings and comments are skipped.
@@ -433,7 +553,22 @@ impl Builder<'_> {
     fn grant(&mut self, p: Pair<Rule>) -> Grant {
         let span = self.span(&p);
         let mut name = Spanned::new(String::new(), span);
-        let mut body = Vec::new();
+        // Sized exactly: a growing vector would hold up to twice the statements of every block.
+        let mut body = Vec::with_capacity(
+            p.clone()
+                .into_inner()
+                .filter(|i| {
+                    matches!(
+                        i.as_rule(),
+                        Rule::domain
+                            | Rule::statement
+                            | Rule::chain_id
+                            | Rule::max_ttl
+                            | Rule::allow
+                    )
+                })
+                .count(),
+        );
         let (mut open, mut close) = (span.start, span.end.saturating_sub(1));
         for inner in p.into_inner() {
             match inner.as_rule() {
@@ -475,8 +610,13 @@ impl Builder<'_> {
 
     fn session(&mut self, p: Pair<Rule>) -> Session {
         let span = self.span(&p);
-        let mut names = Vec::new();
-        let mut body = Vec::new();
+        let mut names = Vec::with_capacity(2);
+        let mut body = Vec::with_capacity(
+            p.clone()
+                .into_inner()
+                .filter(|i| matches!(i.as_rule(), Rule::ttl | Rule::request))
+                .count(),
+        );
         let (mut open, mut close) = (span.start, span.end.saturating_sub(1));
         for inner in p.into_inner() {
             match inner.as_rule() {
@@ -749,6 +889,62 @@ fn unescape(s: &str, offset: usize, file: FileId, diags: &mut Diagnostics) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_block_index_finds_what_the_parser_parses() {
+        let mut texts: Vec<String> =
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/policies"))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "litcap"))
+                .map(|p| std::fs::read_to_string(p).unwrap())
+                .collect();
+        texts.push(EXAMPLE.to_string());
+        texts.push("grant # c\n \"g\" # c\n { allow x on \"}\" where {a: [\"{\"]} }\nsession\t\"s\"\nfrom \"g\"{request x on \"}\"}".into());
+        for text in &texts {
+            let (file, diags) = parse(0, text);
+            assert!(!diags.has_errors(), "{diags:?}");
+            let blocks = index_blocks(text).expect("indexed");
+            assert_eq!(blocks.len(), file.items.len());
+            for (b, item) in blocks.iter().zip(&file.items) {
+                assert_eq!(b.start, item.span().start);
+                match item {
+                    Item::Grant(g) => {
+                        assert_eq!(
+                            (b.kind, &b.name, &b.from),
+                            (BlockKind::Grant, &g.name.value, &None)
+                        );
+                    }
+                    Item::Session(s) => {
+                        assert_eq!(b.kind, BlockKind::Session);
+                        assert_eq!(b.name, s.name.value);
+                        assert_eq!(b.from.as_deref(), Some(s.from.value.as_str()));
+                    }
+                }
+            }
+            // Parsing the indexed blocks alone gives the same items, spans and all.
+            let starts: Vec<usize> = blocks.iter().map(|b| b.start).collect();
+            let (alone, _) = parse_blocks(0, text, &starts);
+            assert_eq!(alone.items, file.items);
+            let (last, _) = parse_blocks(0, text, &starts[starts.len() - 1..]);
+            assert_eq!(last.items, file.items[file.items.len() - 1..]);
+        }
+    }
+
+    #[test]
+    fn the_block_index_gives_up_on_what_it_cannot_cut() {
+        for text in [
+            "grant \"g\" {\n",                             // unclosed
+            "grant \"a\\\"b\" {}",                         // escaped name
+            "grants \"g\" {}",                             // not a keyword
+            "grant \"g\" {}\nstray",                       // junk between blocks
+            "session \"s\" \"g\" {}",                      // no `from`
+            "grant \"g\" { allow x on \"unterminated }\n", // string runs to the line end
+        ] {
+            assert_eq!(index_blocks(text), None, "{text}");
+        }
+        assert_eq!(index_blocks("  # only a comment\n"), Some(vec![]));
+    }
 
     const EXAMPLE: &str = r#"# comments start with '#'
 grant "dapp" {

@@ -11,7 +11,9 @@ use crate::load::Loaded;
 use crate::model::{Grant, Session};
 use crate::recap::Recap;
 use crate::time::Timestamp;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 /// What granted a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,6 +96,13 @@ pub fn check_policy(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
     report
         .diagnostics
         .extend(lints::lint(policy, &opts.lint, grants.as_deref()));
+    let mut allow_index = AllowIndex::new(policy.grants.len());
+    report.coverage.reserve(
+        sessions
+            .iter()
+            .map(|&si| policy.sessions[si].requests.len())
+            .sum(),
+    );
     for &si in &sessions {
         let session = &policy.sessions[si];
         let grant = policy.grant_of(session);
@@ -106,7 +115,9 @@ pub fn check_policy(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
                     name: grant.name.clone(),
                     resource: key.clone(),
                     recap_ability: recap_ability.clone(),
-                    span: grant.allow_for(key, recap_ability).map(|a| a.span),
+                    span: allow_index
+                        .allow_for(session.grant, grant, key, recap_ability)
+                        .map(|a| a.span),
                 }),
                 Verdict::NotCovered(_) => None,
             };
@@ -120,6 +131,52 @@ pub fn check_policy(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
         }
     }
     finish(report, &loaded.sources)
+}
+
+/// [`Grant::allow_for`] for many requests: grants with many allows get a table (built on first
+/// use) instead of a scan of their allows per request.
+struct AllowIndex {
+    tables: Vec<Option<AllowTable>>,
+}
+
+/// Resource key → its allows (ReCap ability, index), in policy order.
+type AllowTable = HashMap<String, Vec<(&'static str, usize)>>;
+
+impl AllowIndex {
+    /// Below this many allows a scan is cheaper than a table.
+    const SCAN: usize = 16;
+
+    fn new(grants: usize) -> AllowIndex {
+        AllowIndex {
+            tables: std::iter::repeat_with(|| None).take(grants).collect(),
+        }
+    }
+
+    fn allow_for<'g>(
+        &mut self,
+        gi: usize,
+        grant: &'g Grant,
+        key: &str,
+        recap_ability: &str,
+    ) -> Option<&'g crate::model::Capability> {
+        if grant.allows.len() < Self::SCAN || gi >= self.tables.len() {
+            return grant.allow_for(key, recap_ability);
+        }
+        let table = self.tables[gi].get_or_insert_with(|| {
+            let mut t: AllowTable = HashMap::new();
+            for (i, a) in grant.allows.iter().enumerate() {
+                t.entry(a.resource.key())
+                    .or_default()
+                    .push((a.ability.recap_ability(), i));
+            }
+            t
+        });
+        table
+            .get(key)?
+            .iter()
+            .find(|(ab, _)| recap_ability == "*/*" || *ab == recap_ability)
+            .map(|&(_, i)| &grant.allows[i])
+    }
 }
 
 /// Checks a policy against a signed AuthSig: the policy's own checks and lints, then the
@@ -205,7 +262,7 @@ pub fn check_with_authsig(
         })
         .collect();
     let mut i = 0;
-    let mut grants_done: Vec<usize> = Vec::new();
+    let mut grants_done = vec![false; policy.grants.len()];
     for session in sessions {
         for r in &session.requests {
             let q = &requests[i];
@@ -245,10 +302,10 @@ pub fn check_with_authsig(
             });
         }
         // What the AuthSig grants is judged against each session's grant once.
-        if grants_done.contains(&session.grant) {
-            continue;
+        match grants_done.get_mut(session.grant) {
+            Some(done) if !*done => *done = true,
+            _ => continue,
         }
-        grants_done.push(session.grant);
         let grant = policy.grant_of(session);
         if let Some(m) = &checked.siwe {
             let findings = fit::judge_grant(m, &decoded, &grant_expectation(grant));
@@ -525,21 +582,19 @@ impl CheckReport {
 
     /// `{"ok", "diagnostics": [...], "coverage": [...]}`.
     pub fn to_json(&self, sources: &Sources, deny_warnings: bool) -> Value {
-        json!({
-            "ok": self.exit_code(deny_warnings) == diag::exit::OK,
-            "diagnostics": self.diagnostics.iter().map(|d| diag::to_json(d, sources)).collect::<Vec<_>>(),
-            "coverage": self.coverage.iter().map(|c| {
-                json!({
-                    "session": c.session,
-                    "resource": c.resource,
-                    "ability": c.ability,
-                    "covered": c.covered,
-                    "coveredBy": c.covered_by.as_ref().map(|b| covered_by_json(b, sources)),
-                })
-            }).collect::<Vec<_>>(),
-        })
+        serde_json::to_value(self.json(sources, deny_warnings)).unwrap_or(Value::Null)
     }
 
+    /// The same report as [`CheckReport::to_json`], to be serialised element by element
+    /// (`serde_json::to_writer_pretty`) without building the whole tree: the same bytes as
+    /// `to_json` pretty-printed, in memory of one entry at a time.
+    pub fn json<'a>(&'a self, sources: &'a Sources, deny_warnings: bool) -> impl Serialize + 'a {
+        JsonReport {
+            report: self,
+            sources,
+            deny_warnings,
+        }
+    }
     /// One line per session for people: how many requests are covered.
     pub fn summary(&self) -> String {
         let errors = self.diagnostics.error_count();
@@ -552,6 +607,44 @@ impl CheckReport {
             plural(errors),
             plural(warnings)
         )
+    }
+}
+
+struct JsonReport<'a> {
+    report: &'a CheckReport,
+    sources: &'a Sources,
+    deny_warnings: bool,
+}
+
+impl Serialize for JsonReport<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (report, sources) = (self.report, self.sources);
+        let mut m = serializer.serialize_map(Some(3))?;
+        m.serialize_entry(
+            "ok",
+            &(report.exit_code(self.deny_warnings) == diag::exit::OK),
+        )?;
+        m.serialize_entry(
+            "diagnostics",
+            &diag::SerializeSeq::new(report.diagnostics.len(), || {
+                report.diagnostics.iter().map(|d| diag::to_json(d, sources))
+            }),
+        )?;
+        m.serialize_entry(
+            "coverage",
+            &diag::SerializeSeq::new(report.coverage.len(), || {
+                report.coverage.iter().map(|c| {
+                    json!({
+                        "session": c.session,
+                        "resource": c.resource,
+                        "ability": c.ability,
+                        "covered": c.covered,
+                        "coveredBy": c.covered_by.as_ref().map(|b| covered_by_json(b, sources)),
+                    })
+                })
+            }),
+        )?;
+        m.end()
     }
 }
 
@@ -615,5 +708,12 @@ mod tests {
         );
         assert_eq!(j["diagnostics"][0]["code"], "not-covered");
         assert_eq!(j["diagnostics"][0]["line"], 10);
+        // Streamed, the report is the same bytes as the pretty-printed value.
+        let mut streamed = Vec::new();
+        serde_json::to_writer_pretty(&mut streamed, &r.json(&l.sources, false)).unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            serde_json::to_string_pretty(&j).unwrap()
+        );
     }
 }
