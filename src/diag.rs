@@ -246,6 +246,7 @@ macro_rules! codes {
                     Code::WildcardShadowsSpecific => "wildcard-shadows-specific",
                     Code::DefaultStatement => "default-statement",
                     Code::DuplicateCapability => "duplicate-capability",
+                    Code::NoRequest => "no-request",
                     Code::MultipleRecaps
                     | Code::RepeatedRecapPreamble
                     | Code::WildcardAbility
