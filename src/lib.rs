@@ -14,6 +14,7 @@
 pub mod diag;
 pub mod eth;
 pub mod fsutil;
+pub mod infer;
 pub mod json;
 pub mod load;
 pub mod model;

@@ -11,6 +11,7 @@ pub mod delegate;
 pub mod diff;
 pub mod explain;
 pub mod fmt;
+pub mod init;
 pub mod recap;
 pub mod schema;
 pub mod sign;
@@ -50,6 +51,8 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Convert a policy file between the DSL, YAML and JSON forms (to stdout).
     Convert(convert::ConvertArgs),
+    /// Write a policy inferred from a signed AuthSig (and SessionSigs), or a starter policy.
+    Init(init::InitArgs),
 }
 
 /// Parses arguments, runs the command, and returns the process exit code.
@@ -77,5 +80,6 @@ pub fn main() -> u8 {
         Command::Verify(a) => verify::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Convert(a) => convert::run(a),
+        Command::Init(a) => init::run(a),
     }
 }
