@@ -462,10 +462,10 @@ pub fn infer(
     let mut text = String::new();
     let exp = inputs.expiration.map(|e| e.to_string()).unwrap_or_default();
     text.push_str(&format!(
-        "# Inferred by `litcap init` from `{file}`: the AuthSig {} signed for session key\n# {}, issued {} and expiring {exp} (nonce {}).\n",
+        "# Inferred by `litcap init` from `{file}`:\n# the AuthSig that {} signed\n# for session key {},\n# issued {} and expiring {exp},\n# nonce {}.\n",
         inputs.address, inputs.session_key, inputs.issued_at, inputs.nonce
     ));
-    text.push_str("# Compiling the grant with those inputs gives back that AuthSig's SIWE message byte for byte.\n");
+    text.push_str("# Compiling the grant with those inputs gives back that AuthSig's SIWE message\n# byte for byte.\n");
     text.push_str("# Review it: tighten wildcards and lifetimes before you sign with it.\n\n");
     text.push_str(&grant);
     for (s, n) in sessions.iter().zip(&names) {
