@@ -426,7 +426,7 @@ pub fn infer(
         sessions.push(s);
     } else {
         for input in sessionsigs {
-            for s in read_sessionsigs(*input, max_ttl, &af, authsig.text)? {
+            for s in read_sessionsigs(*input, max_ttl, &af)? {
                 match sessions.iter_mut().find(|x| x.requests == s.requests) {
                     Some(x) => {
                         x.ttl = x.ttl.max(s.ttl);
@@ -579,7 +579,6 @@ fn read_sessionsigs(
     input: Input<'_>,
     max_ttl: Ttl,
     authsig: &AuthSigFile,
-    authsig_text: &str,
 ) -> Result<Vec<SessionOut>, Diagnostics> {
     let name = input.name;
     let whole = Span::new(input.file, 0, input.text.len());
@@ -600,7 +599,6 @@ fn read_sessionsigs(
             SHAPE,
         ));
     };
-    let _ = authsig_text;
     let mut out = Vec::new();
     for (node, entry) in &map {
         let payload: Value = entry
