@@ -316,6 +316,7 @@ codes! {
     OverPrivilege => ("over-privilege", Error, "the AuthSig grants more than the policy allows"),
     SdkMismatch => ("sdk-mismatch", Warning, "the SDK's client-side check disagrees with the nodes"),
     Unverifiable => ("unverifiable", Warning, "litcap cannot check this signature (a BLS network signature needs the network's key)"),
+    Inexpressible => ("inexpressible", Error, "an AuthSig or SessionSigs that no policy compiles to (`litcap init`)"),
     // Session signatures (node verdicts).
     SessionSigInvalid => ("session-sig-invalid", Error, "a node would reject this session signature"),
     // `explain`'s positive answers.

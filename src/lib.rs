@@ -15,6 +15,7 @@ pub mod diag;
 pub mod eth;
 pub mod fit;
 pub mod fsutil;
+pub mod infer;
 pub mod json;
 pub mod load;
 pub mod lsp;

@@ -4,9 +4,9 @@
 //!   and every entry there is needed by some package;
 //! - bans: no crate of `supply-chain/banned.txt` is in the lock;
 //! - duplicates: crates at several versions are exactly those of `supply-chain/duplicates.txt`;
-//! - advisories: no version in `Cargo.lock` or `fuzz/Cargo.lock` is affected by an advisory of the
-//!   snapshot `supply-chain/advisories.toml` (unless accepted there for that exact version), and
-//!   the snapshot was taken for every crate in both locks.
+//! - advisories: no version in `Cargo.lock`, `fuzz/Cargo.lock` or `bindings/node/Cargo.lock` is
+//!   affected by an advisory of the snapshot `supply-chain/advisories.toml` (unless accepted
+//!   there for that exact version), and the snapshot was taken for every crate in the locks.
 //!
 //! Package data comes from `cargo metadata --locked --offline` (every crate of the lock must be in
 //! cargo's cache: `cargo fetch --locked`, which `.ci/run` runs first; if some are missing, the
@@ -534,6 +534,9 @@ fn semver_requirements() {
     assert!(matches("=> 1", &v("1.0.0")).is_err());
 }
 
+/// The lock files the advisory checks read: litcap's, the fuzz crate's and the Node.js addon's.
+const LOCKS: [&str; 3] = ["Cargo.lock", "fuzz/Cargo.lock", "bindings/node/Cargo.lock"];
+
 /// (name, version) of every registry package in a Cargo.lock.
 fn lock_packages(rel: &str) -> Vec<(String, String)> {
     let tables = parse_toml(&read(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
@@ -615,7 +618,7 @@ fn the_advisory_snapshot_covers_every_locked_crate() {
         .into_iter()
         .collect();
     let mut missing = BTreeSet::new();
-    for rel in ["Cargo.lock", "fuzz/Cargo.lock"] {
+    for rel in LOCKS {
         for (name, _) in lock_packages(rel) {
             if !checked.contains(&name) {
                 missing.insert(name);
@@ -660,7 +663,7 @@ fn no_locked_version_is_affected_by_a_known_advisory() {
         })
         .collect();
     let mut locked: BTreeSet<(String, String, &str)> = BTreeSet::new();
-    for rel in ["Cargo.lock", "fuzz/Cargo.lock"] {
+    for rel in LOCKS {
         for (name, version) in lock_packages(rel) {
             locked.insert((name, version, rel));
         }

@@ -26,6 +26,7 @@ pub mod explain;
 pub mod fmt;
 pub mod lsp;
 pub mod man;
+pub mod init;
 pub mod recap;
 pub mod schema;
 pub mod sign;
@@ -103,6 +104,11 @@ pub enum Command {
     /// Print the manual page (roff), or write one page per command with --out-dir.
     #[command(after_help = "Example:\n  litcap man | man -l -")]
     Man(man::ManArgs),
+    /// Write a policy inferred from a signed AuthSig (and SessionSigs), or a starter policy.
+    #[command(
+        after_help = "Example:\n  litcap init --from-authsig authsig.json --from-sessionsigs sessionsigs.json -o app.litcap"
+    )]
+    Init(init::InitArgs),
 }
 
 /// Parses arguments, runs the command, and returns the process exit code.
@@ -137,6 +143,7 @@ pub fn main() -> u8 {
         Command::Lsp(a) => lsp::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(a),
+        Command::Init(a) => init::run(a),
     };
     // The README promises exit 2 for output that cannot be written; a closed pipe is not a
     // failure (the reader has seen what it wanted).
