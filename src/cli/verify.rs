@@ -126,7 +126,13 @@ pub fn run(args: VerifyArgs) -> u8 {
     let checking = report::checking(target);
     let printed = match args.format {
         VerifyFormat::Json => common::print_json(&report::to_json(&results, many, checking)),
-        VerifyFormat::Human => common::print_stdout(&report::human(&results, many, checking)),
+        VerifyFormat::Human => common::print_stdout(&report::human_width(
+            &results,
+            many,
+            checking,
+            false,
+            common::width(),
+        )),
     };
     if printed != diag::exit::OK {
         return printed;
