@@ -84,7 +84,7 @@ impl WalletArgs {
             let (w, warnings) = LocalWallet::from_file(path, &self.keystore_password_env)
                 .map_err(|e| report(&SignError::from(e)))?;
             for w in warnings {
-                eprintln!("warning: {w}");
+                common::print_warning(w);
             }
             return Ok(Box::new(w));
         }
@@ -126,7 +126,7 @@ impl NonceArgs {
         if let Some(url) = &self.handshake {
             let hash =
                 handshake::latest_blockhash(url, http).map_err(|e| report(&SignError::from(e)))?;
-            eprintln!("note: nonce `{hash}` from the handshake with `{url}`");
+            common::print_note(format!("nonce `{hash}` from the handshake with `{url}`"));
             return Ok(hash);
         }
         Err(Reported(usage_error(
@@ -463,11 +463,11 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         (None, Some(s)) => {
             let (k, created) = s.session_key_or_generate().map_err(|e| report(&e.into()))?;
             if created {
-                eprintln!(
-                    "note: stored a new session key `{}` in `{}`",
+                common::print_note(format!(
+                    "stored a new session key `{}` in `{}`",
                     k.public_key_hex(),
                     s.dir().display()
-                );
+                ));
             }
             k
         }
@@ -479,7 +479,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     };
     if let Some(s) = &store {
         for n in s.notices() {
-            eprintln!("warning: {n}");
+            common::print_warning(n);
         }
     }
     let uri = session_key.uri();
@@ -519,7 +519,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         let (end, shortened) =
             flow::session_end_with(&a, issued_at, expiration, explicit_expiration.is_some());
         if shortened {
-            eprintln!("note: the session expires with the AuthSig, at `{end}`");
+            common::print_note(format!("the session expires with the AuthSig, at `{end}`"));
             expiration = end;
         }
         let x = target.expectations(&uri, None, &requests, grant_recap, issued_at, expiration);
@@ -548,22 +548,22 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         let reusable = match (&stored, store.as_ref()) {
             (Some(a), Some(s)) => match flow::judge_stored(a, &x) {
                 StoredAuthSig::Reuse => {
-                    eprintln!(
-                        "note: reusing the AuthSig stored in `{}`",
+                    common::print_note(format!(
+                        "reusing the AuthSig stored in `{}`",
                         s.path_of(WALLET_SIG).display()
-                    );
+                    ));
                     Some(a.clone())
                 }
                 StoredAuthSig::Replace(problems) => {
-                    eprintln!(
-                        "note: replacing the AuthSig stored in `{}`: {}",
+                    common::print_note(format!(
+                        "replacing the AuthSig stored in `{}`: {}",
                         s.path_of(WALLET_SIG).display(),
                         problem_lines(&problems)
                             .into_iter()
                             .map(|(_, sentence)| sentence)
                             .collect::<Vec<_>>()
                             .join("; ")
-                    );
+                    ));
                     None
                 }
                 refused @ StoredAuthSig::Refuse { .. } => {
@@ -602,10 +602,10 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
                 }
                 if let Some(s) = store.as_mut() {
                     s.put_wallet_sig(&a).map_err(|e| report(&e.into()))?;
-                    eprintln!(
-                        "note: stored the new AuthSig in `{}`",
+                    common::print_note(format!(
+                        "stored the new AuthSig in `{}`",
                         s.path_of(WALLET_SIG).display()
-                    );
+                    ));
                 }
                 a
             }

@@ -4,8 +4,8 @@
 
 use super::sessionsigs::{self, InputError, NodeVerdict, SessionSigsFile, VerifyOptions};
 use crate::diag::{self, Code, Diagnostic, Diagnostics, Sources};
-use crate::wire::kind::{self, InputKind};
 use crate::model::{Policy, Session};
+use crate::wire::kind::{self, InputKind};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -240,8 +240,12 @@ pub fn human_width(
             Outcome::Input(e) => push_block(
                 &mut out,
                 // serde_json counts columns from 0 at the start of a line; people from 1.
-                &render(vec![error(e.message.clone())
-                    .in_file(format!("{}:{}:{}", r.path, e.line, e.column.max(1)))]),
+                &render(vec![error(e.message.clone()).in_file(format!(
+                    "{}:{}:{}",
+                    r.path,
+                    e.line,
+                    e.column.max(1)
+                ))]),
             ),
             Outcome::WrongKind(k) => {
                 let (message, help) = k.mismatch(InputKind::SessionSigs);

@@ -79,10 +79,7 @@ pub fn detect(text: &str) -> Option<InputKind> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(obj)) if is_authsig(&obj) => Some(InputKind::AuthSig),
         Ok(Value::Object(obj))
-            if !obj.is_empty()
-                && obj
-                    .values()
-                    .all(|v| v.as_object().is_some_and(is_authsig)) =>
+            if !obj.is_empty() && obj.values().all(|v| v.as_object().is_some_and(is_authsig)) =>
         {
             Some(InputKind::SessionSigs)
         }
@@ -112,6 +109,9 @@ mod tests {
         assert_eq!(detect("hello"), None);
         let (message, help) = InputKind::AuthSig.mismatch(InputKind::SessionSigs);
         assert_eq!(message, "this is an AuthSig, not a SessionSigs map");
-        assert!(help.starts_with("`litcap check POLICY --authsig FILE`"), "{help}");
+        assert!(
+            help.starts_with("`litcap check POLICY --authsig FILE`"),
+            "{help}"
+        );
     }
 }
