@@ -62,5 +62,6 @@ fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
     let key = args.session_key.trim();
     let key = key.strip_prefix("0x").unwrap_or(key).to_ascii_lowercase();
     let a = target.new_auth_sig(signer.as_ref(), &key, nonce, issued_at, expiration)?;
+    super::common::warn_if_expired("AuthSig", expiration);
     Ok(print_json(&a.to_value()))
 }

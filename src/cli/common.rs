@@ -142,6 +142,17 @@ pub fn print_note(message: impl std::fmt::Display) {
     });
 }
 
+/// Warns when what a command is about to write has already expired (an `--issued-at` or
+/// `--expiration` in the past): the nodes reject it on arrival.
+pub fn warn_if_expired(what: &str, expiration: litcap::time::Timestamp) {
+    let now = litcap::time::Timestamp::now();
+    if expiration <= now {
+        print_warning(format!(
+            "the {what} has already expired (at `{expiration}`): the nodes reject it; leave out `--issued-at` or pass a later `--expiration`"
+        ));
+    }
+}
+
 /// A usage error (a flag, a value, a file that is not what the command wants).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]
