@@ -5,16 +5,19 @@
 #   fuzz/scripts/corpus.sh [SECONDS] [TARGET...]     (from anywhere; default 60 s, every target)
 #
 # For each target: fuzzes SECONDS on fuzz/corpus/<target>/ plus fuzz/seeds/<target>/ (0 skips
-# this and only minimises), then rebuilds fuzz/corpus/<target>/ as the smallest set of inputs
-# that reach what the seeds do not: libFuzzer's `-merge=1` (what `cargo fuzz cmin` runs), first
-# of the seeds alone into an empty directory, then of the old corpus (and the run's new inputs)
-# on top; only the inputs the second step added are kept. Commit the result
-# (`git add fuzz/corpus`). Targets are built as CI builds them (`-O -a`).
+# this and only minimises), then rebuilds fuzz/corpus/<target>/ as a small set of inputs that
+# reach what the seeds do not: libFuzzer's merge (what `cargo fuzz cmin` runs, here as a set
+# cover, `-set_cover_merge=1`), first of the seeds alone into an empty directory, then of the
+# old corpus (with the run's new inputs) on top; only the inputs the second step added are
+# kept. Commit the result (`git add fuzz/corpus`). Targets are built as CI builds them (`-O -a`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export RUSTC_BOOTSTRAP=1
 FLAGS=(-O -a)
 LIBFUZZER=(-timeout=25 -rss_limit_mb=2048)
+# Minimising counts the code an input reaches, not how often (`-use_counters=0`): the corpus
+# stays small, and each CI run rebuilds the finer picture from it in seconds.
+MERGE=(-set_cover_merge=1 -use_counters=0)
 # Above this many files a corpus is worth a look (an input that varies a counter, say).
 LIMIT=300
 
@@ -40,11 +43,11 @@ for t in "${targets[@]}"; do
     tmp=$(mktemp -d)
     mkdir "$tmp/min"
     if [ ${#seeds[@]} -gt 0 ]; then
-        cargo fuzz run "${FLAGS[@]}" "$t" "$tmp/min" "${seeds[@]}" -- -merge=1 "${LIBFUZZER[@]}" \
+        cargo fuzz run "${FLAGS[@]}" "$t" "$tmp/min" "${seeds[@]}" -- "${MERGE[@]}" "${LIBFUZZER[@]}" \
             >"$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }
     fi
     ls "$tmp/min" >"$tmp/from-seeds"
-    cargo fuzz run "${FLAGS[@]}" "$t" "$tmp/min" "$corpus" -- -merge=1 "${LIBFUZZER[@]}" \
+    cargo fuzz run "${FLAGS[@]}" "$t" "$tmp/min" "$corpus" -- "${MERGE[@]}" "${LIBFUZZER[@]}" \
         >"$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }
     before=$(find "$corpus" -type f | wc -l)
     rm -rf "$corpus"
