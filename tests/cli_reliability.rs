@@ -177,7 +177,7 @@ fn session_key_seed_from_a_file_or_the_environment_and_a_warning_inline() {
     assert_eq!(json_out(&from_file), signed);
     assert_eq!(json_out(&from_env), signed);
     assert!(
-        stderr(&inline).contains("warning: `--session-key-seed` puts")
+        stderr(&inline).contains("`--session-key-seed` puts")
             && stderr(&inline).contains("--session-key-seed-file"),
         "{}",
         stderr(&inline)
@@ -400,7 +400,7 @@ fn already_expired_output_is_signed_with_a_warning() {
     let t = Temp::new("expired");
     let key = t.file("k0", KEY0, 0o600);
     let seed = t.file("seed.hex", SEED1, 0o600);
-    let expired = "warning: the";
+    let expired = "⚠ the";
     let authsig = |issued: &[&str]| {
         let mut a = owned(&[
             "authsig",

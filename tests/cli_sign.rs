@@ -325,7 +325,7 @@ fn loose_key_file_permissions_warn_but_sign() {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let e = stderr(&o);
-    assert!(e.contains("warning:") && e.contains("chmod 600"), "{e}");
+    assert!(e.contains("⚠ key file") && e.contains("chmod 600"), "{e}");
 }
 
 #[test]

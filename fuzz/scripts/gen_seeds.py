@@ -13,6 +13,9 @@ adds only new inputs. Sources:
 - sessionsigs_verify: every SessionSigs map (node URL -> ed25519 session signature) in
                 tests/vectors/lit/*.json.
 - parse_policy: policies/*.litcap.
+- render_diagnostics: every policy in policies/ and tests/golden/ (all three forms; files up to
+                8 KiB), after the target's mode byte: the form, and once more with the 66,000
+                blanks inserted at the start of the file (one line past column 65,535).
 """
 import glob
 import hashlib
@@ -101,6 +104,21 @@ def main():
         d = os.path.join(SEEDS, "parse_policy")
         os.makedirs(d, exist_ok=True)
         shutil.copyfile(path, os.path.join(d, os.path.basename(path)))
+
+    # The mode byte of render_diagnostics: `% 3` is the form, bit 2 inserts the long run of
+    # blanks (at the start: high nibble 0).
+    forms = {".litcap": 0, ".litcap.yaml": 1, ".litcap.yml": 1, ".litcap.json": 2}
+    paths = glob.glob(os.path.join(ROOT, "policies/*")) + glob.glob(
+        os.path.join(ROOT, "tests/golden/*/*.litcap*")
+    )
+    for path in sorted(paths):
+        form = next((m for ext, m in forms.items() if path.endswith(ext)), None)
+        if form is None or os.path.getsize(path) > 8192:
+            continue
+        with open(path, "rb") as f:
+            data = f.read()
+        put("render_diagnostics", bytes([form]) + data)
+        put("render_diagnostics", bytes([form | 4]) + data)
 
 
 if __name__ == "__main__":

@@ -122,6 +122,45 @@ pub fn print_error(e: &dyn miette::Diagnostic) {
     write_stderr(&diag::render_error(e, color(), width()));
 }
 
+/// A warning or a note that is no finding of a file (a key file others can read, a key stored
+/// on the way), for [`print_warning`] and [`print_note`].
+#[derive(Debug)]
+struct Remark {
+    severity: miette::Severity,
+    message: String,
+}
+
+impl std::fmt::Display for Remark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Remark {}
+
+impl miette::Diagnostic for Remark {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+}
+
+/// Prints a warning to stderr in the style of every other message (`⚠ message`).
+pub fn print_warning(message: impl std::fmt::Display) {
+    print_error(&Remark {
+        severity: miette::Severity::Warning,
+        message: message.to_string(),
+    });
+}
+
+/// Prints a note (what a command did on the way) to stderr in the style of every other
+/// message (`☞ message`).
+pub fn print_note(message: impl std::fmt::Display) {
+    print_error(&Remark {
+        severity: miette::Severity::Advice,
+        message: message.to_string(),
+    });
+}
+
 /// A usage error (a flag, a value, a file that is not what the command wants).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]

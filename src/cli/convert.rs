@@ -57,10 +57,10 @@ pub fn run(args: ConvertArgs) -> u8 {
         Target::Yaml => yaml::to_yaml(&file, &layout),
         Target::Json => {
             if !file.comments.is_empty() {
-                eprintln!(
-                    "note: JSON has no comments; the {} comment(s) of `{name}` are not in the output",
+                super::common::print_note(format!(
+                    "JSON has no comments; the {} comment(s) of `{name}` are not in the output",
                     file.comments.len()
-                );
+                ));
             }
             yaml::to_json(&file)
         }

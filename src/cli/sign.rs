@@ -72,7 +72,7 @@ impl SeedArgs {
         if let Some(path) = &self.session_key_seed_file {
             let (key, warning) = SessionKey::from_seed_file(path).map_err(|e| report(&e.into()))?;
             if let Some(w) = warning {
-                eprintln!("warning: {w}");
+                common::print_warning(format!("{w}"));
             }
             return Ok(Some(key));
         }
@@ -82,9 +82,7 @@ impl SeedArgs {
                 .map_err(|e| report(&e.into()));
         }
         if let Some(seed) = &self.session_key_seed {
-            eprintln!(
-                "warning: `--session-key-seed` puts the session key's secret seed on the command line, where `ps` and shell history show it; pass `--session-key-seed-file FILE` or `--session-key-seed-env VAR` instead"
-            );
+            common::print_warning("`--session-key-seed` puts the session key's secret seed on the command line, where `ps` and shell history show it; pass `--session-key-seed-file FILE` or `--session-key-seed-env VAR` instead");
             return SessionKey::from_seed_hex(seed)
                 .map(Some)
                 .map_err(|e| report(&e.into()));
@@ -127,7 +125,7 @@ impl WalletArgs {
             let (w, warnings) = LocalWallet::from_file(path, &self.keystore_password_env)
                 .map_err(|e| report(&SignError::from(e)))?;
             for w in warnings {
-                eprintln!("warning: {w}");
+                common::print_warning(w);
             }
             return Ok(Box::new(w));
         }
@@ -169,7 +167,7 @@ impl NonceArgs {
         if let Some(url) = &self.handshake {
             let hash =
                 handshake::latest_blockhash(url, http).map_err(|e| report(&SignError::from(e)))?;
-            eprintln!("note: nonce `{hash}` from the handshake with `{url}`");
+            common::print_note(format!("nonce `{hash}` from the handshake with `{url}`"));
             return Ok(hash);
         }
         Err(Reported(usage_error(
@@ -229,13 +227,9 @@ pub fn times(
 pub fn warn_if_unusable(what: &str, issued_at: Timestamp, expiration: Timestamp, session: bool) {
     let now = Timestamp::now();
     if expiration.millis_since(&now) <= 0 {
-        eprintln!(
-            "warning: the {what} expired at `{expiration}`, before now (`{now}`): every node will refuse it; leave out `--issued-at` (it defaults to now) or pass a later `--issued-at`/`--expiration`"
-        );
+        common::print_warning(format!("the {what} expired at `{expiration}`, before now (`{now}`): every node will refuse it; leave out `--issued-at` (it defaults to now) or pass a later `--issued-at`/`--expiration`"));
     } else if session && issued_at.millis_since(&now) > 60_000 {
-        eprintln!(
-            "warning: the {what} is issued at `{issued_at}`, more than 60 s after now (`{now}`): the nodes refuse it until then (`NodeIatOutsideGracePeriod`)"
-        );
+        common::print_warning(format!("the {what} is issued at `{issued_at}`, more than 60 s after now (`{now}`): the nodes refuse it until then (`NodeIatOutsideGracePeriod`)"));
     }
 }
 
@@ -473,11 +467,11 @@ fn store_new_key(store: &mut KeyStore, key: &SessionKey, new_key: bool) -> Resul
         return Ok(());
     }
     store.put_session_key(key).map_err(|e| report(&e.into()))?;
-    eprintln!(
-        "note: stored a new session key `{}` in `{}`",
+    common::print_note(format!(
+        "stored a new session key `{}` in `{}`",
         key.public_key_hex(),
         store.dir().display()
-    );
+    ));
     Ok(())
 }
 
@@ -555,9 +549,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         let (node, changed) = litcap::sign::http::node_url(url)
             .map_err(|e| Reported(usage_error(format!("--node: {e}"))))?;
         if changed {
-            eprintln!(
-                "note: signing for `--node {url}` as `{node}`: a node compares the signed `nodeAddress` with its own `host:port`, and would refuse the trailing `/`"
-            );
+            common::print_note(format!("signing for `--node {url}` as `{node}`: a node compares the signed `nodeAddress` with its own `host:port`, and would refuse the trailing `/`"));
         }
         if nodes.contains(&node) {
             return Err(Reported(usage_error(format!(
@@ -576,11 +568,11 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
             let mut s = KeyStore::open(dir).map_err(|e| report(&e.into()))?;
             let wait = Duration::from_secs(args.store_wait);
             s.lock(wait, || {
-                eprintln!(
-                    "note: key store `{}` is in use by another process; waiting up to {} s",
+                common::print_note(format!(
+                    "key store `{}` is in use by another process; waiting up to {} s",
                     dir.display(),
                     wait.as_secs()
-                )
+                ))
             })
             .map_err(|e| report(&e.into()))?;
             Some(s)
@@ -601,7 +593,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     };
     if let Some(s) = &store {
         for n in s.notices() {
-            eprintln!("warning: {n}");
+            common::print_warning(n);
         }
     }
     let uri = session_key.uri();
@@ -641,7 +633,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         let (end, shortened) =
             flow::session_end_with(&a, issued_at, expiration, explicit_expiration.is_some());
         if shortened {
-            eprintln!("note: the session expires with the AuthSig, at `{end}`");
+            common::print_note(format!("the session expires with the AuthSig, at `{end}`"));
             expiration = end;
         }
         let x = target.expectations(&uri, None, &requests, grant_recap, issued_at, expiration);
@@ -671,22 +663,22 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         let reusable = match (&stored, store.as_ref()) {
             (Some(a), Some(s)) => match flow::judge_stored(a, &x) {
                 StoredAuthSig::Reuse => {
-                    eprintln!(
-                        "note: reusing the AuthSig stored in `{}`",
+                    common::print_note(format!(
+                        "reusing the AuthSig stored in `{}`",
                         s.path_of(WALLET_SIG).display()
-                    );
+                    ));
                     Some(a.clone())
                 }
                 StoredAuthSig::Replace(problems) => {
-                    eprintln!(
-                        "note: replacing the AuthSig stored in `{}`: {}",
+                    common::print_note(format!(
+                        "replacing the AuthSig stored in `{}`: {}",
                         s.path_of(WALLET_SIG).display(),
                         problem_lines(&problems)
                             .into_iter()
                             .map(|(_, sentence)| sentence)
                             .collect::<Vec<_>>()
                             .join("; ")
-                    );
+                    ));
                     None
                 }
                 refused @ StoredAuthSig::Refuse { .. } => {
@@ -731,10 +723,10 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
                         }
                         return Err(report(&e.into()));
                     }
-                    eprintln!(
-                        "note: stored the new AuthSig in `{}`",
+                    common::print_note(format!(
+                        "stored the new AuthSig in `{}`",
                         s.path_of(WALLET_SIG).display()
-                    );
+                    ));
                 }
                 a
             }

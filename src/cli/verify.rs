@@ -137,7 +137,13 @@ pub fn run(args: VerifyArgs) -> u8 {
     let checking = report::checking(target);
     let printed = match args.format {
         VerifyFormat::Json => common::print_json(&report::to_json(&results, many, checking)),
-        VerifyFormat::Human => common::print_stdout(&report::human(&results, many, checking)),
+        VerifyFormat::Human => common::print_stdout(&report::human_width(
+            &results,
+            many,
+            checking,
+            false,
+            common::width(),
+        )),
     };
     if printed != diag::exit::OK {
         return printed;
@@ -182,7 +188,9 @@ fn verify_all(
         .par_iter()
         .map(|p| {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                litcap::eth::with_recovery_cache(&recoveries, || report::verify_path(p, opts, target))
+                litcap::eth::with_recovery_cache(&recoveries, || {
+                    report::verify_path(p, opts, target)
+                })
             }))
             .unwrap_or_else(|_| FileResult {
                 path: p.display().to_string(),

@@ -11,6 +11,7 @@ use crate::load::Loaded;
 use crate::model::{Grant, Session};
 use crate::recap::Recap;
 use crate::time::Timestamp;
+use crate::wire::kind::InputKind;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -196,7 +197,19 @@ pub fn check_with_authsig(
     let file = match AuthSigFile::parse(file_id, &input.text) {
         Ok(f) => f,
         Err(d) => {
-            report.diagnostics.extend(d);
+            // Another kind of file (a SessionSigs map, a policy) is named as such rather than
+            // reported by the AuthSig keys it lacks.
+            match crate::wire::kind::detect(&input.text) {
+                Some(k) if k != InputKind::AuthSig => {
+                    let (message, help) = k.mismatch(InputKind::AuthSig);
+                    report.diagnostics.push(
+                        Diagnostic::new(Code::InvalidJson, message)
+                            .in_file(input.name.clone())
+                            .help(help),
+                    );
+                }
+                _ => report.diagnostics.extend(d),
+            }
             return finish(report, &loaded.sources);
         }
     };

@@ -3,8 +3,9 @@
 //! files (in parallel); everything it prints is built here.
 
 use super::sessionsigs::{self, InputError, NodeVerdict, SessionSigsFile, VerifyOptions};
-use crate::diag::{self, Diagnostic, Severity};
+use crate::diag::{self, Code, Diagnostic, Diagnostics, Sources};
 use crate::model::{Policy, Session};
+use crate::wire::kind::{self, InputKind};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -17,6 +18,8 @@ pub enum Outcome {
     Io(String),
     /// Read, but not a SessionSigs map.
     Input(InputError),
+    /// Another of litcap's inputs (an AuthSig, a policy), not a SessionSigs map.
+    WrongKind(InputKind),
     /// An empty map.
     Empty,
     Verdicts(Vec<NodeVerdict>),
@@ -57,6 +60,13 @@ impl FileResult {
                 out.insert(
                     "error".into(),
                     json!({"kind": "InvalidJson", "message": e.message, "line": e.line.max(1), "column": e.column.max(1)}),
+                );
+            }
+            Outcome::WrongKind(k) => {
+                let (message, help) = k.mismatch(InputKind::SessionSigs);
+                out.insert(
+                    "error".into(),
+                    json!({"kind": "WrongKind", "message": message, "help": help}),
                 );
             }
             Outcome::Empty => {
@@ -104,9 +114,19 @@ pub fn verify_path(
         Err(Outcome::Io(m)) => return result(Outcome::Io(m)),
         Err(other) => return result(other),
     };
+    // Another kind of file is named as such, not reported by the keys it lacks: an AuthSig
+    // reads as a map of strings, a policy as malformed JSON.
     let file = match SessionSigsFile::parse(&text) {
+        Ok(f) if kind::is_authsig_keys(f.nodes()) => {
+            return result(Outcome::WrongKind(InputKind::AuthSig))
+        }
         Ok(f) => f,
-        Err(e) => return result(Outcome::Input(e)),
+        Err(e) => {
+            return result(match kind::detect(&text) {
+                Some(k) if k != InputKind::SessionSigs => Outcome::WrongKind(k),
+                _ => Outcome::Input(e),
+            })
+        }
     };
     if file.is_empty() {
         return result(Outcome::Empty);
@@ -190,29 +210,79 @@ fn details(n: &NodeVerdict, indent: &str) -> String {
     out
 }
 
-/// The report for people.
+/// A file that could not be read, in the style of every other message.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{0}")]
+#[diagnostic(code(litcap::io), help("check the path and its permissions"))]
+struct Unreadable(String);
+
+/// The report for people, messages 100 columns wide without colour (see [`human_width`]).
 pub fn human(results: &[FileResult], many: bool, checking: Option<(&str, &str)>) -> String {
+    human_width(results, many, checking, false, 100)
+}
+
+/// The report for people: a line per node entry, and every error and policy finding rendered
+/// like `check`'s diagnostics ([`diag::render_human_width`]), indented under the file's name
+/// when there are several files.
+pub fn human_width(
+    results: &[FileResult],
+    many: bool,
+    checking: Option<(&str, &str)>,
+    color: bool,
+    width: usize,
+) -> String {
     let mut out = String::new();
     let mut nodes_total = 0;
     let mut nodes_valid = 0;
+    let indent = if many { "  " } else { "" };
+    let width = width.saturating_sub(indent.len()).max(40);
+    let push_block = |out: &mut String, block: &str| {
+        for line in block.lines() {
+            if line.is_empty() {
+                out.push('\n');
+            } else {
+                out.push_str(indent);
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    };
+    let render = |diags: Vec<Diagnostic>| {
+        diag::render_human_width(&Diagnostics(diags), &Sources::new(), color, width)
+    };
     for r in results {
-        let indent = if many { "  " } else { "" };
         if many {
             out.push_str(&format!("{}\n", r.path));
         }
+        let error = |message: String| Diagnostic::new(Code::InvalidJson, message);
         match &r.outcome {
-            Outcome::Io(m) => out.push_str(&format!("{indent}error: {m}\n")),
-            Outcome::Input(e) => out.push_str(&format!(
-                "{indent}error: {}:{}:{}: {}\n",
-                r.path,
-                e.line,
+            Outcome::Io(m) => push_block(
+                &mut out,
+                &diag::render_error(&Unreadable(m.clone()), color, width),
+            ),
+            Outcome::Input(e) => push_block(
+                &mut out,
                 // serde_json counts columns from 0 at the start of a line; people from 1.
-                e.column.max(1),
-                e.message
-            )),
-            Outcome::Empty => out.push_str(&format!(
-                "{indent}error: the SessionSigs map has no entries\n"
-            )),
+                &render(vec![error(e.message.clone()).in_file(format!(
+                    "{}:{}:{}",
+                    r.path,
+                    e.line,
+                    e.column.max(1)
+                ))]),
+            ),
+            Outcome::WrongKind(k) => {
+                let (message, help) = k.mismatch(InputKind::SessionSigs);
+                push_block(
+                    &mut out,
+                    &render(vec![error(message).help(help).in_file(r.path.clone())]),
+                )
+            }
+            Outcome::Empty => push_block(
+                &mut out,
+                &render(vec![error("the SessionSigs map has no entries".into())
+                    .help("`getSessionSigs` returns one entry per node")
+                    .in_file(r.path.clone())]),
+            ),
             Outcome::Verdicts(v) => {
                 for n in v {
                     nodes_total += 1;
@@ -239,20 +309,9 @@ pub fn human(results: &[FileResult], many: bool, checking: Option<(&str, &str)>)
         if let Some((session, _)) = checking {
             if r.policy.is_empty() {
                 out.push_str(&format!("{indent}policy: within session `{session}`\n"));
-            }
-            for d in &r.policy {
-                let sev = match d.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                    Severity::Note => "note",
-                };
-                out.push_str(&format!(
-                    "{indent}policy {sev}[{}]: {}\n",
-                    d.code, d.message
-                ));
-                if let Some(h) = &d.help {
-                    out.push_str(&format!("{indent}  help: {h}\n"));
-                }
+            } else {
+                // Checked against the policy: the findings, like `check`'s.
+                push_block(&mut out, &render(r.policy.clone()));
             }
         }
     }

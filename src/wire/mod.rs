@@ -10,6 +10,7 @@ pub mod acc;
 pub mod authsig;
 pub mod compile;
 pub mod coverage;
+pub mod kind;
 pub mod lit;
 pub mod recap;
 pub mod siwe;

@@ -215,19 +215,28 @@ pub(super) fn from_fields(v: &Value) -> Result<SiweMessage, SiweParseError> {
             ))
         }
     };
+    // An empty optional string is no field at all, as in both implementations: siwe 2.3.2's
+    // `toMessage()` tests them for truth (`if (this.statement) prefix += '\n'`,
+    // `if (this.expirationTime)`, `if (this.requestId)`), so `""` renders as if absent and its
+    // parser reads the text back without it; siwe-rs (the nodes) reads an empty statement line
+    // as `None` (`Some("") => None` in `Message::from_str`). Keeping `Some("")` made a message
+    // that differs from its own text (found by fuzzing `siwe_parse`, #16).
+    let optional = |key: &str, field: SiweField| -> Result<Option<String>, SiweParseError> {
+        Ok(text(key, field, false)?.filter(|s| !s.is_empty()))
+    };
     let msg = SiweMessage {
         scheme: text("scheme", SiweField::Scheme, false)?,
         domain: required("domain", SiweField::Domain)?,
         address: required("address", SiweField::Address)?,
-        statement: text("statement", SiweField::Statement, false)?,
+        statement: optional("statement", SiweField::Statement)?,
         uri: required("uri", SiweField::Uri)?,
         version: required("version", SiweField::Version)?,
         chain_id,
         nonce: required("nonce", SiweField::Nonce)?,
         issued_at: required("issuedAt", SiweField::IssuedAt)?,
-        expiration_time: text("expirationTime", SiweField::ExpirationTime, false)?,
-        not_before: text("notBefore", SiweField::NotBefore, false)?,
-        request_id: text("requestId", SiweField::RequestId, false)?,
+        expiration_time: optional("expirationTime", SiweField::ExpirationTime)?,
+        not_before: optional("notBefore", SiweField::NotBefore)?,
+        request_id: optional("requestId", SiweField::RequestId)?,
         resources,
     };
     msg.validate()?;
@@ -245,5 +254,42 @@ mod tests {
         assert_eq!(js_parse_int("0x10"), Some(16));
         assert_eq!(js_parse_int("?"), None);
         assert_eq!(js_parse_int(""), None);
+    }
+
+    /// Found by fuzzing (`siwe_parse`, #16; the seed is in `fuzz/seeds/siwe_parse/`): an empty
+    /// `statement` (or time, or request id) is no field, as siwe 2.3.2 renders and parses it.
+    #[test]
+    fn from_fields_reads_empty_optional_strings_as_absent() {
+        let v: Value = serde_json::from_str(
+            r#"{"domain": "service.org", "address": "0xe5A12547fe4E872D192E3eCecb76F2Ce1aeA4946",
+                "statement": "", "uri": "h:tps//service.org/login", "version": "1", "chainId": 1,
+                "nonce": "12341234", "issuedAt": "2022-03-17T12:45:13.610Z",
+                "expirationTime": "2023-03-17T12:45:13.610Z",
+                "notBefore": "2022-03-17T12:45:13.610Z", "requestId": "some_id"}"#,
+        )
+        .unwrap();
+        let m = SiweMessage::from_fields(&v).unwrap();
+        assert_eq!(m.statement, None);
+        let text = m.to_message();
+        assert!(
+            text.contains("4946\n\n\nURI: h:tps//service.org/login\n"),
+            "{text:?}"
+        );
+        assert_eq!(SiweMessage::parse(&text).unwrap(), m);
+
+        let mut v = v;
+        for key in ["expirationTime", "notBefore", "requestId"] {
+            v[key] = Value::String(String::new());
+        }
+        let m = SiweMessage::from_fields(&v).unwrap();
+        assert_eq!(
+            (
+                m.expiration_time.clone(),
+                m.not_before.clone(),
+                m.request_id.clone()
+            ),
+            (None, None, None)
+        );
+        assert_eq!(SiweMessage::parse(&m.to_message()).unwrap(), m);
     }
 }
