@@ -11,5 +11,7 @@ pub mod authsig;
 pub mod compile;
 pub mod coverage;
 pub mod lit;
+pub mod naga;
+pub mod payment;
 pub mod recap;
 pub mod siwe;
