@@ -49,14 +49,14 @@ pub const PAYLOAD_FIELDS: [&str; 7] = [
     "maxPrice",
 ];
 
-/// `DomainSchema`: the host and port of a domain, without scheme or path.
+/// `DomainSchema` (schemas 8.0.3 `schemas.js`): everything before the first `/`
+/// (`val.match(/^([^/]+)/)`); an empty value, or one starting with `/`, is kept as is. No
+/// scheme is stripped: `https://a.b` becomes `https:`, as in the SDK.
 pub fn session_domain(domain: &str) -> String {
-    let d = domain.trim();
-    let d = d
-        .strip_prefix("https://")
-        .or_else(|| d.strip_prefix("http://"))
-        .unwrap_or(d);
-    d.split('/').next().unwrap_or(d).to_string()
+    match domain.find('/') {
+        Some(0) | None => domain.to_string(),
+        Some(i) => domain[..i].to_string(),
+    }
 }
 
 /// A `LitResourceAbilityRequest` as v8 writes it: `resourcePrefix` before `resource`.
@@ -246,7 +246,9 @@ mod tests {
             "app.example.com:8443"
         );
         assert_eq!(session_domain("localhost"), "localhost");
-        assert_eq!(session_domain("https://a.b/c"), "a.b");
+        assert_eq!(session_domain("https://a.b/c"), "https:");
+        assert_eq!(session_domain("/x"), "/x");
+        assert_eq!(session_domain(""), "");
     }
 
     #[test]
