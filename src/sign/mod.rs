@@ -9,6 +9,7 @@
 pub mod authsig;
 pub mod capacity;
 pub mod check;
+pub mod flow;
 pub mod handshake;
 pub mod http;
 pub mod naga;
