@@ -23,6 +23,7 @@ pub mod delegate;
 pub mod diff;
 pub mod explain;
 pub mod fmt;
+pub mod network;
 pub mod recap;
 pub mod schema;
 pub mod sign;

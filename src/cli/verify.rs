@@ -42,6 +42,10 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: VerifyFormat,
+    /// Whose node rules apply: `naga` requires `maxPrice`, rejects unknown keys in capability
+    /// AuthSigs and compares `nodeAddress` with the node's raw `domain:port`.
+    #[arg(long, value_enum, default_value = "datil")]
+    pub network: super::network::Network,
 }
 
 /// Output formats of `verify`.
@@ -123,7 +127,7 @@ pub fn run(args: VerifyArgs) -> u8 {
         now: args.at.unwrap_or_else(Timestamp::now),
         node: args.node.clone(),
     };
-    let results = verify_all(&paths, &opts, target);
+    let results = verify_all(&paths, &opts, target, args.network.profile());
 
     let checking = report::checking(target);
     let printed = match args.format {
@@ -163,6 +167,7 @@ fn verify_all(
     paths: &[PathBuf],
     opts: &VerifyOptions,
     target: Option<(&Policy, &Session)>,
+    profile: &'static litcap::profile::Profile,
 ) -> Vec<FileResult> {
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
@@ -171,7 +176,7 @@ fn verify_all(
     if workers == 1 {
         return paths
             .iter()
-            .map(|p| report::verify_path(p, opts, target))
+            .map(|p| report::verify_path_in(p, opts, target, profile))
             .collect();
     }
     let next = AtomicUsize::new(0);
@@ -184,7 +189,7 @@ fn verify_all(
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(p) = paths.get(i) else { break };
-                        mine.push((i, report::verify_path(p, opts, target)));
+                        mine.push((i, report::verify_path_in(p, opts, target, profile)));
                     }
                     mine
                 })

@@ -168,15 +168,35 @@ pub(super) fn gap_reason(gap: &Gap, request: &Request) -> String {
     authsig::describe_gap(gap, request).0
 }
 
-/// One request as an operation a node could see: `None` if none can match it.
-pub(super) fn operation(r: &PayloadRequest<'_>) -> Result<Request, String> {
-    let prefix = ResourcePrefix::parse(&r.resource.resource_prefix).ok_or_else(|| {
-        format!(
-            "the resource prefix `{}` is not one the nodes know",
-            r.resource.resource_prefix
-        )
-    })?;
-    let ability = Ability::parse(&r.ability)
+/// The first capability of a payload with a key the Naga nodes do not accept.
+fn unknown_capability_key(signed_message: &str) -> Option<(usize, String)> {
+    const KNOWN: [&str; 5] = ["sig", "derivedVia", "signedMessage", "address", "algo"];
+    let v: serde_json::Value = serde_json::from_str(signed_message).ok()?;
+    v.get("capabilities")?
+        .as_array()?
+        .iter()
+        .enumerate()
+        .find_map(|(i, c)| {
+            c.as_object()?
+                .keys()
+                .find(|k| !KNOWN.contains(&k.as_str()))
+                .map(|k| (i, k.clone()))
+        })
+}
+
+/// One request as an operation a node of the profile could see: `Err` if none can match it.
+pub(super) fn operation_in(
+    r: &PayloadRequest<'_>,
+    profile: &crate::profile::Profile,
+) -> Result<Request, String> {
+    let prefix = ResourcePrefix::parse_in(&r.resource.resource_prefix, profile.prefixes)
+        .ok_or_else(|| {
+            format!(
+                "the resource prefix `{}` is not one the nodes know",
+                r.resource.resource_prefix
+            )
+        })?;
+    let ability = Ability::parse_in(&r.ability, profile.abilities)
         .ok_or_else(|| format!("the ability `{}` is not one the nodes know", r.ability))?;
     if !prefix.supports(ability) {
         return Err(format!(
@@ -233,8 +253,27 @@ pub(super) fn session_key(address: &str) -> Result<VerifyingKey, (NodeErrorKind,
     })
 }
 
-/// Verifies every entry of a read map.
+/// Verifies every entry of a read map with the Datil nodes' rules.
 pub fn verify_file(file: &SessionSigsFile<'_>, opts: &VerifyOptions) -> Vec<NodeVerdict> {
+    verify_file_in(file, opts, &crate::profile::DATIL)
+}
+
+/// [`verify_text`] with the node rules of a profile (`verify --network`).
+pub fn verify_text_in(
+    text: &str,
+    opts: &VerifyOptions,
+    profile: &'static crate::profile::Profile,
+) -> Result<Vec<NodeVerdict>, InputError> {
+    let file = SessionSigsFile::parse(text)?;
+    Ok(verify_file_in(&file, opts, profile))
+}
+
+/// [`verify_file`] with the node rules of a profile.
+pub fn verify_file_in(
+    file: &SessionSigsFile<'_>,
+    opts: &VerifyOptions,
+    profile: &'static crate::profile::Profile,
+) -> Vec<NodeVerdict> {
     // Step 2 for every entry first, so capability work can be shared across entries.
     let payloads: Vec<Option<Result<Payload<'_>, String>>> = file
         .entries
@@ -250,12 +289,18 @@ pub fn verify_file(file: &SessionSigsFile<'_>, opts: &VerifyOptions) -> Vec<Node
     let mut keys: Vec<KeyCacheEntry<'_>> = Vec::new();
     let mut out = Vec::with_capacity(file.entries.len());
     for ((url, entry), payload) in file.entries.iter().zip(&payloads) {
-        let checked_as = node_identity(opts.node.as_deref().unwrap_or(url));
+        let own = opts.node.as_deref().unwrap_or(url);
+        let checked_as = if profile.node.normalises_own_address {
+            node_identity(own)
+        } else {
+            node_identity_raw(own)
+        };
         let error = verify_entry(
             url,
             entry,
             payload.as_ref(),
             &checked_as,
+            profile,
             opts.now,
             &mut keys,
             &mut caps,
@@ -278,6 +323,7 @@ pub(super) fn verify_entry<'p>(
     entry: &'p RawEntry<'_>,
     payload: Option<&'p Result<Payload<'p>, String>>,
     checked_as: &str,
+    profile: &'static crate::profile::Profile,
     now: Timestamp,
     keys: &mut Vec<KeyCacheEntry<'p>>,
     caps: &mut Vec<CapCacheEntry<'p>>,
@@ -380,6 +426,33 @@ pub(super) fn verify_entry<'p>(
             ))
         }
     };
+    // Naga: `max_price: U256` has no `#[serde(default)]` (lit-peer `models/auth.rs`
+    // `SessionKeySignedMessageV2`), and a capability key outside the five known ones fails
+    // `JsonAuthSig`'s deserializer (lit-node-core `models/auth_sig.rs`).
+    if profile.payload.max_price == crate::profile::MaxPrice::Required
+        && payload.max_price.is_none()
+    {
+        return Err(NodeError::new(
+            K::NodeAuthSigSignedMessageConversionError,
+            format!(
+                "the session payload has no `maxPrice`, which the {} nodes require",
+                profile.name
+            ),
+            "sign with `--network naga` (the SDK v8 adds `maxPrice` to every node's payload); SDK v7 session signatures do not work on Naga",
+        ));
+    }
+    if profile.node.strict_capability_keys {
+        if let Some((index, key)) = unknown_capability_key(signed_message) {
+            return Err(NodeError::new(
+                K::NodeAuthSigSignedMessageConversionError,
+                format!(
+                    "capability {index} of the session payload has the key `{key}`; the {} nodes accept only `sig`, `derivedVia`, `signedMessage`, `address` and `algo`",
+                    profile.name
+                ),
+                "pass capability AuthSigs as `{sig, derivedVia, signedMessage, address[, algo]}` (the SDK v8 `AuthSigSchema` drops other keys)",
+            ));
+        }
+    }
     if let Some(p) = &payload.max_price {
         if !valid_max_price(p) {
             return Err(NodeError::new(
@@ -413,7 +486,7 @@ pub(super) fn verify_entry<'p>(
             )
             })
         };
-    let profile = &crate::profile::DATIL;
+
     let issued = parse_time("issuedAt", &payload.issued_at)?;
     // The nodes read `expiration` only once `issuedAt` is within the grace period.
     if let Err(fault) = node_issued_at(issued, now, profile.node.grace_secs) {
@@ -444,7 +517,7 @@ pub(super) fn verify_entry<'p>(
     }
 
     // 6. Capabilities, for every request as an operation.
-    check_requests(payload, address, now, caps)
+    check_requests(payload, address, profile, now, caps)
 }
 
 /// Step 6 for every request of the payload: the first failing request decides the error,
@@ -452,6 +525,7 @@ pub(super) fn verify_entry<'p>(
 fn check_requests<'p>(
     payload: &'p Payload<'p>,
     address: &'p str,
+    profile: &crate::profile::Profile,
     now: Timestamp,
     caps: &mut Vec<CapCacheEntry<'p>>,
 ) -> Result<(), NodeError> {
@@ -465,7 +539,7 @@ fn check_requests<'p>(
             resource: req.resource.resource.to_string(),
             ability: req.ability.to_string(),
         };
-        let result = match operation(req) {
+        let result = match operation_in(req, profile) {
             Err(why) => Err(NodeError {
                 request: Some(rref.clone()),
                 ..NodeError::new(

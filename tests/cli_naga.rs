@@ -1,0 +1,195 @@
+//! The Naga profile on the command line and in the node emulation: `delegate --network naga`
+//! (payment delegation, byte-exact with v8 vector 11), `verify --network naga` (the Naga
+//! nodes' `maxPrice` and strict-capability rules, lit-peer `models/auth.rs`,
+//! lit-node-core `models/auth_sig.rs`).
+
+mod common;
+
+use litcap::profile::{DATIL, NAGA};
+use litcap::sign::SessionKey;
+use litcap::time::Timestamp;
+use litcap::verify::sessionsigs::{verify_text_in, NodeErrorKind, VerifyOptions};
+use serde_json::Value;
+
+const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const NONCE: &str = "0x921dd92f497527857ee8dda62f1805e56c34c99a6b37691b4e56e6fb171a5a70";
+
+fn vector(name: &str) -> common::Vector {
+    common::v8_vectors()
+        .into_iter()
+        .find(|v| v.file.starts_with(name))
+        .expect(name)
+}
+
+fn opts() -> VerifyOptions {
+    VerifyOptions {
+        now: Timestamp::parse_rfc3339("2024-09-19T13:08:00Z").unwrap(),
+        node: None,
+    }
+}
+
+#[test]
+fn delegate_naga_is_the_sdk_payment_delegation() {
+    let v = vector("11-");
+    let out = common::litcap_env(
+        &[
+            "delegate",
+            "--network",
+            "naga",
+            "--delegatee",
+            "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+            "--delegatee",
+            "3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+            "--max-price",
+            "1000000000000000000",
+            "--scope",
+            "pkp_sign",
+            "--scope",
+            "lit_action",
+            "--scope",
+            "pkp_sign",
+            "--wallet-key-env",
+            "LITCAP_TEST_KEY",
+            "--nonce",
+            NONCE,
+            "--issued-at",
+            "2024-09-19T13:07:33.606Z",
+            "--expiration",
+            "2024-09-20T13:07:33.606Z",
+        ],
+        &[("LITCAP_TEST_KEY", KEY)],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        litcap::json::stringify(&got),
+        litcap::json::stringify(&v.expected["authSig"])
+    );
+}
+
+#[test]
+fn delegate_mixing_networks_is_a_usage_error() {
+    let env = [("LITCAP_TEST_KEY", KEY)];
+    let base = [
+        "delegate",
+        "--delegatee",
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    ];
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--max-price", "1", "--scope", "pkp_sign"],
+            "--network naga",
+        ),
+        (
+            &["--network", "naga", "--capacity-token-id", "1"],
+            "Naga has no capacity credits",
+        ),
+        (
+            &[
+                "--network",
+                "naga",
+                "--max-price",
+                "1",
+                "--scope",
+                "decrypt",
+            ],
+            "encryption_sign",
+        ),
+    ];
+    for (extra, needle) in cases {
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--wallet-key-env", "LITCAP_TEST_KEY", "--nonce", NONCE]);
+        let out = common::litcap_env(&args, &env);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn naga_nodes_accept_the_v8_sessionsigs() {
+    let v = vector("08-");
+    let text = v.expected["sessionSigs"].to_string();
+    for profile in [&DATIL, &NAGA] {
+        let verdicts = verify_text_in(&text, &opts(), profile).unwrap();
+        assert_eq!(verdicts.len(), 3);
+        assert!(verdicts.iter().all(|n| n.valid()), "{}", profile.name);
+    }
+}
+
+#[test]
+fn naga_nodes_require_max_price() {
+    let v7 = common::lit_vectors()
+        .into_iter()
+        .find(|v| v.file.starts_with("23-"))
+        .unwrap();
+    let text = v7.expected["sessionSigs"].to_string();
+    let verdicts = verify_text_in(&text, &opts(), &NAGA).unwrap();
+    for n in &verdicts {
+        let e = n.error.as_ref().expect("invalid on naga");
+        assert_eq!(
+            e.kind,
+            NodeErrorKind::NodeAuthSigSignedMessageConversionError
+        );
+        assert!(e.message.contains("maxPrice"), "{}", e.message);
+    }
+    assert!(verify_text_in(&text, &opts(), &DATIL)
+        .unwrap()
+        .iter()
+        .all(|n| n.valid()));
+}
+
+#[test]
+fn naga_nodes_reject_unknown_capability_keys() {
+    let v = vector("08-");
+    let seed = v.input["sessionKeySeed"].as_str().unwrap();
+    let key = SessionKey::from_seed_hex(seed).unwrap();
+    let url = "https://15.235.83.220:7470";
+    let entry = &v.expected["sessionSigs"][url];
+    let mut payload: Value =
+        serde_json::from_str(entry["signedMessage"].as_str().unwrap()).unwrap();
+    payload["capabilities"][0]["chain"] = Value::String("ethereum".into());
+    let signed = litcap::json::stringify(&payload);
+    let mut e = entry.clone();
+    e["sig"] = Value::String(key.sign_hex(signed.as_bytes()));
+    e["signedMessage"] = Value::String(signed);
+    let text = serde_json::json!({ url: e }).to_string();
+    let naga = verify_text_in(&text, &opts(), &NAGA).unwrap();
+    let err = naga[0].error.as_ref().expect("rejected on naga");
+    assert_eq!(
+        err.kind,
+        NodeErrorKind::NodeAuthSigSignedMessageConversionError
+    );
+    assert!(err.message.contains("`chain`"), "{}", err.message);
+    assert!(verify_text_in(&text, &opts(), &DATIL).unwrap()[0].valid());
+}
+
+#[test]
+fn naga_compares_node_address_with_the_raw_domain() {
+    // A map keyed by `localhost` whose payload names `localhost`: the Naga node normalises only
+    // the payload's side (`127.0.0.1:7470`) and compares it with its own `localhost:7470`.
+    let v = vector("08-");
+    let key = SessionKey::from_seed_hex(v.input["sessionKeySeed"].as_str().unwrap()).unwrap();
+    let entry = &v.expected["sessionSigs"]["https://15.235.83.220:7470"];
+    let mut payload: Value =
+        serde_json::from_str(entry["signedMessage"].as_str().unwrap()).unwrap();
+    let url = "http://localhost:7470";
+    payload["nodeAddress"] = Value::String(url.into());
+    let signed = litcap::json::stringify(&payload);
+    let mut e = entry.clone();
+    e["sig"] = Value::String(key.sign_hex(signed.as_bytes()));
+    e["signedMessage"] = Value::String(signed);
+    let text = serde_json::json!({ url: e }).to_string();
+    let naga = verify_text_in(&text, &opts(), &NAGA).unwrap();
+    assert_eq!(
+        naga[0].error.as_ref().map(|e| e.kind),
+        Some(NodeErrorKind::NodeNotAuthorized)
+    );
+    assert!(verify_text_in(&text, &opts(), &DATIL).unwrap()[0].valid());
+}
