@@ -193,3 +193,130 @@ fn naga_compares_node_address_with_the_raw_domain() {
     );
     assert!(verify_text_in(&text, &opts(), &DATIL).unwrap()[0].valid());
 }
+
+fn sign_args<'a>(policy: &'a str, session: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "sign",
+        policy,
+        "--session",
+        session,
+        "--wallet-key-env",
+        "LITCAP_TEST_KEY",
+        "--session-key-seed",
+        "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+        "--nonce",
+        NONCE,
+        "--issued-at",
+        "2024-09-19T13:07:33.606Z",
+        "--node",
+        "https://15.235.83.220:7470",
+        "--node",
+        "https://15.235.83.220:7471",
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
+#[test]
+fn sign_naga_writes_the_v8_payload() {
+    let root = common::root();
+    let policy = root.join("policies/pkp-signer.litcap");
+    let policy = policy.to_str().unwrap();
+    let out = common::litcap_env(
+        &sign_args(
+            policy,
+            "treasury",
+            &[
+                "--network",
+                "naga",
+                "--max-price",
+                "https://15.235.83.220:7470=10",
+                "--max-price",
+                "https://15.235.83.220:7471=0x20",
+            ],
+        ),
+        &[("LITCAP_TEST_KEY", KEY)],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sigs: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (url, price) in [
+        ("https://15.235.83.220:7470", "0xa"),
+        ("https://15.235.83.220:7471", "0x20"),
+    ] {
+        let payload: Value =
+            serde_json::from_str(sigs[url]["signedMessage"].as_str().unwrap()).unwrap();
+        let keys: Vec<&String> = payload.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            litcap::wire::naga::PAYLOAD_FIELDS
+                .iter()
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(payload["maxPrice"], price);
+        let r = payload["resourceAbilityRequests"][0]["resource"]
+            .as_object()
+            .unwrap();
+        assert_eq!(r.keys().next().map(String::as_str), Some("resourcePrefix"));
+    }
+    let verdicts = verify_text_in(&sigs.to_string(), &opts(), &NAGA).unwrap();
+    assert!(verdicts.iter().all(|n| n.valid()));
+}
+
+#[test]
+fn sign_refuses_the_other_networks_flags() {
+    let root = common::root();
+    let pkp = root.join("policies/pkp-signer.litcap");
+    let capacity = root.join("policies/capacity-delegation.litcap");
+    let (pkp, capacity) = (pkp.to_str().unwrap(), capacity.to_str().unwrap());
+    // A Naga session may come from a policy whose other grants are Datil-only.
+    let out = common::litcap_env(
+        &sign_args(capacity, "user", &["--network", "naga", "--max-price", "1"]),
+        &[("LITCAP_TEST_KEY", KEY)],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cases: [(&str, &str, &[&str], &str); 4] = [
+        (pkp, "treasury", &["--max-price", "1"], "--network naga"),
+        (pkp, "treasury", &["--network", "naga"], "--max-price"),
+        (
+            pkp,
+            "treasury",
+            &[
+                "--network",
+                "naga",
+                "--max-price",
+                "1",
+                "--capacity-delegation",
+                "x.json",
+            ],
+            "--payment-delegation",
+        ),
+        (
+            pkp,
+            "treasury",
+            &[
+                "--network",
+                "naga",
+                "--max-price",
+                "https://15.235.83.220:7470=1",
+            ],
+            "has no --max-price",
+        ),
+    ];
+    for (policy, session, extra, needle) in cases {
+        let args = sign_args(policy, session, extra);
+        let out = common::litcap_env(&args, &[("LITCAP_TEST_KEY", KEY)]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.contains(needle), "{extra:?}: {err}");
+    }
+}

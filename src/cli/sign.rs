@@ -425,6 +425,17 @@ pub struct SignArgs {
     /// A capacity delegation AuthSig (from `litcap delegate`), put before the AuthSig.
     #[arg(long, value_name = "FILE")]
     pub capacity_delegation: Option<PathBuf>,
+    /// The network: `naga` signs the SDK v8 payload (with `maxPrice`).
+    #[arg(long, value_enum, default_value = "datil")]
+    pub network: super::network::Network,
+    /// Naga: each node's `maxPrice` in wei, `WEI` for every node or `URL=WEI` per node
+    /// (repeat).
+    #[arg(long = "max-price", value_name = "[URL=]WEI")]
+    pub max_prices: Vec<String>,
+    /// Naga: a payment delegation AuthSig (from `litcap delegate --network naga`), put
+    /// before the AuthSig (`capabilityAuthSigs`).
+    #[arg(long, value_name = "FILE")]
+    pub payment_delegation: Option<PathBuf>,
 }
 
 pub fn run(args: SignArgs) -> u8 {
@@ -434,7 +445,76 @@ pub fn run(args: SignArgs) -> u8 {
     }
 }
 
+/// The flags that belong to the other network, refused with the replacement named.
+fn check_network_flags(args: &SignArgs) -> Result<(), Reported> {
+    use super::network::Network;
+    let refuse = |m: &str| Err(Reported(usage_error(m)));
+    match args.network {
+        Network::Datil => {
+            if !args.max_prices.is_empty() {
+                return refuse("--max-price is part of the Naga payload; pass `--network naga` (Datil's payload has no `maxPrice`)");
+            }
+            if args.payment_delegation.is_some() {
+                return refuse("--payment-delegation is a Naga capability; pass `--network naga`, or use --capacity-delegation on Datil");
+            }
+        }
+        Network::Naga => {
+            if args.capacity_delegation.is_some() {
+                return refuse("--capacity-delegation is Datil's; Naga has no capacity credits: pass a payment delegation with --payment-delegation FILE (from `litcap delegate --network naga`)");
+            }
+            if args.store.is_some() {
+                return refuse("--store keeps the SDK v7 layout; the v8 storage plugin's layout is not supported yet: pass --session-key-seed HEX with --network naga");
+            }
+            if args.max_prices.is_empty() {
+                return refuse("--network naga needs --max-price WEI (or one --max-price URL=WEI per node): every Naga payload carries the node's `maxPrice`");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `--max-price`: one `WEI` for every node, or `URL=WEI` for each node.
+fn node_prices(args: &SignArgs) -> Result<Vec<(String, u128)>, Reported> {
+    use litcap::wire::naga::parse_price;
+    let bad = |v: &str, e: litcap::wire::naga::PriceError| {
+        Reported(usage_error(format!("--max-price `{v}`: {e}")))
+    };
+    if let [one] = args.max_prices.as_slice() {
+        if !one.contains('=') {
+            let p = parse_price(one).map_err(|e| bad(one, e))?;
+            return Ok(args.nodes.iter().map(|u| (u.clone(), p)).collect());
+        }
+    }
+    let mut per: Vec<(String, u128)> = Vec::new();
+    for v in &args.max_prices {
+        let Some((url, wei)) = v.rsplit_once('=') else {
+            return Err(Reported(usage_error(format!(
+                "--max-price `{v}`: with several values, write each as `URL=WEI`"
+            ))));
+        };
+        per.push((url.to_string(), parse_price(wei).map_err(|e| bad(v, e))?));
+    }
+    args.nodes
+        .iter()
+        .map(|u| {
+            per.iter()
+                .find(|(url, _)| url == u)
+                .map(|(_, p)| (u.clone(), *p))
+                .ok_or_else(|| {
+                    Reported(usage_error(format!(
+                        "--node `{u}` has no --max-price; add `--max-price {u}=WEI`"
+                    )))
+                })
+        })
+        .collect()
+}
+
 fn sign(args: SignArgs) -> Result<u8, Reported> {
+    check_network_flags(&args)?;
+    let prices = match args.network {
+        super::network::Network::Naga => Some(node_prices(&args)?),
+        super::network::Network::Datil => None,
+    };
     let target = Target::load(&args.files, &args.session)?;
     let session = target.session();
     let grant = target.grant();
@@ -484,12 +564,30 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     }
     let uri = session_key.uri();
     let requests = target.requests();
+    if prices.is_some() {
+        let profile = args.network.profile();
+        if let Some(r) = requests
+            .iter()
+            .find(|r| !profile.prefixes.contains(&r.resource.prefix))
+        {
+            return Err(Reported(usage_error(format!(
+                "session `{}` requests `{}` on `{}`, which the Naga network does not have; capacity credits became payment delegation (`litcap delegate --network naga`)",
+                session.name, r.ability, r.resource
+            ))));
+        }
+    }
     let grant_recap = grant.recap();
 
-    // The capacity delegation, if any.
-    let capacity = match &args.capacity_delegation {
+    // The capacity (Datil) or payment (Naga) delegation, if any.
+    let (delegation_path, delegation_what) =
+        match (&args.capacity_delegation, &args.payment_delegation) {
+            (Some(p), _) => (Some(p), "capacity delegation"),
+            (None, Some(p)) => (Some(p), "payment delegation"),
+            (None, None) => (None, ""),
+        };
+    let capacity = match delegation_path {
         Some(path) => {
-            let a = read_auth_sig(path, "capacity delegation")?;
+            let a = read_auth_sig(path, delegation_what)?;
             let x = Expectations {
                 uri: litcap::siwe::DELEGATION_URI,
                 wallet: None,
@@ -504,7 +602,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
             if let Err(p) = check_auth_sig(&a, &x) {
                 let shown = path.display().to_string();
                 return Err(report_diags(
-                    &problem_diags("capacity delegation", &shown, &p),
+                    &problem_diags(delegation_what, &shown, &p),
                     &target.sources,
                 ));
             }
@@ -612,6 +710,36 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         }
     };
 
+    if let Some(prices) = prices {
+        // lit-peer `payment_delegation.rs` `validate_delegation_requirements`: a delegation
+        // pays only when the session's `maxPrice` is at most its `max_price`.
+        if let Some(d) = &capacity {
+            match litcap::wire::payment::delegation_max_price(&d.signed_message) {
+                None => {
+                    return Err(Reported(usage_error(
+                        "--payment-delegation grants no payment (no `max_price` under `Auth/Auth` on `lit-paymentdelegation://*`); make one with `litcap delegate --network naga`",
+                    )))
+                }
+                Some(cap) => {
+                    if let Some((url, p)) = prices.iter().find(|(_, p)| *p > cap) {
+                        return Err(Reported(usage_error(format!(
+                            "--max-price {p} for `{url}` exceeds the payment delegation's `max_price` {cap}, so the Naga nodes would not charge the delegator; lower --max-price to at most {cap}"
+                        ))));
+                    }
+                }
+            }
+        }
+        let sigs = litcap::sign::naga::sign_for_nodes(
+            &session_key,
+            &requests,
+            capacity.as_slice(),
+            &auth_sig,
+            issued_at,
+            expiration,
+            &prices,
+        );
+        return Ok(print_json(&sigs.to_value()));
+    }
     let sigs = flow::session_sigs(
         &session_key,
         &requests,

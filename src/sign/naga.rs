@@ -141,13 +141,34 @@ pub fn issue_session_sigs(
         pricing.product,
         pricing.threshold,
     )?;
-    let requests: Vec<Value> = config
-        .resources
+    Ok(sign_for_nodes(
+        session_key,
+        &config.resources,
+        &config.capability_auth_sigs,
+        auth_sig,
+        now,
+        config.expiration_at(now),
+        &selected,
+    ))
+}
+
+/// One v8 session sig per node, each payload ending with that node's `maxPrice`, in the order
+/// given. `capabilities` are the AuthSigs before the wallet's own (`capabilityAuthSigs`, e.g.
+/// a payment delegation).
+pub fn sign_for_nodes(
+    session_key: &SessionKey,
+    requests: &[CapabilityRequest],
+    capabilities: &[AuthSig],
+    auth_sig: &AuthSig,
+    issued_at: Timestamp,
+    expiration: Timestamp,
+    nodes: &[(String, u128)],
+) -> SessionSigs {
+    let requests: Vec<Value> = requests
         .iter()
         .map(wire::resource_ability_request)
         .collect();
-    let capabilities: Vec<Value> = config
-        .capability_auth_sigs
+    let capabilities: Vec<Value> = capabilities
         .iter()
         .map(|a| reparse_capability(a).to_value())
         .chain(std::iter::once(reparse_capability(auth_sig).to_value()))
@@ -156,18 +177,18 @@ pub fn issue_session_sigs(
         session_key.public_key_hex(),
         &requests,
         &capabilities,
-        &now.to_iso_string(),
-        &config.expiration_at(now).to_iso_string(),
+        &issued_at.to_iso_string(),
+        &expiration.to_iso_string(),
     );
     let address = session_key.public_key_hex().to_string();
-    Ok(SessionSigs {
-        entries: selected
-            .into_iter()
+    SessionSigs {
+        entries: nodes
+            .iter()
             .map(|(url, price)| {
-                let signed_message = wire::payload(&prefix, &url, price);
+                let signed_message = wire::payload(&prefix, url, *price);
                 let sig = session_key.sign_hex(signed_message.as_bytes());
                 (
-                    url,
+                    url.clone(),
                     SessionSig {
                         sig,
                         signed_message,
@@ -176,7 +197,7 @@ pub fn issue_session_sigs(
                 )
             })
             .collect(),
-    })
+    }
 }
 
 /// `authData.authMethodId` of an EOA auth context (`ViemAccountAuthenticator.authenticate`):

@@ -188,6 +188,24 @@ pub fn nota_bene(input: &PaymentDelegationInput) -> Result<NotaBene, PaymentDele
     Ok(nb)
 }
 
+/// The `max_price` (wei) a payment delegation's SIWE grants: the first nota bene with one
+/// under `Auth/Auth` on `lit-paymentdelegation://*`, read as the node does (lit-peer
+/// `payment_delegation.rs` `construct_payment_delegation`: hex without `0x`). `None` when the
+/// message grants no payment delegation or the price is unreadable.
+pub fn delegation_max_price(signed_message: &str) -> Option<u128> {
+    let m = crate::siwe::SiweMessage::parse(signed_message).ok()?;
+    let key = crate::lit::Resource::wildcard(crate::lit::ResourcePrefix::PaymentDelegation).key();
+    let found = m.recap_resources().find_map(|urn| {
+        let d = crate::recap::Recap::decode(urn).ok()?;
+        let nbs = d.recap.abilities_for(&key)?.get("Auth/Auth")?;
+        nbs.iter().find_map(|nb| {
+            let hex = nb.get("max_price")?.as_str()?;
+            u128::from_str_radix(hex.strip_prefix("0x").unwrap_or(hex), 16).ok()
+        })
+    });
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
