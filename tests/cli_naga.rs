@@ -320,3 +320,166 @@ fn sign_refuses_the_other_networks_flags() {
         assert!(err.contains(needle), "{extra:?}: {err}");
     }
 }
+
+fn temp_policy(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("litcap-naga-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("p.litcap");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// `compile --network naga` writes the session SIWE `getEoaAuthContext` signs in vector 08
+/// (empty default statement) and the v8 request order of its payload.
+#[test]
+fn compile_naga_matches_vector_08() {
+    let v = vector("08-");
+    let p = temp_policy(
+        "v08",
+        r#"grant "g" {
+  domain "localhost"
+  max-ttl 1d
+  allow pkp-signing on "lit-pkp://*"
+  allow lit-action-execution on "lit-litaction://*"
+}
+session "s" from "g" {
+  ttl 1d
+  request pkp-signing on "lit-pkp://*"
+  request lit-action-execution on "lit-litaction://*"
+}
+"#,
+    );
+    let out = common::litcap(&[
+        "compile",
+        p.to_str().unwrap(),
+        "--session",
+        "s",
+        "--network",
+        "naga",
+        "--address",
+        "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+        "--session-key",
+        v.expected["sessionKey"]["publicKey"].as_str().unwrap(),
+        "--nonce",
+        NONCE,
+        "--issued-at",
+        "2024-09-19T13:07:33.606Z",
+        "--expiration",
+        "2024-09-20T13:07:33.606Z",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(c["siweMessage"], v.expected["authSig"]["signedMessage"]);
+    let url = "https://15.235.83.220:7470";
+    let payload: Value = serde_json::from_str(
+        v.expected["sessionSigs"][url]["signedMessage"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        litcap::json::stringify(&c["resourceAbilityRequests"]),
+        litcap::json::stringify(&payload["resourceAbilityRequests"])
+    );
+}
+
+#[test]
+fn compile_naga_refuses_capacity_credits() {
+    let p = temp_policy(
+        "rli",
+        r#"grant "g" {
+  domain "localhost"
+  allow rate-limit-increase-auth on "lit-ratelimitincrease://1"
+  allow pkp-signing on "lit-pkp://*"
+}
+session "s" from "g" {
+  ttl 1h
+  request pkp-signing on "lit-pkp://*"
+}
+"#,
+    );
+    let path = p.to_str().unwrap();
+    let ok = common::litcap(&["compile", path, "--session", "s"]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let out = common::litcap(&["compile", path, "--session", "s", "--network", "naga"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("rate-limit-increase-auth"), "{err}");
+    assert!(err.contains("delegate --network naga"), "{err}");
+}
+
+/// `sign --network naga` from a policy reproduces the SDK's SessionSigs of vector 08 byte for
+/// byte (three nodes, `maxPrice` 1, 2 and 3 ETH in wei).
+#[test]
+fn sign_naga_matches_vector_08() {
+    let v = vector("08-");
+    let p = temp_policy(
+        "s08",
+        r#"grant "g" {
+  domain "localhost"
+  max-ttl 1d
+  allow pkp-signing on "lit-pkp://*"
+  allow lit-action-execution on "lit-litaction://*"
+}
+session "s" from "g" {
+  ttl 1d
+  request pkp-signing on "lit-pkp://*"
+  request lit-action-execution on "lit-litaction://*"
+}
+"#,
+    );
+    let mut args = vec![
+        "sign",
+        p.to_str().unwrap(),
+        "--session",
+        "s",
+        "--network",
+        "naga",
+        "--wallet-key-env",
+        "LITCAP_TEST_KEY",
+        "--session-key-seed",
+        v.input["sessionKeySeed"].as_str().unwrap(),
+        "--nonce",
+        NONCE,
+        "--issued-at",
+        "2024-09-19T13:07:33.606Z",
+        "--expiration",
+        "2024-09-20T13:07:33.606Z",
+    ];
+    let prices: Vec<String> = v.input["maxPrices"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(u, p)| format!("{u}={}", p.as_str().unwrap()))
+        .collect();
+    for (u, p) in v.input["maxPrices"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .zip(&prices)
+    {
+        args.extend_from_slice(&["--node", u, "--max-price", p]);
+    }
+    let out = common::litcap_env(&args, &[("LITCAP_TEST_KEY", KEY)]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        litcap::json::stringify(&got),
+        litcap::json::stringify(&v.expected["sessionSigs"])
+    );
+}

@@ -280,6 +280,20 @@ impl Target {
         issued_at: Timestamp,
         expiration: Timestamp,
     ) -> Result<AuthSig, Reported> {
+        self.new_auth_sig_in(signer, session_key, nonce, issued_at, expiration, false)
+    }
+
+    /// [`Target::new_auth_sig`]; `naga` writes the SIWE as SDK v8 does
+    /// (`litcap::wire::compile_naga::to_naga`).
+    pub fn new_auth_sig_in(
+        &self,
+        signer: &dyn WalletSigner,
+        session_key: &str,
+        nonce: String,
+        issued_at: Timestamp,
+        expiration: Timestamp,
+        naga: bool,
+    ) -> Result<AuthSig, Reported> {
         let inputs = SiweInputs {
             address: signer.address().to_checksum(),
             session_key: session_key.to_string(),
@@ -287,11 +301,14 @@ impl Target {
             issued_at,
             expiration: Some(expiration),
         };
-        let compiled = compile::compile(&self.policy, &self.session().name, Some(&inputs))
+        let mut compiled = compile::compile(&self.policy, &self.session().name, Some(&inputs))
             .map_err(|e| match e {
                 CompileError::Usage(m) => Reported(usage_error(m)),
                 CompileError::Policy(d) => report_diags(&d, &self.sources),
             })?;
+        if naga {
+            litcap::wire::compile_naga::to_naga(&mut compiled, &self.policy, self.session());
+        }
         let Some(siwe) = compiled.siwe else {
             return Err(Reported(usage_error("no SIWE message was compiled")));
         };
@@ -684,12 +701,13 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
                     issued_at,
                     expiration,
                 );
-                let a = target.new_auth_sig(
+                let a = target.new_auth_sig_in(
                     signer.as_ref(),
                     session_key.public_key_hex(),
                     nonce,
                     issued_at,
                     auth_expiration,
+                    prices.is_some(),
                 )?;
                 if let Err(p) = check_auth_sig(&a, &x) {
                     // The compiled AuthSig always fits; this guards the guard.

@@ -9,6 +9,7 @@
 pub mod acc;
 pub mod authsig;
 pub mod compile;
+pub mod compile_naga;
 pub mod coverage;
 pub mod lit;
 pub mod naga;
