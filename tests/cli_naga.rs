@@ -483,3 +483,34 @@ session "s" from "g" {
         litcap::json::stringify(&v.expected["sessionSigs"])
     );
 }
+
+#[test]
+fn check_naga_reports_datil_only_capabilities() {
+    let root = common::root();
+    let capacity = root.join("policies/capacity-delegation.litcap");
+    let pkp = root.join("policies/pkp-signer.litcap");
+    let out = common::litcap(&[
+        "check",
+        capacity.to_str().unwrap(),
+        "--network",
+        "naga",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &r["diagnostics"].as_array().unwrap();
+    let found = d
+        .iter()
+        .find(|d| d["code"] == "unknown-resource-prefix")
+        .expect("a Datil-only finding");
+    assert!(found["help"]
+        .as_str()
+        .unwrap()
+        .contains("payment delegation"));
+    // The same file is fine for Datil, and a PKP-only policy is fine for Naga.
+    let datil = common::litcap(&["check", capacity.to_str().unwrap()]);
+    assert_eq!(datil.status.code(), Some(0));
+    let naga = common::litcap(&["check", pkp.to_str().unwrap(), "--network", "naga"]);
+    assert_eq!(naga.status.code(), Some(0));
+}

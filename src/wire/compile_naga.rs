@@ -61,6 +61,56 @@ pub fn outside_vocabulary(
         .collect()
 }
 
+/// `check --network NAME`: every allow and request outside the profile's vocabulary, as an
+/// `unknown-ability` (or `unknown-resource-prefix`) error at its position, whose help names
+/// the replacement. `only` limits it to one session and its grant.
+pub fn vocabulary_diagnostics(
+    policy: &Policy,
+    profile: &Profile,
+    only: Option<&str>,
+) -> Vec<crate::diag::Diagnostic> {
+    use crate::diag::{Code, Diagnostic};
+    let sessions: Vec<&Session> = policy
+        .sessions
+        .iter()
+        .filter(|s| only.is_none_or(|n| s.name == n))
+        .collect();
+    let grants: Vec<usize> = match only {
+        Some(_) => sessions.iter().map(|s| s.grant).collect(),
+        None => (0..policy.grants.len()).collect(),
+    };
+    let caps = grants
+        .iter()
+        .flat_map(|g| policy.grants[*g].allows.iter().map(|c| ("allow", c)))
+        .chain(
+            sessions
+                .iter()
+                .flat_map(|s| s.requests.iter().map(|c| ("request", c))),
+        );
+    let mut out = Vec::new();
+    for (kind, c) in caps {
+        let o = OutsideVocabulary {
+            kind,
+            ability: c.ability.to_string(),
+            resource: c.resource.to_string(),
+        };
+        if !profile.prefixes.contains(&c.resource.prefix) {
+            out.push(
+                Diagnostic::new(Code::UnknownResourcePrefix, o.message(profile))
+                    .at(c.resource_span, format!("not a {} prefix", profile.name))
+                    .help(o.help()),
+            );
+        } else if !profile.abilities.contains(&c.ability) {
+            out.push(
+                Diagnostic::new(Code::UnknownAbility, o.message(profile))
+                    .at(c.ability_span, format!("not a {} ability", profile.name))
+                    .help(o.help()),
+            );
+        }
+    }
+    out
+}
+
 /// A request object in v8 key order: `resource: {resourcePrefix, resource}`.
 fn v8_request(v: &Value) -> Value {
     let mut out = v.clone();
