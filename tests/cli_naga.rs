@@ -514,3 +514,55 @@ fn check_naga_reports_datil_only_capabilities() {
     let naga = common::litcap(&["check", pkp.to_str().unwrap(), "--network", "naga"]);
     assert_eq!(naga.status.code(), Some(0));
 }
+
+/// `authsig --network naga` signs the SIWE `getEoaAuthContext` signs in vector 08.
+#[test]
+fn authsig_naga_matches_vector_08() {
+    let v = vector("08-");
+    let p = temp_policy(
+        "a08",
+        r#"grant "g" {
+  domain "localhost"
+  max-ttl 1d
+  allow pkp-signing on "lit-pkp://*"
+  allow lit-action-execution on "lit-litaction://*"
+}
+session "s" from "g" {
+  ttl 1d
+  request pkp-signing on "lit-pkp://*"
+}
+"#,
+    );
+    let out = common::litcap_env(
+        &[
+            "authsig",
+            p.to_str().unwrap(),
+            "--session",
+            "s",
+            "--network",
+            "naga",
+            "--wallet-key-env",
+            "LITCAP_TEST_KEY",
+            "--session-key",
+            v.expected["sessionKey"]["publicKey"].as_str().unwrap(),
+            "--nonce",
+            NONCE,
+            "--issued-at",
+            "2024-09-19T13:07:33.606Z",
+            "--expiration",
+            "2024-09-20T13:07:33.606Z",
+        ],
+        &[("LITCAP_TEST_KEY", KEY)],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        litcap::json::stringify(&got),
+        litcap::json::stringify(&v.expected["authSig"])
+    );
+}

@@ -33,6 +33,10 @@ pub struct AuthsigArgs {
     /// SIWE `Expiration Time` (RFC 3339; default issued-at plus the session's `ttl`).
     #[arg(long, value_name = "RFC3339")]
     pub expiration: Option<String>,
+    /// The network: `naga` writes the SIWE as SDK v8 does (empty default statement, domain
+    /// without path) and refuses Datil-only capabilities.
+    #[arg(long, value_enum, default_value = "datil")]
+    pub network: super::network::Network,
 }
 
 pub fn run(args: AuthsigArgs) -> u8 {
@@ -46,6 +50,10 @@ fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
     let target = Target::load(&args.files, &args.session)?;
     let session = target.session();
     let grant = target.grant();
+    let naga = args.network != super::network::Network::Datil;
+    if naga {
+        target.check_vocabulary(args.network.profile())?;
+    }
     let (issued_at, expiration) = times(&args.issued_at, &args.expiration)?;
     let expiration = expiration.unwrap_or_else(|| issued_at.add_secs(session.ttl.secs() as i64));
     // Checked before any network traffic (handshake, remote signer).
@@ -61,6 +69,6 @@ fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
     let nonce = args.nonce.resolve(&args.wallet.http())?;
     let key = args.session_key.trim();
     let key = key.strip_prefix("0x").unwrap_or(key).to_ascii_lowercase();
-    let a = target.new_auth_sig(signer.as_ref(), &key, nonce, issued_at, expiration)?;
+    let a = target.new_auth_sig_in(signer.as_ref(), &key, nonce, issued_at, expiration, naga)?;
     Ok(print_json(&a.to_value()))
 }

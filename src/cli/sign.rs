@@ -271,20 +271,23 @@ impl Target {
         Err(report_diags(&one(d), &self.sources))
     }
 
-    /// Signs a fresh AuthSig for the session key with the grant's recap and SIWE fields.
-    pub fn new_auth_sig(
-        &self,
-        signer: &dyn WalletSigner,
-        session_key: &str,
-        nonce: String,
-        issued_at: Timestamp,
-        expiration: Timestamp,
-    ) -> Result<AuthSig, Reported> {
-        self.new_auth_sig_in(signer, session_key, nonce, issued_at, expiration, false)
+    /// Refuses a session (or its grant) with capabilities outside the profile's vocabulary,
+    /// naming the replacement (`litcap::wire::compile_naga::outside_vocabulary`).
+    pub fn check_vocabulary(&self, profile: &litcap::profile::Profile) -> Result<(), Reported> {
+        match litcap::wire::compile_naga::outside_vocabulary(&self.policy, self.session(), profile)
+            .into_iter()
+            .next()
+        {
+            Some(o) => Err(Reported(common::usage_error_help(
+                o.message(profile),
+                o.help(),
+            ))),
+            None => Ok(()),
+        }
     }
 
-    /// [`Target::new_auth_sig`]; `naga` writes the SIWE as SDK v8 does
-    /// (`litcap::wire::compile_naga::to_naga`).
+    /// Signs a fresh AuthSig for the session key with the grant's recap and SIWE fields; `naga`
+    /// writes the SIWE as SDK v8 does (`litcap::wire::compile_naga::to_naga`).
     pub fn new_auth_sig_in(
         &self,
         signer: &dyn WalletSigner,
@@ -582,16 +585,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     let uri = session_key.uri();
     let requests = target.requests();
     if prices.is_some() {
-        let profile = args.network.profile();
-        if let Some(r) = requests
-            .iter()
-            .find(|r| !profile.prefixes.contains(&r.resource.prefix))
-        {
-            return Err(Reported(usage_error(format!(
-                "session `{}` requests `{}` on `{}`, which the Naga network does not have; capacity credits became payment delegation (`litcap delegate --network naga`)",
-                session.name, r.ability, r.resource
-            ))));
-        }
+        target.check_vocabulary(args.network.profile())?;
     }
     let grant_recap = grant.recap();
 
