@@ -566,3 +566,32 @@ session "s" from "g" {
         litcap::json::stringify(&v.expected["authSig"])
     );
 }
+
+/// Vector 14 carries a payment delegation capped at 1 ETH: the Naga nodes accept it; with a
+/// session `maxPrice` above the cap the delegation would not pay.
+#[test]
+fn naga_payment_delegation_caps_max_price() {
+    let v = vector("14-");
+    let text = v.expected["sessionSigs"].to_string();
+    assert!(verify_text_in(&text, &opts(), &NAGA)
+        .unwrap()
+        .iter()
+        .all(|n| n.valid()));
+    let key = SessionKey::from_seed_hex(v.input["sessionKeySeed"].as_str().unwrap()).unwrap();
+    let url = "https://15.235.83.220:7470";
+    let entry = &v.expected["sessionSigs"][url];
+    let mut payload: Value =
+        serde_json::from_str(entry["signedMessage"].as_str().unwrap()).unwrap();
+    payload["maxPrice"] = Value::String("0xde0b6b3a7640001".into());
+    let signed = litcap::json::stringify(&payload);
+    let mut e = entry.clone();
+    e["sig"] = Value::String(key.sign_hex(signed.as_bytes()));
+    e["signedMessage"] = Value::String(signed);
+    let text = serde_json::json!({ url: e }).to_string();
+    let naga = verify_text_in(&text, &opts(), &NAGA).unwrap();
+    assert_eq!(
+        naga[0].error.as_ref().map(|e| e.kind),
+        Some(NodeErrorKind::PaymentDelegationUnusable)
+    );
+    assert!(verify_text_in(&text, &opts(), &DATIL).unwrap()[0].valid());
+}

@@ -517,7 +517,39 @@ pub(super) fn verify_entry<'p>(
     }
 
     // 6. Capabilities, for every request as an operation.
-    check_requests(payload, address, profile, now, caps)
+    check_requests(payload, address, profile, now, caps)?;
+
+    // 7. Naga: a payment delegation pays only up to its `max_price`.
+    if profile.delegation.kind == crate::profile::DelegationKind::Payment {
+        check_payment_delegations(payload)?;
+    }
+    Ok(())
+}
+
+/// lit-peer `payment/payment_delegation.rs` `validate_delegation_requirements`: a delegation is
+/// skipped when `session_sig_max_price > delegation.max_price`. The delegation AuthSig's own
+/// validity (`validate_capability_auth_sig`) is not re-checked here.
+fn check_payment_delegations(payload: &Payload<'_>) -> Result<(), NodeError> {
+    let Some(price) = payload.max_price.as_deref() else {
+        return Ok(());
+    };
+    // Beyond u128 is beyond any delegation litcap can read, so it exceeds them all.
+    let price = crate::wire::naga::parse_price(price).unwrap_or(u128::MAX);
+    for (index, cap) in payload.capabilities.iter().enumerate() {
+        let Some(limit) = crate::wire::payment::delegation_max_price(&cap.signed_message) else {
+            continue;
+        };
+        if price > limit {
+            return Err(NodeError::new(
+                NodeErrorKind::PaymentDelegationUnusable,
+                format!(
+                    "the nodes accept this session signature, but capability {index}, a payment delegation with `max_price` {limit} wei, will not pay: the payload's `maxPrice` is {price} wei"
+                ),
+                "sign with `--max-price` at most the delegation's `max_price`, or have the payer sign a delegation with a higher `--max-price`",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Step 6 for every request of the payload: the first failing request decides the error,
