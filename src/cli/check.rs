@@ -32,6 +32,10 @@ pub struct CheckArgs {
     /// The session public key the AuthSig must be for (64 hex digits).
     #[arg(long, value_name = "HEX", requires = "authsig")]
     pub session_key: Option<String>,
+    /// The network the policy is for: `naga` reports Datil-only capabilities
+    /// (`lit-ratelimitincrease`, `rate-limit-increase-auth`) as errors.
+    #[arg(long, value_enum, default_value = "datil")]
+    pub network: super::network::Network,
 }
 
 pub fn parse_ttl(s: &str) -> Result<Ttl, String> {
@@ -52,7 +56,7 @@ pub fn run(args: CheckArgs) -> u8 {
             ttl_threshold: args.ttl_threshold,
         },
     };
-    let report = match &args.authsig {
+    let mut report = match &args.authsig {
         None => check::check_policy(&loaded, &opts),
         Some(path) => {
             let at = match args
@@ -77,6 +81,15 @@ pub fn run(args: CheckArgs) -> u8 {
             check::check_with_authsig(&mut loaded, &opts, &input)
         }
     };
+    if args.network != super::network::Network::Datil {
+        for d in litcap::wire::compile_naga::vocabulary_diagnostics(
+            &loaded.policy,
+            args.network.profile(),
+            args.session.as_deref(),
+        ) {
+            report.diagnostics.push(d);
+        }
+    }
     let code = report.exit_code(args.deny_warnings);
     let out = match args.format {
         Format::Human => {

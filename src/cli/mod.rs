@@ -27,6 +27,7 @@ pub mod fmt;
 pub mod init;
 pub mod lsp;
 pub mod man;
+pub mod network;
 pub mod recap;
 pub mod schema;
 pub mod sign;

@@ -45,6 +45,10 @@ pub struct VerifyArgs {
     /// public key>"` (repeat for each); without it, each listed request is judged as one.
     #[arg(long = "request", value_name = "\"<ABILITY> on <RESOURCE>\"")]
     pub requests: Vec<String>,
+    /// Whose node rules apply: `naga` requires `maxPrice`, rejects unknown keys in capability
+    /// AuthSigs and compares `nodeAddress` with the node's raw `domain:port`.
+    #[arg(long, value_enum, default_value = "datil")]
+    pub network: super::network::Network,
 }
 
 /// Output formats of `verify`.
@@ -132,7 +136,7 @@ pub fn run(args: VerifyArgs) -> u8 {
         node: args.node.clone(),
         operations,
     };
-    let results = verify_all(&paths, &opts, target);
+    let results = verify_all(&paths, &opts, target, args.network.profile());
 
     let checking = report::checking(target);
     let printed = match args.format {
@@ -180,6 +184,7 @@ fn verify_all(
     paths: &[PathBuf],
     opts: &VerifyOptions,
     target: Option<(&Policy, &Session)>,
+    profile: &'static litcap::profile::Profile,
 ) -> Vec<FileResult> {
     use rayon::prelude::*;
     // Maps are signed under few AuthSigs: each distinct one is recovered once across files.
@@ -189,7 +194,7 @@ fn verify_all(
         .map(|p| {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 litcap::eth::with_recovery_cache(&recoveries, || {
-                    report::verify_path(p, opts, target)
+                    report::verify_path_in(p, opts, target, profile)
                 })
             }))
             .unwrap_or_else(|_| FileResult {

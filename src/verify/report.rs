@@ -103,6 +103,16 @@ pub fn verify_path(
     opts: &VerifyOptions,
     target: Option<(&Policy, &Session)>,
 ) -> FileResult {
+    verify_path_in(path, opts, target, &crate::profile::DATIL)
+}
+
+/// [`verify_path`] with the node rules of a profile (`verify --network`).
+pub fn verify_path_in(
+    path: &Path,
+    opts: &VerifyOptions,
+    target: Option<(&Policy, &Session)>,
+    profile: &'static crate::profile::Profile,
+) -> FileResult {
     let name = path.display().to_string();
     let result = |outcome| FileResult {
         path: name.clone(),
@@ -131,7 +141,7 @@ pub fn verify_path(
     if file.is_empty() {
         return result(Outcome::Empty);
     }
-    let verdicts = sessionsigs::verify_file(&file, opts);
+    let verdicts = sessionsigs::verify_file_in(&file, opts, profile);
     let policy = match target {
         Some((p, s)) => sessionsigs::check_against_session(&file, p, s)
             .into_iter()

@@ -9,8 +9,11 @@
 pub mod acc;
 pub mod authsig;
 pub mod compile;
+pub mod compile_naga;
 pub mod coverage;
 pub mod kind;
 pub mod lit;
+pub mod naga;
+pub mod payment;
 pub mod recap;
 pub mod siwe;
