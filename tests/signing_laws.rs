@@ -174,7 +174,13 @@ fn sign_one(
 }
 
 fn verdicts(sessionsigs: &serde_json::Value, now: Timestamp) -> Vec<bool> {
-    match verify_text(&sessionsigs.to_string(), &VerifyOptions { now, node: None }) {
+    match verify_text(
+        &sessionsigs.to_string(),
+        &VerifyOptions {
+            now,
+            ..Default::default()
+        },
+    ) {
         Ok(v) => v.iter().map(|n| n.valid()).collect(),
         Err(_) => vec![false],
     }

@@ -207,6 +207,7 @@ fn node_verdicts_on_sdk_session_sigs() {
         let opts = VerifyOptions {
             now: Timestamp::parse_rfc3339(now).unwrap(),
             node: None,
+            ..Default::default()
         };
         verify_text(&sigs.to_string(), &opts).unwrap()
     };

@@ -8,6 +8,7 @@
 
 pub mod acc;
 pub mod authsig;
+pub mod bls;
 pub mod compile;
 pub mod coverage;
 pub mod lit;

@@ -32,7 +32,7 @@ mod policy;
 mod sdk;
 
 pub use input::{InputError, SessionSigsFile};
-pub use node::{verify_file, verify_text};
+pub use node::{judge_capability, verify_file, verify_text, CapabilityVerdict};
 pub use policy::check_against_session;
 pub use sdk::{js_date_parse, nacl_verify, sdk_validate_session_sigs, SdkValidation};
 
@@ -68,8 +68,8 @@ pub enum NodeErrorKind {
     /// ability, or an ability the resource type does not support).
     InvalidResourceAbilityRequest,
     /// litcap: the deciding capability is a PKP AuthSig signed with the network's BLS key,
-    /// which litcap cannot verify; everything else passes.
-    BlsNotVerifiable,
+    /// and no network key was given to verify it; everything else passes.
+    BlsNoNetworkKey,
 }
 
 impl NodeErrorKind {
@@ -98,7 +98,7 @@ impl NodeErrorKind {
             NodeErrorKind::NodeSIWEMessageError => "NodeSIWEMessageError",
             NodeErrorKind::NodeSIWESigConversionError => "NodeSIWESigConversionError",
             NodeErrorKind::InvalidResourceAbilityRequest => "InvalidResourceAbilityRequest",
-            NodeErrorKind::BlsNotVerifiable => "BlsNotVerifiable",
+            NodeErrorKind::BlsNoNetworkKey => "BlsNoNetworkKey",
         }
     }
 }
@@ -233,6 +233,9 @@ pub struct VerifyOptions {
     /// Check every entry as this node (a URL or `host:port`); by default each entry is
     /// checked as the node its map key names.
     pub node: Option<String>,
+    /// The network's BLS root key, to verify `lit.bls` capabilities; without it they are
+    /// reported as [`NodeErrorKind::BlsNoNetworkKey`].
+    pub network_key: Option<crate::wire::bls::NetworkKey>,
 }
 
 /// The nodes' `prepare_domain_name`: trim, strip `https://` then `http://` (repeatedly, as
@@ -369,6 +372,7 @@ mod tests {
             &VerifyOptions {
                 now: ts(now),
                 node: None,
+                ..Default::default()
             },
         )
         .unwrap()
@@ -572,6 +576,7 @@ mod tests {
         let opts = |node: &str| VerifyOptions {
             now: ts(NOW),
             node: Some(node.to_string()),
+            ..Default::default()
         };
         let check = |e: Value, node: &str| {
             verify_text(&json!({ NODE: e }).to_string(), &opts(node))
@@ -700,7 +705,7 @@ mod tests {
         bls["sig"] = json!("{\"ProofOfPossession\":\"00\"}");
         assert_eq!(
             go(vec![bls.clone()], req()).map(|e| e.kind),
-            Some(K::BlsNotVerifiable)
+            Some(K::BlsNoNetworkKey)
         );
         assert_eq!(go(vec![bls, pkp_authsig()], req()), None);
 
@@ -785,6 +790,7 @@ mod tests {
         let opts = VerifyOptions {
             now: ts(NOW),
             node: None,
+            ..Default::default()
         };
         for cut in (0..text.len()).step_by(13) {
             if let Some(t) = text.get(..cut) {
@@ -828,6 +834,7 @@ mod tests {
         let opts = VerifyOptions {
             now: ts(NOW),
             node: None,
+            ..Default::default()
         };
         let entries: Vec<(String, String, String)> = sigs
             .as_object()

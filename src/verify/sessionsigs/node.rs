@@ -7,6 +7,7 @@ use super::*;
 use crate::eth::Signature;
 use crate::time::{Timestamp, Ttl};
 use crate::wire::authsig::{self, AuthSigKind};
+use crate::wire::bls::{self, BlsSignature, NetworkKey};
 use crate::wire::coverage::{self, Gap, Request, Verdict};
 use crate::wire::lit::{Ability, Resource, ResourcePrefix};
 use crate::wire::recap::Recap;
@@ -18,10 +19,12 @@ use std::str::FromStr;
 pub(super) enum CapEval {
     /// Rejected before any coverage check.
     Fail(NodeErrorKind, String),
-    /// Valid (or, for BLS, valid up to the signature): these recaps decide coverage.
+    /// Valid (or, for BLS without a network key, valid up to the signature): these recaps
+    /// decide coverage.
     Ready {
         recaps: Vec<Recap>,
-        bls: bool,
+        /// A `lit.bls` AuthSig whose signature was not checked (no network key).
+        unverified: bool,
         signer: String,
     },
 }
@@ -60,11 +63,12 @@ pub(super) fn short(s: &str) -> String {
 /// Everything the nodes check about one capability that does not depend on the request.
 pub(super) fn evaluate_capability(
     cap: &PayloadAuthSig<'_>,
-    session: &str,
+    session: Option<&str>,
     now: Timestamp,
+    key: Option<&NetworkKey>,
 ) -> CapEval {
     let kind = authsig::kind_of(&cap.derived_via, cap.algo.as_deref());
-    let bls = match kind {
+    let is_bls = match kind {
         AuthSigKind::Wallet => false,
         AuthSigKind::BlsNetwork => true,
         other => {
@@ -88,9 +92,31 @@ pub(super) fn evaluate_capability(
         }
     };
     let mut signer = m.address.clone();
-    if bls {
+    let mut unverified = false;
+    if is_bls {
+        // lit-peer `auth/validators/siwe.rs` `validate_bls_auth_sig_basic`: `valid_now()`,
+        // then the signature over `siwe_hash_to_bls_session_hash(eip191_hash())`, then the
+        // URI; `address` is not compared with anything.
         if let Err(e) = m.check_time(now, Flavor::Node) {
             return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string());
+        }
+        match key {
+            None => unverified = true,
+            Some(key) => {
+                let sig = match BlsSignature::parse(&cap.sig) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        return CapEval::Fail(
+                            NodeErrorKind::NodeSIWESigConversionError,
+                            e.to_string(),
+                        )
+                    }
+                };
+                let data = bls::session_hash_of_digest(&m.eip191_digest(Flavor::Node));
+                if let Err(e) = sig.verify(key, &data) {
+                    return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string());
+                }
+            }
         }
     } else {
         let Some(bytes) = hex_bytes(&cap.sig) else {
@@ -130,8 +156,7 @@ pub(super) fn evaluate_capability(
             Err(e) => return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string()),
         }
     }
-    let want = siwe::session_key_uri(session);
-    if m.uri != want {
+    if let Some(want) = session.map(siwe::session_key_uri).filter(|w| m.uri != *w) {
         return CapEval::Fail(
             NodeErrorKind::NodeSIWEMessageError,
             format!(
@@ -157,8 +182,74 @@ pub(super) fn evaluate_capability(
     }
     CapEval::Ready {
         recaps,
-        bls,
+        unverified,
         signer,
+    }
+}
+
+/// A capability (AuthSig) judged alone as the nodes judge one, before coverage.
+#[derive(Clone, Debug)]
+pub struct CapabilityVerdict {
+    /// `wallet` or `bls-network` (or the kind that cannot be a capability).
+    pub kind: AuthSigKind,
+    /// The SIWE address, or for a wallet AuthSig the recovered signer.
+    pub signer: Option<String>,
+    /// `Err((node error kind, why))`.
+    pub result: Result<(), (NodeErrorKind, String)>,
+    /// The recaps the nodes decode from it.
+    pub recaps: Vec<Recap>,
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Judges one AuthSig as a node judges a session capability: SIWE, time, signature (for
+/// `lit.bls`, against `network_key`: without one the verdict is
+/// [`NodeErrorKind::BlsNoNetworkKey`]), and the `lit:session:` URI when `session` is given.
+pub fn judge_capability(
+    sig: &str,
+    derived_via: &str,
+    signed_message: &str,
+    address: &str,
+    algo: Option<&str>,
+    session: Option<&str>,
+    now: Timestamp,
+    network_key: Option<&NetworkKey>,
+) -> CapabilityVerdict {
+    use std::borrow::Cow;
+    let cap = PayloadAuthSig {
+        sig: Cow::Borrowed(sig),
+        derived_via: Cow::Borrowed(derived_via),
+        signed_message: Cow::Borrowed(signed_message),
+        address: Cow::Borrowed(address),
+        algo: algo.map(Cow::Borrowed),
+    };
+    let kind = authsig::kind_of(derived_via, algo);
+    let siwe_address = SiweMessage::parse_with_spans(signed_message, Flavor::Node)
+        .ok()
+        .map(|(m, _)| m.address);
+    match evaluate_capability(&cap, session, now, network_key) {
+        CapEval::Fail(k, why) => CapabilityVerdict {
+            kind,
+            signer: siwe_address,
+            result: Err((k, why)),
+            recaps: Vec::new(),
+        },
+        CapEval::Ready {
+            recaps,
+            unverified,
+            signer,
+        } => CapabilityVerdict {
+            kind,
+            signer: Some(signer),
+            result: if unverified {
+                Err((
+                    NodeErrorKind::BlsNoNetworkKey,
+                    "it is signed by the Lit network's BLS key, and no network key was given to verify it".to_string(),
+                ))
+            } else {
+                Ok(())
+            },
+            recaps,
+        },
     }
 }
 
@@ -255,6 +346,7 @@ pub fn verify_file(file: &SessionSigsFile<'_>, opts: &VerifyOptions) -> Vec<Node
             payload.as_ref(),
             &checked_as,
             opts.now,
+            opts.network_key.as_ref(),
             &mut keys,
             &mut caps,
         )
@@ -277,6 +369,7 @@ pub(super) fn verify_entry<'p>(
     payload: Option<&'p Result<Payload<'p>, String>>,
     checked_as: &str,
     now: Timestamp,
+    network_key: Option<&NetworkKey>,
     keys: &mut Vec<KeyCacheEntry<'p>>,
     caps: &mut Vec<CapCacheEntry<'p>>,
 ) -> Result<(), NodeError> {
@@ -481,7 +574,15 @@ pub(super) fn verify_entry<'p>(
                     "build requests with the SDK's resource classes (`LitPKPResource`, `LitActionResource`, ...) and an ability they support",
                 )
             }),
-            Ok(op) => check_capabilities(&payload.capabilities, &op, &rref, address, now, caps),
+            Ok(op) => check_capabilities(
+                &payload.capabilities,
+                &op,
+                &rref,
+                address,
+                now,
+                network_key,
+                caps,
+            ),
         };
         if let Err(e) = result {
             failing += 1;
@@ -513,6 +614,7 @@ pub(super) fn check_capabilities<'p>(
     rref: &RequestRef,
     session: &'p str,
     now: Timestamp,
+    network_key: Option<&NetworkKey>,
     cache: &mut Vec<CapCacheEntry<'p>>,
 ) -> Result<(), NodeError> {
     use NodeErrorKind as K;
@@ -552,7 +654,7 @@ pub(super) fn check_capabilities<'p>(
                     derived_via: &cap.derived_via,
                     algo: cap.algo.as_deref(),
                     session,
-                    eval: evaluate_capability(cap, session, now),
+                    eval: evaluate_capability(cap, Some(session), now, network_key),
                 });
                 cache.len() - 1
             }
@@ -569,12 +671,12 @@ pub(super) fn check_capabilities<'p>(
             }),
             CapEval::Ready {
                 recaps,
-                bls,
+                unverified,
                 signer,
             } => {
                 let (verdict, _) = coverage::check_any(recaps, &op.resource, op.ability);
                 match verdict {
-                    Verdict::Covered { .. } if !bls => return Ok(()),
+                    Verdict::Covered { .. } if !unverified => return Ok(()),
                     Verdict::Covered { .. } => {
                         unverifiable.get_or_insert(index);
                     }
@@ -601,12 +703,12 @@ pub(super) fn check_capabilities<'p>(
             request: Some(rref.clone()),
             capabilities: failures,
             ..NodeError::new(
-                K::BlsNotVerifiable,
+                K::BlsNoNetworkKey,
                 format!(
-                    "capability {index} is a PKP AuthSig signed with the Lit network's BLS key: it covers {} and everything else checks out, but litcap cannot verify that signature",
+                    "capability {index} is a PKP AuthSig (`lit.bls`) signed with the Lit network's BLS key: it covers {} and everything else checks out, but no network key was given to verify its signature",
                     rref.describe()
                 ),
-                "the nodes verify it against the network's public key; if the PKP session was signed by the network it is accepted",
+                "pass the network's BLS public key with `--network-key HEX` (48 bytes, the handshake's `networkPublicKey`), or `--handshake URL` to read it from a node",
             )
         });
     }
