@@ -11,6 +11,7 @@ pub mod delegate;
 pub mod diff;
 pub mod explain;
 pub mod fmt;
+pub mod netkey;
 pub mod recap;
 pub mod schema;
 pub mod sign;

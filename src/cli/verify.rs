@@ -42,6 +42,8 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: VerifyFormat,
+    #[command(flatten)]
+    pub network: super::netkey::NetworkKeyArgs,
 }
 
 /// Output formats of `verify`.
@@ -194,9 +196,14 @@ pub fn run(args: VerifyArgs) -> u8 {
         }
     }
 
+    let network_key = match args.network.resolve() {
+        Ok(k) => k,
+        Err(code) => return code,
+    };
     let opts = VerifyOptions {
         now: args.at.unwrap_or_else(Timestamp::now),
         node: args.node.clone(),
+        network_key,
     };
     let results = verify_all(&paths, &opts, target);
 
