@@ -13,10 +13,12 @@
 
 pub mod diag;
 pub mod eth;
+pub mod fit;
 pub mod fsutil;
 pub mod json;
 pub mod load;
 pub mod model;
+pub mod profile;
 pub mod schema;
 pub mod schema_gen;
 pub mod sign;

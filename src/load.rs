@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// An input that could not be read at all (exit code 2, not a policy error).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum LoadError {
-    #[error("cannot read `{path}`: {source}")]
+    #[error("cannot read `{path}`")]
     #[diagnostic(code(litcap::io), help("check the path and its permissions"))]
     Io {
         path: String,
@@ -57,32 +57,110 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
     let mut inputs = Vec::with_capacity(paths.len());
     for p in paths {
         let bytes = read_limited(p)?;
-        inputs.push((p.display().to_string(), PolicyFormat::from_path(p), bytes));
+        inputs.push((display_name(p), PolicyFormat::from_path(p), bytes));
     }
     Ok(load_inputs(inputs))
 }
 
-/// Reads a file, refusing to read more than a little past the parser's limit.
+/// The name `-` stands for standard input.
+pub const STDIN: &str = "-";
+
+/// How an input is named in messages: its path, or `<stdin>`.
+pub fn display_name(path: &Path) -> String {
+    if path.as_os_str() == STDIN {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Reads a file (`-`: standard input), refusing to read more than a little past the parser's
+/// limit.
 pub fn read_limited(path: &Path) -> Result<Vec<u8>, LoadError> {
     use std::io::Read;
     let io = |source| LoadError::Io {
-        path: path.display().to_string(),
+        path: display_name(path),
         source,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
+    let limit = syntax::parser::MAX_FILE_BYTES as u64 + 1;
     let mut bytes = Vec::new();
-    file.take(syntax::parser::MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
+    if path.as_os_str() == STDIN {
+        std::io::stdin()
+            .lock()
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        return Ok(bytes);
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    file.take(limit).read_to_end(&mut bytes).map_err(io)?;
     Ok(bytes)
+}
+
+/// A text input as every command reads it (policies, AuthSigs, SessionSigs, recaps).
+///
+/// The one policy for encodings: the text must be UTF-8; a UTF-8 byte order mark is dropped;
+/// CRLF line endings are read as LF. Spans and columns refer to the text after both, which
+/// shows the same lines and columns as the file. Writers (`fmt`) write LF without a BOM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextInput {
+    /// The path as given, or `<stdin>`.
+    pub name: String,
+    pub text: String,
+    /// The input started with a UTF-8 byte order mark.
+    pub had_bom: bool,
+    /// The input had CRLF line endings.
+    pub had_crlf: bool,
+}
+
+/// Why a text input could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Unreadable (exit code 2).
+    Io(LoadError),
+    /// Read, but not UTF-8 (an `invalid-utf8` diagnostic).
+    NotUtf8(Box<Diagnostic>),
+}
+
+/// Reads a text input: see [`TextInput`].
+pub fn read_text(path: &Path) -> Result<TextInput, ReadError> {
+    let bytes = read_limited(path).map_err(ReadError::Io)?;
+    text_from_bytes(display_name(path), bytes).map_err(|d| ReadError::NotUtf8(Box::new(d)))
+}
+
+/// Decodes bytes read from `name` by the rules of [`TextInput`].
+pub fn text_from_bytes(name: String, bytes: Vec<u8>) -> Result<TextInput, Diagnostic> {
+    let text = decode_utf8(&name, bytes)?;
+    Ok(TextInput::from_string(name, text))
+}
+
+impl TextInput {
+    /// Drops a leading byte order mark and reads CRLF as LF.
+    pub fn from_string(name: String, mut text: String) -> TextInput {
+        let had_bom = text.starts_with('\u{feff}');
+        if had_bom {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
+        let had_crlf = text.contains("\r\n");
+        if had_crlf {
+            text = text.replace("\r\n", "\n");
+        }
+        TextInput {
+            name,
+            text,
+            had_bom,
+            had_crlf,
+        }
+    }
 }
 
 /// Parses and checks in-memory inputs `(name, format, bytes)`.
 pub fn load_inputs(inputs: Vec<(String, PolicyFormat, Vec<u8>)>) -> Loaded {
     let mut loaded = Loaded::default();
+    let mut blocked = Vec::new();
     for (name, format, bytes) in inputs {
-        let text = match decode_utf8(&name, bytes) {
-            Ok(t) => t,
+        let text = match text_from_bytes(name.clone(), bytes) {
+            Ok(t) => t.text,
             Err(d) => {
                 loaded.diagnostics.push(d);
                 continue;
@@ -90,14 +168,45 @@ pub fn load_inputs(inputs: Vec<(String, PolicyFormat, Vec<u8>)>) -> Loaded {
         };
         let id = loaded.sources.len();
         let (file, diags) = parse_text(id, &text, format);
+        blocked.extend(blocks_with(&file.items, &diags.0, &[Code::SchemaViolation]));
         loaded.sources.add(name, text);
         loaded.diagnostics.extend(diags);
         loaded.files.push(file);
     }
-    let (policy, diags) = model::build(&loaded.files);
+    let (policy, mut diags) = model::build(&loaded.files);
+    // The model's findings inside a YAML/JSON block that breaks the schema would only repeat
+    // the schema's (a misspelt `domian` is also a missing `domain`).
+    diags.0.retain(|d| !inside_any(d, &blocked));
     loaded.policy = policy;
     loaded.diagnostics.extend(diags);
     loaded
+}
+
+/// The spans of the blocks holding a diagnostic with one of `codes`.
+pub(crate) fn blocks_with(
+    items: &[syntax::ast::Item],
+    diags: &[Diagnostic],
+    codes: &[Code],
+) -> Vec<crate::diag::Span> {
+    items
+        .iter()
+        .map(|it| it.span())
+        .filter(|b| {
+            diags
+                .iter()
+                .filter(|d| codes.contains(&d.code))
+                .any(|d| d.span.is_some_and(|s| within(s, *b)))
+        })
+        .collect()
+}
+
+/// Whether a diagnostic lies inside one of the spans.
+pub(crate) fn inside_any(d: &Diagnostic, spans: &[crate::diag::Span]) -> bool {
+    d.span.is_some_and(|s| spans.iter().any(|b| within(s, *b)))
+}
+
+fn within(s: crate::diag::Span, block: crate::diag::Span) -> bool {
+    s.file == block.file && s.start >= block.start && s.start < block.end.max(block.start + 1)
 }
 
 /// The file's text, or an `invalid-utf8` diagnostic naming the first bad byte.

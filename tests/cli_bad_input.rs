@@ -1,14 +1,10 @@
 //! Bad input through the real binary: every case ends with diagnostics and a distinct exit
 //! code, never a panic or a hang.
 
-use std::process::{Command, Output};
+mod common;
 
-fn litcap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_litcap"))
-        .args(args)
-        .output()
-        .expect("run litcap")
-}
+use common::litcap;
+use std::process::Output;
 
 struct Temp(std::path::PathBuf);
 

@@ -1,15 +1,10 @@
 //! `check`, `explain` and `diff` through the real binary.
 
-use serde_json::Value;
-use std::process::{Command, Output};
+mod common;
 
-fn litcap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_litcap"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run litcap")
-}
+use common::litcap;
+use serde_json::Value;
+use std::process::Output;
 
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

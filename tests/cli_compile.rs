@@ -4,16 +4,8 @@
 
 mod common;
 
+use common::litcap;
 use serde_json::Value;
-use std::process::Command;
-
-fn litcap(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_litcap"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run litcap")
-}
 
 fn stdout_json(out: &std::process::Output) -> Value {
     assert!(

@@ -8,7 +8,6 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_litcap");
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/sign/sdk-defaults.litcap"
@@ -54,12 +53,7 @@ impl Drop for Temp {
 }
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(BIN);
-    c.args(args).env_remove("LITCAP_KEYSTORE_PASSWORD");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().unwrap()
+    common::litcap_env(args, env)
 }
 
 fn stderr(o: &Output) -> String {

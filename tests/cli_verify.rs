@@ -5,7 +5,7 @@
 mod common;
 
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const DIR: &str = "tests/fixtures/sessionsigs";
 const V23: &str = "tests/fixtures/sessionsigs/v23-three-nodes.json";
@@ -14,20 +14,18 @@ const N0: &str = "https://15.235.83.220:7470";
 const N1: &str = "https://15.235.83.220:7471";
 const N2: &str = "https://15.235.83.220:7472";
 
-fn litcap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_litcap"))
-        .arg("verify")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run litcap")
+/// `litcap verify ARGS`.
+fn verify(args: &[&str]) -> Output {
+    let mut all = vec!["verify"];
+    all.extend_from_slice(args);
+    common::litcap(&all)
 }
 
 /// Runs with `--format json`; returns the exit code and the parsed stdout.
 fn json(args: &[&str]) -> (i32, Value) {
     let mut all = args.to_vec();
     all.extend(["--format", "json"]);
-    let out = litcap(&all);
+    let out = verify(&all);
     let code = out.status.code().expect("exit code");
     let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -196,7 +194,7 @@ fn expired_session() {
 
 #[test]
 fn malformed_json_is_a_file_error_not_a_panic() {
-    let out = litcap(&[
+    let out = verify(&[
         "tests/fixtures/sessionsigs/malformed.json",
         "--format",
         "json",
@@ -211,7 +209,7 @@ fn malformed_json_is_a_file_error_not_a_panic() {
         .unwrap()
         .starts_with("the SessionSigs file is not valid JSON"));
     // Human output names the position.
-    let out = litcap(&["tests/fixtures/sessionsigs/malformed.json"]);
+    let out = verify(&["tests/fixtures/sessionsigs/malformed.json"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("malformed.json:"), "{text}");
@@ -254,7 +252,7 @@ fn unreadable_input_is_exit_2() {
     let (code, v) = json(&["tests/fixtures/sessionsigs/no-such-file.json", V23]);
     assert_eq!(code, 2);
     assert_eq!(v["files"][0]["error"]["kind"], "io");
-    let out = litcap(&[V23, "--at", "not a time"]);
+    let out = verify(&[V23, "--at", "not a time"]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -307,22 +305,22 @@ fn against_a_policy_session() {
         .iter()
         .all(|n| n["valid"] == true));
 
-    let out = litcap(&[V23, "--policy", policy, "--session", "nope"]);
+    let out = verify(&[V23, "--policy", policy, "--session", "nope"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no session `nope`"));
-    let out = litcap(&[V23, "--policy", policy]);
+    let out = verify(&[V23, "--policy", policy]);
     assert_eq!(
         out.status.code(),
         Some(2),
         "several sessions: --session is needed"
     );
-    let out = litcap(&[V23, "--session", "docs"]);
+    let out = verify(&[V23, "--session", "docs"]);
     assert_eq!(out.status.code(), Some(2), "--session needs --policy");
 }
 
 #[test]
 fn human_output() {
-    let out = litcap(&[V23, "--at", "2024-09-19T14:00:00Z", "--node", N0]);
+    let out = verify(&[V23, "--at", "2024-09-19T14:00:00Z", "--node", N0]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(&format!("valid     {N0}")), "{text}");

@@ -6,11 +6,11 @@
 
 mod common;
 
+use common::litcap;
 use litcap::schema::Schema;
 use litcap::schema_gen as gen;
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use std::process::Command;
 
 fn schema_path(s: Schema) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -96,14 +96,6 @@ fn enums_come_from_the_rust_enums() {
         .collect();
     let rust: Vec<&str> = litcap::diag::Code::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(codes, rust);
-}
-
-fn litcap(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_litcap"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run litcap")
 }
 
 fn examples() -> Vec<String> {

@@ -2,20 +2,11 @@
 //! to exactly the same output, `convert` goes between the three forms, forms mix in one run,
 //! and `schema` prints the published schemas.
 
+mod common;
+
+use common::{litcap, root};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn litcap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_litcap"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run litcap")
-}
+use std::process::Output;
 
 #[track_caller]
 fn stdout_ok(out: &Output) -> String {

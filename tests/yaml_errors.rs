@@ -355,7 +355,7 @@ fn model_errors_point_into_the_yaml() {
     );
     one(
         yaml(&format!(
-            "{GRANT}  max-ttl: 1h\n- session: s\n  from: g\n  ttl: 2h\n"
+            "{GRANT}  max-ttl: 1h\n- session: s\n  from: g\n  ttl: 2h\n  request:\n    - pkp-signing: lit-pkp://*\n"
         )),
         Code::TtlTooLong,
         8,

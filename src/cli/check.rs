@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// Policy files, checked together.
+    /// Policy files, checked together (each may be several joined with commas).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Check only this session (and its grant).
@@ -39,9 +39,9 @@ pub fn parse_ttl(s: &str) -> Result<Ttl, String> {
 }
 
 pub fn run(args: CheckArgs) -> u8 {
-    let mut loaded = match litcap::load::load_paths(&args.files) {
+    let mut loaded = match litcap::load::load_paths(&common::policy_paths(&args.files)) {
         Ok(l) => l,
-        Err(e) => return common::usage_error(e),
+        Err(e) => return common::io_error(&e),
     };
     let opts = CheckOptions {
         session: args.session.clone(),
@@ -61,21 +61,13 @@ pub fn run(args: CheckArgs) -> u8 {
                 Some(Ok(t)) => t,
                 Some(Err(e)) => return common::usage_error(format!("--at: {e}")),
             };
-            let bytes = match litcap::load::read_limited(path) {
-                Ok(b) => b,
-                Err(e) => return common::usage_error(e),
-            };
-            let name = path.display().to_string();
-            let text = match litcap::load::decode_utf8(&name, bytes) {
+            let text = match common::read_text(path) {
                 Ok(t) => t,
-                Err(d) => {
-                    common::print_human(&litcap::diag::Diagnostics(vec![d]), &loaded.sources);
-                    return litcap::diag::exit::ERRORS;
-                }
+                Err(code) => return code,
             };
             let input = check::AuthSigInput {
-                name,
-                text,
+                name: text.name,
+                text: text.text,
                 at,
                 session_key: args.session_key.clone(),
             };

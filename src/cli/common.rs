@@ -2,6 +2,36 @@
 
 use litcap::diag::{self, Diagnostics, Sources};
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// The state of standard error: writable, closed by the reader, or failing.
+static STDERR_STATE: AtomicU8 = AtomicU8::new(STDERR_OK);
+const STDERR_OK: u8 = 0;
+const STDERR_CLOSED: u8 = 1;
+const STDERR_FAILED: u8 = 2;
+
+/// Writes to standard error without ever panicking. A closed pipe (`litcap ... 2>&1 | head`)
+/// silences the rest of the run; any other failure (`2>/dev/full`) also does, and makes the
+/// process exit with 2 (see [`stderr_failed`]).
+pub fn write_stderr(text: &str) {
+    if STDERR_STATE.load(Ordering::Relaxed) != STDERR_OK {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    if let Err(e) = err.write_all(text.as_bytes()).and_then(|_| err.flush()) {
+        let state = if e.kind() == std::io::ErrorKind::BrokenPipe {
+            STDERR_CLOSED
+        } else {
+            STDERR_FAILED
+        };
+        STDERR_STATE.store(state, Ordering::Relaxed);
+    }
+}
+
+/// Whether writing to standard error failed for another reason than a closed pipe.
+pub fn stderr_failed() -> bool {
+    STDERR_STATE.load(Ordering::Relaxed) == STDERR_FAILED
+}
 
 /// Output formats for diagnostics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -11,15 +41,30 @@ pub enum Format {
     Sarif,
 }
 
+/// The width messages for people are wrapped at: `COLUMNS` when set, else the width of the
+/// terminal on standard error, else 100. Suggested lines in backticks are never broken.
+pub fn width() -> usize {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok());
+    columns
+        .or_else(|| terminal_size::terminal_size_of(std::io::stderr()).map(|(w, _)| w.0 as usize))
+        .filter(|w| *w >= 40)
+        .map(|w| w.min(500))
+        .unwrap_or(100)
+}
+
+/// Diagnostics rendered for people (no colour), at [`width`].
+pub fn render_human(diags: &Diagnostics, sources: &Sources) -> String {
+    diag::render_human_width(diags, sources, false, width())
+}
+
 /// Prints diagnostics to stderr for people.
 pub fn print_human(diags: &Diagnostics, sources: &Sources) {
     if diags.is_empty() {
         return;
     }
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let text = diag::render_human(diags, sources, color);
-    let mut err = std::io::stderr().lock();
-    let _ = err.write_all(text.as_bytes());
+    write_stderr(&diag::render_human_width(diags, sources, color(), width()));
 }
 
 /// Prints a JSON value to stdout, pretty, with a trailing newline.
@@ -44,23 +89,104 @@ pub fn print_stdout(text: &str) -> u8 {
     match res {
         Ok(()) => diag::exit::OK,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => diag::exit::OK,
-        Err(e) => {
-            eprintln!("error: could not write output: {e}");
-            diag::exit::USAGE
+        Err(e) => usage_error(format!("could not write the output: {e}")),
+    }
+}
+
+/// Whether to colour what goes to standard error.
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Prints an error in the style of every other message (see [`diag::render_error`]).
+pub fn print_error(e: &dyn miette::Diagnostic) {
+    write_stderr(&diag::render_error(e, color(), width()));
+}
+
+/// A usage error (a flag, a value, a file that is not what the command wants).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(litcap::usage))]
+pub struct UsageError {
+    pub message: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+/// A usage error: printed like every diagnostic (code `litcap::usage`), exit code 2.
+pub fn usage_error(message: impl std::fmt::Display) -> u8 {
+    print_error(&UsageError {
+        message: message.to_string(),
+        help: None,
+    });
+    diag::exit::USAGE
+}
+
+/// A usage error with a `help` line.
+pub fn usage_error_help(message: impl std::fmt::Display, help: impl std::fmt::Display) -> u8 {
+    print_error(&UsageError {
+        message: message.to_string(),
+        help: Some(help.to_string()),
+    });
+    diag::exit::USAGE
+}
+
+/// A `--node` value that is not a usable URL; a bare `host:port` gets the `https://` form.
+pub fn node_url_error(url: &str, e: impl std::fmt::Display) -> u8 {
+    if !url.contains("://") && !url.trim().is_empty() {
+        usage_error_help(
+            format!("--node: `{url}` is not a URL (it has no scheme)"),
+            format!(
+                "Lit nodes are reached over HTTPS: write `--node https://{}`",
+                url.trim()
+            ),
+        )
+    } else {
+        usage_error(format!("--node: {e}"))
+    }
+}
+
+/// An input that could not be read (code `litcap::io`, with its help), exit code 2.
+pub fn io_error(e: &litcap::load::LoadError) -> u8 {
+    print_error(e);
+    diag::exit::USAGE
+}
+
+/// Reads a text input with [`litcap::load::read_text`] (`-` is standard input). `Err` carries
+/// the exit code after the problem was printed: 2 when unreadable, 1 when not UTF-8.
+pub fn read_text(path: &std::path::Path) -> Result<litcap::load::TextInput, u8> {
+    match litcap::load::read_text(path) {
+        Ok(t) => Ok(t),
+        Err(litcap::load::ReadError::Io(e)) => Err(io_error(&e)),
+        Err(litcap::load::ReadError::NotUtf8(d)) => {
+            print_human(&Diagnostics(vec![*d]), &Sources::new());
+            Err(diag::exit::ERRORS)
         }
     }
 }
 
-/// A usage or IO error: printed as `error: ...` and exit code 2.
-pub fn usage_error(message: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {message}");
-    diag::exit::USAGE
+/// Policy file arguments: each may name several files joined with commas (`a.litcap,b.litcap`),
+/// unless a file of that exact name exists.
+pub fn policy_paths(args: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::with_capacity(args.len());
+    for a in args {
+        match a.to_str() {
+            Some(s) if s.contains(',') && !a.exists() => out.extend(
+                s.split(',')
+                    .filter(|p| !p.is_empty())
+                    .map(std::path::PathBuf::from),
+            ),
+            _ => out.push(a.clone()),
+        }
+    }
+    out
 }
 
-/// Loads policy files; prints their diagnostics (suppressions applied) for people.
-/// `Err` carries the exit code when the files could not be read.
+/// Loads policy files (see [`policy_paths`]); prints their diagnostics (suppressions applied)
+/// for people. `Err` carries the exit code when the files could not be read.
 pub fn load_policy(paths: &[std::path::PathBuf]) -> Result<litcap::load::Loaded, u8> {
-    let mut loaded = litcap::load::load_paths(paths).map_err(usage_error)?;
+    let paths = policy_paths(paths);
+    let mut loaded = litcap::load::load_paths(&paths).map_err(|e| io_error(&e))?;
     loaded.diagnostics.apply_suppressions(&loaded.sources);
     print_human(&loaded.diagnostics, &loaded.sources);
     Ok(loaded)

@@ -17,8 +17,9 @@ pub struct CompileArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]
     pub format: OutputFormat,
-    /// Wallet address that signs the AuthSig (with the other SIWE inputs: prints `siweMessage`).
-    #[arg(long, requires_all = ["session_key", "nonce", "issued_at"])]
+    /// Wallet address that signs the AuthSig; with `--session-key` and `--nonce` (and
+    /// optionally `--issued-at`, `--expiration`) prints `siweMessage`, the text the wallet signs.
+    #[arg(long, requires_all = ["session_key", "nonce"])]
     pub address: Option<String>,
     /// Session public key (64 hex digits); the SIWE URI becomes `lit:session:<key>`.
     #[arg(long, requires = "address")]
@@ -26,7 +27,7 @@ pub struct CompileArgs {
     /// SIWE nonce (the SDK uses the latest blockhash).
     #[arg(long, requires = "address")]
     pub nonce: Option<String>,
-    /// SIWE `Issued At` (RFC 3339).
+    /// SIWE `Issued At` (RFC 3339; default now, as `authsig`).
     #[arg(long, requires = "address")]
     pub issued_at: Option<String>,
     /// SIWE `Expiration Time` (RFC 3339; default: issued-at plus the session's ttl).
@@ -79,7 +80,7 @@ fn siwe_inputs(args: &CompileArgs) -> Result<Option<SiweInputs>, String> {
         address: address.clone(),
         session_key: args.session_key.clone().unwrap_or_default(),
         nonce: args.nonce.clone().unwrap_or_default(),
-        issued_at: time("issued-at", &args.issued_at)?.unwrap_or_default(),
+        issued_at: time("issued-at", &args.issued_at)?.unwrap_or_else(Timestamp::now),
         expiration: time("expiration", &args.expiration)?,
     }))
 }

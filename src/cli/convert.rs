@@ -5,8 +5,8 @@
 //! YAML → DSL keeps them except the `# yaml-language-server:` line; JSON has no comments, so
 //! converting to JSON drops them (said on stderr).
 
-use super::common::{print_human, print_stdout, usage_error};
-use litcap::diag::{exit, Diagnostics, Sources};
+use super::common::{print_human, print_stdout};
+use litcap::diag::{exit, Sources};
 use litcap::load::{self, PolicyFormat};
 use litcap::syntax::{format, yaml};
 use std::path::PathBuf;
@@ -29,19 +29,13 @@ pub enum Target {
 
 pub fn run(args: ConvertArgs) -> u8 {
     let path = &args.file;
-    let bytes = match load::read_limited(path) {
-        Ok(b) => b,
-        Err(e) => return usage_error(e),
-    };
-    let name = path.display().to_string();
-    let mut sources = Sources::new();
-    let text = match load::decode_utf8(&name, bytes) {
+    let input = match super::common::read_text(path) {
         Ok(t) => t,
-        Err(d) => {
-            print_human(&Diagnostics(vec![d]), &sources);
-            return exit::ERRORS;
-        }
+        Err(code) => return code,
     };
+    let name = input.name;
+    let text = input.text;
+    let mut sources = Sources::new();
     let id = sources.add(name.clone(), text.clone());
     let (mut file, diags) = load::parse_text(id, &text, PolicyFormat::from_path(path));
     if diags.has_errors() {

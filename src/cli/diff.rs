@@ -9,7 +9,7 @@ use std::path::PathBuf;
 pub struct DiffArgs {
     /// The policy before the change (a file, or several joined with commas).
     pub old: PathBuf,
-    /// The policy after the change.
+    /// The policy after the change (a file, or several joined with commas).
     pub new: PathBuf,
     /// Exit with 1 when the change widens privileges.
     #[arg(long)]

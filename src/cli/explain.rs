@@ -1,4 +1,4 @@
-//! `litcap explain FILE --session NAME "<ability> on <resource>"`
+//! `litcap explain FILE... --session NAME "<ability> on <resource>"`
 
 use super::common;
 use litcap::diag::{exit, Diagnostics};
@@ -6,21 +6,30 @@ use litcap::verify::explain;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
+#[command(override_usage = "litcap explain [OPTIONS] --session <SESSION> <FILE>... <QUESTION>")]
 pub struct ExplainArgs {
-    /// The policy file.
-    pub file: PathBuf,
+    /// The policy files, read together (each may be several joined with commas), then the
+    /// request: `"<ability> on <resource>"`, e.g. `"pkp-signing on lit-pkp://0x..."`.
+    #[arg(required = true, num_args = 1.., value_name = "FILE... QUESTION")]
+    pub args: Vec<String>,
     /// The session to ask about.
     #[arg(long)]
     pub session: String,
-    /// The request: `"<ability> on <resource>"`, e.g. `"pkp-signing on lit-pkp://0x..."`.
-    pub question: String,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: super::compile::OutputFormat,
 }
 
 pub fn run(args: ExplainArgs) -> u8 {
-    let loaded = match common::load_policy(std::slice::from_ref(&args.file)) {
+    let (question, files) = match args.args.split_last() {
+        Some((q, files)) if !files.is_empty() => (q, files),
+        _ => return common::usage_error_help(
+            "`explain` needs the policy files and then the question",
+            "e.g. `litcap explain policy.litcap --session NAME \"pkp-signing on lit-pkp://0x...\"`",
+        ),
+    };
+    let files: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
+    let loaded = match common::load_policy(&files) {
         Ok(l) => l,
         Err(code) => return code,
     };
@@ -34,7 +43,7 @@ pub fn run(args: ExplainArgs) -> u8 {
             return exit::ERRORS;
         }
     };
-    let (ability, resource) = match explain::parse_question(&args.question) {
+    let (ability, resource) = match explain::parse_question(question) {
         Ok(q) => q,
         Err(e) => return common::usage_error(e),
     };
@@ -43,7 +52,7 @@ pub fn run(args: ExplainArgs) -> u8 {
     match args.format {
         super::compile::OutputFormat::Human => {
             let diags = Diagnostics(e.to_diagnostics());
-            let text = litcap::diag::render_human(&diags, &loaded.sources, false);
+            let text = common::render_human(&diags, &loaded.sources);
             let verdict = if e.ok() {
                 format!(
                     "yes: session `{}` may use `{} on {}`\n\n",

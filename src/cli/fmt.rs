@@ -1,4 +1,4 @@
-//! `litcap fmt [--check] FILE...`
+//! `litcap fmt [--check] FILE...` (`-`: standard input to standard output)
 
 use super::common::usage_error;
 use litcap::diag::{exit, Diagnostics, Sources};
@@ -10,7 +10,8 @@ pub struct FmtArgs {
     /// Only report files that are not formatted (exit 1); change nothing.
     #[arg(long)]
     pub check: bool,
-    /// Policy files in the litcap language.
+    /// Policy files in the litcap language; `-` reads standard input and writes the formatted
+    /// text to standard output.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
 }
@@ -24,20 +25,18 @@ pub fn run(args: FmtArgs) -> u8 {
                 path.display()
             ));
         }
-        let bytes = match load::read_limited(path) {
-            Ok(b) => b,
-            Err(e) => return usage_error(e),
-        };
-        let name = path.display().to_string();
-        let mut sources = Sources::new();
-        let text = match load::decode_utf8(&name, bytes) {
+        let input = match load::read_text(path) {
             Ok(t) => t,
-            Err(d) => {
-                super::common::print_human(&Diagnostics(vec![d]), &sources);
+            Err(load::ReadError::Io(e)) => return super::common::io_error(&e),
+            Err(load::ReadError::NotUtf8(d)) => {
+                super::common::print_human(&Diagnostics(vec![*d]), &Sources::new());
                 status = exit::ERRORS;
                 continue;
             }
         };
+        let name = input.name.clone();
+        let text = input.text.clone();
+        let mut sources = Sources::new();
         let id = sources.add(name.clone(), text.clone());
         let (file, diags) = litcap::syntax::parse(id, &text);
         if diags.has_errors() {
@@ -46,11 +45,31 @@ pub fn run(args: FmtArgs) -> u8 {
             continue;
         }
         let formatted = litcap::syntax::format::format(&file, &text);
-        if formatted == text {
+        // `fmt` writes UTF-8 without a byte order mark, with LF line endings.
+        let encoding = match (input.had_crlf, input.had_bom) {
+            (true, true) => Some("the line endings (CRLF) and the byte order mark differ; `litcap fmt` writes LF and no byte order mark"),
+            (true, false) => Some("the line endings differ (CRLF; `litcap fmt` writes LF)"),
+            (false, true) => Some("the byte order mark differs (`litcap fmt` writes UTF-8 without one)"),
+            (false, false) => None,
+        };
+        let stdin = path.as_os_str() == load::STDIN;
+        if stdin && !args.check {
+            // `fmt -` (editors' format-on-save): the formatted text on stdout, always.
+            let printed = super::common::print_stdout(&formatted);
+            if printed != exit::OK {
+                return printed;
+            }
+            continue;
+        }
+        if formatted == text && encoding.is_none() {
             continue;
         }
         if args.check {
-            eprintln!("{}: not formatted (run `litcap fmt {}`)", name, name);
+            let why = match encoding {
+                Some(e) if formatted == text => format!(": only {e}"),
+                _ => String::new(),
+            };
+            eprintln!("{name}: not formatted{why} (run `litcap fmt {name}`)");
             status = exit::ERRORS;
             continue;
         }

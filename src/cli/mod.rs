@@ -2,6 +2,18 @@
 
 use clap::{Parser, Subcommand};
 
+/// `std::eprintln!` panics when standard error cannot be written (a closed pipe, a full
+/// disk); this one goes through [`common::write_stderr`], which never does. Defined before the
+/// command modules, so it replaces the standard macro in all of them.
+macro_rules! eprintln {
+    () => {
+        $crate::cli::common::write_stderr("\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::common::write_stderr(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 pub mod authsig;
 pub mod check;
 pub mod common;
@@ -58,14 +70,18 @@ pub fn main() -> u8 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            if let Err(io) = e.print() {
+                if io.kind() != std::io::ErrorKind::BrokenPipe {
+                    return litcap::diag::exit::USAGE;
+                }
+            }
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
                 _ => litcap::diag::exit::USAGE,
             };
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Compile(a) => compile::run(a),
         Command::Explain(a) => explain::run(a),
@@ -78,5 +94,11 @@ pub fn main() -> u8 {
         Command::Verify(a) => verify::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Convert(a) => convert::run(a),
+    };
+    // The README promises exit 2 for output that cannot be written; a closed pipe is not a
+    // failure (the reader has seen what it wanted).
+    if common::stderr_failed() {
+        return litcap::diag::exit::USAGE;
     }
+    code
 }

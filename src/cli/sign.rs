@@ -11,14 +11,14 @@ use litcap::compile::{self, CompileError, SiweInputs};
 use litcap::diag::{exit, Code, Diagnostic, Diagnostics, Sources};
 use litcap::eth::Address;
 use litcap::model::{Grant, Policy, Session};
-use litcap::sign::check::{check_auth_sig, Expectations, Problem};
+use litcap::sign::check::{check_auth_sig, problem_lines, Expectations, Problem};
+use litcap::sign::flow::{self, StoredAuthSig};
 #[cfg(feature = "net")]
 use litcap::sign::handshake;
 use litcap::sign::http::HttpConfig;
 #[cfg(feature = "net")]
 use litcap::sign::remote::RemoteSigner;
-use litcap::sign::sessionsigs::{self, SessionSigsParams};
-use litcap::sign::store::{KeyStore, StoreError, WALLET_SIG};
+use litcap::sign::store::{KeyStore, WALLET_SIG};
 use litcap::sign::{LocalWallet, SessionKey, SignError, WalletSigner};
 use litcap::siwe::CapabilityRequest;
 use litcap::time::{Timestamp, Ttl};
@@ -135,25 +135,9 @@ impl NonceArgs {
     }
 }
 
-/// Prints an error with its code and help; returns its exit code.
+/// Prints an error with its code and help, like every diagnostic; returns its exit code.
 pub fn report(e: &SignError) -> Reported {
-    let mut text = format!("error: {e}");
-    if let Some(code) = miette::Diagnostic::code(e) {
-        text.push_str(&format!(" [{code}]"));
-    }
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        // Transparent wrappers repeat their inner message; print only new information.
-        let msg = s.to_string();
-        if !text.contains(&msg) {
-            text.push_str(&format!("\n  caused by: {msg}"));
-        }
-        source = s.source();
-    }
-    if let Some(help) = miette::Diagnostic::help(e) {
-        text.push_str(&format!("\n  help: {help}"));
-    }
-    eprintln!("{text}");
+    common::print_error(e);
     Reported(e.exit_code())
 }
 
@@ -369,10 +353,10 @@ impl Target {
 
 /// Problems of an AuthSig as diagnostics about `file`.
 pub fn problem_diags(what: &str, file: &str, problems: &[Problem]) -> Diagnostics {
-    problems
-        .iter()
-        .map(|p| {
-            Diagnostic::new(p.code(), format!("{what} cannot be used: {}", p.message()))
+    problem_lines(problems)
+        .into_iter()
+        .map(|(code, sentence)| {
+            Diagnostic::new(code, format!("{what} cannot be used: {sentence}"))
                 .in_file(file.to_string())
         })
         .collect()
@@ -381,8 +365,8 @@ pub fn problem_diags(what: &str, file: &str, problems: &[Problem]) -> Diagnostic
 /// Reads an AuthSig JSON file: unreadable is exit 2, not an AuthSig is an `invalid-json` error.
 pub fn read_auth_sig(path: &Path, what: &str) -> Result<AuthSig, Reported> {
     let shown = path.display().to_string();
-    let bytes = litcap::load::read_limited(path).map_err(|e| Reported(usage_error(e)))?;
-    let parsed = serde_json::from_slice::<serde_json::Value>(&bytes)
+    let text = super::common::read_text(path).map_err(Reported)?;
+    let parsed = serde_json::from_str::<serde_json::Value>(&text.text)
         .map_err(|e| e.to_string())
         .and_then(|v| AuthSig::from_value(&v).map_err(|e| e.to_string()));
     parsed.map_err(|e| {
@@ -466,8 +450,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         session.ttl_span.or(Some(session.name_span)),
     )?;
     for url in &args.nodes {
-        litcap::sign::http::check_url(url)
-            .map_err(|e| Reported(usage_error(format!("--node: {e}"))))?;
+        litcap::sign::http::check_url(url).map_err(|e| Reported(common::node_url_error(url, e)))?;
     }
 
     // The session key.
@@ -533,16 +516,11 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     // The AuthSig.
     let auth_sig = if let Some(path) = &args.authsig {
         let a = read_auth_sig(path, "AuthSig")?;
-        // Without `--expiration`, the session ends no later than the AuthSig it carries.
-        let auth_expiration = litcap::siwe::SiweMessage::parse(&a.signed_message)
-            .ok()
-            .and_then(|f| f.expiration())
-            .and_then(Result::ok);
-        if let Some(end) = auth_expiration.filter(|e| *e < expiration && *e > issued_at) {
-            if explicit_expiration.is_none() {
-                eprintln!("note: the session expires with the AuthSig, at `{end}`");
-                expiration = end;
-            }
+        let (end, shortened) =
+            flow::session_end_with(&a, issued_at, expiration, explicit_expiration.is_some());
+        if shortened {
+            eprintln!("note: the session expires with the AuthSig, at `{end}`");
+            expiration = end;
         }
         let x = target.expectations(&uri, None, &requests, grant_recap, issued_at, expiration);
         if let Err(p) = check_auth_sig(&a, &x) {
@@ -568,36 +546,31 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
             None => None,
         };
         let reusable = match (&stored, store.as_ref()) {
-            (Some(a), Some(s)) => match check_auth_sig(a, &x) {
-                Ok(_) => {
+            (Some(a), Some(s)) => match flow::judge_stored(a, &x) {
+                StoredAuthSig::Reuse => {
                     eprintln!(
                         "note: reusing the AuthSig stored in `{}`",
                         s.path_of(WALLET_SIG).display()
                     );
                     Some(a.clone())
                 }
-                Err(problems) => {
-                    if let Some(defect) = problems.iter().find(|p| p.is_defect()) {
-                        let key = WALLET_SIG.to_string();
-                        let path = s.path_of(WALLET_SIG).display().to_string();
-                        let reason = defect.message();
-                        let e = match defect {
-                            Problem::NotEoa { .. } | Problem::OtherWallet { .. } => {
-                                StoreError::Foreign { key, path, reason }
-                            }
-                            _ => StoreError::Corrupt { key, path, reason },
-                        };
-                        return Err(report(&e.into()));
-                    }
+                StoredAuthSig::Replace(problems) => {
                     eprintln!(
                         "note: replacing the AuthSig stored in `{}`: {}",
                         s.path_of(WALLET_SIG).display(),
-                        problems
-                            .iter()
-                            .map(Problem::message)
+                        problem_lines(&problems)
+                            .into_iter()
+                            .map(|(_, sentence)| sentence)
                             .collect::<Vec<_>>()
                             .join("; ")
                     );
+                    None
+                }
+                refused @ StoredAuthSig::Refuse { .. } => {
+                    let path = s.path_of(WALLET_SIG).display().to_string();
+                    if let Some(e) = refused.store_error(path) {
+                        return Err(report(&e.into()));
+                    }
                     None
                 }
             },
@@ -607,14 +580,12 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
             Some(a) => a,
             None => {
                 let nonce = args.nonce.resolve(&args.wallet.http())?;
-                // A one-off AuthSig ends with the session (as in the SDK); one kept in a store
-                // serves later sessions too, so it lives as long as the grant allows.
-                let auth_expiration = if store.is_some() {
-                    let max = grant.max_ttl.min(Ttl::NODE_MAX);
-                    issued_at.add_secs(max.secs() as i64).max(expiration)
-                } else {
-                    expiration
-                };
+                let auth_expiration = flow::new_authsig_expiration(
+                    store.is_some(),
+                    grant.max_ttl,
+                    issued_at,
+                    expiration,
+                );
                 let a = target.new_auth_sig(
                     signer.as_ref(),
                     session_key.public_key_hex(),
@@ -641,18 +612,14 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         }
     };
 
-    let request_values: Vec<serde_json::Value> = requests
-        .iter()
-        .map(sessionsigs::resource_ability_request)
-        .collect();
-    let caps = sessionsigs::capabilities(capacity.as_ref(), &auth_sig);
-    let sigs = sessionsigs::sign_session_sigs(&SessionSigsParams {
-        session_key: &session_key,
-        resource_ability_requests: &request_values,
-        capabilities: &caps,
+    let sigs = flow::session_sigs(
+        &session_key,
+        &requests,
+        capacity.as_ref(),
+        &auth_sig,
         issued_at,
         expiration,
-        node_urls: &args.nodes,
-    });
+        &args.nodes,
+    );
     Ok(print_json(&sigs.to_value()))
 }

@@ -8,11 +8,11 @@
 //! directories that cannot be read.
 
 use super::common;
-use litcap::diag::{self, Diagnostic, Severity};
+use litcap::diag;
 use litcap::model::{Policy, Session};
 use litcap::time::Timestamp;
-use litcap::verify::sessionsigs::{self, InputError, NodeVerdict, SessionSigsFile, VerifyOptions};
-use serde_json::{json, Value};
+use litcap::verify::report::{self, FileResult, Outcome};
+use litcap::verify::sessionsigs::VerifyOptions;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -55,81 +55,6 @@ pub enum VerifyFormat {
 
 fn parse_time(s: &str) -> Result<Timestamp, String> {
     Timestamp::parse_rfc3339(s).map_err(|e| e.to_string())
-}
-
-/// Files larger than this are refused (a SessionSigs map for 100 nodes is about 500 KB).
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// What happened to one input file.
-enum Outcome {
-    /// Could not be read (exit 2).
-    Io(String),
-    /// Read, but not a SessionSigs map.
-    Input(InputError),
-    /// An empty map.
-    Empty,
-    Verdicts(Vec<NodeVerdict>),
-}
-
-struct FileResult {
-    path: String,
-    outcome: Outcome,
-    policy: Vec<Diagnostic>,
-}
-
-impl FileResult {
-    fn ok(&self) -> bool {
-        let nodes_ok = match &self.outcome {
-            Outcome::Verdicts(v) => v.iter().all(NodeVerdict::valid),
-            _ => false,
-        };
-        nodes_ok && !self.policy.iter().any(Diagnostic::is_error)
-    }
-
-    fn to_json(&self, checking_policy: Option<(&str, &str)>) -> serde_json::Map<String, Value> {
-        let mut out = serde_json::Map::new();
-        out.insert("ok".into(), json!(self.ok()));
-        let nodes = match &self.outcome {
-            Outcome::Verdicts(v) => v.iter().map(NodeVerdict::to_json).collect(),
-            _ => Vec::new(),
-        };
-        out.insert("nodes".into(), Value::Array(nodes));
-        match &self.outcome {
-            Outcome::Io(m) => {
-                out.insert("error".into(), json!({"kind": "io", "message": m}));
-            }
-            Outcome::Input(e) => {
-                out.insert(
-                    "error".into(),
-                    json!({"kind": "InvalidJson", "message": e.message, "line": e.line.max(1), "column": e.column.max(1)}),
-                );
-            }
-            Outcome::Empty => {
-                out.insert(
-                    "error".into(),
-                    json!({"kind": "Empty", "message": "the SessionSigs map has no entries"}),
-                );
-            }
-            Outcome::Verdicts(_) => {}
-        }
-        if let Some((session, grant)) = checking_policy {
-            out.insert(
-                "policy".into(),
-                json!({
-                    "session": session,
-                    "grant": grant,
-                    "ok": !self.policy.iter().any(Diagnostic::is_error),
-                    "findings": self.policy.iter().map(|d| json!({
-                        "code": d.code.as_str(),
-                        "severity": d.severity.as_str(),
-                        "message": d.message,
-                        "help": d.help,
-                    })).collect::<Vec<_>>(),
-                }),
-            );
-        }
-        out
-    }
 }
 
 pub fn run(args: VerifyArgs) -> u8 {
@@ -207,47 +132,15 @@ pub fn run(args: VerifyArgs) -> u8 {
     };
     let results = verify_all(&paths, &opts, target);
 
-    let io_failed = results.iter().any(|r| matches!(r.outcome, Outcome::Io(_)));
-    let all_ok = results.iter().all(FileResult::ok);
-    let checking = target.map(|(p, s)| {
-        (
-            s.name.as_str(),
-            p.grants.get(s.grant).map_or("", |g| g.name.as_str()),
-        )
-    });
+    let checking = report::checking(target);
     let printed = match args.format {
-        VerifyFormat::Json => {
-            let value = if many {
-                json!({
-                    "ok": all_ok,
-                    "files": results.iter().map(|r| {
-                        let mut m = serde_json::Map::new();
-                        m.insert("file".into(), json!(r.path));
-                        m.extend(r.to_json(checking));
-                        Value::Object(m)
-                    }).collect::<Vec<_>>(),
-                })
-            } else {
-                results
-                    .first()
-                    .map_or(json!({"ok": all_ok, "nodes": []}), |r| {
-                        Value::Object(r.to_json(checking))
-                    })
-            };
-            common::print_json(&value)
-        }
-        VerifyFormat::Human => common::print_stdout(&human(&results, many, checking)),
+        VerifyFormat::Json => common::print_json(&report::to_json(&results, many, checking)),
+        VerifyFormat::Human => common::print_stdout(&report::human(&results, many, checking)),
     };
     if printed != diag::exit::OK {
         return printed;
     }
-    if io_failed {
-        diag::exit::USAGE
-    } else if all_ok {
-        diag::exit::OK
-    } else {
-        diag::exit::ERRORS
-    }
+    report::exit_code(&results)
 }
 
 fn names(policy: &Policy) -> String {
@@ -283,7 +176,10 @@ fn verify_all(
         .min(paths.len())
         .max(1);
     if workers == 1 {
-        return paths.iter().map(|p| verify_path(p, opts, target)).collect();
+        return paths
+            .iter()
+            .map(|p| report::verify_path(p, opts, target))
+            .collect();
     }
     let next = AtomicUsize::new(0);
     let mut slots: Vec<Option<FileResult>> = (0..paths.len()).map(|_| None).collect();
@@ -295,7 +191,7 @@ fn verify_all(
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(p) = paths.get(i) else { break };
-                        mine.push((i, verify_path(p, opts, target)));
+                        mine.push((i, report::verify_path(p, opts, target)));
                     }
                     mine
                 })
@@ -322,153 +218,4 @@ fn verify_all(
             })
         })
         .collect()
-}
-
-fn verify_path(
-    path: &Path,
-    opts: &VerifyOptions,
-    target: Option<(&Policy, &Session)>,
-) -> FileResult {
-    let name = path.display().to_string();
-    let result = |outcome| FileResult {
-        path: name.clone(),
-        outcome,
-        policy: Vec::new(),
-    };
-    let text = match read(path) {
-        Ok(t) => t,
-        Err(Outcome::Io(m)) => return result(Outcome::Io(m)),
-        Err(other) => return result(other),
-    };
-    let file = match SessionSigsFile::parse(&text) {
-        Ok(f) => f,
-        Err(e) => return result(Outcome::Input(e)),
-    };
-    if file.is_empty() {
-        return result(Outcome::Empty);
-    }
-    let verdicts = sessionsigs::verify_file(&file, opts);
-    let policy = match target {
-        Some((p, s)) => sessionsigs::check_against_session(&file, p, s)
-            .into_iter()
-            .map(|d| d.in_file(name.clone()))
-            .collect(),
-        None => Vec::new(),
-    };
-    FileResult {
-        path: name,
-        outcome: Outcome::Verdicts(verdicts),
-        policy,
-    }
-}
-
-fn read(path: &Path) -> Result<String, Outcome> {
-    use std::io::Read;
-    let io = |e: std::io::Error| Outcome::Io(format!("cannot read `{}`: {e}", path.display()));
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(Outcome::Input(InputError {
-            message: format!(
-                "the file is larger than {} MiB",
-                MAX_FILE_BYTES / 1024 / 1024
-            ),
-            line: 1,
-            column: 1,
-            offset: 0,
-        }));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let before = &e.as_bytes()[..at];
-        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-        let column = at
-            - before
-                .iter()
-                .rposition(|b| *b == b'\n')
-                .map_or(0, |i| i + 1)
-            + 1;
-        Outcome::Input(InputError {
-            message: format!("the file is not UTF-8 (invalid byte {at})"),
-            line,
-            column,
-            offset: at,
-        })
-    })
-}
-
-/// The report for people.
-fn human(results: &[FileResult], many: bool, checking: Option<(&str, &str)>) -> String {
-    let mut out = String::new();
-    let mut nodes_total = 0;
-    let mut nodes_valid = 0;
-    for r in results {
-        let indent = if many { "  " } else { "" };
-        if many {
-            out.push_str(&format!("{}\n", r.path));
-        }
-        match &r.outcome {
-            Outcome::Io(m) => out.push_str(&format!("{indent}error: {m}\n")),
-            Outcome::Input(e) => out.push_str(&format!(
-                "{indent}error: {}:{}:{}: {}\n",
-                r.path, e.line, e.column, e.message
-            )),
-            Outcome::Empty => out.push_str(&format!(
-                "{indent}error: the SessionSigs map has no entries\n"
-            )),
-            Outcome::Verdicts(v) => {
-                for n in v {
-                    nodes_total += 1;
-                    match &n.error {
-                        None => {
-                            nodes_valid += 1;
-                            out.push_str(&format!("{indent}valid     {}\n", n.node));
-                        }
-                        Some(e) => {
-                            out.push_str(&format!("{indent}REJECTED  {}  {}\n", n.node, e.kind));
-                            out.push_str(&format!("{indent}          {}\n", e.message));
-                            if let Some((kind, message)) = &e.inner {
-                                out.push_str(&format!(
-                                    "{indent}          (inner: {kind} \"{message}\")\n"
-                                ));
-                            }
-                            out.push_str(&format!("{indent}          help: {}\n", e.help));
-                        }
-                    }
-                }
-            }
-        }
-        if let Some((session, _)) = checking {
-            if r.policy.is_empty() {
-                out.push_str(&format!("{indent}policy: within session `{session}`\n"));
-            }
-            for d in &r.policy {
-                let sev = match d.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                    Severity::Note => "note",
-                };
-                out.push_str(&format!(
-                    "{indent}policy {sev}[{}]: {}\n",
-                    d.code, d.message
-                ));
-                if let Some(h) = &d.help {
-                    out.push_str(&format!("{indent}  help: {h}\n"));
-                }
-            }
-        }
-    }
-    out.push_str(&format!(
-        "{nodes_valid} of {nodes_total} node entr{} valid{}\n",
-        if nodes_total == 1 { "y" } else { "ies" },
-        if results.len() > 1 {
-            format!(" in {} files", results.len())
-        } else {
-            String::new()
-        }
-    ));
-    out
 }

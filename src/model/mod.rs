@@ -254,6 +254,15 @@ fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
                         .at(s.span, "line break")
                         .help("EIP-4361 statements are a single line; remove `\\n`"),
                     );
+                } else if let Some(why) = crate::wire::siwe::sdk_statement_error(&s.value) {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::InvalidStatement,
+                            format!("the statement of grant `{}` cannot be used: {why}", g.name.value),
+                        )
+                        .at(s.span, "not an EIP-4361 statement")
+                        .help("the SDK cannot parse such a message back, so `getSessionSigs` fails; use ASCII letters, digits, spaces and `-._~:/?#[]@!$&'()*+,;=` (e.g. `'` instead of `\"`, a space instead of a tab)"),
+                    );
                 }
                 grant.statement = Some(s.clone());
             }
@@ -467,6 +476,10 @@ fn build_capability(
             .split_once("://")
             .map(|(_, id)| id)
             .unwrap_or("");
+        if let Some(d) = non_hex_pkp_id(written_id, c.resource.span) {
+            diags.push(d);
+            return None;
+        }
         if Resource::looks_decimal(written_id) && written_id.len() > 1 {
             let hex = crate::lit::decimal_to_hex(written_id).unwrap_or_default();
             diags.push(
@@ -492,6 +505,36 @@ fn build_capability(
         data_span: c.data.as_ref().map(|d| d.span),
         written_resource: c.resource.value.clone(),
     })
+}
+
+/// A PKP id that is not `*` or hex digits (with an optional `0x`): the nodes would never
+/// match it to a PKP.
+fn non_hex_pkp_id(written_id: &str, span: Span) -> Option<Diagnostic> {
+    if written_id == "*" {
+        return None;
+    }
+    let trimmed = written_id.trim();
+    if trimmed != written_id || written_id.chars().any(char::is_whitespace) {
+        let fixed: String = written_id.chars().filter(|c| !c.is_whitespace()).collect();
+        return Some(
+            Diagnostic::new(
+                Code::InvalidResource,
+                format!("PKP id `{written_id}` contains a blank"),
+            )
+            .at(span, "blank in the id")
+            .help(format!("write the id without blanks: `lit-pkp://{fixed}`")),
+        );
+    }
+    let digits = written_id.strip_prefix("0x").unwrap_or(written_id);
+    let bad = digits.chars().find(|c| !c.is_ascii_hexdigit())?;
+    Some(
+        Diagnostic::new(
+            Code::InvalidResource,
+            format!("PKP id `{written_id}` is not hex: `{bad}` is not a hex digit"),
+        )
+        .at(span, "not a hex id")
+        .help("a PKP id is the PKP's token id in hex, e.g. `lit-pkp://0xb03a728f...`; a decimal token id converts with `printf '%x' <id>`"),
+    )
 }
 
 fn unknown_ability(a: &Spanned<String>) -> Diagnostic {
@@ -609,6 +652,24 @@ fn build_session(
             }
         }
     }
+    if session.requests.is_empty() {
+        diags.push(
+            Diagnostic::new(
+                Code::NoRequest,
+                format!("session `{}` requests nothing", session.name),
+            )
+            .at(session.name_span, "no `request`")
+            .help(match grant.allows.first() {
+                Some(a) => format!(
+                    "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request {} on {}` (allowed by grant `{}`)",
+                    a.ability,
+                    crate::syntax::format::quote(&a.written_resource),
+                    grant.name
+                ),
+                None => "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request pkp-signing on \"lit-pkp://0x...\"`".to_string(),
+            }),
+        );
+    }
     let recap = grant.recap();
     for req in &session.requests {
         if let Verdict::NotCovered(gap) = coverage::check(recap, &req.resource, req.ability) {
@@ -618,13 +679,45 @@ fn build_session(
     Some(session)
 }
 
-/// The smallest `allow` line that covers a request.
+/// The smallest `allow` line that covers a request (its resource as the request writes it).
 pub fn smallest_allow(req: &Capability) -> String {
     format!(
         "allow {} on {}",
         req.ability,
-        crate::syntax::format::quote(&req.resource.key())
+        crate::syntax::format::quote(&req.written_resource)
     )
+}
+
+/// An `allow` whose id is the requested one but for case or a typo, and what to say about it.
+fn near_miss(req: &Capability, considered: &[&Capability]) -> Option<String> {
+    let specific = || considered.iter().filter(|a| !a.resource.is_wildcard());
+    if let Some(a) = specific().find(|a| {
+        a.resource.id != req.resource.id && a.resource.id.eq_ignore_ascii_case(&req.resource.id)
+    }) {
+        return Some(format!(
+            "the grant allows `{}`, which differs from the requested `{}` only in case; the SDK and the nodes compare ids exactly, so write both the same way (lowercase hex)",
+            a.written_resource, req.written_resource
+        ));
+    }
+    if req.resource.is_wildcard() || req.resource.id.len() < 4 {
+        return None;
+    }
+    let typo = specific()
+        .map(|a| {
+            (
+                crate::suggest::levenshtein(&a.resource.id, &req.resource.id),
+                a,
+            )
+        })
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)?;
+    Some(format!(
+        "did you mean `{}`? the grant allows that id, which differs from the requested `{}` by {} character{}",
+        typo.1.written_resource,
+        req.written_resource,
+        typo.0,
+        if typo.0 == 1 { "" } else { "s" }
+    ))
 }
 
 fn not_covered(session: &Session, grant: &Grant, req: &Capability, gap: &Gap) -> Diagnostic {
@@ -651,8 +744,8 @@ fn not_covered(session: &Session, grant: &Grant, req: &Capability, gap: &Gap) ->
             wildcard_key,
             specific_key,
         } => format!(
-            "`{specific_key}` allows it, but the grant also has `{wildcard_key}`, and the nodes (like the SDK) then only look at the wildcard key; add `{}` to the wildcard's abilities with `allow {} on \"{wildcard_key}\"`, or remove the wildcard allow",
-            req.ability, req.ability
+            "`{specific_key}` allows it, but the grant also has `{wildcard_key}`, and the nodes (like the SDK) then only look at the wildcard key; remove the wildcard allow and allow each resource the sessions use by its id (for this request: `{}`)",
+            smallest_allow(req)
         ),
         Gap::AbilityMissing { key, .. } => format!(
             "the grant allows other abilities on `{key}`; add `{}` to grant `{}`",
@@ -660,6 +753,10 @@ fn not_covered(session: &Session, grant: &Grant, req: &Capability, gap: &Gap) ->
             grant.name
         ),
         _ => format!("add `{}` to grant `{}`", smallest_allow(req), grant.name),
+    };
+    let help = match near_miss(req, &considered) {
+        Some(near) => format!("{near}; otherwise {help}"),
+        None => help,
     };
     d.help(help).related(grant.name_span, "the session's grant")
 }
@@ -728,9 +825,12 @@ mod tests {
             codes(&d),
             vec![Code::TtlTooLong, Code::NotCovered, Code::NotCovered]
         );
-        assert!(d.0[1].help.as_deref().unwrap().contains(
-            "allow pkp-signing on \"lit-pkp://000000000000000000000000000000000000000000000000000000000000000b\""
-        ));
+        let help = d.0[1].help.as_deref().unwrap();
+        assert!(
+            help.contains("allow pkp-signing on \"lit-pkp://0b\""),
+            "{help}"
+        );
+        assert!(help.starts_with("did you mean `lit-pkp://0a`?"), "{help}");
     }
 
     #[test]

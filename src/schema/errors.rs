@@ -166,8 +166,15 @@ fn classify(path: &[PathStep]) -> Field<'_> {
     }
 }
 
+/// Whether a block is a session: it has `session`, or, having no `grant`, a key that is a
+/// misspelt `session` (`sesion:`) or `from`.
 fn is_session(block: &Node) -> bool {
     block.get("session").is_some()
+        || (block.get("grant").is_none()
+            && block
+                .entries()
+                .iter()
+                .any(|e| e.key == "from" || closest(&e.key, ["session"]).is_some()))
 }
 
 /// "grant `x`", "session `y`", or "this block".
@@ -344,6 +351,8 @@ fn policy(root: &Node, node: &Node, f: &Found, all: &[Found]) -> Vec<Diagnostic>
                 (&GRANT_KEYS[..], &SESSION_KEYS[..], "grant", "session")
             };
             keys.iter()
+                // Keys of the kind the block turned out to be (its head key misspelt).
+                .filter(|k| !own.contains(&k.as_str()))
                 .map(|k| {
                     let help = if let Some(s) = closest(k, own.iter().copied()) {
                         format!("did you mean `{s}`?")
@@ -394,9 +403,14 @@ fn policy(root: &Node, node: &Node, f: &Found, all: &[Found]) -> Vec<Diagnostic>
             .collect(),
         (Kind::Required(prop), Field::Block) => {
             // A misspelt key is reported once, as the unknown key.
+            let heads: &[&str] = if prop == "grant" {
+                &["grant", "session"]
+            } else {
+                &[prop.as_str()]
+            };
             let near_miss = same_path_additional()
                 .iter()
-                .any(|k| closest(k, [prop.as_str()]).is_some());
+                .any(|k| closest(k, heads.iter().copied()).is_some());
             if near_miss {
                 return vec![];
             }

@@ -35,6 +35,18 @@ pub fn parse(file: FileId, text: &str, limits: &Limits) -> Result<Option<Node>, 
                 let info = e.info();
                 let (message, help) = if info.contains("recursion limit") {
                     return Err(Box::new(r.too_deep(at)));
+                } else if info.contains("tab") {
+                    // The scanner reports the token before the tab, often on the line above:
+                    // point at the tab itself.
+                    let tab = text
+                        .get(at..)
+                        .and_then(|rest| rest.find('\t'))
+                        .map_or(at, |i| at + i);
+                    return Err(Box::new(
+                        Diagnostic::new(Code::Syntax, "a tab in the YAML indentation")
+                            .at(r.span_at(tab), "tab")
+                            .help("YAML indents with spaces only; replace the tab with spaces"),
+                    ));
                 } else {
                     (
                         format!("the YAML does not parse: {info}"),

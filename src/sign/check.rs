@@ -7,13 +7,14 @@
 //!
 //! The SIWE message is read with litcap's EIP-4361 parser ([`SiweMessage::parse`]).
 
-use crate::authsig::{AuthSig, DERIVED_VIA_PERSONAL_SIGN};
-use crate::coverage;
-use crate::diag::Code;
-use crate::eth::{recover_personal, Address, Signature};
-use crate::recap::Recap;
-use crate::siwe::{CapabilityRequest, SiweMessage};
+use crate::diag::{Code, Severity};
+use crate::eth::Address;
+use crate::fit::{self, Audience, Finding, GrantExpectation};
 use crate::time::{Timestamp, Ttl};
+use crate::wire::authsig::AuthSig;
+use crate::wire::coverage;
+use crate::wire::recap::Recap;
+use crate::wire::siwe::{CapabilityRequest, SiweMessage};
 
 /// `checkNeedToResignSessionKey` of SDK 7.4.0: true when the SDK would ask for a new AuthSig.
 ///
@@ -27,12 +28,13 @@ pub fn sdk_needs_resign(
     requests: &[CapabilityRequest],
     now: Timestamp,
 ) -> bool {
-    let Some(session_key) = session_uri.strip_prefix(crate::siwe::SESSION_KEY_URI_PREFIX) else {
+    let Some(session_key) = session_uri.strip_prefix(crate::wire::siwe::SESSION_KEY_URI_PREFIX)
+    else {
         return true;
     };
-    let report = crate::authsig::check_authsig(
+    let report = crate::wire::authsig::check_authsig(
         auth_sig,
-        &crate::authsig::CheckOptions {
+        &crate::wire::authsig::CheckOptions {
             now,
             session_key: Some(session_key.to_string()),
             requests: requests
@@ -70,262 +72,98 @@ pub struct Expectations<'a> {
     pub chain_id: Option<u64>,
 }
 
-/// Why an AuthSig cannot be used. The first group means the AuthSig itself is broken or not
-/// litcap's to judge; the rest mean it is valid but unfit for this session.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Problem {
-    /// The SIWE message does not parse.
-    Unreadable(String),
-    /// Not an EOA `personal_sign` AuthSig (e.g. a PKP's BLS AuthSig).
-    NotEoa {
-        derived_via: String,
-    },
-    /// The signature is malformed or does not recover to the SIWE address.
-    BadSignature,
-    /// The `address` field differs from the SIWE address.
-    AddressField {
-        field: String,
-        siwe: String,
-    },
-    /// A `urn:recap:` resource does not decode.
-    RecapInvalid(String),
-    /// Signed by another wallet than the one expected.
-    OtherWallet {
-        expected: String,
-        actual: String,
-    },
-    /// Issued for another URI (another session key).
-    OtherUri {
-        expected: String,
-        actual: String,
-    },
-    Expired {
-        at: Timestamp,
-    },
-    NotYetValid {
-        at: Timestamp,
-    },
-    /// Expires before the session it would sign for.
-    ExpiresBeforeSession {
-        at: Timestamp,
-        session: Timestamp,
-    },
-    /// A request the AuthSig's recaps do not cover.
-    NotCovered {
-        request: String,
-    },
-    /// Grants more than the grant allows: `(resource key, recap ability)` pairs.
-    OverPrivilege(Vec<(String, String)>),
-    LifetimeTooLong {
-        lifetime: Ttl,
-        max: Ttl,
-    },
-    DomainMismatch {
-        expected: String,
-        actual: String,
-    },
-    ChainMismatch {
-        expected: u64,
-        actual: u64,
-    },
-}
-
-impl Problem {
-    /// Whether the AuthSig itself is broken or not litcap's (a store treats these as corrupt
-    /// or foreign entries rather than replacing them).
-    pub fn is_defect(&self) -> bool {
-        matches!(
-            self,
-            Problem::Unreadable(_)
-                | Problem::NotEoa { .. }
-                | Problem::BadSignature
-                | Problem::AddressField { .. }
-                | Problem::RecapInvalid(_)
-                | Problem::OtherWallet { .. }
-        )
-    }
-
-    pub fn code(&self) -> Code {
-        match self {
-            Problem::Unreadable(_) => Code::SiweSyntax,
-            Problem::NotEoa { .. } => Code::SignatureFormat,
-            Problem::BadSignature => Code::SignatureMismatch,
-            Problem::AddressField { .. } | Problem::OtherWallet { .. } => Code::AddressMismatch,
-            Problem::RecapInvalid(_) => Code::RecapInvalid,
-            Problem::OtherUri { .. } => Code::SessionKeyMismatch,
-            Problem::Expired { .. } | Problem::ExpiresBeforeSession { .. } => Code::Expired,
-            Problem::NotYetValid { .. } => Code::NotYetValid,
-            Problem::NotCovered { .. } => Code::RequestNotCovered,
-            Problem::OverPrivilege(_) => Code::OverPrivilege,
-            Problem::LifetimeTooLong { .. } => Code::LifetimeTooLong,
-            Problem::DomainMismatch { .. } | Problem::ChainMismatch { .. } => Code::DomainMismatch,
-        }
-    }
-
-    /// A lowercase sentence, naming values in backticks.
-    pub fn message(&self) -> String {
-        match self {
-            Problem::Unreadable(why) => format!("its SIWE message cannot be read: {why}"),
-            Problem::NotEoa { derived_via } => format!(
-                "it is not a wallet `personal_sign` AuthSig (`derivedVia` is `{derived_via}`)"
-            ),
-            Problem::BadSignature => {
-                "its signature does not recover to the SIWE address".to_string()
-            }
-            Problem::AddressField { field, siwe } => {
-                format!("its `address` `{field}` differs from the SIWE address `{siwe}`")
-            }
-            Problem::RecapInvalid(why) => {
-                format!("its `urn:recap:` resource does not decode: {why}")
-            }
-            Problem::OtherWallet { expected, actual } => {
-                format!("it was signed by `{actual}`, not by the wallet `{expected}`")
-            }
-            Problem::OtherUri { expected, actual } => {
-                format!("it was issued for `{actual}`, not for `{expected}`")
-            }
-            Problem::Expired { at } => format!("it expired at `{at}`"),
-            Problem::NotYetValid { at } => format!("it is not valid before `{at}`"),
-            Problem::ExpiresBeforeSession { at, session } => {
-                format!("it expires at `{at}`, before the session (`{session}`)")
-            }
-            Problem::NotCovered { request } => format!("it does not grant `{request}`"),
-            Problem::OverPrivilege(extra) => format!(
-                "it grants more than the grant allows: {}",
-                extra
-                    .iter()
-                    .map(|(k, a)| format!("`{a}` on `{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            Problem::LifetimeTooLong { lifetime, max } => {
-                format!("it lives {lifetime}, longer than the allowed {max}")
-            }
-            Problem::DomainMismatch { expected, actual } => {
-                format!("its SIWE domain is `{actual}`, not the grant's `{expected}`")
-            }
-            Problem::ChainMismatch { expected, actual } => {
-                format!("its chain id is `{actual}`, not the grant's `{expected}`")
-            }
-        }
-    }
-}
+/// The findings that keep an AuthSig from being used for a session, as the fit engine
+/// ([`crate::fit`]) raises them: a broken AuthSig stops at its first defect; otherwise every
+/// error (warnings, such as the SDK re-signing an AuthSig without `0x`, do not block).
+pub type Problem = Finding;
 
 /// Checks an AuthSig; returns its SIWE fields or every problem found (a broken AuthSig stops
 /// at the first defect).
 pub fn check_auth_sig(a: &AuthSig, x: &Expectations) -> Result<SiweMessage, Vec<Problem>> {
-    if a.derived_via != DERIVED_VIA_PERSONAL_SIGN || a.algo.is_some() {
-        return Err(vec![Problem::NotEoa {
-            derived_via: a.derived_via.clone(),
-        }]);
-    }
-    let fields = SiweMessage::parse(&a.signed_message)
-        .map_err(|e| vec![Problem::Unreadable(e.to_string())])?;
-    let time = |t: Option<Result<Timestamp, crate::time::TimeError>>| {
-        t.transpose()
-            .map_err(|e| vec![Problem::Unreadable(e.to_string())])
-    };
-    let issued_at = time(Some(fields.issued_at_time()))?.unwrap_or_default();
-    let expiration = time(fields.expiration())?;
-    let not_before = time(fields.not_before_time())?;
-    let signer = Signature::parse_hex(&a.sig)
-        .ok()
-        .and_then(|s| recover_personal(a.signed_message.as_bytes(), &s).ok());
-    let Some(signer) = signer.filter(|s| s.to_checksum() == fields.address) else {
-        return Err(vec![Problem::BadSignature]);
-    };
-    if a.address != fields.address {
-        return Err(vec![Problem::AddressField {
-            field: a.address.clone(),
-            siwe: fields.address.clone(),
-        }]);
-    }
-    let mut recaps = Vec::new();
-    for urn in fields.recap_resources() {
-        match Recap::decode(urn) {
-            Ok(d) => recaps.push(d.recap),
-            Err(e) => return Err(vec![Problem::RecapInvalid(e.to_string())]),
-        }
-    }
-    if let Some(w) = x.wallet {
-        if w != signer {
-            return Err(vec![Problem::OtherWallet {
-                expected: w.to_checksum(),
-                actual: signer.to_checksum(),
-            }]);
-        }
-    }
-    let mut problems = Vec::new();
-    if fields.uri != x.uri {
-        problems.push(Problem::OtherUri {
-            expected: x.uri.to_string(),
-            actual: fields.uri.clone(),
-        });
-    }
-    if let Some(exp) = expiration {
-        if x.now >= exp {
-            problems.push(Problem::Expired { at: exp });
-        } else if let Some(session) = x.session_expiration.filter(|s| *s > exp) {
-            problems.push(Problem::ExpiresBeforeSession { at: exp, session });
-        }
-    }
-    if let Some(nb) = not_before.filter(|nb| x.now < *nb) {
-        problems.push(Problem::NotYetValid { at: nb });
-    }
-    for r in x.requests {
-        if !coverage::check_any(&recaps, &r.resource, r.ability)
-            .0
-            .is_covered()
-        {
-            problems.push(Problem::NotCovered {
-                request: format!("{} on {}", r.ability, r.resource),
-            });
-        }
-    }
-    if let Some(grant) = x.grant {
-        let mut extra: Vec<(String, String)> = recaps
-            .iter()
-            .flat_map(|r| coverage::uncovered_grants(grant, r))
-            .collect();
-        extra.dedup();
-        if !extra.is_empty() {
-            problems.push(Problem::OverPrivilege(extra));
-        }
-    }
-    if let (Some(max), Some(exp)) = (x.max_lifetime, expiration) {
-        let ms = exp.millis_since(&issued_at);
-        if ms > (max.secs() as i64).saturating_mul(1000) {
-            problems.push(Problem::LifetimeTooLong {
-                lifetime: Ttl((ms / 1000).max(0) as u64),
-                max,
-            });
-        }
-    }
-    if let Some(d) = x.domain.filter(|d| *d != fields.domain) {
-        problems.push(Problem::DomainMismatch {
-            expected: d.to_string(),
-            actual: fields.domain.clone(),
-        });
-    }
-    if let Some(c) = x.chain_id.filter(|c| *c != fields.chain_id) {
-        problems.push(Problem::ChainMismatch {
-            expected: c,
-            actual: fields.chain_id,
-        });
-    }
-    if problems.is_empty() {
-        Ok(fields)
+    let profile = &crate::profile::DATIL;
+    let inspected = fit::inspect(a, profile);
+    let requests: Vec<coverage::Request> = x
+        .requests
+        .iter()
+        .map(|r| coverage::Request {
+            resource: r.resource.clone(),
+            ability: r.ability,
+        })
+        .collect();
+    let audience = if x.uri == profile.delegation.uri {
+        Audience::Delegation
     } else {
-        Err(problems)
+        match x.uri.strip_prefix(profile.session_uri_prefix) {
+            Some(key) => Audience::SessionKey(key),
+            None => Audience::Uri(x.uri),
+        }
+    };
+    let expectations = fit::Expectations {
+        profile,
+        audience,
+        wallet: x.wallet,
+        grant: x.grant.map(|recap| GrantExpectation {
+            recap,
+            domain: x.domain,
+            chain_id: x.chain_id,
+            max_lifetime: x.max_lifetime,
+        }),
+        requests: &requests,
+        now: Some(x.now),
+        session_end: x.session_expiration,
+    };
+    let findings = fit::judge(&inspected, &expectations);
+    if let Some(defect) = findings.iter().find(|f| f.is_defect()) {
+        return Err(vec![defect.clone()]);
     }
+    let problems: Vec<Problem> = findings
+        .into_iter()
+        .filter(|f| f.severity() == Severity::Error)
+        .collect();
+    match (problems.is_empty(), inspected.siwe) {
+        (true, Some(m)) => Ok(m),
+        _ => Err(problems),
+    }
+}
+
+/// How `sign` words problems: one `(code, sentence)` each, with the capabilities beyond the
+/// grant gathered into one sentence.
+pub fn problem_lines(problems: &[Problem]) -> Vec<(Code, String)> {
+    let mut out = Vec::new();
+    let mut extra: Vec<String> = Vec::new();
+    let mut extra_at = None;
+    for p in problems {
+        if let Finding::OverPrivilege {
+            resource, ability, ..
+        } = p
+        {
+            let pair = format!("`{ability}` on `{resource}`");
+            if extra.last() != Some(&pair) {
+                extra.push(pair);
+            }
+            extra_at.get_or_insert(out.len());
+            continue;
+        }
+        out.push((p.code(), p.sentence()));
+    }
+    if let Some(at) = extra_at {
+        out.insert(
+            at,
+            (
+                Code::OverPrivilege,
+                format!("it grants more than the grant allows: {}", extra.join(", ")),
+            ),
+        );
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::eth::WalletKey;
-    use crate::lit::{Ability, Resource, ResourcePrefix};
     use crate::sign::authsig::{create_auth_sig, AuthSigParams};
+    use crate::wire::lit::{Ability, Resource, ResourcePrefix};
 
     const PUB: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
 
@@ -454,8 +292,14 @@ mod tests {
         );
         assert!(problems.iter().all(|p| !p.is_defect()));
         assert!(problems[3]
-            .message()
+            .sentence()
             .contains("lit-accesscontrolcondition://*"));
+        let lines = problem_lines(&problems);
+        assert_eq!(lines.len(), 7);
+        assert_eq!(
+            lines[3].1,
+            "it grants more than the grant allows: `Threshold/Decryption` on `lit-accesscontrolcondition://*`"
+        );
     }
 
     #[test]
@@ -464,12 +308,20 @@ mod tests {
         let uri = format!("lit:session:{PUB}");
         let mut a = sample(vec![req(ResourcePrefix::Pkp, "*", Ability::PkpSigning)]);
         a.signed_message = a.signed_message.replace("Chain ID: 175188", "Chain ID: 1");
-        assert_eq!(
-            check_auth_sig(&a, &expect(&uri, &reqs)).unwrap_err(),
-            vec![Problem::BadSignature]
-        );
+        let problems = check_auth_sig(&a, &expect(&uri, &reqs)).unwrap_err();
+        assert!(matches!(
+            problems.as_slice(),
+            [Problem::SignatureMismatch { .. }]
+        ));
+        assert_eq!(problem_lines(&problems)[0].0, Code::SignatureMismatch);
+        // An address is a number: another letter case names the same one.
         let mut a = sample(vec![req(ResourcePrefix::Pkp, "*", Ability::PkpSigning)]);
         a.address = a.address.to_lowercase();
+        assert!(check_auth_sig(&a, &expect(&uri, &reqs)).is_ok());
+        a.address = WalletKey::from_bytes(&[9u8; 32])
+            .unwrap()
+            .address()
+            .to_checksum();
         assert!(matches!(
             check_auth_sig(&a, &expect(&uri, &reqs)).unwrap_err()[0],
             Problem::AddressField { .. }

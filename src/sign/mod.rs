@@ -9,6 +9,7 @@
 pub mod authsig;
 pub mod capacity;
 pub mod check;
+pub mod flow;
 pub mod handshake;
 pub mod http;
 #[cfg(feature = "net")] // the JSON-RPC signer needs the network stack

@@ -29,6 +29,18 @@ pub fn format(file: &PolicyFile, text: &str) -> String {
             let close = close_of(it);
             close < c.span.start && same_line(text, close, c.span.start)
         });
+        // A block that ends with its last statement, without a `}` (the YAML form, where a
+        // block ends with its last entry): the comment belongs to that statement.
+        if let Some(i) = trailing_of {
+            if last_stmt_end(items[i]).is_some_and(|e| {
+                e <= c.span.start
+                    && same_line(text, e, c.span.start)
+                    && !text.get(e..c.span.start).unwrap_or("}").contains('}')
+            }) {
+                owned[i].push(c);
+                continue;
+            }
+        }
         match trailing_of {
             Some(i) if item_trailing[i].is_none() => item_trailing[i] = Some(c),
             _ => top.push(Entry {
@@ -80,6 +92,14 @@ struct Entry<'a> {
     start: usize,
     end: usize,
     el: El<'a>,
+}
+
+/// Where the last statement of a block ends.
+fn last_stmt_end(item: &Item) -> Option<usize> {
+    match item {
+        Item::Grant(g) => g.body.last().map(|s| s.span.end),
+        Item::Session(s) => s.body.last().map(|s| s.span.end),
+    }
 }
 
 fn close_of(item: &Item) -> usize {

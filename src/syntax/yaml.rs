@@ -72,6 +72,11 @@ fn parse_form(file: FileId, text: &str, format: TextFormat) -> (PolicyFile, Diag
         comments: Vec::new(),
     };
     let mut diags = Diagnostics::new();
+    // An empty file is an empty policy in every form (as in the DSL and YAML): it grants
+    // nothing, which is never a privilege problem, and generators write one for "no blocks".
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+        return (out, diags);
+    }
     let root = match schema::read_document(file, text, format, &Limits::default()) {
         Ok(root) => root,
         Err(d) => {
@@ -88,11 +93,15 @@ fn parse_form(file: FileId, text: &str, format: TextFormat) -> (PolicyFile, Diag
         return (out, diags);
     };
     let violations = schema::validate(Schema::Policy, &root);
-    if !violations.is_empty() {
-        diags.extend(violations);
-        return (out, diags);
-    }
-    out.items = items(&root, &mut diags);
+    // Every block is read, even next to schema violations, so that the model's errors in the
+    // other blocks are reported too (as in the DSL); what the reader finds inside a block that
+    // already has a violation only repeats it.
+    let mut found = Diagnostics::new();
+    out.items = items(&root, &mut found);
+    let blocked = crate::load::blocks_with(&out.items, &violations, &[Code::SchemaViolation]);
+    found.0.retain(|d| !crate::load::inside_any(d, &blocked));
+    diags.extend(violations);
+    diags.extend(found);
     (out, diags)
 }
 

@@ -6,6 +6,7 @@ use crate::authsig::{self, AuthSigFile};
 use crate::coverage::Request;
 use crate::coverage::{self, Verdict};
 use crate::diag::{self, Code, Diagnostic, Diagnostics, Sources, Span};
+use crate::fit::{self, Finding, GrantExpectation};
 use crate::load::Loaded;
 use crate::model::{Grant, Session};
 use crate::recap::Recap;
@@ -234,15 +235,18 @@ pub fn check_with_authsig(
         }
         grants_done.push(session.grant);
         let grant = policy.grant_of(session);
-        over_privilege(
-            grant,
-            session,
-            &checked,
-            &decoded,
-            &recap_span,
-            &mut report.diagnostics,
-        );
-        grant_fields(grant, &checked, &file, &mut report.diagnostics);
+        if let Some(m) = &checked.siwe {
+            let findings = fit::judge_grant(m, &decoded, &grant_expectation(grant));
+            render_grant_findings(
+                &findings,
+                grant,
+                session,
+                &checked,
+                &file,
+                &recap_span,
+                &mut report.diagnostics,
+            );
+        }
     }
     finish(report, &loaded.sources)
 }
@@ -265,7 +269,7 @@ fn sessions_for<'p>(
         .iter()
         .filter(|s| {
             let g = policy.grant_of(s);
-            g.domain.as_ref().is_some_and(|d| d.value == m.domain) && g.chain_id == m.chain_id
+            fit::names_site(&m, g.domain.as_ref().map(|d| d.value.as_str()), g.chain_id)
         })
         .collect();
     if matching.is_empty() {
@@ -320,77 +324,86 @@ fn request_not_covered(
     d.help(help)
 }
 
-/// Everything an AuthSig grants beyond the session's grant is an error: least privilege is the
-/// grant block, not whatever the wallet happened to sign.
-fn over_privilege(
+/// What a grant expects of an AuthSig (the fit engine's terms).
+pub fn grant_expectation(grant: &Grant) -> GrantExpectation<'_> {
+    GrantExpectation {
+        recap: grant.recap(),
+        domain: grant.domain.as_ref().map(|d| d.value.as_str()),
+        chain_id: Some(grant.chain_id),
+        max_lifetime: Some(grant.max_ttl),
+    }
+}
+
+/// The fit engine's findings against a grant, as diagnostics pointing into the AuthSig and
+/// the policy. Over-privilege is an error: least privilege is the grant block, not whatever
+/// the wallet happened to sign.
+fn render_grant_findings(
+    findings: &[Finding],
     grant: &Grant,
     session: &Session,
     checked: &authsig::AuthSigReport,
-    decoded: &[(usize, &Recap)],
+    file: &AuthSigFile,
     recap_span: &dyn Fn(usize) -> Option<Span>,
     diags: &mut Diagnostics,
 ) {
-    let allowed = grant.recap();
-    for (index, recap) in decoded {
-        for (key, ability) in coverage::uncovered_grants(allowed, recap) {
-            let mut d = Diagnostic::new(
-                Code::OverPrivilege,
-                format!(
-                    "the AuthSig grants `{ability}` on `{key}`, which grant `{}` (of session `{}`) does not allow",
-                    grant.name, session.name
-                ),
-            )
-            .related(grant.name_span, "the grant it must stay within")
-            .help(format!(
-                "sign a new AuthSig from the policy (`litcap authsig ... --session {}`), or add the capability to grant `{}` if it is really needed",
-                session.name, grant.name
-            ));
-            if let Some(span) = recap_span(*index) {
-                d = d.at(span, "granted here");
-            }
-            diags.push(d);
-        }
-    }
-    let _ = checked;
-}
-
-/// The AuthSig's SIWE domain, chain id and lifetime must be the grant's.
-fn grant_fields(
-    grant: &Grant,
-    checked: &authsig::AuthSigReport,
-    file: &AuthSigFile,
-    diags: &mut Diagnostics,
-) {
-    let Some(m) = &checked.siwe else { return };
     let spans = checked.siwe_spans.as_ref();
     let at = |r: Option<std::ops::Range<usize>>| {
         r.map(|r| file.message_span(r))
             .unwrap_or(file.signed_message)
     };
-    if let Some(domain) = &grant.domain {
-        if domain.value != m.domain {
-            diags.push(
-                Diagnostic::new(
-                    Code::DomainMismatch,
-                    format!(
-                        "the AuthSig's SIWE domain is `{}`, grant `{}` says `{}`",
-                        m.domain, grant.name, domain.value
-                    ),
-                )
-                .at(at(spans.map(|s| s.domain.clone())), "domain")
-                .related(domain.span, "the grant's domain")
-                .help(
-                    "the wallet showed the user another site; sign a new AuthSig from the policy",
-                ),
-            );
+    // Over-privilege first, then the SIWE fields, as the check has always listed them.
+    for f in findings {
+        let Finding::OverPrivilege {
+            resource_index,
+            resource: key,
+            ability,
+        } = f
+        else {
+            continue;
+        };
+        let mut d = Diagnostic::new(
+            Code::OverPrivilege,
+            format!(
+                "the AuthSig grants `{ability}` on `{key}`, which grant `{}` (of session `{}`) does not allow",
+                grant.name, session.name
+            ),
+        )
+        .related(grant.name_span, "the grant it must stay within")
+        .help(format!(
+            "sign a new AuthSig from the policy (`litcap authsig ... --session {}`), or add the capability to grant `{}` if it is really needed",
+            session.name, grant.name
+        ));
+        if let Some(span) = recap_span(*resource_index) {
+            d = d.at(span, "granted here");
         }
+        diags.push(d);
     }
-    if grant.chain_id != m.chain_id {
+    let field = |pick: fn(&Finding) -> bool| findings.iter().find(|f| pick(f));
+    if let (Some(Finding::DomainMismatch { expected, found }), Some(domain)) = (
+        field(|f| matches!(f, Finding::DomainMismatch { .. })),
+        &grant.domain,
+    ) {
+        diags.push(
+            Diagnostic::new(
+                Code::DomainMismatch,
+                format!(
+                    "the AuthSig's SIWE domain is `{found}`, grant `{}` says `{expected}`",
+                    grant.name
+                ),
+            )
+            .at(at(spans.map(|s| s.domain.clone())), "domain")
+            .related(domain.span, "the grant's domain")
+            .help("the wallet showed the user another site; sign a new AuthSig from the policy"),
+        );
+    }
+    if let Some(Finding::ChainMismatch { expected, found }) =
+        field(|f| matches!(f, Finding::ChainMismatch { .. }))
+    {
         let mut d = Diagnostic::new(
             Code::DomainMismatch,
             format!(
-                "the AuthSig's chain id is `{}`, grant `{}` says `{}`",
-                m.chain_id, grant.name, grant.chain_id
+                "the AuthSig's chain id is `{found}`, grant `{}` says `{expected}`",
+                grant.name
             ),
         )
         .at(at(spans.map(|s| s.chain_id.clone())), "chain id")
@@ -400,28 +413,26 @@ fn grant_fields(
         }
         diags.push(d);
     }
-    if let (Ok(iat), Some(Ok(exp))) = (m.issued_at_time(), m.expiration()) {
-        let lifetime_ms = exp.millis_since(&iat);
-        if lifetime_ms > (grant.max_ttl.secs() as i64).saturating_mul(1000) {
-            let mut d = Diagnostic::new(
-                Code::LifetimeTooLong,
-                format!(
-                    "the AuthSig lives {}, longer than grant `{}` allows (`max-ttl {}`)",
-                    crate::time::Ttl((lifetime_ms.max(0) / 1000) as u64),
-                    grant.name,
-                    grant.max_ttl
-                ),
-            )
-            .at(
-                at(spans.and_then(|s| s.expiration_time.clone())),
-                "expiration",
-            )
-            .help("sign a new AuthSig with a shorter expiration");
-            if let Some(s) = grant.max_ttl_span {
-                d = d.related(s, "the grant's limit");
-            }
-            diags.push(d);
+    if let Some(Finding::LifetimeTooLong { lifetime_ms, max }) =
+        field(|f| matches!(f, Finding::LifetimeTooLong { .. }))
+    {
+        let mut d = Diagnostic::new(
+            Code::LifetimeTooLong,
+            format!(
+                "the AuthSig lives {}, longer than grant `{}` allows (`max-ttl {max}`)",
+                crate::time::Ttl(((*lifetime_ms).max(0) / 1000) as u64),
+                grant.name,
+            ),
+        )
+        .at(
+            at(spans.and_then(|s| s.expiration_time.clone())),
+            "expiration",
+        )
+        .help("sign a new AuthSig with a shorter expiration");
+        if let Some(s) = grant.max_ttl_span {
+            d = d.related(s, "the grant's limit");
         }
+        diags.push(d);
     }
 }
 

@@ -141,12 +141,27 @@ fn diff_grant(old: &Grant, new: &Grant, subject: &str, out: &mut Vec<Change>) {
                         || wildcard && !old.allows.iter().any(|o| o.resource == a.resource),
                 });
             }
-            Some(o) if o.data != a.data => out.push(Change {
-                kind: ChangeKind::Changed,
-                subject: subject.into(),
-                message: format!("`where` data of `{}` changed", a.describe()),
-                widens: a.data.is_none() || !a.ability.is_threshold(),
-            }),
+            Some(o) if o.data != a.data => {
+                let (detail, widens) = where_change(o.data.as_ref(), a.data.as_ref());
+                // The nodes ignore `where` data on `Threshold/*` abilities.
+                let ignored = a.ability.is_threshold();
+                out.push(Change {
+                    kind: ChangeKind::Changed,
+                    subject: subject.into(),
+                    message: format!(
+                        "`where` data of `{}` changed: {detail}{}",
+                        a.describe(),
+                        if ignored {
+                            " (the nodes ignore `where` on this ability)"
+                        } else if widens {
+                            ""
+                        } else {
+                            " (narrower)"
+                        }
+                    ),
+                    widens: widens && !ignored,
+                });
+            }
             Some(_) => {}
         }
     }
@@ -262,6 +277,55 @@ fn diff_session(
 }
 
 /// Human-readable, one change per line.
+/// How `where` data changed, key by key, and whether the change may widen. `where` data are
+/// restrictions (nota bene): a new key narrows, a removed key widens; a changed value narrows
+/// only when it is visibly smaller (a lower number, a sub-list), and otherwise counts as
+/// widening, since litcap cannot tell.
+fn where_change(
+    old: Option<&crate::recap::NotaBene>,
+    new: Option<&crate::recap::NotaBene>,
+) -> (String, bool) {
+    let empty = crate::recap::NotaBene::new();
+    let (o, n) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
+    let mut parts = Vec::new();
+    let mut widens = false;
+    for (k, nv) in n {
+        match o.get(k) {
+            None => parts.push(format!("`{k}` added ({nv})")),
+            Some(ov) if ov == nv => {}
+            Some(ov) => {
+                let narrower = value_narrower(ov, nv);
+                widens |= !narrower;
+                parts.push(format!("`{k}` {ov} → {nv}"));
+            }
+        }
+    }
+    for (k, ov) in o {
+        if !n.contains_key(k) {
+            widens = true;
+            parts.push(format!("`{k}` removed (was {ov})"));
+        }
+    }
+    (parts.join(", "), widens)
+}
+
+/// Whether `new` restricts at least as much as `old`: a number (or a string holding one) that
+/// is not larger, or a list whose items were all in the old list.
+fn value_narrower(old: &Value, new: &Value) -> bool {
+    let number = |v: &Value| match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match (old, new) {
+        (Value::Array(o), Value::Array(n)) => n.iter().all(|x| o.contains(x)),
+        _ => match (number(old), number(new)) {
+            (Some(o), Some(n)) => n <= o,
+            _ => false,
+        },
+    }
+}
+
 pub fn render(changes: &[Change]) -> String {
     if changes.is_empty() {
         return "no privilege changes\n".into();
@@ -322,6 +386,30 @@ mod tests {
         );
         let c = diff(&p(OLD), &p(&new));
         assert_eq!(c.len(), 1);
+        assert!(!c[0].widens, "{c:?}");
+    }
+
+    #[test]
+    fn where_changes_name_the_key_and_narrowing_does_not_widen() {
+        let g = |w: &str| {
+            format!("grant \"g\" {{\n domain \"a\"\n allow rate-limit-increase-auth on \"lit-ratelimitincrease://1\" where {w}\n}}\n")
+        };
+        let c = diff(&p(&g("{ uses: \"200\" }")), &p(&g("{ uses: \"20\" }")));
+        assert!(!c[0].widens && c[0].message.contains("`uses`"), "{c:?}");
+        let c = diff(&p(&g("{ uses: \"20\" }")), &p(&g("{ uses: \"200\" }")));
+        assert!(c[0].widens, "{c:?}");
+        let c = diff(
+            &p(&g("{ uses: \"20\", nft_id: [\"1\"] }")),
+            &p(&g("{ uses: \"20\" }")),
+        );
+        assert!(
+            c[0].widens && c[0].message.contains("`nft_id` removed"),
+            "{c:?}"
+        );
+        let c = diff(
+            &p(&g("{ delegate_to: [\"a\", \"b\"] }")),
+            &p(&g("{ delegate_to: [\"a\"] }")),
+        );
         assert!(!c[0].widens, "{c:?}");
     }
 

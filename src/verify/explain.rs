@@ -35,7 +35,7 @@ impl Explanation {
         match (&self.verdict, &self.allowed_by) {
             (Verdict::Covered { key, recap_ability }, Some(a)) => out.push(
                 Diagnostic::new(
-                    Code::NotCovered,
+                    Code::Covered,
                     format!(
                         "grant `{}` allows `{what}` (through `{recap_ability}` on `{key}`)",
                         self.grant
@@ -60,7 +60,7 @@ impl Explanation {
         match &self.requested_by {
             Some(r) => out.push(
                 Diagnostic::new(
-                    Code::NotCovered,
+                    Code::Covered,
                     format!("session `{}` requests it, so it is in the session's `resourceAbilityRequests`", self.session),
                 )
                 .severity(Severity::Note)
@@ -136,8 +136,9 @@ pub fn explain(
     };
     let fix = match &verdict {
         Verdict::NotCovered(Gap::Shadowed { wildcard_key, .. }) => Some(format!(
-            "add `allow {ability} on \"{wildcard_key}\"` or remove the wildcard allow from grant `{}`",
-            grant.name
+            "remove the wildcard allow on `{wildcard_key}` from grant `{}` and allow each resource by its id: `allow {ability} on {}`",
+            grant.name,
+            crate::syntax::format::quote(&resource.key())
         )),
         Verdict::NotCovered(Gap::AbilityNotValidForResource) => Some(format!(
             "`{ability}` applies to `{}://` resources",
@@ -154,10 +155,7 @@ pub fn explain(
     let requested_by = session
         .requests
         .iter()
-        .find(|r| {
-            r.resource.prefix == resource.prefix
-                && (r.resource.is_wildcard() || r.resource.id == resource.id)
-        })
+        .find(|r| crate::fit::requested(&r.resource, &resource))
         .cloned();
     Explanation {
         session: session.name.clone(),

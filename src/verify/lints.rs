@@ -57,7 +57,8 @@ pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) 
             );
         }
         if let Some(span) = s.ttl_span {
-            if s.ttl > opts.ttl_threshold {
+            // Above the nodes' 30 days it is already an error (`ttl-too-long`).
+            if s.ttl > opts.ttl_threshold && s.ttl <= crate::time::Ttl::NODE_MAX {
                 d.push(
                     Diagnostic::new(
                         Code::TtlLongerThanNeeded,
@@ -126,8 +127,8 @@ fn shadowing(grant: &Grant, d: &mut Diagnostics) {
                     first.resource
                 ),
                 format!(
-                    "sessions requesting `{}` on `{}` will be refused; remove the wildcard allow or grant `{}` on it",
-                    a.ability, a.resource, a.ability
+                    "sessions requesting `{}` on `{}` will be refused; remove the wildcard allow and allow each resource the sessions use by its id (`{}` is already there)",
+                    a.ability, a.resource, a.resource
                 ),
             )
         };
@@ -211,7 +212,7 @@ fn default_statement(grant: &Grant, d: &mut Diagnostics) {
 }
 
 fn grant_ttl(grant: &Grant, opts: &LintOptions, d: &mut Diagnostics) {
-    if grant.max_ttl <= opts.ttl_threshold {
+    if grant.max_ttl <= opts.ttl_threshold || grant.max_ttl > crate::time::Ttl::NODE_MAX {
         return;
     }
     let diag = match grant.max_ttl_span {

@@ -6,4 +6,5 @@ pub mod check;
 pub mod diff;
 pub mod explain;
 pub mod lints;
+pub mod report;
 pub mod sessionsigs;

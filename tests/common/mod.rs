@@ -1,10 +1,47 @@
-//! Loading the SDK conformance vectors (`tests/vectors/lit/*.json`, produced by the real
-//! `@lit-protocol/*` 7.4.0 packages through the oracle).
+//! Shared test helpers: running the `litcap` binary, and loading the SDK conformance vectors
+//! (`tests/vectors/lit/*.json`, produced by the real `@lit-protocol/*` 7.4.0 packages through
+//! the oracle).
 
 #![allow(dead_code)]
 
 use serde_json::Value;
 use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The repository root: every test runs the binary there, so paths in arguments and in the
+/// output are relative to it.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `litcap` binary with deterministic surroundings: run in the repository root, no colour,
+/// no keystore password or test hooks inherited from the caller's environment.
+pub fn litcap_command(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_litcap"));
+    c.args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .env_remove("LITCAP_KEYSTORE_PASSWORD")
+        .env_remove("LITCAP_TEST_NODE_PATH");
+    c
+}
+
+/// Runs `litcap ARGS` and waits for it.
+pub fn litcap(args: &[&str]) -> Output {
+    litcap_env(args, &[])
+}
+
+/// Runs `litcap ARGS` with extra environment variables.
+pub fn litcap_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = litcap_command(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run litcap")
+}
 
 pub struct Vector {
     pub file: String,

@@ -38,76 +38,14 @@ pub use sdk::{js_date_parse, nacl_verify, sdk_validate_session_sigs, SdkValidati
 
 use crate::time::Timestamp;
 use serde_json::{json, Value};
-use std::fmt;
 
-/// The nodes' clock grace period (`grace_period_seconds`).
+/// The nodes' clock grace period (`grace_period_seconds`; Datil's, see
+/// [`crate::profile::NodeRules::grace_secs`]).
 pub const GRACE_SECS: i64 = 60;
 
 // ------------------------------------------------------------------ error kinds ---
 
-/// The error a node reports (its `EC` code name), plus two litcap verdicts for what a static
-/// check cannot decide.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum NodeErrorKind {
-    /// The entry is not a session signature at all.
-    NodeInvalidAuthSig,
-    NodeAuthSigAddressConversionError,
-    NodeAuthSigSessionKeyConversionError,
-    NodeAuthSigSignatureConversionError,
-    NodeInvalidAuthSigSessionKeySignature,
-    NodeAuthSigSignedMessageConversionError,
-    NodeResourceIdNotFound,
-    NodeParserError,
-    NodeIatOutsideGracePeriod,
-    NodeExpWrongOrTooLarge,
-    NodeNotAuthorized,
-    NodeSIWECapabilityInvalid,
-    NodeSIWEMessageError,
-    NodeSIWESigConversionError,
-    /// litcap: a `resourceAbilityRequests` entry no operation can match (unknown prefix or
-    /// ability, or an ability the resource type does not support).
-    InvalidResourceAbilityRequest,
-    /// litcap: the deciding capability is a PKP AuthSig signed with the network's BLS key,
-    /// and no network key was given to verify it; everything else passes.
-    BlsNoNetworkKey,
-}
-
-impl NodeErrorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NodeErrorKind::NodeInvalidAuthSig => "NodeInvalidAuthSig",
-            NodeErrorKind::NodeAuthSigAddressConversionError => "NodeAuthSigAddressConversionError",
-            NodeErrorKind::NodeAuthSigSessionKeyConversionError => {
-                "NodeAuthSigSessionKeyConversionError"
-            }
-            NodeErrorKind::NodeAuthSigSignatureConversionError => {
-                "NodeAuthSigSignatureConversionError"
-            }
-            NodeErrorKind::NodeInvalidAuthSigSessionKeySignature => {
-                "NodeInvalidAuthSigSessionKeySignature"
-            }
-            NodeErrorKind::NodeAuthSigSignedMessageConversionError => {
-                "NodeAuthSigSignedMessageConversionError"
-            }
-            NodeErrorKind::NodeResourceIdNotFound => "NodeResourceIdNotFound",
-            NodeErrorKind::NodeParserError => "NodeParserError",
-            NodeErrorKind::NodeIatOutsideGracePeriod => "NodeIatOutsideGracePeriod",
-            NodeErrorKind::NodeExpWrongOrTooLarge => "NodeExpWrongOrTooLarge",
-            NodeErrorKind::NodeNotAuthorized => "NodeNotAuthorized",
-            NodeErrorKind::NodeSIWECapabilityInvalid => "NodeSIWECapabilityInvalid",
-            NodeErrorKind::NodeSIWEMessageError => "NodeSIWEMessageError",
-            NodeErrorKind::NodeSIWESigConversionError => "NodeSIWESigConversionError",
-            NodeErrorKind::InvalidResourceAbilityRequest => "InvalidResourceAbilityRequest",
-            NodeErrorKind::BlsNoNetworkKey => "BlsNoNetworkKey",
-        }
-    }
-}
-
-impl fmt::Display for NodeErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::fit::node_error::NodeErrorKind;
 
 /// A request of `resourceAbilityRequests`, as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -387,6 +325,47 @@ mod tests {
     }
 
     const NOW: &str = "2024-09-19T14:00:00Z";
+
+    #[test]
+    fn policy_findings_come_from_the_fit_engine() {
+        let text = "grant \"g\" {\n domain \"app.example.com\"\n max-ttl 1h\n allow pkp-signing on \"lit-pkp://*\"\n}\nsession \"s\" from \"g\" {\n ttl 1h\n request pkp-signing on \"lit-pkp://*\"\n}\n";
+        let l = crate::load::load_inputs(vec![(
+            "p.litcap".into(),
+            crate::load::PolicyFormat::Dsl,
+            text.as_bytes().to_vec(),
+        )]);
+        let session = l.policy.session("s").unwrap();
+        let cap = authsig(
+            &crate::siwe::session_key_uri(&session_hex()),
+            &[
+                (ResourcePrefix::Pkp, "*", Ability::PkpSigning),
+                (ResourcePrefix::LitAction, "*", Ability::LitActionExecution),
+            ],
+            EXP,
+        );
+        let p = payload(
+            vec![request("lit-pkp", "*", "pkp-signing")],
+            vec![cap],
+            IAT,
+            "2024-09-19T14:07:33.606Z",
+            NODE,
+        );
+        let map = json!({ NODE: entry(&p) }).to_string();
+        let file = SessionSigsFile::parse(&map).unwrap();
+        let codes: Vec<crate::diag::Code> = check_against_session(&file, &l.policy, session)
+            .iter()
+            .map(|d| d.code)
+            .collect();
+        // The SIWE domain is `localhost`; the AuthSig lives 24 h and also grants Lit Actions.
+        assert_eq!(
+            codes,
+            vec![
+                crate::diag::Code::DomainMismatch,
+                crate::diag::Code::OverPrivilege,
+                crate::diag::Code::LifetimeTooLong
+            ]
+        );
+    }
 
     #[test]
     fn a_good_bundle_is_valid() {

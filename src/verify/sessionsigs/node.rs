@@ -5,13 +5,15 @@
 use super::input::*;
 use super::*;
 use crate::eth::Signature;
-use crate::time::{Timestamp, Ttl};
+use crate::fit::time::{node_issued_at, node_session_time, SessionTimeFault};
+use crate::fit::{self, Audience, Finding};
+use crate::time::Timestamp;
 use crate::wire::authsig::{self, AuthSigKind};
 use crate::wire::bls::{self, BlsSignature, NetworkKey};
 use crate::wire::coverage::{self, Gap, Request, Verdict};
 use crate::wire::lit::{Ability, Resource, ResourcePrefix};
 use crate::wire::recap::Recap;
-use crate::wire::siwe::{self, Flavor, SiweMessage, SiweVerifyError};
+use crate::wire::siwe::{Flavor, SiweMessage, SiweVerifyError};
 use ed25519_dalek::VerifyingKey;
 use std::str::FromStr;
 
@@ -92,12 +94,13 @@ pub(super) fn evaluate_capability(
         }
     };
     let mut signer = m.address.clone();
+    let profile = &crate::profile::DATIL;
     let mut unverified = false;
     if is_bls {
         // lit-peer `auth/validators/siwe.rs` `validate_bls_auth_sig_basic`: `valid_now()`,
         // then the signature over `siwe_hash_to_bls_session_hash(eip191_hash())`, then the
         // URI; `address` is not compared with anything.
-        if let Err(e) = m.check_time(now, Flavor::Node) {
+        if let Err(e) = (profile.node.siwe_time)(&m, now) {
             return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string());
         }
         match key {
@@ -125,7 +128,7 @@ pub(super) fn evaluate_capability(
                 format!("its `sig` `{}` is not hex", short(&cap.sig)),
             );
         };
-        if let Err(e) = m.check_time(now, Flavor::Node) {
+        if let Err(e) = (profile.node.siwe_time)(&m, now) {
             return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string());
         }
         let Ok(raw) = <[u8; 65]>::try_from(bytes.as_slice()) else {
@@ -156,25 +159,25 @@ pub(super) fn evaluate_capability(
             Err(e) => return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string()),
         }
     }
-    if let Some(want) = session.map(siwe::session_key_uri).filter(|w| m.uri != *w) {
+    if let Some(Finding::UriMismatch { expected, found }) = session
+        .and_then(|session| fit::judge_audience(&m, Audience::SessionKey(session), profile))
+    {
         return CapEval::Fail(
             NodeErrorKind::NodeSIWEMessageError,
-            format!(
-                "it is signed for `{}`, not for this session key `{want}`",
-                m.uri
-            ),
+            format!("it is signed for `{found}`, not for this session key `{expected}`"),
         );
     }
     let mut recaps = Vec::new();
-    for urn in m.recap_resources() {
+    for (index, urn) in m.recap_resources().enumerate() {
         // The nodes skip recaps that do not decode.
         let Ok(d) = Recap::decode(urn) else { continue };
-        if let Some(statement) = &m.statement {
-            let expected = d.recap.statement();
-            if !statement.ends_with(&expected) {
+        if let Some(f) = fit::recap_statement(&m, index, &d.recap) {
+            if let (Some(kind), Finding::RecapStatementMismatch { sentence, .. }) =
+                (f.node_error(), &f)
+            {
                 return CapEval::Fail(
-                    NodeErrorKind::NodeSIWECapabilityInvalid,
-                    format!("its statement does not end with its recap's sentence `{expected}`"),
+                    kind,
+                    format!("its statement does not end with its recap's sentence `{sentence}`"),
                 );
             }
         }
@@ -504,42 +507,21 @@ pub(super) fn verify_entry<'p>(
             )
             })
         };
+    let profile = &crate::profile::DATIL;
     let issued = parse_time("issuedAt", &payload.issued_at)?;
-    if issued.unix_secs() > now.unix_secs().saturating_add(GRACE_SECS) {
-        return Err(NodeError::new(
-            K::NodeIatOutsideGracePeriod,
-            format!("the session signature is issued at `{issued}`, more than {GRACE_SECS} s after now (`{now}`)"),
-            "check the clock of the machine that signed it: the nodes allow 60 s of drift",
-        ));
+    // The nodes read `expiration` only once `issuedAt` is within the grace period.
+    if let Err(fault) = node_issued_at(issued, now, profile.node.grace_secs) {
+        return Err(session_time_error(fault, now, profile.node.grace_secs));
     }
     let expiration = parse_time("expiration", &payload.expiration)?;
-    if expiration < issued {
-        return Err(NodeError::new(
-            K::NodeExpWrongOrTooLarge,
-            format!("the session expires at `{expiration}`, before it is issued (`{issued}`)"),
-            "pass an `expiration` after the issue time to `getSessionSigs`",
-        ));
-    }
-    if expiration.unix_secs() < now.unix_secs().saturating_sub(GRACE_SECS) {
-        return Err(NodeError::new(
-            K::NodeExpWrongOrTooLarge,
-            format!("the session signature expired at `{expiration}`, more than {GRACE_SECS} s before now (`{now}`)"),
-            "call `getSessionSigs` again for fresh session signatures",
-        ));
-    }
-    let max = issued.add_secs(Ttl::NODE_MAX.secs() as i64);
-    if expiration > max {
-        let lifetime = Ttl::from_secs(
-            expiration
-                .unix_secs()
-                .saturating_sub(issued.unix_secs())
-                .max(0) as u64,
-        );
-        return Err(NodeError::new(
-            K::NodeSIWEMessageError,
-            format!("the session lasts {lifetime} (`{issued}` to `{expiration}`), longer than the 30 days the nodes allow"),
-            "pass an `expiration` at most 30 days after the issue time (the SDK's default is 24 hours)",
-        ));
+    if let Err(fault) = node_session_time(
+        issued,
+        expiration,
+        now,
+        profile.node.grace_secs,
+        profile.node.max_session,
+    ) {
+        return Err(session_time_error(fault, now, profile.node.grace_secs));
     }
 
     // 5. The node.
@@ -556,6 +538,19 @@ pub(super) fn verify_entry<'p>(
     }
 
     // 6. Capabilities, for every request as an operation.
+    check_requests(payload, address, now, network_key, caps)
+}
+
+/// Step 6 for every request of the payload: the first failing request decides the error,
+/// which also counts how many fail.
+fn check_requests<'p>(
+    payload: &'p Payload<'p>,
+    address: &'p str,
+    now: Timestamp,
+    network_key: Option<&NetworkKey>,
+    caps: &mut Vec<CapCacheEntry<'p>>,
+) -> Result<(), NodeError> {
+    use NodeErrorKind as K;
     let mut first: Option<NodeError> = None;
     let mut failing = 0;
     for (index, req) in payload.resource_ability_requests.iter().enumerate() {
@@ -605,6 +600,37 @@ pub(super) fn verify_entry<'p>(
             }
             Err(e)
         }
+    }
+}
+
+/// The nodes' refusal of a session payload's times, in words.
+fn session_time_error(fault: SessionTimeFault, now: Timestamp, grace: i64) -> NodeError {
+    use NodeErrorKind as K;
+    match fault {
+        SessionTimeFault::IssuedInTheFuture { issued } => NodeError::new(
+            K::NodeIatOutsideGracePeriod,
+            format!("the session signature is issued at `{issued}`, more than {grace} s after now (`{now}`)"),
+            "check the clock of the machine that signed it: the nodes allow 60 s of drift",
+        ),
+        SessionTimeFault::ExpiresBeforeIssue { issued, expiration } => NodeError::new(
+            K::NodeExpWrongOrTooLarge,
+            format!("the session expires at `{expiration}`, before it is issued (`{issued}`)"),
+            "pass an `expiration` after the issue time to `getSessionSigs`",
+        ),
+        SessionTimeFault::Expired { expiration } => NodeError::new(
+            K::NodeExpWrongOrTooLarge,
+            format!("the session signature expired at `{expiration}`, more than {grace} s before now (`{now}`)"),
+            "call `getSessionSigs` again for fresh session signatures",
+        ),
+        SessionTimeFault::TooLong {
+            issued,
+            expiration,
+            lifetime,
+        } => NodeError::new(
+            K::NodeSIWEMessageError,
+            format!("the session lasts {lifetime} (`{issued}` to `{expiration}`), longer than the 30 days the nodes allow"),
+            "pass an `expiration` at most 30 days after the issue time (the SDK's default is 24 hours)",
+        ),
     }
 }
 

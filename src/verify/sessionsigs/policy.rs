@@ -4,12 +4,13 @@
 
 use super::input::*;
 use crate::diag::{Code, Diagnostic};
+use crate::fit::{self, Audience, Finding};
 use crate::model::{Policy, Session};
 use crate::time::{Timestamp, Ttl};
 use crate::wire::authsig::{self, AuthSigKind};
-use crate::wire::coverage;
+use crate::wire::lit::{Resource, ResourcePrefix};
 use crate::wire::recap::Recap;
-use crate::wire::siwe::{self, Flavor, SiweMessage};
+use crate::wire::siwe::{Flavor, SiweMessage};
 
 /// Checks a SessionSigs map against a policy session (for what the nodes would say, see
 /// [`verify_file`](super::verify_file)):
@@ -25,8 +26,8 @@ pub fn check_against_session(
     policy: &Policy,
     session: &Session,
 ) -> Vec<Diagnostic> {
+    let profile = &crate::profile::DATIL;
     let grant = policy.grants.get(session.grant);
-    let grant_recap = grant.map(|g| g.recap());
     let declared: Vec<String> = session
         .requests
         .iter()
@@ -52,10 +53,19 @@ pub fn check_against_session(
             if seen_requests.contains(&key) {
                 continue;
             }
+            // Declared: the same ability, on a resource the nodes would find among the
+            // session's requests.
             let allowed = session.requests.iter().any(|c| {
                 c.ability.as_str() == r.ability
-                    && c.resource.prefix.as_str() == r.resource.resource_prefix
-                    && (c.resource.id == r.resource.resource || c.resource.is_wildcard())
+                    && ResourcePrefix::parse(&r.resource.resource_prefix).is_some_and(|prefix| {
+                        fit::requested(
+                            &c.resource,
+                            &Resource {
+                                prefix,
+                                id: r.resource.resource.to_string(),
+                            },
+                        )
+                    })
             });
             if !allowed {
                 out.push(
@@ -101,14 +111,9 @@ pub fn check_against_session(
                 }
             }
         }
-        let (Some(g), Some(g_recap)) = (grant, grant_recap.as_ref()) else {
-            continue;
-        };
-        let session_uri = entry
-            .address
-            .as_ref()
-            .and_then(Str::text)
-            .map(siwe::session_key_uri);
+        let Some(g) = grant else { continue };
+        let expect = crate::verify::check::grant_expectation(g);
+        let session_key = entry.address.as_ref().and_then(Str::text);
         for (index, cap) in p.capabilities.iter().enumerate() {
             let key = (cap.sig.to_string(), cap.signed_message.to_string());
             if seen_caps.contains(&key) {
@@ -126,60 +131,90 @@ pub fn check_against_session(
                 continue;
             };
             // Capacity delegations and AuthSigs for other keys are not the session's grant.
-            if session_uri.as_deref() != Some(m.uri.as_str()) {
+            let Some(key) = session_key else { continue };
+            if fit::judge_audience(&m, Audience::SessionKey(key), profile).is_some() {
                 continue;
             }
+            let recaps: Vec<Recap> = m
+                .recap_resources()
+                .filter_map(|urn| Recap::decode(urn).ok().map(|d| d.recap))
+                .collect();
+            let indexed: Vec<(usize, &Recap)> = recaps.iter().enumerate().collect();
+            let findings = fit::judge_grant(&m, &indexed, &expect);
             let who = format!("capability {index} (AuthSig of `{}`)", m.address);
-            if let Some(domain) = &g.domain {
-                if m.domain != domain.value {
-                    out.push(
-                        Diagnostic::new(
-                            Code::DomainMismatch,
-                            format!(
-                                "{who} is signed in at `{}`, but grant `{}` is for `{}`",
-                                m.domain, g.name, domain.value
-                            ),
-                        )
-                        .help(format!(
-                            "sign the AuthSig from grant `{}` (`litcap authsig`)",
-                            g.name
-                        )),
-                    );
-                }
-            }
-            if m.chain_id != g.chain_id {
-                out.push(
-                    Diagnostic::new(
-                        Code::DomainMismatch,
-                        format!(
-                            "{who} is for chain {}, but grant `{}` is for chain {}",
-                            m.chain_id, g.name, g.chain_id
-                        ),
-                    )
-                    .help(format!(
-                        "sign the AuthSig from grant `{}` (`litcap authsig`)",
+            out.extend(render_grant_findings(&findings, g, &who));
+        }
+    }
+    out
+}
+
+/// The fit engine's findings against the grant, for `verify --policy`: domain and chain
+/// first (as `verify` has always listed them), then each capability beyond the grant and the
+/// lifetime, in the engine's order.
+fn render_grant_findings(
+    findings: &[Finding],
+    g: &crate::model::Grant,
+    who: &str,
+) -> Vec<Diagnostic> {
+    let again = format!(
+        "sign the AuthSig from grant `{}` (`litcap authsig`)",
+        g.name
+    );
+    let mut out = Vec::new();
+    for f in findings {
+        match f {
+            Finding::DomainMismatch { expected, found } => out.push(
+                Diagnostic::new(
+                    Code::DomainMismatch,
+                    format!(
+                        "{who} is signed in at `{found}`, but grant `{}` is for `{expected}`",
                         g.name
-                    )),
-                );
-            }
-            for urn in m.recap_resources() {
-                let Ok(d) = Recap::decode(urn) else { continue };
-                for (res, ability) in coverage::uncovered_grants(g_recap, &d.recap) {
-                    out.push(
-                        Diagnostic::new(
-                            Code::OverPrivilege,
-                            format!(
-                                "{who} grants `{ability}` on `{res}`, beyond grant `{}`",
-                                g.name
-                            ),
-                        )
-                        .help(format!(
-                            "sign the AuthSig from grant `{}` (`litcap authsig`) so it grants only what the grant allows",
-                            g.name
-                        )),
-                    );
-                }
-            }
+                    ),
+                )
+                .help(again.clone()),
+            ),
+            Finding::ChainMismatch { expected, found } => out.push(
+                Diagnostic::new(
+                    Code::DomainMismatch,
+                    format!(
+                        "{who} is for chain {found}, but grant `{}` is for chain {expected}",
+                        g.name
+                    ),
+                )
+                .help(again.clone()),
+            ),
+            _ => {}
+        }
+    }
+    for f in findings {
+        match f {
+            Finding::LifetimeTooLong { lifetime_ms, max } => out.push(
+                Diagnostic::new(
+                    Code::LifetimeTooLong,
+                    format!(
+                        "{who} lives {}, longer than grant `{}` allows (`max-ttl {max}`)",
+                        Ttl(((*lifetime_ms).max(0) / 1000) as u64),
+                        g.name
+                    ),
+                )
+                .help(again.clone()),
+            ),
+            Finding::OverPrivilege {
+                resource, ability, ..
+            } => out.push(
+                Diagnostic::new(
+                    Code::OverPrivilege,
+                    format!(
+                        "{who} grants `{ability}` on `{resource}`, beyond grant `{}`",
+                        g.name
+                    ),
+                )
+                .help(format!(
+                    "sign the AuthSig from grant `{}` (`litcap authsig`) so it grants only what the grant allows",
+                    g.name
+                )),
+            ),
+            _ => {}
         }
     }
     out

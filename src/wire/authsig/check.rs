@@ -1,16 +1,17 @@
-//! Checking an AuthSig the way the Lit JS SDK v7 and the Lit nodes would: the SIWE message
-//! by both flavors (syntax, bindings, times, signature), the session key, the ReCaps and
-//! whether they cover the requests ([`crate::wire::coverage`]), the node's lifetime and clock
-//! rules, and the SDK's `checkNeedToResignSessionKey` verdict.
+//! Checking an AuthSig the way the Lit JS SDK v7 and the Lit nodes would, as diagnostics with
+//! positions: the fit engine ([`crate::fit`]) judges (kind, message, signature, session key,
+//! time, ReCaps, coverage, the SDK's `checkNeedToResignSessionKey` verdict); this module
+//! words its findings, and adds the lints that concern the AuthSig alone (a future issue
+//! time, its own lifetime, non-canonical or `*/*` recaps, several recaps).
 
 use super::report::*;
-use super::{AuthSig, AuthSigFile, AuthSigKind, ALGO_BLS, ALGO_ED25519};
+use super::{AuthSig, AuthSigFile, AuthSigKind};
 use crate::diag::{Code, Diagnostic, Diagnostics, Severity, Span};
-use crate::eth::{self, Address, Signature, SignatureError};
+use crate::fit::{self, Audience, Finding};
 use crate::time::{Timestamp, Ttl};
-use crate::wire::coverage::{self, Gap, Request, Verdict};
-use crate::wire::recap::{self, Recap, RecapError};
-use crate::wire::siwe::{self, Flavor, SiweField, SiweMessage, SiweSpans, SiweVerifyError};
+use crate::wire::coverage::{Gap, Request};
+use crate::wire::recap::{self, Recap};
+use crate::wire::siwe::{Flavor, SiweField, SiweMessage, SiweSpans, SiweVerifyError};
 use std::ops::Range;
 
 /// Checks an AuthSig (without file positions; see [`AuthSigFile::check`]).
@@ -69,38 +70,6 @@ pub fn describe_gap(gap: &Gap, request: &Request) -> (String, String) {
     }
 }
 
-/// Runs `SiweMessage::verify`, or its time and validation steps when the `sig` is unusable
-/// (then the signature step fails as it does in siwe, with no recovered address).
-/// `signer` is `Some(recovered)` for a usable signature (recovered from this flavor's text).
-fn verify_with(
-    m: &SiweMessage,
-    signer: Option<Option<eth::Address>>,
-    now: Timestamp,
-    flavor: Flavor,
-) -> Result<Address, SiweVerifyError> {
-    let opts = siwe::VerifyOpts {
-        time: Some(now),
-        flavor,
-        ..Default::default()
-    };
-    match signer {
-        Some(signer) => m.verify_signer(signer, &opts),
-        None => {
-            if flavor == Flavor::Node {
-                m.validate_as(flavor).map_err(SiweVerifyError::Invalid)?;
-            }
-            m.check_time(now, flavor)?;
-            if flavor == Flavor::Sdk {
-                m.validate_as(flavor).map_err(SiweVerifyError::Invalid)?;
-            }
-            Err(SiweVerifyError::SignatureMismatch {
-                recovered: None,
-                address: m.address.clone(),
-            })
-        }
-    }
-}
-
 struct Loc<'a> {
     file: Option<&'a AuthSigFile>,
     spans: Option<&'a SiweSpans>,
@@ -129,434 +98,119 @@ fn at(d: Diagnostic, span: Option<Span>, label: &str) -> Diagnostic {
 }
 
 pub(super) fn check(a: &AuthSig, file: Option<&AuthSigFile>, opts: &CheckOptions) -> AuthSigReport {
-    let mut diags = Diagnostics::new();
-    let kind = a.kind();
+    let profile = &crate::profile::DATIL;
     let now = opts.now;
-    let loc0 = Loc { file, spans: None };
-
-    match kind {
-        AuthSigKind::Session => diags.push(at(
-            Diagnostic::new(
-                Code::InvalidJson,
-                "this is a session signature (`derivedVia: litSessionSignViaNacl`, `algo: ed25519`), not an AuthSig",
-            )
-            .help("check SessionSigs maps with `litcap verify`"),
-            loc0.field(|f| f.derived_via),
-            "session signature",
-        )),
-        AuthSigKind::Contract => diags.push(at(
-            Diagnostic::new(
-                Code::SignatureFormat,
-                format!("`derivedVia` `{}` marks an EIP-1271 contract-wallet signature, which the nodes do not accept as a session capability", a.derived_via),
-            )
-            .help("sign the SIWE message with an EOA wallet (`derivedVia: web3.eth.personal.sign`)"),
-            loc0.field(|f| f.derived_via),
-            "",
-        )),
-        AuthSigKind::BlsNetwork => diags.push(at(
-            Diagnostic::new(
-                Code::Unverifiable,
-                "this PKP AuthSig is signed by the Lit network's BLS key; litcap checks its SIWE message but cannot check the signature",
-            )
-            .help("the nodes and the SDK verify it against the network's public key; check it live with the SDK if in doubt"),
-            loc0.field(|f| f.sig),
-            "BLS signature",
-        )),
-        AuthSigKind::Wallet => {}
-    }
-
-    // The SIWE message: the SDK's parser, falling back to the nodes' more lenient one.
-    let mut siwe_error = None;
-    let parsed = match SiweMessage::parse_with_spans(&a.signed_message, Flavor::Sdk) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            let node = SiweMessage::parse_with_spans(&a.signed_message, Flavor::Node).ok();
-            let span = Loc { file, spans: None }.siwe(Some(e.span.clone()));
-            let suffix = if node.is_some() {
-                " (the nodes' parser accepts it, but the SDK's throws, so `getSessionSigs` fails)"
-            } else {
-                ""
-            };
-            diags.push(at(
-                Diagnostic::new(Code::SiweSyntax, format!("{}{suffix}", e.message)).help(e.help()),
-                span.or_else(|| loc0.field(|f| f.signed_message)),
-                e.field.label(),
-            ));
-            siwe_error = Some(e);
-            node
-        }
-    };
-    let (siwe, siwe_spans) = match parsed {
-        Some((m, s)) => (Some(m), Some(s)),
-        None => (None, None),
-    };
+    let ins = fit::inspect(a, profile);
+    let own = fit::judge_authsig(&ins, profile);
     let loc = Loc {
         file,
-        spans: siwe_spans.as_ref(),
+        spans: ins.siwe_spans.as_ref(),
     };
+    let mut diags = Diagnostics::new();
 
-    // The signature.
-    let signature = Signature::parse_hex(&a.sig).and_then(|s| match s.0[64] {
-        0 | 1 | 27 | 28 => Ok(s),
-        v => Err(SignatureError::RecoveryByte(v)),
-    });
-    let has_prefix = a.sig.starts_with("0x");
-    match &signature {
-        Err(e) if kind != AuthSigKind::BlsNetwork => diags.push(at(
-            Diagnostic::new(Code::SignatureFormat, format!("`sig` is not an EIP-191 signature: {e}"))
-                .help("`sig` is `0x` and 130 hex digits: r (32 bytes), s (32 bytes) and v (27 or 28), as `signer.signMessage` returns it"),
-            loc.field(|f| f.sig),
-            "",
-        )),
-        Ok(_) if !has_prefix => diags.push(at(
-            Diagnostic::new(
-                Code::SignatureFormat,
-                "`sig` has no `0x` prefix: the nodes accept it, but the SDK's ethers `verifyMessage` rejects it, so `getSessionSigs` asks the wallet to sign again every time",
-            )
-            .severity(Severity::Warning)
-            .help("write the signature as `0x` followed by its hex digits"),
-            loc.field(|f| f.sig),
-            "",
-        )),
-        _ => {}
-    }
-    let sdk_sig = signature.as_ref().ok().filter(|_| has_prefix);
-    // Recovery is the expensive step: recover the text as written once, and re-use it for
-    // each flavor whose rendering of the message is that same text (every SDK-made AuthSig).
-    let signer_as_written = signature
-        .as_ref()
-        .ok()
-        .and_then(|s| eth::recover_personal(a.signed_message.as_bytes(), s).ok());
-    let signer_for = |m: &SiweMessage, flavor: Flavor, sig: &Signature| {
-        let text = m.render(flavor);
-        if text == a.signed_message {
-            signer_as_written
-        } else {
-            eth::recover_personal(text.as_bytes(), sig).ok()
+    // What the AuthSig is, its message and its signature.
+    for f in &own {
+        if let Some(d) = render_form(f, a, &loc) {
+            diags.push(d);
         }
-    };
-    let node_signer = siwe
-        .as_ref()
-        .zip(signature.as_ref().ok())
-        .map(|(m, s)| signer_for(m, Flavor::Node, s));
-    let recovered = sdk_sig.and(signer_as_written);
+    }
+    let sdk_sig = ins.signature.as_ref().ok().filter(|_| ins.sig_has_0x());
+    let recovered = sdk_sig.and(ins.signer_as_written);
     let recovered_matches_address = recovered.is_some_and(|r| r.to_checksum() == a.address);
-
-    let (sdk_verify, node_verify) = match &siwe {
-        Some(m) if kind != AuthSigKind::BlsNetwork => (
-            Some(match &siwe_error {
+    let (sdk_verify, node_verify) = match &ins.siwe {
+        Some(m) if ins.kind != AuthSigKind::BlsNetwork => (
+            Some(match &ins.siwe_error {
                 Some(e) => Err(SiweVerifyError::Invalid(e.clone())),
-                None => verify_with(
-                    m,
-                    sdk_sig.map(|s| signer_for(m, Flavor::Sdk, s)),
-                    now,
-                    Flavor::Sdk,
-                ),
+                None => fit::sdk::verify_with(m, ins.sdk_signer, now, Flavor::Sdk),
             }),
-            Some(verify_with(m, node_signer, now, Flavor::Node)),
+            Some(fit::sdk::verify_with(m, ins.node_signer, now, Flavor::Node)),
         ),
         _ => (None, None),
     };
 
-    if let Some(m) = &siwe {
-        // Who signed.
-        if kind == AuthSigKind::Wallet && signature.is_ok() {
-            match m.match_signer(node_signer.flatten()) {
-                Ok(_) => {}
-                Err(SiweVerifyError::SignatureMismatch {
-                    recovered: rec,
-                    address,
-                }) => {
-                    let as_written = signer_as_written;
-                    let claimed = eth::Address::parse_any_case(&address).ok();
-                    let message = if as_written.is_some() && as_written == claimed {
-                        "the signature matches the message as written, but the SDK and the nodes verify the message re-written from its fields, which differs".to_string()
-                    } else {
-                        match rec {
-                                Some(r) => format!("the signature was made by `{r}`, not by the SIWE address `{address}`"),
-                                None => format!("the signature does not recover to any address (the SIWE address is `{address}`)"),
-                            }
-                    };
-                    diags.push(at(
-                            Diagnostic::new(Code::SignatureMismatch, message).help(
-                                "the `signedMessage` was changed after signing, or another wallet signed it: have the wallet of the SIWE address sign the exact message again",
-                            ),
-                            loc.field(|f| f.sig),
-                            "",
-                        ));
-                }
-                Err(_) => {}
+    // Who signed, `address`, time, URI.
+    if let Some(m) = &ins.siwe {
+        for f in &own {
+            if let Some(d) = render_signer(f, &loc) {
+                diags.push(d);
             }
         }
-        // `address` vs the SIWE address.
-        if !a.address.eq_ignore_ascii_case(&m.address) {
-            diags.push(at(
-                Diagnostic::new(
-                    Code::AddressMismatch,
-                    format!(
-                        "`address` is `{}` but the SIWE message is signed in as `{}`",
-                        a.address, m.address
-                    ),
-                )
-                .help("set `address` to the SIWE address (the SDK's `generateAuthSig` does so)"),
-                loc.field(|f| f.address),
-                "",
-            ));
-        }
-        time_findings(m, now, &loc, &mut diags);
-        // URI vs the session key.
-        match &opts.session_key {
-            Some(key) => {
-                let want = siwe::session_key_uri(key);
-                if m.uri != want {
-                    diags.push(at(
-                        Diagnostic::new(
-                            Code::SessionKeyMismatch,
-                            format!("the AuthSig is for `{}`, not for the session key `{key}`", m.uri),
-                        )
-                        .help(format!("sign a new AuthSig whose URI is `{want}` (the SDK passes it to `authNeededCallback` as `uri`)")),
-                        loc.siwe_field(SiweField::Uri),
-                        "URI",
-                    ));
-                }
-            }
-            None if !m.uri.starts_with(siwe::SESSION_KEY_URI_PREFIX)
-                && m.uri != siwe::DELEGATION_URI =>
-            {
-                diags.push(at(
-                    Diagnostic::new(
-                        Code::SessionKeyMismatch,
-                        format!("the URI `{}` names no session key; the nodes accept an AuthSig as a session capability only if its URI is `lit:session:<session public key>`", m.uri),
-                    )
-                    .severity(Severity::Warning)
-                    .help("sign the AuthSig for the session key: URI `lit:session:<public key hex>`"),
-                    loc.siwe_field(SiweField::Uri),
-                    "URI",
-                ));
-            }
-            None => {}
+        render_time(&fit::judge_time(m, now, None, profile), &loc, &mut diags);
+        time_lints(m, now, &loc, &mut diags);
+        let audience = match &opts.session_key {
+            Some(key) => Audience::SessionKey(key),
+            None => Audience::Unknown,
+        };
+        if let Some(f) = fit::judge_audience(m, audience, profile) {
+            diags.push(render_uri(&f, opts.session_key.as_deref(), &loc));
         }
     }
 
     // Recaps.
-    let mut recaps = Vec::new();
-    if let Some(m) = &siwe {
-        let resources = m.resources.as_deref().unwrap_or(&[]);
-        let res_span = |i: usize| {
-            loc.siwe(
-                siwe_spans
-                    .as_ref()
-                    .and_then(|s| s.resources.get(i).cloned()),
-            )
-        };
-        for (i, urn) in resources.iter().enumerate() {
-            if !urn.starts_with(recap::URN_PREFIX) {
-                continue;
-            }
-            let decoded = Recap::decode(urn);
-            let statement_matches = decoded.as_ref().ok().map(|d| {
-                m.statement
-                    .as_deref()
-                    .is_some_and(|s| s.ends_with(&d.recap.statement()))
-            });
-            match &decoded {
-                Err(e) => diags.push(at(
-                    Diagnostic::new(
-                        Code::RecapInvalid,
-                        format!("resource {} does not decode: {e}", siwe_quote(urn)),
-                    )
-                    .help("rebuild the recap with the SDK or litcap: base64url (no padding) of canonical JSON `{\"att\":{...},\"prf\":[]}` with sorted keys; the nodes skip a recap that does not decode, and the SDK throws if it is the first resource"),
-                    res_span(i),
-                    "recap",
-                )),
-                Ok(d) => {
-                    if !d.canonical {
-                        diags.push(at(
-                            Diagnostic::new(
-                                Code::RecapNotCanonical,
-                                format!("resource {} decodes but is not in canonical form (re-encoding gives `{}`)", siwe_quote(urn), d.recap.encode()),
-                            )
-                            .help("use the canonical encoding: unpadded base64url of the canonical JSON"),
-                            res_span(i),
-                            "recap",
-                        ));
-                    }
-                    if statement_matches == Some(false) {
-                        let sentence = d.recap.statement();
-                        let d = match &m.statement {
-                            Some(_) => Diagnostic::new(
-                                Code::RecapStatementMismatch,
-                                format!("the statement does not end with the recap's sentence `{sentence}`"),
-                            )
-                            .help("end the statement with the sentence the recap generates (the SDK's `createSiweMessageWithRecaps` does); the nodes reject this AuthSig"),
-                            None => Diagnostic::new(
-                                Code::RecapStatementMismatch,
-                                "the message has no statement, so the wallet showed no description of what the recap grants (the nodes accept it)",
-                            )
-                            .severity(Severity::Warning)
-                            .help(format!("add the statement `{sentence}`")),
-                        };
-                        diags.push(at(d, loc.siwe_field(SiweField::Statement), "statement"));
-                    }
-                    for (key, abilities) in d.recap.attenuations() {
-                        if abilities.contains_key("*/*") {
-                            diags.push(at(
-                                Diagnostic::new(
-                                    Code::WildcardAbility,
-                                    format!("the recap grants `*/*` (every ability) on `{key}`"),
-                                )
-                                .help("grant only the abilities the session needs, e.g. `Threshold/Execution` for Lit Actions"),
-                                res_span(i),
-                                "recap",
-                            ));
-                        }
-                    }
-                }
-            }
-            recaps.push(RecapEntry {
-                resource_index: i,
-                urn: urn.clone(),
-                decoded,
-                statement_matches,
-            });
-        }
-        if recaps.len() > 1 {
-            diags.push(at(
-                Diagnostic::new(
-                    Code::MultipleRecaps,
-                    format!("the AuthSig carries {} `urn:recap:` resources", recaps.len()),
-                )
-                .help("merge them into one recap: the SDK reads only the first resource, siwe-recap merges new grants into the last, and the nodes try every recap, so the three disagree"),
-                recaps.get(1).and_then(|r| res_span(r.resource_index)),
-                "second recap",
-            ));
-        }
-        if let Some(s) = &m.statement {
-            if s.matches(recap::STATEMENT_PREFIX).count() > 1 {
-                diags.push(at(
-                    Diagnostic::new(
-                        Code::RepeatedRecapPreamble,
-                        "the recap sentence `I further authorize the stated URI…` appears more than once in the statement",
-                    )
-                    .help("build the message from one merged recap so the wallet shows one list of grants"),
-                    loc.siwe_field(SiweField::Statement),
-                    "statement",
-                ));
-            }
-        }
+    let recaps: Vec<RecapEntry> = ins
+        .recaps
+        .iter()
+        .map(|r| RecapEntry {
+            resource_index: r.resource_index,
+            urn: r.urn.clone(),
+            decoded: r.decoded.clone(),
+            statement_matches: r.decoded.as_ref().ok().map(|_| {
+                !own.iter().any(|f| matches!(f, Finding::RecapStatementMismatch { resource_index, .. } if *resource_index == r.resource_index))
+            }),
+        })
+        .collect();
+    if let Some(m) = &ins.siwe {
+        render_recaps(m, &recaps, &own, &loc, &mut diags);
     }
 
     // What each request gets from the SDK (first resource) and the nodes (every recap).
-    let sdk_recap = siwe
-        .as_ref()
-        .and_then(|m| m.resources.as_ref())
-        .and_then(|r| r.first())
-        .map(|first| Recap::decode(first).map(|d| d.recap));
-    let sdk_checks: Vec<bool> = opts
-        .requests
-        .iter()
-        .map(|q| match &sdk_recap {
-            Some(Ok(r)) => coverage::check(r, &q.resource, q.ability).is_covered(),
-            _ => false,
-        })
-        .collect();
-    let usable: Vec<Recap> = recaps
-        .iter()
-        .filter_map(|r| r.decoded.as_ref().ok().map(|d| d.recap.clone()))
-        .collect();
-    let node_coverage: Vec<(Verdict, Option<usize>)> = opts
-        .requests
-        .iter()
-        .map(|q| coverage::check_any(&usable, &q.resource, q.ability))
-        .collect();
-    if siwe.is_some() {
-        for (i, q) in opts.requests.iter().enumerate() {
-            let Some((verdict, found)) = node_coverage.get(i) else {
-                continue;
-            };
-            if let Verdict::NotCovered(gap) = verdict {
-                let (why, help) = describe_gap(gap, q);
-                diags.push(at(
-                    Diagnostic::new(
-                        Code::RequestNotCovered,
-                        format!(
-                            "the AuthSig does not grant `{}` on `{}`: {why}",
-                            q.ability,
-                            q.resource.key()
-                        ),
-                    )
-                    .help(help),
-                    recaps
-                        .first()
-                        .and_then(|r| {
-                            loc.siwe(
-                                siwe_spans
-                                    .as_ref()
-                                    .and_then(|s| s.resources.get(r.resource_index).cloned()),
-                            )
-                        })
-                        .or_else(|| loc.siwe_field(SiweField::Resources)),
-                    "recap",
-                ));
-            } else if !sdk_checks.get(i).copied().unwrap_or(false) {
-                let which = found
-                    .and_then(|k| recaps.iter().filter(|r| r.decoded.is_ok()).nth(k))
-                    .map_or(0, |r| r.resource_index);
-                diags.push(at(
-                    Diagnostic::new(
-                        Code::SdkMismatch,
-                        format!(
-                            "the nodes accept `{}` on `{}` (granted by resource {}), but the SDK reads only the first resource, so `getSessionSigs` asks the wallet to sign again every time",
-                            q.ability,
-                            q.resource.key(),
-                            which + 1
-                        ),
-                    )
-                    .help("put every grant into the first (and only) `urn:recap:` resource"),
-                    loc.siwe(siwe_spans.as_ref().and_then(|s| s.resources.first().cloned())),
-                    "the SDK reads only this resource",
-                ));
+    let usable: Vec<Recap> = ins.usable_recaps().map(|(_, r)| r.clone()).collect();
+    let indices: Vec<usize> = ins.usable_recaps().map(|(i, _)| i).collect();
+    let cov = fit::coverage_of(&usable, ins.sdk_recap.as_ref(), &opts.requests);
+    if ins.siwe.is_some() {
+        let first_recap = recaps.first().map(|r| r.resource_index);
+        for f in fit::judge_requests(&cov, &indices, &opts.requests) {
+            if let Some(d) = render_coverage(&f, first_recap, &loc) {
+                diags.push(d);
             }
         }
     }
 
-    // The SDK's verdict.
+    // The SDK's verdict, and what makes it throw.
     let session_key_uri = opts
         .session_key
         .as_deref()
-        .map(siwe::session_key_uri)
-        .or_else(|| siwe.as_ref().map(|m| m.uri.clone()));
-    let sdk = match (&siwe, &siwe_error) {
+        .map(|k| profile.session_uri(k))
+        .or_else(|| ins.siwe.as_ref().map(|m| m.uri.clone()));
+    let sdk = match (&ins.siwe, &ins.siwe_error) {
         (_, Some(e)) => SdkVerdict::Throws(format!("Invalid message: {}", e.message)),
         (None, None) => SdkVerdict::Throws("Invalid message".to_string()),
-        (Some(m), None) => sdk_verdict(a, m, sdk_verify.as_ref(), &sdk_recap, &sdk_checks, opts),
+        (Some(m), None) => fit::sdk::sdk_verdict(
+            a,
+            m,
+            sdk_verify.as_ref(),
+            &ins.sdk_recap,
+            &cov.sdk,
+            opts.session_key.as_deref(),
+            profile,
+        ),
     };
-    if siwe_error.is_none() && matches!(sdk_recap, Some(Err(RecapError::NotARecapUrn))) {
-        diags.push(at(
-            Diagnostic::new(
-                Code::RecapInvalid,
-                "the first resource is not a `urn:recap:`; the SDK decodes only the first resource, so `getSessionSigs` throws",
-            )
-            .help("put the `urn:recap:` resource first"),
-            loc.siwe(siwe_spans.as_ref().and_then(|s| s.resources.first().cloned())),
-            "first resource",
-        ));
-    }
-    if let (SdkVerdict::Throws(msg), None) = (&sdk, &siwe_error) {
-        if msg.starts_with("Unsupported signature algo") {
-            diags.push(at(
-                Diagnostic::new(
-                    Code::SignatureFormat,
-                    format!("`algo` `{}` is not one the SDK knows; its `checkNeedToResignSessionKey` throws", a.algo.as_deref().unwrap_or_default()),
-                )
-                .help("leave `algo` out for wallet AuthSigs (`LIT_BLS` is for PKP AuthSigs)"),
-                loc.field(|f| f.algo.unwrap_or(f.object)),
-                "",
-            ));
+    for f in &own {
+        if let Some(d) = render_sdk_objection(f, a, &loc) {
+            diags.push(d);
         }
     }
 
     diags.sort();
+    let fit::Inspected {
+        kind,
+        siwe,
+        siwe_spans,
+        siwe_error,
+        signature,
+        sdk_recap,
+        ..
+    } = ins;
     AuthSigReport {
         kind,
         siwe,
@@ -569,12 +223,364 @@ pub(super) fn check(a: &AuthSig, file: Option<&AuthSigFile>, opts: &CheckOptions
         node_verify,
         recaps,
         sdk_recap,
-        sdk_checks,
-        node_coverage,
+        sdk_checks: cov.sdk,
+        node_coverage: cov.node,
         sdk,
         session_key_uri,
         diagnostics: diags,
     }
+}
+
+/// The AuthSig's kind, its message's syntax and its signature's form.
+fn render_form(f: &Finding, a: &AuthSig, loc: &Loc<'_>) -> Option<Diagnostic> {
+    Some(match f {
+        Finding::NotAWalletSignature {
+            kind: AuthSigKind::Session,
+            ..
+        } => at(
+            Diagnostic::new(
+                Code::InvalidJson,
+                "this is a session signature (`derivedVia: litSessionSignViaNacl`, `algo: ed25519`), not an AuthSig",
+            )
+            .help("check SessionSigs maps with `litcap verify`"),
+            loc.field(|f| f.derived_via),
+            "session signature",
+        ),
+        Finding::NotAWalletSignature { .. } => at(
+            Diagnostic::new(
+                Code::SignatureFormat,
+                format!("`derivedVia` `{}` marks an EIP-1271 contract-wallet signature, which the nodes do not accept as a session capability", a.derived_via),
+            )
+            .help("sign the SIWE message with an EOA wallet (`derivedVia: web3.eth.personal.sign`)"),
+            loc.field(|f| f.derived_via),
+            "",
+        ),
+        Finding::BlsUnverifiable { .. } => at(
+            Diagnostic::new(
+                Code::Unverifiable,
+                "this PKP AuthSig is signed by the Lit network's BLS key; litcap checks its SIWE message but cannot check the signature",
+            )
+            .help("the nodes and the SDK verify it against the network's public key; check it live with the SDK if in doubt"),
+            loc.field(|f| f.sig),
+            "BLS signature",
+        ),
+        Finding::SiweUnreadable {
+            error: e,
+            nodes_accept,
+        } => {
+            let suffix = if *nodes_accept {
+                " (the nodes' parser accepts it, but the SDK's throws, so `getSessionSigs` fails)"
+            } else {
+                ""
+            };
+            at(
+                Diagnostic::new(Code::SiweSyntax, format!("{}{suffix}", e.message)).help(e.help()),
+                loc.siwe(Some(e.span.clone()))
+                    .or_else(|| loc.field(|f| f.signed_message)),
+                e.field.label(),
+            )
+        }
+        Finding::SignatureFormat { error: e } => at(
+            Diagnostic::new(Code::SignatureFormat, format!("`sig` is not an EIP-191 signature: {e}"))
+                .help("`sig` is `0x` and 130 hex digits: r (32 bytes), s (32 bytes) and v (27 or 28), as `signer.signMessage` returns it"),
+            loc.field(|f| f.sig),
+            "",
+        ),
+        Finding::SignatureWithout0x => at(
+            Diagnostic::new(
+                Code::SignatureFormat,
+                "`sig` has no `0x` prefix: the nodes accept it, but the SDK's ethers `verifyMessage` rejects it, so `getSessionSigs` asks the wallet to sign again every time",
+            )
+            .severity(Severity::Warning)
+            .help("write the signature as `0x` followed by its hex digits"),
+            loc.field(|f| f.sig),
+            "",
+        ),
+        _ => return None,
+    })
+}
+
+/// Who signed, and the `address` field.
+fn render_signer(f: &Finding, loc: &Loc<'_>) -> Option<Diagnostic> {
+    Some(match f {
+        Finding::SignatureMismatch {
+            recovered,
+            address,
+            matches_text_as_written,
+        } => {
+            let message = if *matches_text_as_written {
+                "the signature matches the message as written, but the SDK and the nodes verify the message re-written from its fields, which differs".to_string()
+            } else {
+                match recovered {
+                    Some(r) => format!("the signature was made by `{r}`, not by the SIWE address `{address}`"),
+                    None => format!("the signature does not recover to any address (the SIWE address is `{address}`)"),
+                }
+            };
+            at(
+                Diagnostic::new(Code::SignatureMismatch, message).help(
+                    "the `signedMessage` was changed after signing, or another wallet signed it: have the wallet of the SIWE address sign the exact message again",
+                ),
+                loc.field(|f| f.sig),
+                "",
+            )
+        }
+        Finding::AddressField { field, siwe } => at(
+            Diagnostic::new(
+                Code::AddressMismatch,
+                format!("`address` is `{field}` but the SIWE message is signed in as `{siwe}`"),
+            )
+            .help("set `address` to the SIWE address (the SDK's `generateAuthSig` does so)"),
+            loc.field(|f| f.address),
+            "",
+        ),
+        _ => return None,
+    })
+}
+
+/// Expired or not yet valid, by the SDK's and the nodes' windows.
+fn render_time(findings: &[Finding], loc: &Loc<'_>, diags: &mut Diagnostics) {
+    for f in findings {
+        match f {
+            Finding::Expired {
+                expiration: exp,
+                at: now,
+                node,
+                ..
+            } => {
+                let message = if *node {
+                    format!("the AuthSig expired at `{exp}` (checked at `{now}`)")
+                } else {
+                    format!("the AuthSig expires at `{exp}`, exactly now: the SDK already counts it as expired, the nodes accept it until that instant has passed")
+                };
+                diags.push(at(
+                    Diagnostic::new(Code::Expired, message)
+                        .help("sign a new AuthSig with a later `Expiration Time` (the SDK's `expiration` parameter)"),
+                    loc.siwe_field(SiweField::ExpirationTime),
+                    "Expiration Time",
+                ));
+            }
+            Finding::NotYetValid {
+                not_before: nbf,
+                at: now,
+                sdk,
+                ..
+            } => {
+                let message = if *sdk {
+                    format!("the AuthSig is not valid before `{nbf}` (checked at `{now}`)")
+                } else {
+                    format!("the AuthSig's `Not Before` is `{nbf}`, exactly now: the SDK accepts it, the nodes only after that instant")
+                };
+                diags.push(at(
+                    Diagnostic::new(Code::NotYetValid, message)
+                        .help("wait until `Not Before`, or sign without a `Not Before` line"),
+                    loc.siwe_field(SiweField::NotBefore),
+                    "Not Before",
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The URI against the session key.
+fn render_uri(f: &Finding, session_key: Option<&str>, loc: &Loc<'_>) -> Diagnostic {
+    let d = match (f, session_key) {
+        (Finding::UriMismatch { expected, found }, Some(key)) => Diagnostic::new(
+            Code::SessionKeyMismatch,
+            format!("the AuthSig is for `{found}`, not for the session key `{key}`"),
+        )
+        .help(format!("sign a new AuthSig whose URI is `{expected}` (the SDK passes it to `authNeededCallback` as `uri`)")),
+        (f, _) => Diagnostic::new(
+            Code::SessionKeyMismatch,
+            format!("the URI `{}` names no session key; the nodes accept an AuthSig as a session capability only if its URI is `lit:session:<session public key>`", match f {
+                Finding::UriNamesNoSessionKey { found } | Finding::UriMismatch { found, .. } => found.as_str(),
+                _ => "",
+            }),
+        )
+        .severity(Severity::Warning)
+        .help("sign the AuthSig for the session key: URI `lit:session:<public key hex>`"),
+    };
+    at(d, loc.siwe_field(SiweField::Uri), "URI")
+}
+
+/// Each recap: the fit findings (does not decode, does not end the statement) and the
+/// lints (not canonical, `*/*`, several recaps, a repeated preamble).
+fn render_recaps(
+    m: &SiweMessage,
+    recaps: &[RecapEntry],
+    own: &[Finding],
+    loc: &Loc<'_>,
+    diags: &mut Diagnostics,
+) {
+    let res_span = |i: usize| loc.siwe(loc.spans.and_then(|s| s.resources.get(i).cloned()));
+    for r in recaps {
+        let i = r.resource_index;
+        let here = |f: &&Finding| match f {
+            Finding::RecapUndecodable { resource_index, .. }
+            | Finding::RecapStatementMismatch { resource_index, .. } => *resource_index == i,
+            _ => false,
+        };
+        match &r.decoded {
+            Err(e) => diags.push(at(
+                Diagnostic::new(
+                    Code::RecapInvalid,
+                    format!("resource {} does not decode: {e}", siwe_quote(&r.urn)),
+                )
+                .help("rebuild the recap with the SDK or litcap: base64url (no padding) of canonical JSON `{\"att\":{...},\"prf\":[]}` with sorted keys; the nodes skip a recap that does not decode, and the SDK throws if it is the first resource"),
+                res_span(i),
+                "recap",
+            )),
+            Ok(d) => {
+                if !d.canonical {
+                    diags.push(at(
+                        Diagnostic::new(
+                            Code::RecapNotCanonical,
+                            format!("resource {} decodes but is not in canonical form (re-encoding gives `{}`)", siwe_quote(&r.urn), d.recap.encode()),
+                        )
+                        .help("use the canonical encoding: unpadded base64url of the canonical JSON"),
+                        res_span(i),
+                        "recap",
+                    ));
+                }
+                if let Some(Finding::RecapStatementMismatch {
+                    sentence,
+                    has_statement,
+                    ..
+                }) = own.iter().find(here)
+                {
+                    let d = if *has_statement {
+                        Diagnostic::new(
+                            Code::RecapStatementMismatch,
+                            format!("the statement does not end with the recap's sentence `{sentence}`"),
+                        )
+                        .help("end the statement with the sentence the recap generates (the SDK's `createSiweMessageWithRecaps` does); the nodes reject this AuthSig")
+                    } else {
+                        Diagnostic::new(
+                            Code::RecapStatementMismatch,
+                            "the message has no statement, so the wallet showed no description of what the recap grants (the nodes accept it)",
+                        )
+                        .severity(Severity::Warning)
+                        .help(format!("add the statement `{sentence}`"))
+                    };
+                    diags.push(at(d, loc.siwe_field(SiweField::Statement), "statement"));
+                }
+                for (key, abilities) in d.recap.attenuations() {
+                    if abilities.contains_key("*/*") {
+                        diags.push(at(
+                            Diagnostic::new(
+                                Code::WildcardAbility,
+                                format!("the recap grants `*/*` (every ability) on `{key}`"),
+                            )
+                            .help("grant only the abilities the session needs, e.g. `Threshold/Execution` for Lit Actions"),
+                            res_span(i),
+                            "recap",
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if recaps.len() > 1 {
+        diags.push(at(
+            Diagnostic::new(
+                Code::MultipleRecaps,
+                format!("the AuthSig carries {} `urn:recap:` resources", recaps.len()),
+            )
+            .help("merge them into one recap: the SDK reads only the first resource, siwe-recap merges new grants into the last, and the nodes try every recap, so the three disagree"),
+            recaps.get(1).and_then(|r| res_span(r.resource_index)),
+            "second recap",
+        ));
+    }
+    if let Some(s) = &m.statement {
+        if s.matches(recap::STATEMENT_PREFIX).count() > 1 {
+            diags.push(at(
+                Diagnostic::new(
+                    Code::RepeatedRecapPreamble,
+                    "the recap sentence `I further authorize the stated URI…` appears more than once in the statement",
+                )
+                .help("build the message from one merged recap so the wallet shows one list of grants"),
+                loc.siwe_field(SiweField::Statement),
+                "statement",
+            ));
+        }
+    }
+}
+
+/// A request the nodes do not cover, or that only a recap the SDK ignores covers.
+fn render_coverage(f: &Finding, first_recap: Option<usize>, loc: &Loc<'_>) -> Option<Diagnostic> {
+    let resource_span = |i: usize| loc.siwe(loc.spans.and_then(|s| s.resources.get(i).cloned()));
+    Some(match f {
+        Finding::NotCovered {
+            resource,
+            ability,
+            gap,
+            ..
+        } => {
+            let q = Request {
+                resource: resource.clone(),
+                ability: *ability,
+            };
+            let (why, help) = describe_gap(gap, &q);
+            at(
+                Diagnostic::new(
+                    Code::RequestNotCovered,
+                    format!(
+                        "the AuthSig does not grant `{ability}` on `{}`: {why}",
+                        resource.key()
+                    ),
+                )
+                .help(help),
+                first_recap
+                    .and_then(resource_span)
+                    .or_else(|| loc.siwe_field(SiweField::Resources)),
+                "recap",
+            )
+        }
+        Finding::SdkNotCovered {
+            resource,
+            ability,
+            granted_by,
+            ..
+        } => at(
+            Diagnostic::new(
+                Code::SdkMismatch,
+                format!(
+                    "the nodes accept `{ability}` on `{}` (granted by resource {}), but the SDK reads only the first resource, so `getSessionSigs` asks the wallet to sign again every time",
+                    resource.key(),
+                    granted_by + 1
+                ),
+            )
+            .help("put every grant into the first (and only) `urn:recap:` resource"),
+            resource_span(0),
+            "the SDK reads only this resource",
+        ),
+        _ => return None,
+    })
+}
+
+/// What makes the SDK throw before it judges the AuthSig.
+fn render_sdk_objection(f: &Finding, a: &AuthSig, loc: &Loc<'_>) -> Option<Diagnostic> {
+    Some(match f {
+        Finding::FirstResourceNotRecap => at(
+            Diagnostic::new(
+                Code::RecapInvalid,
+                "the first resource is not a `urn:recap:`; the SDK decodes only the first resource, so `getSessionSigs` throws",
+            )
+            .help("put the `urn:recap:` resource first"),
+            loc.siwe(loc.spans.and_then(|s| s.resources.first().cloned())),
+            "first resource",
+        ),
+        Finding::UnknownAlgo { .. } => at(
+            Diagnostic::new(
+                Code::SignatureFormat,
+                format!("`algo` `{}` is not one the SDK knows; its `checkNeedToResignSessionKey` throws", a.algo.as_deref().unwrap_or_default()),
+            )
+            .help("leave `algo` out for wallet AuthSigs (`LIT_BLS` is for PKP AuthSigs)"),
+            loc.field(|f| f.algo.unwrap_or(f.object)),
+            "",
+        ),
+        _ => return None,
+    })
 }
 
 fn siwe_quote(s: &str) -> String {
@@ -586,99 +592,10 @@ fn siwe_quote(s: &str) -> String {
     }
 }
 
-fn sdk_verdict(
-    a: &AuthSig,
-    m: &SiweMessage,
-    sdk_verify: Option<&Result<Address, SiweVerifyError>>,
-    sdk_recap: &Option<Result<Recap, RecapError>>,
-    sdk_checks: &[bool],
-    opts: &CheckOptions,
-) -> SdkVerdict {
-    let bls = match a.algo.as_deref() {
-        None | Some(ALGO_ED25519) => false,
-        Some(ALGO_BLS) => true,
-        Some(other) => {
-            return SdkVerdict::Throws(format!(
-                "Unsupported signature algo for session signature. Expected ed25519 or LIT_BLS received {other}"
-            ))
-        }
-    };
-    if !bls {
-        match sdk_verify {
-            Some(Err(e)) => return SdkVerdict::Resign(ResignReason::Verify(e.clone())),
-            Some(Ok(_)) => {}
-            None => {
-                return SdkVerdict::Resign(ResignReason::Verify(
-                    SiweVerifyError::SignatureMismatch {
-                        recovered: None,
-                        address: m.address.clone(),
-                    },
-                ))
-            }
-        }
-    }
-    let rest = (|| {
-        if let Some(key) = &opts.session_key {
-            let expected = siwe::session_key_uri(key);
-            if m.uri != expected {
-                return SdkVerdict::Resign(ResignReason::UriMismatch {
-                    expected,
-                    found: m.uri.clone(),
-                });
-            }
-        }
-        match sdk_recap {
-            None => SdkVerdict::Resign(ResignReason::NoResources),
-            Some(Err(e)) => SdkVerdict::Throws(e.to_string()),
-            Some(Ok(_)) => match sdk_checks.iter().position(|c| !c) {
-                Some(request) => SdkVerdict::Resign(ResignReason::NotCovered { request }),
-                None => SdkVerdict::Reuse,
-            },
-        }
-    })();
-    match (bls, rest) {
-        (true, r @ SdkVerdict::Resign(_)) => r,
-        (true, _) => SdkVerdict::Unverifiable,
-        (false, r) => r,
-    }
-}
-
-/// Expiry, not-before, future issue time and lifetime findings.
-fn time_findings(m: &SiweMessage, now: Timestamp, loc: &Loc<'_>, diags: &mut Diagnostics) {
+/// Lints on the AuthSig's times: a future issue time, and its own lifetime.
+fn time_lints(m: &SiweMessage, now: Timestamp, loc: &Loc<'_>, diags: &mut Diagnostics) {
     let issued = m.issued_at_time().ok();
     let expiration = m.expiration().and_then(Result::ok);
-    let sdk_time = m.check_time(now, Flavor::Sdk);
-    let node_time = m.check_time(now, Flavor::Node);
-    let sdk_expired = matches!(sdk_time, Err(SiweVerifyError::Expired { .. }));
-    let node_expired = matches!(node_time, Err(SiweVerifyError::Expired { .. }));
-    if let (Some(exp), true) = (expiration, sdk_expired || node_expired) {
-        let message = if node_expired {
-            format!("the AuthSig expired at `{exp}` (checked at `{now}`)")
-        } else {
-            format!("the AuthSig expires at `{exp}`, exactly now: the SDK already counts it as expired, the nodes accept it until that instant has passed")
-        };
-        diags.push(at(
-            Diagnostic::new(Code::Expired, message)
-                .help("sign a new AuthSig with a later `Expiration Time` (the SDK's `expiration` parameter)"),
-            loc.siwe_field(SiweField::ExpirationTime),
-            "Expiration Time",
-        ));
-    }
-    let sdk_early = matches!(sdk_time, Err(SiweVerifyError::NotYetValid { .. }));
-    let node_early = matches!(node_time, Err(SiweVerifyError::NotYetValid { .. }));
-    if let (Some(Ok(nbf)), true) = (m.not_before_time(), sdk_early || node_early) {
-        let message = if sdk_early {
-            format!("the AuthSig is not valid before `{nbf}` (checked at `{now}`)")
-        } else {
-            format!("the AuthSig's `Not Before` is `{nbf}`, exactly now: the SDK accepts it, the nodes only after that instant")
-        };
-        diags.push(at(
-            Diagnostic::new(Code::NotYetValid, message)
-                .help("wait until `Not Before`, or sign without a `Not Before` line"),
-            loc.siwe_field(SiweField::NotBefore),
-            "Not Before",
-        ));
-    }
     if let Some(iat) = issued {
         if iat.unix_secs() > now.unix_secs().saturating_add(NODE_GRACE_SECS) {
             diags.push(at(
@@ -756,7 +673,7 @@ mod tests {
     fn message(iat: &str, exp: Option<Timestamp>) -> SiweMessage {
         create_lit_siwe(&LitSiweParams {
             wallet_address: WalletKey::from_hex(KEY0).unwrap().address().to_checksum(),
-            uri: Some(siwe::session_key_uri(SESSION)),
+            uri: Some(crate::wire::siwe::session_key_uri(SESSION)),
             nonce: "0x921dd92f497527857ee8dda62f1805e56c34c99a6b37691b4e56e6fb171a5a70".into(),
             issued_at: ts(iat),
             expiration: exp,
@@ -957,7 +874,7 @@ mod tests {
         ));
         let mut bls = a.clone();
         bls.derived_via = DERIVED_VIA_BLS.into();
-        bls.algo = Some(ALGO_BLS.into());
+        bls.algo = Some(super::super::ALGO_BLS.into());
         let r = check_authsig(&bls, &opts("2024-09-19T14:00:00Z"));
         assert_eq!(r.kind, AuthSigKind::BlsNetwork);
         assert_eq!(codes(&r), vec![(Code::Unverifiable, Severity::Warning)]);

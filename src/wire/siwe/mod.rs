@@ -236,31 +236,10 @@ impl SiweMessage {
     /// Only the time rule of [`SiweMessage::verify`]: `Ok` when the message is valid at `at`.
     /// Times that do not parse are skipped here (validation reports them).
     pub fn check_time(&self, at: Timestamp, flavor: Flavor) -> Result<(), SiweVerifyError> {
-        if let Some(Ok(exp)) = self.expiration() {
-            let expired = match flavor {
-                Flavor::Sdk => at.unix_millis() >= exp.unix_millis(),
-                Flavor::Node => at > exp,
-            };
-            if expired {
-                return Err(SiweVerifyError::Expired {
-                    at,
-                    expiration: exp,
-                });
-            }
+        match flavor {
+            Flavor::Sdk => crate::fit::time::sdk_siwe_time(self, at),
+            Flavor::Node => crate::fit::time::node_siwe_time(self, at),
         }
-        if let Some(Ok(nbf)) = self.not_before_time() {
-            let early = match flavor {
-                Flavor::Sdk => at.unix_millis() < nbf.unix_millis(),
-                Flavor::Node => at <= nbf,
-            };
-            if early {
-                return Err(SiweVerifyError::NotYetValid {
-                    at,
-                    not_before: nbf,
-                });
-            }
-        }
-        Ok(())
     }
 
     fn check_bindings(&self, opts: &VerifyOpts) -> Result<(), SiweVerifyError> {
@@ -539,6 +518,13 @@ fn round_trips(data: Option<&NotaBene>) -> bool {
 }
 
 /// `lit:session:<public key hex>`.
+/// Why the SDK cannot parse back a SIWE message with this statement, if it cannot: EIP-4361
+/// allows only ASCII letters, digits, spaces and the URI punctuation in a statement. (The nodes'
+/// parser is more lenient, but the SDK re-parses every AuthSig in `getSessionSigs` and fails.)
+pub fn sdk_statement_error(statement: &str) -> Option<String> {
+    parse::check_statement(statement, Flavor::Sdk).err()
+}
+
 pub fn session_key_uri(public_key_hex: &str) -> String {
     format!("{SESSION_KEY_URI_PREFIX}{public_key_hex}")
 }

@@ -1,0 +1,539 @@
+//! The fit engine: does an AuthSig fit what it is used for?
+//!
+//! One module judges, every command renders. [`inspect`] reads an AuthSig once (its kind, the
+//! SIWE message as the SDK and as the nodes parse it, the signers the SDK and the nodes
+//! recover, every recap); [`judge`] compares it with typed [`Expectations`] (session key,
+//! wallet, grant, requests, time, profile) and returns [`Finding`]s, each carrying the
+//! expected and found values, the node's error kind and the SDK's reaction. Callers holding
+//! an already parsed message use the parts: [`judge_grant`], [`judge_time`],
+//! [`judge_audience`], [`judge_requests`].
+//!
+//! Who renders what: `check --authsig` (`authsig.rs`, `verify/check.rs`) turns findings into
+//! diagnostics with spans; `verify --policy` (`verify/sessionsigs.rs`) into per-capability
+//! findings; `sign` (`sign/check.rs`) into one sentence each; the key store into notes.
+//!
+//! Rules and their sources:
+//!
+//! 1. kind by `derivedVia`/`algo` as the nodes classify it (lit-peer `auth_material.rs`);
+//!    only wallet signatures can be verified offline today;
+//! 2. the SIWE message as siwe 2.3.2 parses it (the SDK throws otherwise), falling back to
+//!    siwe-rs 0.5 (the nodes);
+//! 3. the signature as the nodes verify it: the signer of the re-rendered message must be the
+//!    SIWE address (siwe-rs `verify`); the SDK also needs the `0x` (ethers `verifyMessage`);
+//! 4. the JSON `address` names the SIWE address (case-insensitive: an address is a number);
+//! 5. every `urn:recap:` decodes and ends the statement (lit-peer `capabilities/recap.rs`);
+//! 6. the URI is `lit:session:<key>`, or the delegation URI (node `validators/siwe.rs`);
+//! 7. time by [`time::sdk_siwe_time`] and [`time::node_siwe_time`]: usable only when both
+//!    accept it;
+//! 8. coverage by the nodes' rule over every recap, and the SDK's over the first
+//!    ([`crate::wire::coverage`]);
+//! 9. the grant (litcap's policy, which neither the SDK nor the nodes check): no capability
+//!    beyond it, its domain, chain id and `max-ttl`.
+
+pub mod finding;
+pub mod node_error;
+pub mod sdk;
+pub mod time;
+
+pub use finding::{Finding, SdkEffect};
+
+use crate::eth::{self, Address, Signature, SignatureError};
+use crate::profile::Profile;
+use crate::time::{Timestamp, Ttl};
+use crate::wire::authsig::{AuthSig, AuthSigKind};
+use crate::wire::coverage::{self, Request, Verdict};
+use crate::wire::lit::Resource;
+use crate::wire::recap::{Decoded, Recap, RecapError};
+use crate::wire::siwe::{Flavor, SiweMessage, SiweParseError, SiweSpans};
+
+/// Who the AuthSig must be for (its SIWE `URI`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience<'a> {
+    /// This session key (64 hex digits): `lit:session:<key>`.
+    SessionKey(&'a str),
+    /// A delegation AuthSig: the profile's delegation URI.
+    Delegation,
+    /// Exactly this URI.
+    Uri(&'a str),
+    /// Not known: a URI that names no session key and is no delegation is worth a warning.
+    Unknown,
+}
+
+/// What the grant allows the AuthSig to say.
+#[derive(Clone, Copy, Debug)]
+pub struct GrantExpectation<'a> {
+    /// It may grant nothing beyond this recap.
+    pub recap: &'a Recap,
+    pub domain: Option<&'a str>,
+    pub chain_id: Option<u64>,
+    /// Longest lifetime, `Issued At` to `Expiration Time`.
+    pub max_lifetime: Option<Ttl>,
+}
+
+/// What an AuthSig must satisfy.
+#[derive(Clone, Copy, Debug)]
+pub struct Expectations<'a> {
+    pub profile: &'a Profile,
+    pub audience: Audience<'a>,
+    /// The wallet that must have signed it, when known.
+    pub wallet: Option<Address>,
+    pub grant: Option<GrantExpectation<'a>>,
+    /// What the session will request; each must be covered.
+    pub requests: &'a [Request],
+    /// The instant it must be valid at.
+    pub now: Option<Timestamp>,
+    /// It must not expire before the session does.
+    pub session_end: Option<Timestamp>,
+}
+
+impl<'a> Expectations<'a> {
+    /// Nothing expected yet but the profile's own rules.
+    pub fn new(profile: &'a Profile) -> Expectations<'a> {
+        Expectations {
+            profile,
+            audience: Audience::Unknown,
+            wallet: None,
+            grant: None,
+            requests: &[],
+            now: None,
+            session_end: None,
+        }
+    }
+}
+
+/// One `urn:recap:` resource of the SIWE message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecapResource {
+    /// Its index in `Resources`.
+    pub resource_index: usize,
+    pub urn: String,
+    pub decoded: Result<Decoded, RecapError>,
+}
+
+/// An AuthSig read once, for every judgement.
+#[derive(Clone, Debug)]
+pub struct Inspected<'a> {
+    pub authsig: &'a AuthSig,
+    pub kind: AuthSigKind,
+    /// The SIWE message: as the SDK parses it, or as only the nodes parse it (then
+    /// `siwe_error` holds the SDK's objection).
+    pub siwe: Option<SiweMessage>,
+    pub siwe_spans: Option<SiweSpans>,
+    pub siwe_error: Option<SiweParseError>,
+    /// `sig` as a 65-byte signature with a valid recovery byte.
+    pub signature: Result<Signature, SignatureError>,
+    /// The signer of the `signedMessage` text as written.
+    pub signer_as_written: Option<Address>,
+    /// The signer of the nodes' rendering (`None`: no usable signature or no message).
+    pub node_signer: Option<Option<Address>>,
+    /// The signer of the SDK's rendering (`None`: no usable signature, no `0x`, or a
+    /// message the SDK does not parse).
+    pub sdk_signer: Option<Option<Address>>,
+    pub recaps: Vec<RecapResource>,
+    /// `decode(resources[0])`: the only recap the SDK reads (`None` without resources).
+    pub sdk_recap: Option<Result<Recap, RecapError>>,
+}
+
+impl Inspected<'_> {
+    /// The recaps that decode, with their `Resources` index.
+    pub fn usable_recaps(&self) -> impl Iterator<Item = (usize, &Recap)> {
+        self.recaps.iter().filter_map(|r| {
+            r.decoded
+                .as_ref()
+                .ok()
+                .map(|d| (r.resource_index, &d.recap))
+        })
+    }
+
+    /// `sig` starts with `0x` (ethers needs it).
+    pub fn sig_has_0x(&self) -> bool {
+        self.authsig.sig.starts_with("0x")
+    }
+}
+
+/// Reads an AuthSig once. Signature recovery is the expensive step: the text as written is
+/// recovered once, and re-used for each verifier whose rendering is that same text (every
+/// SDK-made AuthSig).
+pub fn inspect<'a>(a: &'a AuthSig, profile: &Profile) -> Inspected<'a> {
+    let kind = a.kind();
+    let mut siwe_error = None;
+    let parsed = match SiweMessage::parse_with_spans(&a.signed_message, Flavor::Sdk) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            siwe_error = Some(e);
+            SiweMessage::parse_with_spans(&a.signed_message, Flavor::Node).ok()
+        }
+    };
+    let (siwe, siwe_spans) = match parsed {
+        Some((m, s)) => (Some(m), Some(s)),
+        None => (None, None),
+    };
+    let signature = Signature::parse_hex(&a.sig).and_then(|s| match s.0[64] {
+        0 | 1 | 27 | 28 => Ok(s),
+        v => Err(SignatureError::RecoveryByte(v)),
+    });
+    let signer_as_written = signature
+        .as_ref()
+        .ok()
+        .and_then(|s| eth::recover_personal(a.signed_message.as_bytes(), s).ok());
+    let signer_for = |m: &SiweMessage, flavor: Flavor, sig: &Signature| {
+        let text = m.render(flavor);
+        if text == a.signed_message {
+            signer_as_written
+        } else {
+            eth::recover_personal(text.as_bytes(), sig).ok()
+        }
+    };
+    let usable = signature.as_ref().ok();
+    let node_signer = siwe
+        .as_ref()
+        .zip(usable)
+        .map(|(m, s)| signer_for(m, Flavor::Node, s));
+    let sdk_sig = usable.filter(|_| a.sig.starts_with("0x") || !profile.sdk.sig_needs_0x);
+    let sdk_signer = siwe
+        .as_ref()
+        .filter(|_| siwe_error.is_none())
+        .zip(sdk_sig)
+        .map(|(m, s)| signer_for(m, Flavor::Sdk, s));
+    let mut recaps = Vec::new();
+    let mut sdk_recap = None;
+    if let Some(m) = &siwe {
+        let resources = m.resources.as_deref().unwrap_or(&[]);
+        for (i, urn) in resources.iter().enumerate() {
+            if !urn.starts_with(crate::wire::recap::URN_PREFIX) {
+                continue;
+            }
+            recaps.push(RecapResource {
+                resource_index: i,
+                urn: urn.clone(),
+                decoded: Recap::decode(urn),
+            });
+        }
+        sdk_recap = resources.first().map(|first| match recaps.first() {
+            Some(r) if r.resource_index == 0 => r.decoded.clone().map(|d| d.recap),
+            _ => Recap::decode(first).map(|d| d.recap),
+        });
+    }
+    Inspected {
+        authsig: a,
+        kind,
+        siwe,
+        siwe_spans,
+        siwe_error,
+        signature,
+        signer_as_written,
+        node_signer,
+        sdk_signer,
+        recaps,
+        sdk_recap,
+    }
+}
+
+/// Everything about an AuthSig that does not fit: first what is wrong with the AuthSig
+/// itself, then its fit (URI, time, coverage, grant), in that order.
+pub fn judge(ins: &Inspected<'_>, x: &Expectations<'_>) -> Vec<Finding> {
+    let mut out = judge_authsig(ins, x.profile);
+    let Some(m) = &ins.siwe else { return out };
+    if let (Some(expected), Some(Some(actual))) = (x.wallet, ins.node_signer) {
+        if expected != actual && ins.kind == AuthSigKind::Wallet {
+            out.push(Finding::OtherWallet { expected, actual });
+        }
+    }
+    out.extend(judge_audience(m, x.audience, x.profile));
+    if let Some(now) = x.now {
+        out.extend(judge_time(m, now, x.session_end, x.profile));
+    }
+    let usable: Vec<Recap> = ins.usable_recaps().map(|(_, r)| r.clone()).collect();
+    let indices: Vec<usize> = ins.usable_recaps().map(|(i, _)| i).collect();
+    let cov = coverage_of(&usable, ins.sdk_recap.as_ref(), x.requests);
+    out.extend(judge_requests(&cov, &indices, x.requests));
+    if let Some(g) = &x.grant {
+        let recaps: Vec<(usize, &Recap)> = ins.usable_recaps().collect();
+        out.extend(judge_grant(m, &recaps, g));
+    }
+    out
+}
+
+/// What is wrong with the AuthSig itself, whatever it is used for, in the order `check`
+/// lists it: kind, message, signature, address, recaps, then the SDK's own objections.
+pub fn judge_authsig(ins: &Inspected<'_>, profile: &Profile) -> Vec<Finding> {
+    let a = ins.authsig;
+    let mut out = Vec::new();
+    match ins.kind {
+        AuthSigKind::Wallet => {}
+        AuthSigKind::BlsNetwork => out.push(Finding::BlsUnverifiable {
+            derived_via: a.derived_via.clone(),
+        }),
+        kind => out.push(Finding::NotAWalletSignature {
+            kind,
+            derived_via: a.derived_via.clone(),
+        }),
+    }
+    if let Some(e) = &ins.siwe_error {
+        out.push(Finding::SiweUnreadable {
+            error: e.clone(),
+            nodes_accept: ins.siwe.is_some(),
+        });
+    }
+    match &ins.signature {
+        Err(e) if ins.kind != AuthSigKind::BlsNetwork => {
+            out.push(Finding::SignatureFormat { error: e.clone() })
+        }
+        Ok(_) if !ins.sig_has_0x() && profile.sdk.sig_needs_0x => {
+            out.push(Finding::SignatureWithout0x)
+        }
+        _ => {}
+    }
+    if let Some(m) = &ins.siwe {
+        if ins.kind == AuthSigKind::Wallet && ins.signature.is_ok() {
+            if let Err(crate::wire::siwe::SiweVerifyError::SignatureMismatch {
+                recovered,
+                address,
+            }) = m.match_signer(ins.node_signer.flatten())
+            {
+                let claimed = Address::parse_any_case(&address).ok();
+                out.push(Finding::SignatureMismatch {
+                    recovered,
+                    matches_text_as_written: ins.signer_as_written.is_some()
+                        && ins.signer_as_written == claimed,
+                    address,
+                });
+            }
+        }
+        if !a.address.eq_ignore_ascii_case(&m.address) {
+            out.push(Finding::AddressField {
+                field: a.address.clone(),
+                siwe: m.address.clone(),
+            });
+        }
+        out.extend(judge_recaps(ins, m));
+    }
+    if ins.siwe_error.is_none() && ins.siwe.is_some() {
+        if matches!(ins.sdk_recap, Some(Err(RecapError::NotARecapUrn))) {
+            out.push(Finding::FirstResourceNotRecap);
+        }
+        if !profile.sdk_knows_algo(a.algo.as_deref()) {
+            out.push(Finding::UnknownAlgo {
+                algo: a.algo.clone().unwrap_or_default(),
+            });
+        }
+    }
+    out
+}
+
+/// Every recap decodes, and ends the statement (lit-peer `capabilities/recap.rs`).
+fn judge_recaps(ins: &Inspected<'_>, m: &SiweMessage) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for r in &ins.recaps {
+        match &r.decoded {
+            Err(e) => out.push(Finding::RecapUndecodable {
+                resource_index: r.resource_index,
+                urn: r.urn.clone(),
+                error: e.clone(),
+            }),
+            Ok(d) => out.extend(recap_statement(m, r.resource_index, &d.recap)),
+        }
+    }
+    out
+}
+
+/// The statement must end with the recap's sentence (the nodes check it only when there is
+/// a statement).
+pub fn recap_statement(m: &SiweMessage, resource_index: usize, recap: &Recap) -> Option<Finding> {
+    let sentence = recap.statement();
+    let ends = m
+        .statement
+        .as_deref()
+        .is_some_and(|s| s.ends_with(&sentence));
+    (!ends).then(|| Finding::RecapStatementMismatch {
+        resource_index,
+        sentence,
+        has_statement: m.statement.is_some(),
+    })
+}
+
+/// The URI against who the AuthSig is for (node `validators/siwe.rs`: a byte-for-byte
+/// compare; the SDK: `uri !== sessionKeyUri`).
+pub fn judge_audience(
+    m: &SiweMessage,
+    audience: Audience<'_>,
+    profile: &Profile,
+) -> Option<Finding> {
+    let expected = match audience {
+        Audience::SessionKey(key) => profile.session_uri(key),
+        Audience::Delegation => profile.delegation.uri.to_string(),
+        Audience::Uri(u) => u.to_string(),
+        Audience::Unknown => {
+            let names_one =
+                m.uri.starts_with(profile.session_uri_prefix) || m.uri == profile.delegation.uri;
+            return (!names_one).then(|| Finding::UriNamesNoSessionKey {
+                found: m.uri.clone(),
+            });
+        }
+    };
+    (m.uri != expected).then(|| Finding::UriMismatch {
+        expected,
+        found: m.uri.clone(),
+    })
+}
+
+/// The SIWE window at `now` by the SDK's and the nodes' rules, and the session's end.
+pub fn judge_time(
+    m: &SiweMessage,
+    now: Timestamp,
+    session_end: Option<Timestamp>,
+    profile: &Profile,
+) -> Vec<Finding> {
+    use crate::wire::siwe::SiweVerifyError as E;
+    let sdk = (profile.sdk.siwe_time)(m, now);
+    let node = (profile.node.siwe_time)(m, now);
+    let mut out = Vec::new();
+    let sdk_expired = matches!(sdk, Err(E::Expired { .. }));
+    let node_expired = matches!(node, Err(E::Expired { .. }));
+    let expiration = m.expiration().and_then(Result::ok);
+    if let Some(exp) = expiration {
+        if sdk_expired || node_expired {
+            out.push(Finding::Expired {
+                expiration: exp,
+                at: now,
+                sdk: sdk_expired,
+                node: node_expired,
+            });
+        } else if let Some(end) = session_end.filter(|end| *end > exp) {
+            out.push(Finding::ExpiresBeforeSession {
+                expiration: exp,
+                session_end: end,
+            });
+        }
+    }
+    let sdk_early = matches!(sdk, Err(E::NotYetValid { .. }));
+    let node_early = matches!(node, Err(E::NotYetValid { .. }));
+    if let (Some(Ok(nbf)), true) = (m.not_before_time(), sdk_early || node_early) {
+        out.push(Finding::NotYetValid {
+            not_before: nbf,
+            at: now,
+            sdk: sdk_early,
+            node: node_early,
+        });
+    }
+    out
+}
+
+/// What each request gets: from the nodes (every usable recap; the verdict and which recap,
+/// counted among the usable ones) and from the SDK (the first resource only).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RequestCoverage {
+    pub node: Vec<(Verdict, Option<usize>)>,
+    pub sdk: Vec<bool>,
+}
+
+/// Coverage of each request by the nodes over `recaps` (the usable ones), and by the SDK over
+/// the first resource.
+pub fn coverage_of(
+    recaps: &[Recap],
+    sdk_recap: Option<&Result<Recap, RecapError>>,
+    requests: &[Request],
+) -> RequestCoverage {
+    RequestCoverage {
+        node: requests
+            .iter()
+            .map(|q| coverage::check_any(recaps, &q.resource, q.ability))
+            .collect(),
+        sdk: requests
+            .iter()
+            .map(|q| match sdk_recap {
+                Some(Ok(r)) => coverage::check(r, &q.resource, q.ability).is_covered(),
+                _ => false,
+            })
+            .collect(),
+    }
+}
+
+/// The requests the nodes do not cover, and those only a recap the SDK does not read covers.
+/// `indices` are the `Resources` indices of the usable recaps.
+pub fn judge_requests(
+    cov: &RequestCoverage,
+    indices: &[usize],
+    requests: &[Request],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, q) in requests.iter().enumerate() {
+        let Some((verdict, found)) = cov.node.get(i) else {
+            continue;
+        };
+        match verdict {
+            Verdict::NotCovered(gap) => out.push(Finding::NotCovered {
+                request: i,
+                resource: q.resource.clone(),
+                ability: q.ability,
+                gap: gap.clone(),
+            }),
+            Verdict::Covered { .. } if !cov.sdk.get(i).copied().unwrap_or(false) => {
+                out.push(Finding::SdkNotCovered {
+                    request: i,
+                    resource: q.resource.clone(),
+                    ability: q.ability,
+                    granted_by: found.and_then(|k| indices.get(k).copied()).unwrap_or(0),
+                })
+            }
+            Verdict::Covered { .. } => {}
+        }
+    }
+    out
+}
+
+/// The AuthSig against its grant: nothing beyond the grant's recap, and the grant's domain,
+/// chain id and longest lifetime. `recaps` are the decodable recaps with their `Resources`
+/// index.
+pub fn judge_grant(
+    m: &SiweMessage,
+    recaps: &[(usize, &Recap)],
+    g: &GrantExpectation<'_>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (index, recap) in recaps {
+        for (resource, ability) in coverage::uncovered_grants(g.recap, recap) {
+            out.push(Finding::OverPrivilege {
+                resource_index: *index,
+                resource,
+                ability,
+            });
+        }
+    }
+    if let (Some(max), Ok(iat), Some(Ok(exp))) =
+        (g.max_lifetime, m.issued_at_time(), m.expiration())
+    {
+        let lifetime_ms = exp.millis_since(&iat);
+        if lifetime_ms > (max.secs() as i64).saturating_mul(1000) {
+            out.push(Finding::LifetimeTooLong { lifetime_ms, max });
+        }
+    }
+    if let Some(expected) = g.domain.filter(|d| *d != m.domain) {
+        out.push(Finding::DomainMismatch {
+            expected: expected.to_string(),
+            found: m.domain.clone(),
+        });
+    }
+    if let Some(expected) = g.chain_id.filter(|c| *c != m.chain_id) {
+        out.push(Finding::ChainMismatch {
+            expected,
+            found: m.chain_id,
+        });
+    }
+    out
+}
+
+/// Whether the message names this domain and chain id: the AuthSig could have been signed
+/// from a grant with them (a grant without a domain names no site).
+pub fn names_site(m: &SiweMessage, domain: Option<&str>, chain_id: u64) -> bool {
+    domain == Some(m.domain.as_str()) && chain_id == m.chain_id
+}
+
+/// The nodes' first check of an operation (lit-peer `session_sigs.rs`
+/// `validate_session_sig_resource_ability_requests`): its resource is in
+/// `resourceAbilityRequests` with the same prefix and the same id or `*`. The ability is not
+/// compared.
+pub fn requested(in_requests: &Resource, operation: &Resource) -> bool {
+    in_requests.prefix == operation.prefix
+        && (in_requests.is_wildcard() || in_requests.id == operation.id)
+}

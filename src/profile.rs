@@ -1,0 +1,181 @@
+//! Network profiles: everything that differs between Lit networks and SDK generations, in one
+//! value the rest of litcap reads instead of hard-coding it.
+//!
+//! A [`Profile`] is plain data (tables and function pointers), so adding a network is adding a
+//! `static` here, never an edit of the fit engine ([`crate::fit`]). Today there is one
+//! profile, [`DATIL`] (the Lit JS SDK v7 and the Datil nodes). What each field decides, and
+//! its source:
+//!
+//! | field | decides | Datil source |
+//! |---|---|---|
+//! | `abilities`, `prefixes`, `recap_ability` | the vocabulary and its ReCap mapping | `@lit-protocol/constants` 7.4.0, `ahl/recap/utils.js` |
+//! | `session_uri_prefix` | the SIWE `URI` an AuthSig for a session key must carry | `LIT_SESSION_KEY_URI`; node `validators/siwe.rs` |
+//! | `delegation` | the delegation AuthSig's kind, URI, resource and ability | `createCapacityDelegationAuthSig` |
+//! | `payload` | the per-node signed payload's fields and `maxPrice` | `getSessionSigs` (`lnc`); node `SessionKeySignedMessageV2` |
+//! | `node` | the nodes' SIWE time rule, clock grace and session cap | lit-peer `auth/session_sigs.rs`, siwe-rs 0.5.2 |
+//! | `sdk` | the SDK's client-side quirks (time rule, first recap only, `0x`, `algo`) | `checkNeedToResignSessionKey` (`lnc`), siwe 2.3.2 |
+
+use crate::time::{Timestamp, Ttl};
+use crate::wire::lit::{Ability, ResourcePrefix};
+use crate::wire::siwe::{SiweMessage, SiweVerifyError};
+
+/// A SIWE time rule: `Ok` when the message is valid at the instant.
+pub type SiweTimeRule = fn(&SiweMessage, Timestamp) -> Result<(), SiweVerifyError>;
+
+/// One network generation as the SDK writes it and the nodes judge it.
+#[derive(Debug)]
+pub struct Profile {
+    /// The name on the command line and in policy files (`datil`).
+    pub name: &'static str,
+    /// The SDK the profile is byte-exact with.
+    pub sdk_name: &'static str,
+    /// The resource prefixes, in the order the SDK's `parseLitResource` tries them.
+    pub prefixes: &'static [ResourcePrefix],
+    /// The abilities (`LIT_ABILITY`).
+    pub abilities: &'static [Ability],
+    /// `getRecapNamespaceAndAbility`: the ReCap `namespace/name` of an ability.
+    pub recap_ability: fn(Ability) -> &'static str,
+    /// `lit:session:`: the SIWE `URI` of an AuthSig for a session key is this plus the key.
+    pub session_uri_prefix: &'static str,
+    pub delegation: Delegation,
+    pub payload: Payload,
+    pub node: NodeRules,
+    pub sdk: SdkQuirks,
+}
+
+/// How a wallet lets others use what it pays for.
+#[derive(Debug)]
+pub struct Delegation {
+    pub kind: DelegationKind,
+    /// The SIWE `URI` of a delegation AuthSig.
+    pub uri: &'static str,
+    pub prefix: ResourcePrefix,
+    pub ability: Ability,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DelegationKind {
+    /// Datil: a capacity-credit NFT (`lit-ratelimitincrease`, nota bene `nft_id`, `uses`,
+    /// `delegate_to`).
+    CapacityCredits,
+    /// Naga: payment delegation (`lit-paymentdelegation`, nota bene `delegate_to`,
+    /// `max_price`, `scopes`); not built yet.
+    Payment,
+}
+
+/// The per-node payload the session key signs.
+#[derive(Debug)]
+pub struct Payload {
+    /// The keys, in the SDK's order.
+    pub fields: &'static [&'static str],
+    pub max_price: MaxPrice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaxPrice {
+    /// Not sent by the SDK; read when present (Datil).
+    Optional,
+    /// Sent by the SDK and required by the nodes (Naga).
+    Required,
+}
+
+/// What the nodes apply.
+#[derive(Debug)]
+pub struct NodeRules {
+    /// siwe-rs's validity window for a capability AuthSig.
+    pub siwe_time: SiweTimeRule,
+    /// `grace_period_seconds` for the session payload's `issuedAt` and `expiration`.
+    pub grace_secs: i64,
+    /// `MAX_TIMESTAMP_VALIDITY_DAYS`: the longest session.
+    pub max_session: Ttl,
+    /// Every `urn:recap:` resource counts (`extract_and_verify_all_capabilities`).
+    pub reads_every_recap: bool,
+}
+
+/// What the SDK does on the client before it uses an AuthSig.
+#[derive(Debug)]
+pub struct SdkQuirks {
+    /// siwe 2.3.2's validity window (`checkNeedToResignSessionKey` → `siwe.verify`).
+    pub siwe_time: SiweTimeRule,
+    /// `decode(resources[0])`: only the first resource's recap counts.
+    pub reads_first_recap_only: bool,
+    /// ethers' `verifyMessage` rejects a `sig` without `0x`, so the SDK re-signs.
+    pub sig_needs_0x: bool,
+    /// The `algo` values it verifies; any other makes it throw.
+    pub algos: &'static [&'static str],
+}
+
+impl Profile {
+    /// The SIWE `URI` an AuthSig for this session key carries.
+    pub fn session_uri(&self, session_key_hex: &str) -> String {
+        format!("{}{session_key_hex}", self.session_uri_prefix)
+    }
+
+    /// Whether the SDK of this profile knows the `algo` (absent is a wallet signature).
+    pub fn sdk_knows_algo(&self, algo: Option<&str>) -> bool {
+        algo.is_none_or(|a| self.sdk.algos.contains(&a))
+    }
+
+    /// The profile of a name (`datil`).
+    pub fn named(name: &str) -> Option<&'static Profile> {
+        PROFILES.iter().copied().find(|p| p.name == name)
+    }
+}
+
+/// Every profile litcap speaks.
+pub static PROFILES: &[&Profile] = &[&DATIL];
+
+/// The Lit JS SDK v7 (7.4.0) and the Datil networks (`datil-dev`, `datil-test`, `datil`).
+pub static DATIL: Profile = Profile {
+    name: "datil",
+    sdk_name: "@lit-protocol/lit-node-client-nodejs 7.4.0",
+    prefixes: &ResourcePrefix::ALL,
+    abilities: &Ability::ALL,
+    recap_ability: Ability::recap_ability,
+    session_uri_prefix: crate::wire::siwe::SESSION_KEY_URI_PREFIX,
+    delegation: Delegation {
+        kind: DelegationKind::CapacityCredits,
+        uri: crate::wire::siwe::DELEGATION_URI,
+        prefix: ResourcePrefix::RateLimitIncrease,
+        ability: Ability::RateLimitIncreaseAuth,
+    },
+    payload: Payload {
+        fields: &[
+            "sessionKey",
+            "resourceAbilityRequests",
+            "capabilities",
+            "issuedAt",
+            "expiration",
+            "nodeAddress",
+        ],
+        max_price: MaxPrice::Optional,
+    },
+    node: NodeRules {
+        siwe_time: crate::fit::time::node_siwe_time,
+        grace_secs: 60,
+        max_session: Ttl::NODE_MAX,
+        reads_every_recap: true,
+    },
+    sdk: SdkQuirks {
+        siwe_time: crate::fit::time::sdk_siwe_time,
+        reads_first_recap_only: true,
+        sig_needs_0x: true,
+        algos: &["ed25519", "LIT_BLS"],
+    },
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datil_is_the_sdk_v7_vocabulary() {
+        let p = Profile::named("datil").expect("datil");
+        assert_eq!(p.session_uri("ab"), "lit:session:ab");
+        assert_eq!((p.recap_ability)(Ability::PkpSigning), "Threshold/Signing");
+        assert_eq!(p.delegation.uri, "lit:capability:delegation");
+        assert!(p.sdk_knows_algo(None) && p.sdk_knows_algo(Some("LIT_BLS")));
+        assert!(!p.sdk_knows_algo(Some("secp256k1")));
+        assert!(Profile::named("naga").is_none());
+    }
+}

@@ -1,0 +1,284 @@
+//! The report of `litcap verify`: each file's node verdicts and, against a policy session,
+//! its policy findings; as JSON and for people. The command reads its arguments and runs the
+//! files (in parallel); everything it prints is built here.
+
+use super::sessionsigs::{self, InputError, NodeVerdict, SessionSigsFile, VerifyOptions};
+use crate::diag::{self, Diagnostic, Severity};
+use crate::model::{Policy, Session};
+use serde_json::{json, Value};
+use std::path::Path;
+
+/// Files larger than this are refused (a SessionSigs map for 100 nodes is about 500 KB).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What happened to one input file.
+pub enum Outcome {
+    /// Could not be read (exit 2).
+    Io(String),
+    /// Read, but not a SessionSigs map.
+    Input(InputError),
+    /// An empty map.
+    Empty,
+    Verdicts(Vec<NodeVerdict>),
+}
+
+/// One input file's result.
+pub struct FileResult {
+    pub path: String,
+    pub outcome: Outcome,
+    /// The findings against the policy session, if one was given.
+    pub policy: Vec<Diagnostic>,
+}
+
+impl FileResult {
+    /// Every node accepts every entry, and the policy check finds no error.
+    pub fn ok(&self) -> bool {
+        let nodes_ok = match &self.outcome {
+            Outcome::Verdicts(v) => v.iter().all(NodeVerdict::valid),
+            _ => false,
+        };
+        nodes_ok && !self.policy.iter().any(Diagnostic::is_error)
+    }
+
+    /// `{ok, nodes, error?, policy?}`.
+    pub fn to_json(&self, checking_policy: Option<(&str, &str)>) -> serde_json::Map<String, Value> {
+        let mut out = serde_json::Map::new();
+        out.insert("ok".into(), json!(self.ok()));
+        let nodes = match &self.outcome {
+            Outcome::Verdicts(v) => v.iter().map(NodeVerdict::to_json).collect(),
+            _ => Vec::new(),
+        };
+        out.insert("nodes".into(), Value::Array(nodes));
+        match &self.outcome {
+            Outcome::Io(m) => {
+                out.insert("error".into(), json!({"kind": "io", "message": m}));
+            }
+            Outcome::Input(e) => {
+                out.insert(
+                    "error".into(),
+                    json!({"kind": "InvalidJson", "message": e.message, "line": e.line.max(1), "column": e.column.max(1)}),
+                );
+            }
+            Outcome::Empty => {
+                out.insert(
+                    "error".into(),
+                    json!({"kind": "Empty", "message": "the SessionSigs map has no entries"}),
+                );
+            }
+            Outcome::Verdicts(_) => {}
+        }
+        if let Some((session, grant)) = checking_policy {
+            out.insert(
+                "policy".into(),
+                json!({
+                    "session": session,
+                    "grant": grant,
+                    "ok": !self.policy.iter().any(Diagnostic::is_error),
+                    "findings": self.policy.iter().map(|d| json!({
+                        "code": d.code.as_str(),
+                        "severity": d.severity.as_str(),
+                        "message": d.message,
+                        "help": d.help,
+                    })).collect::<Vec<_>>(),
+                }),
+            );
+        }
+        out
+    }
+}
+
+/// Reads and verifies one file, and checks it against the policy session if given.
+pub fn verify_path(
+    path: &Path,
+    opts: &VerifyOptions,
+    target: Option<(&Policy, &Session)>,
+) -> FileResult {
+    let name = path.display().to_string();
+    let result = |outcome| FileResult {
+        path: name.clone(),
+        outcome,
+        policy: Vec::new(),
+    };
+    let text = match read(path) {
+        Ok(t) => t,
+        Err(Outcome::Io(m)) => return result(Outcome::Io(m)),
+        Err(other) => return result(other),
+    };
+    let file = match SessionSigsFile::parse(&text) {
+        Ok(f) => f,
+        Err(e) => return result(Outcome::Input(e)),
+    };
+    if file.is_empty() {
+        return result(Outcome::Empty);
+    }
+    let verdicts = sessionsigs::verify_file(&file, opts);
+    let policy = match target {
+        Some((p, s)) => sessionsigs::check_against_session(&file, p, s)
+            .into_iter()
+            .map(|d| d.in_file(name.clone()))
+            .collect(),
+        None => Vec::new(),
+    };
+    FileResult {
+        path: name,
+        outcome: Outcome::Verdicts(verdicts),
+        policy,
+    }
+}
+
+/// Reads a file as UTF-8 text, refusing files above [`MAX_FILE_BYTES`].
+pub fn read(path: &Path) -> Result<String, Outcome> {
+    use std::io::Read;
+    let io = |e: std::io::Error| Outcome::Io(format!("cannot read `{}`: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Outcome::Input(InputError {
+            message: format!(
+                "the file is larger than {} MiB",
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+            line: 1,
+            column: 1,
+            offset: 0,
+        }));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..at];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let column = at
+            - before
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1)
+            + 1;
+        Outcome::Input(InputError {
+            message: format!("the file is not UTF-8 (invalid byte {at})"),
+            line,
+            column,
+            offset: at,
+        })
+    })?;
+    // The encoding rules every reader follows: no byte order mark, CRLF read as LF.
+    Ok(crate::load::TextInput::from_string(path.display().to_string(), text).text)
+}
+
+/// The report for people.
+pub fn human(results: &[FileResult], many: bool, checking: Option<(&str, &str)>) -> String {
+    let mut out = String::new();
+    let mut nodes_total = 0;
+    let mut nodes_valid = 0;
+    for r in results {
+        let indent = if many { "  " } else { "" };
+        if many {
+            out.push_str(&format!("{}\n", r.path));
+        }
+        match &r.outcome {
+            Outcome::Io(m) => out.push_str(&format!("{indent}error: {m}\n")),
+            Outcome::Input(e) => out.push_str(&format!(
+                "{indent}error: {}:{}:{}: {}\n",
+                r.path, e.line, e.column, e.message
+            )),
+            Outcome::Empty => out.push_str(&format!(
+                "{indent}error: the SessionSigs map has no entries\n"
+            )),
+            Outcome::Verdicts(v) => {
+                for n in v {
+                    nodes_total += 1;
+                    match &n.error {
+                        None => {
+                            nodes_valid += 1;
+                            out.push_str(&format!("{indent}valid     {}\n", n.node));
+                        }
+                        Some(e) => {
+                            out.push_str(&format!("{indent}REJECTED  {}  {}\n", n.node, e.kind));
+                            out.push_str(&format!("{indent}          {}\n", e.message));
+                            if let Some((kind, message)) = &e.inner {
+                                out.push_str(&format!(
+                                    "{indent}          (inner: {kind} \"{message}\")\n"
+                                ));
+                            }
+                            out.push_str(&format!("{indent}          help: {}\n", e.help));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some((session, _)) = checking {
+            if r.policy.is_empty() {
+                out.push_str(&format!("{indent}policy: within session `{session}`\n"));
+            }
+            for d in &r.policy {
+                let sev = match d.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                    Severity::Note => "note",
+                };
+                out.push_str(&format!(
+                    "{indent}policy {sev}[{}]: {}\n",
+                    d.code, d.message
+                ));
+                if let Some(h) = &d.help {
+                    out.push_str(&format!("{indent}  help: {h}\n"));
+                }
+            }
+        }
+    }
+    out.push_str(&format!(
+        "{nodes_valid} of {nodes_total} node entr{} valid{}\n",
+        if nodes_total == 1 { "y" } else { "ies" },
+        if results.len() > 1 {
+            format!(" in {} files", results.len())
+        } else {
+            String::new()
+        }
+    ));
+    out
+}
+
+/// The whole report as JSON: one file's object, or `{ok, files: [...]}` for several.
+pub fn to_json(results: &[FileResult], many: bool, checking: Option<(&str, &str)>) -> Value {
+    let all_ok = results.iter().all(FileResult::ok);
+    if many {
+        json!({
+            "ok": all_ok,
+            "files": results.iter().map(|r| {
+                let mut m = serde_json::Map::new();
+                m.insert("file".into(), json!(r.path));
+                m.extend(r.to_json(checking));
+                Value::Object(m)
+            }).collect::<Vec<_>>(),
+        })
+    } else {
+        results
+            .first()
+            .map_or(json!({"ok": all_ok, "nodes": []}), |r| {
+                Value::Object(r.to_json(checking))
+            })
+    }
+}
+
+/// The exit status: 2 when a file could not be read, 1 when anything is rejected, else 0.
+pub fn exit_code(results: &[FileResult]) -> u8 {
+    if results.iter().any(|r| matches!(r.outcome, Outcome::Io(_))) {
+        diag::exit::USAGE
+    } else if results.iter().all(FileResult::ok) {
+        diag::exit::OK
+    } else {
+        diag::exit::ERRORS
+    }
+}
+
+/// `(session, grant)` names of a policy target, for the report.
+pub fn checking<'a>(target: Option<(&'a Policy, &'a Session)>) -> Option<(&'a str, &'a str)> {
+    target.map(|(p, s)| {
+        (
+            s.name.as_str(),
+            p.grants.get(s.grant).map_or("", |g| g.name.as_str()),
+        )
+    })
+}
