@@ -17,6 +17,7 @@
 // hash instead of its bytes. The confirmation here calls `verifySignature` with the bytes.
 import { bls12_381 as bls } from '@noble/curves/bls12-381';
 import { sha256 } from '@noble/hashes/sha2';
+import { ed25519 } from '@noble/curves/ed25519';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,9 +47,10 @@ const NETWORK_SK = secret('litcap test network key');
 const OTHER_SK = secret('litcap other network key');
 const NETWORK_PK = hex(bls.getPublicKey(NETWORK_SK));
 const OTHER_PK = hex(bls.getPublicKey(OTHER_SK));
-const SESSION_KEY = '5fd1a0d6d0b5a5dbf4fd8cd1e2ad6f0f2be1ef7c3a0a6b4e6a3f5a0ad8b9e0c1';
+// The session key of seed [7; 32] (litcap's tests sign SessionSigs bundles with it).
+const SESSION_KEY = hex(ed25519.getPublicKey(new Uint8Array(32).fill(7)));
 const OTHER_SESSION_KEY = 'aa'.repeat(32);
-const PKP_PUBKEY = '0x04' + 'a1'.repeat(0) + hex(ethers.utils.arrayify(new ethers.Wallet('0x' + '11'.repeat(32)).publicKey).slice(1));
+const PKP_PUBKEY = '0x04' + hex(ethers.utils.arrayify(new ethers.Wallet('0x' + '11'.repeat(32)).publicKey).slice(1));
 const PKP_ADDRESS = ethers.utils.computeAddress(PKP_PUBKEY);
 const ACTION_CID = 'QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA';
 const NOW = '2024-09-20T12:00:00.000Z';

@@ -159,8 +159,8 @@ pub(super) fn evaluate_capability(
             Err(e) => return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string()),
         }
     }
-    if let Some(Finding::UriMismatch { expected, found }) = session
-        .and_then(|session| fit::judge_audience(&m, Audience::SessionKey(session), profile))
+    if let Some(Finding::UriMismatch { expected, found }) =
+        session.and_then(|session| fit::judge_audience(&m, Audience::SessionKey(session), profile))
     {
         return CapEval::Fail(
             NodeErrorKind::NodeSIWEMessageError,
