@@ -24,8 +24,11 @@ fn key() -> String {
         .to_string()
 }
 
+/// Writes a file under a name unique to this call (tests run in parallel).
 fn write(name: &str, text: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let p = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{n}-{name}"));
     std::fs::write(&p, text).unwrap();
     p
 }
@@ -227,4 +230,78 @@ fn check_authsig_verifies_the_bls_signature_with_a_key() {
         codes.iter().any(|c| c.contains("signature-format")),
         "{codes:?}"
     );
+}
+
+#[test]
+fn a_lone_authsig_is_judged_as_a_capability() {
+    let k = key();
+    let run = |vector_name: &str, extra: &[&str]| {
+        let v = vector(vector_name);
+        let f = write(
+            &format!("bls-lone-{vector_name}.json"),
+            &v["input"]["authSig"].to_string(),
+        );
+        let now = v["input"]["now"].as_str().unwrap().to_string();
+        let mut args = vec![
+            "verify",
+            f.to_str().unwrap(),
+            "--at",
+            &now,
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = common::litcap(&args);
+        (out.status.code(), json_of(&out))
+    };
+    let session = vector("valid-pkp")["input"]["sessionKey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (code, v) = run(
+        "valid-action",
+        &["--network-key", &k, "--session-key", &session],
+    );
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["ok"], json!(true));
+    assert_eq!(v["authSig"]["kind"], json!("bls-network"));
+    assert_eq!(v["authSig"]["valid"], json!(true));
+    assert_eq!(
+        v["authSig"]["authContext"]["actionIpfsIds"][0],
+        json!("QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA")
+    );
+    let (code, v) = run("valid-pkp", &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        v["authSig"]["error"]["kind"],
+        json!("BlsNoNetworkKey"),
+        "{v}"
+    );
+    let (code, v) = run(
+        "other-session-key",
+        &["--network-key", &k, "--session-key", &"aa".repeat(32)],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        v["authSig"]["error"]["kind"],
+        json!("NodeSIWEMessageError"),
+        "{v}"
+    );
+    let (code, v) = run("expired", &["--network-key", &k]);
+    assert_eq!((code, &v["authSig"]["valid"]), (Some(1), &json!(false)));
+    // Human output names the auth context.
+    let f = write(
+        "bls-lone-human.json",
+        &vector("valid-action")["input"]["authSig"].to_string(),
+    );
+    let out = common::litcap(&[
+        "verify",
+        f.to_str().unwrap(),
+        "--at",
+        NOW,
+        "--network-key",
+        &k,
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Lit Action session"), "{text}");
 }

@@ -7,6 +7,7 @@
 //! request?", that every later stage asks.
 
 pub mod acc;
+pub mod auth_context;
 pub mod authsig;
 pub mod bls;
 pub mod compile;

@@ -174,6 +174,8 @@ pub struct VerifyOptions {
     /// The network's BLS root key, to verify `lit.bls` capabilities; without it they are
     /// reported as [`NodeErrorKind::BlsNoNetworkKey`].
     pub network_key: Option<crate::wire::bls::NetworkKey>,
+    /// A lone AuthSig's session key (64 hex digits): its URI must be `lit:session:<key>`.
+    pub session_key: Option<String>,
 }
 
 /// The nodes' `prepare_domain_name`: trim, strip `https://` then `http://` (repeatedly, as

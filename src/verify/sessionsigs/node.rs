@@ -226,15 +226,22 @@ pub fn judge_capability(
         algo: algo.map(Cow::Borrowed),
     };
     let kind = authsig::kind_of(derived_via, algo);
-    let siwe_address = SiweMessage::parse_with_spans(signed_message, Flavor::Node)
+    let parsed = SiweMessage::parse_with_spans(signed_message, Flavor::Node)
         .ok()
-        .map(|(m, _)| m.address);
+        .map(|(m, _)| m);
+    let siwe_address = parsed.as_ref().map(|m| m.address.clone());
     match evaluate_capability(&cap, session, now, network_key) {
         CapEval::Fail(k, why) => CapabilityVerdict {
             kind,
             signer: siwe_address,
             result: Err((k, why)),
-            recaps: Vec::new(),
+            recaps: parsed
+                .map(|m| {
+                    m.recap_resources()
+                        .filter_map(|urn| Recap::decode(urn).ok().map(|d| d.recap))
+                        .collect()
+                })
+                .unwrap_or_default(),
         },
         CapEval::Ready {
             recaps,
