@@ -143,6 +143,8 @@ pub struct NodeVerdict {
     /// The node identity it was checked as (`host:port`).
     pub checked_as: String,
     pub error: Option<NodeError>,
+    /// Each capability of the payload decoded: `{kind, address, authContext}`.
+    pub capabilities: Vec<Value>,
 }
 
 impl NodeVerdict {
@@ -150,13 +152,14 @@ impl NodeVerdict {
         self.error.is_none()
     }
 
-    /// `{node, valid, error: {kind, message, help, ...} | null, checkedAs}`.
+    /// `{node, valid, error: {kind, message, help, ...} | null, checkedAs, capabilities}`.
     pub fn to_json(&self) -> Value {
         json!({
             "node": self.node,
             "valid": self.valid(),
             "error": self.error.as_ref().map(NodeError::to_json),
             "checkedAs": self.checked_as,
+            "capabilities": self.capabilities,
         })
     }
 }

@@ -8,6 +8,7 @@ use crate::eth::Signature;
 use crate::fit::time::{node_issued_at, node_session_time, SessionTimeFault};
 use crate::fit::{self, Audience, Finding};
 use crate::time::Timestamp;
+use crate::wire::auth_context::AuthContext;
 use crate::wire::authsig::{self, AuthSigKind};
 use crate::wire::bls::{self, BlsSignature, NetworkKey};
 use crate::wire::coverage::{self, Gap, Request, Verdict};
@@ -361,13 +362,39 @@ pub fn verify_file(file: &SessionSigsFile<'_>, opts: &VerifyOptions) -> Vec<Node
             &mut caps,
         )
         .err();
+        let capabilities = match payload {
+            Some(Ok(p)) => p.capabilities.iter().map(decoded_capability).collect(),
+            _ => Vec::new(),
+        };
         out.push(NodeVerdict {
             node: url.to_string(),
             checked_as,
             error,
+            capabilities,
         });
     }
     out
+}
+
+/// `{kind, address, authContext}` of one capability: the auth context only for `lit.bls`
+/// AuthSigs (the nodes write it; [`crate::wire::auth_context`]).
+fn decoded_capability(cap: &PayloadAuthSig<'_>) -> serde_json::Value {
+    let kind = authsig::kind_of(&cap.derived_via, cap.algo.as_deref());
+    let auth_context = (kind == AuthSigKind::BlsNetwork)
+        .then(|| SiweMessage::parse_with_spans(&cap.signed_message, Flavor::Node).ok())
+        .flatten()
+        .and_then(|(m, _)| {
+            let recaps: Vec<Recap> = m
+                .recap_resources()
+                .filter_map(|urn| Recap::decode(urn).ok().map(|d| d.recap))
+                .collect();
+            AuthContext::from_recaps(&recaps)
+        });
+    serde_json::json!({
+        "kind": kind.as_str(),
+        "address": cap.address,
+        "authContext": auth_context.map(|c| c.raw),
+    })
 }
 
 pub(super) const ENTRY_SHAPE: &str = "each entry is `{sig, derivedVia, signedMessage, address, algo}` as `getSessionSigs` returns it";
