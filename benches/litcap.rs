@@ -260,6 +260,7 @@ fn sdk_ops(c: &mut Criterion) {
     let verify_opts = litcap::verify::sessionsigs::VerifyOptions {
         now: issued_at.add_secs(60),
         node: None,
+        ..Default::default()
     };
     let verdicts = litcap::verify::sessionsigs::verify_text(&sessionsigs_json, &verify_opts)
         .expect("the map reads");

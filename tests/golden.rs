@@ -304,7 +304,7 @@ fn golden() {
         for (file, bytes) in &pairs {
             let want = match std::fs::read(case.dir.join(file)) {
                 Ok(b) => b,
-                Err(_) if *file == "status" => format!("{expected_status}").into_bytes(),
+                Err(_) if *file == "status" => expected_status.to_string().into_bytes(),
                 Err(_) => Vec::new(),
             };
             if &want != bytes {
