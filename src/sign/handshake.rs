@@ -338,3 +338,26 @@ mod tests {
         assert!(!is_blockhash(&HASH[..60]));
     }
 }
+
+#[cfg(test)]
+mod network_key_tests {
+    use super::*;
+
+    #[test]
+    fn reads_network_public_key() {
+        // The SDK fixture's real network key (js-sdk packages/schemas/src/lib/schemas.ts).
+        let k = "a6f7c284ac766db1b43f8c65d8ff15c7271a05b0863b5205d96459fd32aa353e9390ce0626560fb76720c1a5c8ca6902";
+        let got = network_key_of(&json!({"networkPublicKey": k, "latestBlockhash": null}));
+        assert_eq!(got.map(|k| k.to_hex()), Ok(k.to_string()));
+        assert!(network_key_of(&json!({}))
+            .unwrap_err()
+            .contains("no `networkPublicKey`"));
+        assert!(network_key_of(&json!({"networkPublicKey": 7}))
+            .unwrap_err()
+            .contains("not a hex string"));
+        assert!(network_key_of(&json!({"networkPublicKey": "00"}))
+            .unwrap_err()
+            .contains("48"));
+        assert!(network_key_of(&json!([])).is_err());
+    }
+}
