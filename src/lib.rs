@@ -17,6 +17,7 @@ pub mod fit;
 pub mod fsutil;
 pub mod json;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod profile;
 pub mod schema;

@@ -271,6 +271,27 @@ mod tests {
     }
 
     #[test]
+    fn byte_order_mark_and_crlf_are_read_the_same_everywhere() {
+        let t = text_from_bytes("p".into(), b"\xEF\xBB\xBFa\r\nb\r\n".to_vec()).unwrap();
+        assert_eq!(t.text, "a\nb\n");
+        assert!(t.had_bom && t.had_crlf);
+        let t = TextInput::from_string("p".into(), "a\rb\n".into());
+        assert_eq!(t.text, "a\rb\n");
+        assert!(!t.had_bom && !t.had_crlf);
+        let plain = load_inputs(vec![(
+            "p.litcap".into(),
+            PolicyFormat::Dsl,
+            b"grant \"g\" {\n domain \"a\"\n}\n".to_vec(),
+        )]);
+        let marked = load_inputs(vec![(
+            "p.litcap".into(),
+            PolicyFormat::Dsl,
+            b"\xEF\xBB\xBFgrant \"g\" {\r\n domain \"a\"\r\n}\r\n".to_vec(),
+        )]);
+        assert_eq!(plain.diagnostics, marked.diagnostics);
+    }
+
+    #[test]
     fn names_are_global_across_files() {
         let g =
             b"grant \"g\" {\n domain \"a\"\n allow pkp-signing on \"lit-pkp://*\"\n}\n".to_vec();

@@ -29,7 +29,7 @@ pub fn run(args: DiffArgs) -> u8 {
         Err(code) => return code,
     };
     if old.diagnostics.has_errors() || new.diagnostics.has_errors() {
-        eprintln!("error: fix the policy errors above before comparing");
+        eprintln!("not compared: the policies have the errors above; fix them first");
         return exit::ERRORS;
     }
     let changes = diff::diff(&old.policy, &new.policy);

@@ -21,6 +21,7 @@ pub struct RecapArgs {
 #[derive(Subcommand, Debug)]
 pub enum RecapAction {
     /// Decode a `urn:recap:` resource into its `{att, prf}` object (checks as the SDK does).
+    #[command(after_help = "Example:\n  litcap recap decode urn:recap:eyJhdHQiOnt9LCJwcmYiOltdfQ")]
     Decode {
         /// The `urn:recap:...` string.
         urn: String,
@@ -29,6 +30,7 @@ pub enum RecapAction {
         statement: bool,
     },
     /// Encode an `{att, prf}` JSON object (`-` reads standard input) as a `urn:recap:` resource.
+    #[command(after_help = "Example:\n  echo '{\"att\":{},\"prf\":[]}' | litcap recap encode -")]
     Encode {
         /// The JSON object, or `-` for standard input.
         json: String,

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Exit status: 0 when every entry is valid (and within the policy session); 1 when a node would reject an entry, a file is not a SessionSigs map, or the policy check finds an error; 2 for usage errors and unreadable inputs."
+    after_help = "Exit status: 0 when every entry is valid (and within the policy session); 1 when a node would reject an entry, a file is not a SessionSigs map, or the policy check finds an error; 2 for usage errors and unreadable inputs.\n\nExample:\n  litcap verify sessionsigs.json --policy policy.litcap --session treasury"
 )]
 pub struct VerifyArgs {
     /// SessionSigs JSON files (`{"<node url>": {sig, derivedVia, signedMessage, address,
@@ -72,9 +72,7 @@ pub fn run(args: VerifyArgs) -> u8 {
             Err(code) => return code,
         };
         if loaded.diagnostics.has_errors() {
-            eprintln!(
-                "error: the policy has errors (shown above); fix them before checking against it"
-            );
+            eprintln!("not verified: the policy has the errors above; fix them first");
             return diag::exit::ERRORS;
         }
         let policy = &loaded.policy;

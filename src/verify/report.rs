@@ -255,7 +255,11 @@ pub fn human(results: &[FileResult], many: bool, checking: Option<(&str, &str)>)
             Outcome::Io(m) => out.push_str(&format!("{indent}error: {m}\n")),
             Outcome::Input(e) => out.push_str(&format!(
                 "{indent}error: {}:{}:{}: {}\n",
-                r.path, e.line, e.column, e.message
+                r.path,
+                e.line,
+                // serde_json counts columns from 0 at the start of a line; people from 1.
+                e.column.max(1),
+                e.message
             )),
             Outcome::Empty => out.push_str(&format!(
                 "{indent}error: the SessionSigs map has no entries\n"
