@@ -32,6 +32,8 @@ pub struct CheckArgs {
     /// The session public key the AuthSig must be for (64 hex digits).
     #[arg(long, value_name = "HEX", requires = "authsig")]
     pub session_key: Option<String>,
+    #[command(flatten)]
+    pub network: super::netkey::NetworkKeyArgs,
 }
 
 pub fn parse_ttl(s: &str) -> Result<Ttl, String> {
@@ -68,11 +70,16 @@ pub fn run(args: CheckArgs) -> u8 {
                 Ok(t) => t,
                 Err(code) => return code,
             };
+            let network_key = match args.network.resolve() {
+                Ok(k) => k,
+                Err(code) => return code,
+            };
             let input = check::AuthSigInput {
                 name: text.name,
                 text: text.text,
                 at,
                 session_key: args.session_key.clone(),
+                network_key,
             };
             check::check_with_authsig(&mut loaded, &opts, &input)
         }
