@@ -1083,6 +1083,7 @@ mod tests {
                     now: ts(now),
                     node: None,
                     operations: ops(list),
+                    ..Default::default()
                 },
             )
             .unwrap()

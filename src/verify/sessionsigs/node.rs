@@ -923,6 +923,9 @@ fn session_time_error(fault: SessionTimeFault, now: Timestamp, grace: i64) -> No
 
 /// Step 6 for one operation (`describe` names it in messages; `rref` is the listed request
 /// it stands for, if any).
+// The operation, the listed request it stands for and the node's clock and key are what the
+// node has at hand at step 6; bundling them would only rename the arguments.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn check_capabilities<'p>(
     capabilities: &'p [PayloadAuthSig<'p>],
     op: &Request,
