@@ -309,6 +309,8 @@ pub fn human_width(
     let mut out = String::new();
     let mut nodes_total = 0;
     let mut nodes_valid = 0;
+    let mut authsigs_total = 0usize;
+    let mut authsigs_valid = 0usize;
     let indent = if many { "  " } else { "" };
     let width = width.saturating_sub(indent.len()).max(40);
     let push_block = |out: &mut String, block: &str| {
@@ -382,6 +384,8 @@ pub fn human_width(
             }
             Outcome::AuthSig(a) => {
                 let v = &a.verdict;
+                authsigs_total += 1;
+                authsigs_valid += usize::from(v.result.is_ok());
                 let signer = v.signer.as_deref().unwrap_or("unknown");
                 match &v.result {
                     Ok(()) => out.push_str(&format!(
@@ -414,15 +418,26 @@ pub fn human_width(
             }
         }
     }
-    out.push_str(&format!(
-        "{nodes_valid} of {nodes_total} node entr{} valid{}\n",
-        if nodes_total == 1 { "y" } else { "ies" },
-        if results.len() > 1 {
-            format!(" in {} files", results.len())
-        } else {
-            String::new()
-        }
-    ));
+    let files = if results.len() > 1 {
+        format!(" in {} files", results.len())
+    } else {
+        String::new()
+    };
+    // Lone AuthSigs are counted as such, not as node entries (a file of AuthSigs alone has none).
+    let mut counts = Vec::new();
+    if nodes_total > 0 || authsigs_total == 0 {
+        counts.push(format!(
+            "{nodes_valid} of {nodes_total} node entr{} valid",
+            if nodes_total == 1 { "y" } else { "ies" }
+        ));
+    }
+    if authsigs_total > 0 {
+        counts.push(format!(
+            "{authsigs_valid} of {authsigs_total} AuthSig{} valid",
+            if authsigs_total == 1 { "" } else { "s" }
+        ));
+    }
+    out.push_str(&format!("{}{files}\n", counts.join(", ")));
     out
 }
 
