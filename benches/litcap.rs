@@ -206,6 +206,7 @@ fn sdk_ops(c: &mut Criterion) {
                 ability: r.ability,
             })
             .collect(),
+        network_key: None,
     };
     let report = check_authsig(&auth_sig, &check);
     assert!(

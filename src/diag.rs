@@ -315,7 +315,7 @@ codes! {
     RequestNotCovered => ("request-not-covered", Error, "a session request is not covered by the AuthSig"),
     OverPrivilege => ("over-privilege", Error, "the AuthSig grants more than the policy allows"),
     SdkMismatch => ("sdk-mismatch", Warning, "the SDK's client-side check disagrees with the nodes"),
-    Unverifiable => ("unverifiable", Warning, "litcap cannot check this signature (a BLS network signature needs the network's key)"),
+    NetworkKeyMissing => ("network-key-missing", Error, "a `lit.bls` AuthSig cannot be verified without the network's BLS key (`--network-key`)"),
     Inexpressible => ("inexpressible", Error, "an AuthSig or SessionSigs that no policy compiles to (`litcap init`)"),
     // Session signatures (node verdicts).
     SessionSigInvalid => ("session-sig-invalid", Error, "a node would reject this session signature"),

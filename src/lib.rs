@@ -33,4 +33,4 @@ pub mod wire;
 // Transitional: the wire-format modules lived at the crate root until the layout step of
 // issue #9. These re-exports keep `crate::siwe::…` / `litcap::authsig::…` paths (other
 // branches, the fuzz crate, benches, tests) compiling; the public-API step decides what stays.
-pub use wire::{acc, authsig, compile, coverage, lit, recap, siwe};
+pub use wire::{acc, authsig, bls, compile, coverage, lit, recap, siwe};

@@ -325,9 +325,60 @@ fn check_report() -> Value {
 fn verify_report() -> Value {
     json!({
         "title": "litcap verify report",
-        "description": "The output of `litcap verify --format json`: one result per node signature, for one SessionSigs file (`nodes`) or several (`files`).",
-        "oneOf": [{ "$ref": "#/$defs/single" }, { "$ref": "#/$defs/multi" }],
+        "description": "The output of `litcap verify --format json`: one result per node signature, for one SessionSigs file (`nodes`) or several (`files`); a lone AuthSig file gives `authSig` instead of `nodes`.",
+        "oneOf": [{ "$ref": "#/$defs/single" }, { "$ref": "#/$defs/multi" }, { "$ref": "#/$defs/lone" }],
         "$defs": {
+            "lone": {
+                "type": "object",
+                "required": ["ok", "authSig"],
+                "additionalProperties": false,
+                "properties": {
+                    "ok": { "type": "boolean" },
+                    "authSig": { "$ref": "#/$defs/authSig" }
+                }
+            },
+            "authSig": {
+                "description": "A lone AuthSig file, judged as a node judges a session capability.",
+                "type": "object",
+                "required": ["kind", "valid", "signer", "error", "authContext"],
+                "additionalProperties": false,
+                "properties": {
+                    "kind": { "type": "string", "description": "`wallet` or `bls-network` (a PKP / Lit Action session's network-signed AuthSig), or a kind that cannot be a capability." },
+                    "valid": { "type": "boolean" },
+                    "signer": { "type": ["string", "null"], "description": "The recovered wallet, or the SIWE address of a `lit.bls` AuthSig (the PKP)." },
+                    "error": {
+                        "oneOf": [
+                            { "type": "null" },
+                            {
+                                "type": "object",
+                                "required": ["kind", "message", "help"],
+                                "additionalProperties": false,
+                                "properties": {
+                                    "kind": { "type": "string", "description": "The node's error kind (`NodeSIWEMessageError`, `NodeSIWESigConversionError`, ...) or `BlsNoNetworkKey`." },
+                                    "message": { "type": "string" },
+                                    "help": { "type": "string" }
+                                }
+                            }
+                        ]
+                    },
+                    "authContext": { "$ref": "#/$defs/authContext" }
+                }
+            },
+            "authContext": {
+                "description": "For `lit.bls`: the `auth_context` the nodes wrote (`lit-resolvedauthcontext://*` → `Auth/Auth`): `actionIpfsIds`, `authMethodContexts`, `authSigAddress`, `customAuthResource`, `resources`.",
+                "type": ["object", "null"]
+            },
+            "capability": {
+                "description": "One capability (AuthSig) of the entry's payload, decoded.",
+                "type": "object",
+                "required": ["kind", "address", "authContext"],
+                "additionalProperties": false,
+                "properties": {
+                    "kind": { "type": "string" },
+                    "address": { "type": "string", "description": "The AuthSig's `address` (for `lit.bls`: the PKP's Ethereum address)." },
+                    "authContext": { "$ref": "#/$defs/authContext" }
+                }
+            },
             "single": {
                 "type": "object",
                 "required": ["ok", "nodes"],
@@ -347,11 +398,12 @@ fn verify_report() -> Value {
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "required": ["file", "ok", "nodes"],
+                            "required": ["file", "ok"],
                             "additionalProperties": false,
                             "properties": {
                                 "file": { "type": "string" },
                                 "ok": { "type": "boolean" },
+                                "authSig": { "$ref": "#/$defs/authSig" },
                                 "nodes": { "type": "array", "items": { "$ref": "#/$defs/node" } },
                                 "error": {
                                     "description": "Why the file could not be read as a SessionSigs map (then `nodes` is empty).",
@@ -378,6 +430,7 @@ fn verify_report() -> Value {
                     "node": { "type": "string", "description": "The node URL (the SessionSigs key)." },
                     "valid": { "type": "boolean" },
                     "checkedAs": { "type": "string", "description": "The node identity (`host:port`) the entry was checked as." },
+                    "capabilities": { "type": "array", "items": { "$ref": "#/$defs/capability" } },
                     "error": { "oneOf": [{ "type": "null" }, { "$ref": "#/$defs/nodeError" }] },
                     "operations": {
                         "description": "With `--request`: each operation as this node judges it, in order.",

@@ -25,7 +25,7 @@ fn opts() -> VerifyOptions {
     VerifyOptions {
         now: Timestamp::parse_rfc3339("2024-09-19T13:08:00Z").unwrap(),
         node: None,
-        operations: Vec::new(),
+        ..Default::default()
     }
 }
 

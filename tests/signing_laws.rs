@@ -206,6 +206,7 @@ proptest! {
             now,
             session_key: Some(s.key.public_key_hex().to_string()),
             requests: s.requests.clone(),
+            network_key: None,
         });
         prop_assert!(report.node_coverage.iter().all(|(v, _)| v.is_covered()));
         prop_assert!(report.sdk_covered());

@@ -39,6 +39,7 @@ fn verify_vectors() {
                 .as_str()
                 .map(|u| u.strip_prefix("lit:session:").unwrap().to_string()),
             requests: reqs.clone(),
+            network_key: None,
         };
         let report = check_authsig(&authsig, &opts);
 
@@ -156,6 +157,7 @@ fn verify_vectors_have_matching_diagnostics() {
                 .as_str()
                 .map(|u| u.strip_prefix("lit:session:").unwrap().to_string()),
             requests: requests(&v.input["resourceAbilityRequests"]),
+            network_key: None,
         };
         let report = check_authsig(&authsig, &opts);
         let mut errors: Vec<Code> = report
@@ -284,6 +286,7 @@ fn extra_statement_charset() {
         now: Timestamp::parse_rfc3339(verify["input"]["now"].as_str().unwrap()).unwrap(),
         session_key: None,
         requests: requests(&verify["input"]["resourceAbilityRequests"]),
+        network_key: None,
     };
     let report = check_authsig(&authsig, &opts);
     assert_eq!(
@@ -326,6 +329,7 @@ fn extra_sig_without_0x() {
         now: Timestamp::parse_rfc3339(v["input"]["now"].as_str().unwrap()).unwrap(),
         session_key: None,
         requests: requests(&v["input"]["resourceAbilityRequests"]),
+        network_key: None,
     };
     let report = check_authsig(&authsig, &opts);
     assert_eq!(report.recovered, None);

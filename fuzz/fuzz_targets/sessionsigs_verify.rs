@@ -2,10 +2,14 @@
 //! it gives one verdict per entry, in the map's order; an unreadable text's error offset lies in
 //! the text. The verifier shares work across entries (session keys, capabilities), so each
 //! entry verified on its own must get the same verdict as inside the bundle. The SDK's
-//! `validateSessionSigs` emulation and the bare nacl check must not panic either.
+//! `validateSessionSigs` emulation and the bare nacl check must not panic either. BLS: a third
+//! of the inputs are verified with a network key (so `lit.bls` capabilities get their BLS
+//! check), and the text itself goes to the `lit.bls` `sig` and network-key decoders (seeds:
+//! the `sig` strings of tests/vectors/bls/), which must not panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use litcap::bls::{session_hash, BlsSignature, NetworkKey};
 use litcap::time::Timestamp;
 use litcap::verify::sessionsigs::{
     nacl_verify, sdk_validate_session_sigs, verify_file, verify_text, SessionSigsFile,
@@ -20,9 +24,19 @@ fuzz_target!(|data: &[u8]| {
     // The vectors' clock (their sessions are valid then), and half the inputs checked as one
     // fixed node instead of the node each key names.
     let now: Timestamp = "2024-09-19T13:10:30.000Z".parse().unwrap_or_default();
+    // The test network key of tests/vectors/bls/.
+    let key = NetworkKey::parse("b12b9726090d651fcb2c854c4064efedbc1ada24557f896150621577fd50cb43aaab37d7319486a5953b46937d9a7d71").ok();
+    if let Ok(sig) = BlsSignature::parse(text) {
+        if let Some(k) = &key {
+            let _ = sig.verify(k, &session_hash(text));
+        }
+    }
+    let _ = NetworkKey::parse(text);
     let opts = VerifyOptions {
         now,
         node: (data.len() % 2 == 1).then(|| "https://15.235.83.220:7470".to_string()),
+        network_key: key.filter(|_| data.len() % 3 == 0),
+        session_key: None,
         ..Default::default()
     };
     let file = match SessionSigsFile::parse(text) {

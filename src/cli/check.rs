@@ -36,6 +36,8 @@ pub struct CheckArgs {
     /// (`lit-ratelimitincrease`, `rate-limit-increase-auth`) as errors.
     #[arg(long, value_enum, default_value = "datil")]
     pub network: super::network::Network,
+    #[command(flatten)]
+    pub netkey: super::netkey::NetworkKeyArgs,
 }
 
 pub fn parse_ttl(s: &str) -> Result<Ttl, String> {
@@ -72,11 +74,16 @@ pub fn run(args: CheckArgs) -> u8 {
                 Ok(t) => t,
                 Err(code) => return code,
             };
+            let network_key = match args.netkey.resolve() {
+                Ok(k) => k,
+                Err(code) => return code,
+            };
             let input = check::AuthSigInput {
                 name: text.name,
                 text: text.text,
                 at,
                 session_key: args.session_key.clone(),
+                network_key,
             };
             check::check_with_authsig(&mut loaded, &opts, &input)
         }

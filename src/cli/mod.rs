@@ -27,6 +27,7 @@ pub mod fmt;
 pub mod init;
 pub mod lsp;
 pub mod man;
+pub mod netkey;
 pub mod network;
 pub mod recap;
 pub mod schema;

@@ -227,9 +227,9 @@ pub fn times(
 pub fn warn_if_unusable(what: &str, issued_at: Timestamp, expiration: Timestamp, session: bool) {
     let now = Timestamp::now();
     if expiration.millis_since(&now) <= 0 {
-        common::print_warning(format!("the {what} expired at `{expiration}`, before now (`{now}`): every node will refuse it; leave out `--issued-at` (it defaults to now) or pass a later `--issued-at`/`--expiration`"));
+        common::print_warning(format!("the {what} expired at `{expiration}`, before now: every node will refuse it; leave out `--issued-at` (it defaults to now) or pass a later `--issued-at`/`--expiration`"));
     } else if session && issued_at.millis_since(&now) > 60_000 {
-        common::print_warning(format!("the {what} is issued at `{issued_at}`, more than 60 s after now (`{now}`): the nodes refuse it until then (`NodeIatOutsideGracePeriod`)"));
+        common::print_warning(format!("the {what} is issued at `{issued_at}`, more than 60 s after now: the nodes refuse it until then (`NodeIatOutsideGracePeriod`)"));
     }
 }
 

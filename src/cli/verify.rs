@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 )]
 pub struct VerifyArgs {
     /// SessionSigs JSON files (`{"<node url>": {sig, derivedVia, signedMessage, address,
-    /// algo}}`, as `getSessionSigs` returns them), or directories of `*.json` files.
+    /// algo}}`, as `getSessionSigs` returns them), or directories of `*.json` files. A file
+    /// holding one AuthSig (wallet or `lit.bls`) is judged as a node judges a capability.
     #[arg(required = true, value_name = "SESSIONSIGS")]
     pub files: Vec<PathBuf>,
     /// Check every entry as this node (its URL as the SDK lists it, e.g.
@@ -32,6 +33,9 @@ pub struct VerifyArgs {
     /// The nodes' clock, e.g. `2024-09-19T14:00:00Z` (default: now).
     #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
     pub at: Option<Timestamp>,
+    /// For a lone AuthSig file: the session public key (64 hex digits) its URI must name.
+    #[arg(long, value_name = "HEX")]
+    pub session_key: Option<String>,
     /// Also check the requests, lifetime and AuthSigs against a session of this policy.
     #[arg(long, value_name = "FILE")]
     pub policy: Vec<PathBuf>,
@@ -49,6 +53,8 @@ pub struct VerifyArgs {
     /// AuthSigs and compares `nodeAddress` with the node's raw `domain:port`.
     #[arg(long, value_enum, default_value = "datil")]
     pub network: super::network::Network,
+    #[command(flatten)]
+    pub netkey: super::netkey::NetworkKeyArgs,
 }
 
 /// Output formats of `verify`.
@@ -135,6 +141,11 @@ pub fn run(args: VerifyArgs) -> u8 {
         now: args.at.unwrap_or_else(Timestamp::now),
         node: args.node.clone(),
         operations,
+        network_key: match args.netkey.resolve() {
+            Ok(k) => k,
+            Err(code) => return code,
+        },
+        session_key: args.session_key.clone(),
     };
     let results = verify_all(&paths, &opts, target, args.network.profile());
 

@@ -21,9 +21,17 @@ pub enum Finding {
         kind: AuthSigKind,
         derived_via: String,
     },
-    /// A PKP AuthSig signed by the network's BLS key, which litcap cannot verify yet.
+    /// A PKP AuthSig signed by the network's BLS key, and no network key to verify it.
     BlsUnverifiable {
         derived_via: String,
+    },
+    /// A `lit.bls` `sig` that does not decode (the node: `NodeSIWESigConversionError`).
+    BlsSignatureFormat {
+        why: String,
+    },
+    /// A `lit.bls` signature that does not verify against the network key.
+    BlsSignatureInvalid {
+        why: String,
     },
     /// The SIWE message does not parse as the SDK parses it.
     SiweUnreadable {
@@ -156,7 +164,9 @@ impl Finding {
     pub fn code(&self) -> Code {
         use Finding as F;
         match self {
-            F::NotAWalletSignature { .. } | F::BlsUnverifiable { .. } => Code::SignatureFormat,
+            F::NotAWalletSignature { .. } | F::BlsSignatureFormat { .. } => Code::SignatureFormat,
+            F::BlsUnverifiable { .. } => Code::NetworkKeyMissing,
+            F::BlsSignatureInvalid { .. } => Code::SignatureMismatch,
             F::SiweUnreadable { .. } => Code::SiweSyntax,
             F::UnknownAlgo { .. } | F::SignatureFormat { .. } | F::SignatureWithout0x => {
                 Code::SignatureFormat
@@ -198,6 +208,8 @@ impl Finding {
         match self {
             F::NotAWalletSignature { .. }
             | F::BlsUnverifiable { .. }
+            | F::BlsSignatureFormat { .. }
+            | F::BlsSignatureInvalid { .. }
             | F::SiweUnreadable { .. }
             | F::UnknownAlgo { .. }
             | F::SignatureFormat { .. }
@@ -228,7 +240,9 @@ impl Finding {
         use NodeErrorKind as K;
         match self {
             F::NotAWalletSignature { .. } => Some(K::NodeSIWEMessageError),
-            F::BlsUnverifiable { .. } => Some(K::BlsNotVerifiable),
+            F::BlsUnverifiable { .. } => Some(K::BlsNoNetworkKey),
+            F::BlsSignatureFormat { .. } => Some(K::NodeSIWESigConversionError),
+            F::BlsSignatureInvalid { .. } => Some(K::NodeSIWEMessageError),
             F::SiweUnreadable {
                 nodes_accept: false,
                 ..
@@ -257,6 +271,9 @@ impl Finding {
             }
             F::RecapUndecodable { resource_index, .. } if *resource_index == 0 => SdkEffect::Throws,
             F::BlsUnverifiable { .. } => SdkEffect::Unknown,
+            // The SDK never verifies the BLS signature (its `blsSessionSigVerify` leaves the
+            // verifier call commented out).
+            F::BlsSignatureFormat { .. } | F::BlsSignatureInvalid { .. } => SdkEffect::Ignores,
             F::SignatureFormat { .. }
             | F::SignatureWithout0x
             | F::SignatureMismatch { .. }
@@ -282,6 +299,8 @@ impl Finding {
             F::UnknownAlgo { algo } => {
                 format!("it is not a wallet `personal_sign` AuthSig (`algo` is `{algo}`)")
             }
+            F::BlsSignatureFormat { why } => format!("its BLS `sig` does not decode: {why}"),
+            F::BlsSignatureInvalid { why } => format!("its BLS signature is not valid: {why}"),
             F::SiweUnreadable { error, .. } => {
                 format!("its SIWE message cannot be read: {error}")
             }

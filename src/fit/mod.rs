@@ -15,7 +15,8 @@
 //! Rules and their sources:
 //!
 //! 1. kind by `derivedVia`/`algo` as the nodes classify it (lit-peer `auth_material.rs`);
-//!    only wallet signatures can be verified offline today;
+//!    wallet signatures by secp256k1 recovery, `lit.bls` ones against the network key when one
+//!    is given ([`inspect_with_key`], [`crate::wire::bls`]);
 //! 2. the SIWE message as siwe 2.3.2 parses it (the SDK throws otherwise), falling back to
 //!    siwe-rs 0.5 (the nodes);
 //! 3. the signature as the nodes verify it: the signer of the re-rendered message must be the
@@ -41,6 +42,7 @@ use crate::eth::{self, Address, Signature, SignatureError};
 use crate::profile::Profile;
 use crate::time::{Timestamp, Ttl};
 use crate::wire::authsig::{AuthSig, AuthSigKind};
+use crate::wire::bls::{self, BlsSignature, NetworkKey, SigError, VerifyError};
 use crate::wire::coverage::{self, Request, Verdict};
 use crate::wire::lit::Resource;
 use crate::wire::recap::{Decoded, Recap, RecapError};
@@ -132,6 +134,19 @@ pub struct Inspected<'a> {
     pub recaps: Vec<RecapResource>,
     /// `decode(resources[0])`: the only recap the SDK reads (`None` without resources).
     pub sdk_recap: Option<Result<Recap, RecapError>>,
+    /// A `lit.bls` AuthSig's BLS check against the network key (`None`: not `lit.bls`, no
+    /// key given, or no SIWE message to hash).
+    pub bls: Option<Result<(), BlsFault>>,
+}
+
+/// Why a `lit.bls` signature fails (lit-peer `validate_bls_auth_sig_basic`; see
+/// [`crate::wire::bls`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BlsFault {
+    /// `sig` does not decode: `NodeSIWESigConversionError`.
+    Format(SigError),
+    /// It decodes but does not verify: `NodeSIWEMessageError`.
+    Invalid(VerifyError),
 }
 
 impl Inspected<'_> {
@@ -155,6 +170,16 @@ impl Inspected<'_> {
 /// recovered once, and re-used for each verifier whose rendering is that same text (every
 /// SDK-made AuthSig).
 pub fn inspect<'a>(a: &'a AuthSig, profile: &Profile) -> Inspected<'a> {
+    inspect_with_key(a, profile, None)
+}
+
+/// [`inspect`], and for a `lit.bls` AuthSig its BLS signature against the network key over
+/// the nodes' signed data (`sha256("lit_session:" + hex(eip191 of the nodes' rendering))`).
+pub fn inspect_with_key<'a>(
+    a: &'a AuthSig,
+    profile: &Profile,
+    network_key: Option<&NetworkKey>,
+) -> Inspected<'a> {
     let kind = a.kind();
     let mut siwe_error = None;
     let parsed = match SiweMessage::parse_with_spans(&a.signed_message, Flavor::Sdk) {
@@ -214,7 +239,19 @@ pub fn inspect<'a>(a: &'a AuthSig, profile: &Profile) -> Inspected<'a> {
             _ => Recap::decode(first).map(|d| d.recap),
         });
     }
+    let bls = match (kind, network_key, &siwe) {
+        (AuthSigKind::BlsNetwork, Some(key), Some(m)) => Some(
+            BlsSignature::parse(&a.sig)
+                .map_err(BlsFault::Format)
+                .and_then(|sig| {
+                    let data = bls::session_hash_of_digest(&m.eip191_digest(Flavor::Node));
+                    sig.verify(key, &data).map_err(BlsFault::Invalid)
+                }),
+        ),
+        _ => None,
+    };
     Inspected {
+        bls,
         authsig: a,
         kind,
         siwe,
@@ -261,9 +298,18 @@ pub fn judge_authsig(ins: &Inspected<'_>, profile: &Profile) -> Vec<Finding> {
     let mut out = Vec::new();
     match ins.kind {
         AuthSigKind::Wallet => {}
-        AuthSigKind::BlsNetwork => out.push(Finding::BlsUnverifiable {
-            derived_via: a.derived_via.clone(),
-        }),
+        AuthSigKind::BlsNetwork => match &ins.bls {
+            None => out.push(Finding::BlsUnverifiable {
+                derived_via: a.derived_via.clone(),
+            }),
+            Some(Ok(())) => {}
+            Some(Err(BlsFault::Format(e))) => {
+                out.push(Finding::BlsSignatureFormat { why: e.to_string() })
+            }
+            Some(Err(BlsFault::Invalid(e))) => {
+                out.push(Finding::BlsSignatureInvalid { why: e.to_string() })
+            }
+        },
         kind => out.push(Finding::NotAWalletSignature {
             kind,
             derived_via: a.derived_via.clone(),
@@ -300,7 +346,9 @@ pub fn judge_authsig(ins: &Inspected<'_>, profile: &Profile) -> Vec<Finding> {
                 });
             }
         }
-        if !a.address.eq_ignore_ascii_case(&m.address) {
+        // The nodes do not compare a `lit.bls` AuthSig's `address` (siwe.rs: the network
+        // wrote the message and set the address itself).
+        if ins.kind != AuthSigKind::BlsNetwork && !a.address.eq_ignore_ascii_case(&m.address) {
             out.push(Finding::AddressField {
                 field: a.address.clone(),
                 siwe: m.address.clone(),

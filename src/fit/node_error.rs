@@ -26,8 +26,8 @@ pub enum NodeErrorKind {
     /// ability, or an ability the resource type does not support).
     InvalidResourceAbilityRequest,
     /// litcap: the deciding capability is a PKP AuthSig signed with the network's BLS key,
-    /// which litcap cannot verify; everything else passes.
-    BlsNotVerifiable,
+    /// and no network key was given to verify it (`--network-key`); everything else passes.
+    BlsNoNetworkKey,
     /// litcap, Naga: the nodes accept the session signature, but a payment delegation among
     /// its capabilities will not pay, because the session's `maxPrice` exceeds the
     /// delegation's `max_price` (lit-peer `payment/payment_delegation.rs`
@@ -62,7 +62,7 @@ impl NodeErrorKind {
             NodeErrorKind::NodeSIWEMessageError => "NodeSIWEMessageError",
             NodeErrorKind::NodeSIWESigConversionError => "NodeSIWESigConversionError",
             NodeErrorKind::InvalidResourceAbilityRequest => "InvalidResourceAbilityRequest",
-            NodeErrorKind::BlsNotVerifiable => "BlsNotVerifiable",
+            NodeErrorKind::BlsNoNetworkKey => "BlsNoNetworkKey",
             NodeErrorKind::PaymentDelegationUnusable => "PaymentDelegationUnusable",
         }
     }

@@ -45,6 +45,7 @@ pub fn sdk_needs_resign(
                     ability: r.ability,
                 })
                 .collect(),
+            network_key: None,
         },
     );
     // A verdict litcap cannot reach (BLS, or an SDK exception) means: do not reuse it.

@@ -25,10 +25,17 @@
 //! (`misc` `sendRequest`).
 //!
 //! litcap asks one node and accepts only `0x` and 64 hex digits.
+//!
+//! The same answer carries the network's BLS root key: `networkPublicKey`, which the SDK keeps
+//! as `networkPubKey` (`lit-core.js` `_runHandshakeWithBootstrapUrls`: `networkPubKey:
+//! handshakeResult.networkPublicKey`) and the nodes call `bls_root_pubkey`. `--handshake` on
+//! `verify`, `check --authsig` and `explain` reads it ([`network_key_of`]) to verify `lit.bls`
+//! AuthSigs.
 
 #[cfg(feature = "net")] // only the request itself needs the network stack
 use super::http::{self, HttpConfig, HttpFailure};
 use crate::diag::exit;
+use crate::wire::bls::NetworkKey;
 use serde_json::{json, Value};
 
 /// The handshake failed (exit code 4).
@@ -103,6 +110,23 @@ pub fn blockhash_of(answer: &Value) -> Result<String, String> {
     }
 }
 
+/// Reads `networkPublicKey` (96 hex digits, a compressed G1 point) from a handshake answer.
+pub fn network_key_of(answer: &Value) -> Result<NetworkKey, String> {
+    let obj = answer
+        .as_object()
+        .ok_or("the answer is not a JSON object")?;
+    match obj.get("networkPublicKey") {
+        None | Some(Value::Null) => Err("it has no `networkPublicKey`".into()),
+        Some(Value::String(s)) => {
+            NetworkKey::parse(s).map_err(|e| format!("`networkPublicKey` is not usable: {e}"))
+        }
+        Some(other) => Err(format!(
+            "`networkPublicKey` is {}, not a hex string",
+            abbreviate(&other.to_string())
+        )),
+    }
+}
+
 fn abbreviate(s: &str) -> String {
     if s.chars().count() > 80 {
         format!("{}…", s.chars().take(80).collect::<String>())
@@ -111,12 +135,12 @@ fn abbreviate(s: &str) -> String {
     }
 }
 
-/// Handshakes with one node and returns its latest blockhash.
+/// Handshakes with one node and returns the handshake URL and its answer.
 #[cfg(feature = "net")]
-pub async fn latest_blockhash_async(
+async fn answer_async(
     node_url: &str,
     config: &HttpConfig,
-) -> Result<String, HandshakeError> {
+) -> Result<(String, Value), HandshakeError> {
     http::check_url(node_url).map_err(HandshakeError::Config)?;
     let url = handshake_url(node_url);
     let client = http::client(config).map_err(|f| HandshakeError::Config(format!("{f:?}")))?;
@@ -143,7 +167,27 @@ pub async fn latest_blockhash_async(
             },
             HttpFailure::Setup(reason) => HandshakeError::Config(reason),
         })?;
+    Ok((url, answer))
+}
+
+/// Handshakes with one node and returns its latest blockhash.
+#[cfg(feature = "net")]
+pub async fn latest_blockhash_async(
+    node_url: &str,
+    config: &HttpConfig,
+) -> Result<String, HandshakeError> {
+    let (url, answer) = answer_async(node_url, config).await?;
     blockhash_of(&answer).map_err(|reason| HandshakeError::Malformed { url, reason })
+}
+
+/// Handshakes with one node and returns the network's BLS root key (`networkPublicKey`).
+#[cfg(feature = "net")]
+pub fn network_key(node_url: &str, config: &HttpConfig) -> Result<NetworkKey, HandshakeError> {
+    http::block_on(async {
+        let (url, answer) = answer_async(node_url, config).await?;
+        network_key_of(&answer).map_err(|reason| HandshakeError::Malformed { url, reason })
+    })
+    .map_err(HandshakeError::Config)?
 }
 
 /// The blocking form of [`latest_blockhash_async`].
@@ -292,5 +336,28 @@ mod tests {
         );
         assert!(is_blockhash(HASH));
         assert!(!is_blockhash(&HASH[..60]));
+    }
+}
+
+#[cfg(test)]
+mod network_key_tests {
+    use super::*;
+
+    #[test]
+    fn reads_network_public_key() {
+        // The SDK fixture's real network key (js-sdk packages/schemas/src/lib/schemas.ts).
+        let k = "a6f7c284ac766db1b43f8c65d8ff15c7271a05b0863b5205d96459fd32aa353e9390ce0626560fb76720c1a5c8ca6902";
+        let got = network_key_of(&json!({"networkPublicKey": k, "latestBlockhash": null}));
+        assert_eq!(got.map(|k| k.to_hex()), Ok(k.to_string()));
+        assert!(network_key_of(&json!({}))
+            .unwrap_err()
+            .contains("no `networkPublicKey`"));
+        assert!(network_key_of(&json!({"networkPublicKey": 7}))
+            .unwrap_err()
+            .contains("not a hex string"));
+        assert!(network_key_of(&json!({"networkPublicKey": "00"}))
+            .unwrap_err()
+            .contains("48"));
+        assert!(network_key_of(&json!([])).is_err());
     }
 }

@@ -65,6 +65,8 @@ pub struct AuthSigInput {
     pub at: Timestamp,
     /// The session public key the AuthSig must be for, if known (`--session-key`).
     pub session_key: Option<String>,
+    /// The network's BLS root key, to verify a `lit.bls` AuthSig (`--network-key`).
+    pub network_key: Option<crate::wire::bls::NetworkKey>,
 }
 
 /// Checks a loaded policy without an AuthSig: model diagnostics, lints, and coverage of every
@@ -244,6 +246,7 @@ pub fn check_with_authsig(
         now: input.at,
         session_key: input.session_key.clone(),
         requests: requests.clone(),
+        network_key: input.network_key.clone(),
     });
     let mut not_covered = checked
         .diagnostics

@@ -5,6 +5,7 @@
 use super::sessionsigs::{self, InputError, NodeVerdict, SessionSigsFile, VerifyOptions};
 use crate::diag::{self, Code, Diagnostic, Diagnostics, Sources};
 use crate::model::{Policy, Session};
+use crate::wire::auth_context::AuthContext;
 use crate::wire::kind::{self, InputKind};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -23,6 +24,71 @@ pub enum Outcome {
     /// An empty map.
     Empty,
     Verdicts(Vec<NodeVerdict>),
+    /// Not a map but one AuthSig (recognised by its `sig`, `derivedVia` and `signedMessage`),
+    /// judged as a node judges a session capability.
+    AuthSig(LoneAuthSig),
+}
+
+/// A lone AuthSig's verdict.
+pub struct LoneAuthSig {
+    pub verdict: sessionsigs::CapabilityVerdict,
+    pub auth_context: Option<AuthContext>,
+}
+
+impl LoneAuthSig {
+    /// `{kind, valid, signer, error, authContext}`.
+    pub fn to_json(&self) -> Value {
+        let v = &self.verdict;
+        json!({
+            "kind": v.kind.as_str(),
+            "valid": v.result.is_ok(),
+            "signer": v.signer,
+            "error": v.result.as_ref().err().map(|(k, m)| json!({"kind": k.as_str(), "message": m, "help": lone_help(*k)})),
+            "authContext": self.auth_context.as_ref().map(|c| c.raw.clone()),
+        })
+    }
+}
+
+fn lone_help(kind: sessionsigs::NodeErrorKind) -> &'static str {
+    use sessionsigs::NodeErrorKind as K;
+    match kind {
+        K::BlsNoNetworkKey => "pass the network's BLS public key with `--network-key HEX` (48 bytes, the handshake's `networkPublicKey`), or `--handshake URL`",
+        K::NodeSIWESigConversionError => "`sig` must be as the signer wrote it: `0x` and 130 hex digits for a wallet, `{\"ProofOfPossession\":\"<192 hex digits>\"}` for `lit.bls`",
+        K::NodeSIWECapabilityInvalid => "the SIWE message or its recap does not parse as the nodes parse it",
+        _ => "get a new AuthSig: valid now, for this session key (`--session-key`), signed by its signer",
+    }
+}
+
+/// Whether a text has the shape of one AuthSig rather than a SessionSigs map.
+fn authsig_shape(v: &Value) -> bool {
+    let Some(o) = v.as_object() else { return false };
+    ["sig", "derivedVia", "signedMessage"]
+        .iter()
+        .all(|k| o.get(*k).is_some_and(Value::is_string))
+}
+
+/// Judges a lone AuthSig text (`None`: not one).
+pub fn lone_authsig(text: &str, opts: &VerifyOptions) -> Option<LoneAuthSig> {
+    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?;
+    if !authsig_shape(&v) {
+        return None;
+    }
+    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default();
+    let verdict = sessionsigs::judge_capability(
+        s("sig"),
+        s("derivedVia"),
+        s("signedMessage"),
+        s("address"),
+        v.get("algo").and_then(Value::as_str),
+        opts.session_key.as_deref(),
+        opts.now,
+        opts.network_key.as_ref(),
+    );
+    let auth_context = AuthContext::from_recaps(&verdict.recaps);
+    Some(LoneAuthSig {
+        verdict,
+        auth_context,
+    })
 }
 
 /// One input file's result.
@@ -38,6 +104,7 @@ impl FileResult {
     pub fn ok(&self) -> bool {
         let nodes_ok = match &self.outcome {
             Outcome::Verdicts(v) => v.iter().all(NodeVerdict::valid),
+            Outcome::AuthSig(a) => a.verdict.result.is_ok(),
             _ => false,
         };
         nodes_ok && !self.policy.iter().any(Diagnostic::is_error)
@@ -47,6 +114,10 @@ impl FileResult {
     pub fn to_json(&self, checking_policy: Option<(&str, &str)>) -> serde_json::Map<String, Value> {
         let mut out = serde_json::Map::new();
         out.insert("ok".into(), json!(self.ok()));
+        if let Outcome::AuthSig(a) = &self.outcome {
+            out.insert("authSig".into(), a.to_json());
+            return out;
+        }
         let nodes = match &self.outcome {
             Outcome::Verdicts(v) => v.iter().map(NodeVerdict::to_json).collect(),
             _ => Vec::new(),
@@ -75,7 +146,7 @@ impl FileResult {
                     json!({"kind": "Empty", "message": "the SessionSigs map has no entries"}),
                 );
             }
-            Outcome::Verdicts(_) => {}
+            Outcome::Verdicts(_) | Outcome::AuthSig(_) => {}
         }
         if let Some((session, grant)) = checking_policy {
             out.insert(
@@ -124,8 +195,12 @@ pub fn verify_path_in(
         Err(Outcome::Io(m)) => return result(Outcome::Io(m)),
         Err(other) => return result(other),
     };
+    // A lone AuthSig is judged as the nodes judge a capability (issue #10).
+    if let Some(a) = lone_authsig(&text, opts) {
+        return result(Outcome::AuthSig(a));
+    }
     // Another kind of file is named as such, not reported by the keys it lacks: an AuthSig
-    // reads as a map of strings, a policy as malformed JSON.
+    // the lone-AuthSig reader did not take reads as a map of strings, a policy as malformed JSON.
     let file = match SessionSigsFile::parse(&text) {
         Ok(f) if kind::is_authsig_keys(f.nodes()) => {
             return result(Outcome::WrongKind(InputKind::AuthSig))
@@ -244,6 +319,8 @@ pub fn human_width(
     let mut out = String::new();
     let mut nodes_total = 0;
     let mut nodes_valid = 0;
+    let mut authsigs_total = 0usize;
+    let mut authsigs_valid = 0usize;
     let indent = if many { "  " } else { "" };
     let width = width.saturating_sub(indent.len()).max(40);
     let push_block = |out: &mut String, block: &str| {
@@ -315,6 +392,32 @@ pub fn human_width(
                     out.push_str(&details(n, indent));
                 }
             }
+            Outcome::AuthSig(a) => {
+                let v = &a.verdict;
+                authsigs_total += 1;
+                authsigs_valid += usize::from(v.result.is_ok());
+                let signer = v.signer.as_deref().unwrap_or("unknown");
+                match &v.result {
+                    Ok(()) => out.push_str(&format!(
+                        "{indent}valid     {} AuthSig of `{signer}`\n",
+                        v.kind.as_str()
+                    )),
+                    Err((kind, message)) => {
+                        out.push_str(&format!(
+                            "{indent}REJECTED  {} AuthSig of `{signer}`  {kind}\n",
+                            v.kind.as_str()
+                        ));
+                        out.push_str(&format!("{indent}          {message}\n"));
+                        out.push_str(&format!("{indent}          help: {}\n", lone_help(*kind)));
+                    }
+                }
+                if let Some(c) = &a.auth_context {
+                    out.push_str(&format!(
+                        "{indent}          auth context: {}\n",
+                        c.describe()
+                    ));
+                }
+            }
         }
         if let Some((session, _)) = checking {
             if r.policy.is_empty() {
@@ -325,15 +428,26 @@ pub fn human_width(
             }
         }
     }
-    out.push_str(&format!(
-        "{nodes_valid} of {nodes_total} node entr{} valid{}\n",
-        if nodes_total == 1 { "y" } else { "ies" },
-        if results.len() > 1 {
-            format!(" in {} files", results.len())
-        } else {
-            String::new()
-        }
-    ));
+    let files = if results.len() > 1 {
+        format!(" in {} files", results.len())
+    } else {
+        String::new()
+    };
+    // Lone AuthSigs are counted as such, not as node entries (a file of AuthSigs alone has none).
+    let mut counts = Vec::new();
+    if nodes_total > 0 || authsigs_total == 0 {
+        counts.push(format!(
+            "{nodes_valid} of {nodes_total} node entr{} valid",
+            if nodes_total == 1 { "y" } else { "ies" }
+        ));
+    }
+    if authsigs_total > 0 {
+        counts.push(format!(
+            "{authsigs_valid} of {authsigs_total} AuthSig{} valid",
+            if authsigs_total == 1 { "" } else { "s" }
+        ));
+    }
+    out.push_str(&format!("{}{files}\n", counts.join(", ")));
     out
 }
 

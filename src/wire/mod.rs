@@ -7,7 +7,9 @@
 //! request?", that every later stage asks.
 
 pub mod acc;
+pub mod auth_context;
 pub mod authsig;
+pub mod bls;
 pub mod compile;
 pub mod compile_naga;
 pub mod coverage;

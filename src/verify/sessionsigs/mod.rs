@@ -35,7 +35,9 @@ mod policy;
 mod sdk;
 
 pub use input::{InputError, SessionSigsFile};
-pub use node::{verify_file, verify_file_in, verify_text, verify_text_in};
+pub use node::{
+    judge_capability, verify_file, verify_file_in, verify_text, verify_text_in, CapabilityVerdict,
+};
 pub use policy::check_against_session;
 pub use sdk::{js_date_parse, nacl_verify, sdk_validate_session_sigs, SdkValidation};
 
@@ -153,6 +155,8 @@ pub struct NodeVerdict {
     /// Without `--request`: what is not a refusal but worth knowing (a wildcard request covered
     /// for some ids only, a request litcap cannot turn into an operation).
     pub notes: Vec<EntryNote>,
+    /// Each capability of the payload decoded: `{kind, address, authContext}`.
+    pub capabilities: Vec<Value>,
 }
 
 impl NodeVerdict {
@@ -160,13 +164,14 @@ impl NodeVerdict {
         self.error.is_none()
     }
 
-    /// `{node, valid, error: {kind, message, help, ...} | null, checkedAs, operations?, notes?}`.
+    /// `{node, valid, error: {kind, message, help, ...} | null, checkedAs, capabilities, operations?, notes?}`.
     pub fn to_json(&self) -> Value {
         let mut v = json!({
             "node": self.node,
             "valid": self.valid(),
             "error": self.error.as_ref().map(NodeError::to_json),
             "checkedAs": self.checked_as,
+            "capabilities": self.capabilities,
         });
         if !self.operations.is_empty() {
             v["operations"] = self
@@ -263,6 +268,11 @@ pub struct VerifyOptions {
     pub node: Option<String>,
     /// The operations to judge (`--request`); none: each listed request is judged as one.
     pub operations: Vec<Operation>,
+    /// The network's BLS root key, to verify `lit.bls` capabilities; without it they are
+    /// reported as [`NodeErrorKind::BlsNoNetworkKey`].
+    pub network_key: Option<crate::wire::bls::NetworkKey>,
+    /// A lone AuthSig's session key (64 hex digits): its URI must be `lit:session:<key>`.
+    pub session_key: Option<String>,
 }
 
 /// The nodes' `prepare_domain_name`: trim, strip `https://` then `http://` (repeatedly, as
@@ -414,7 +424,7 @@ mod tests {
             &VerifyOptions {
                 now: ts(now),
                 node: None,
-                operations: Vec::new(),
+                ..Default::default()
             },
         )
         .unwrap()
@@ -788,7 +798,7 @@ mod tests {
         bls["sig"] = json!("{\"ProofOfPossession\":\"00\"}");
         assert_eq!(
             go(vec![bls.clone()], req()).map(|e| e.kind),
-            Some(K::BlsNotVerifiable)
+            Some(K::BlsNoNetworkKey)
         );
         assert_eq!(go(vec![bls, pkp_authsig()], req()), None);
 
@@ -1090,6 +1100,7 @@ mod tests {
                     now: ts(now),
                     node: None,
                     operations: ops(list),
+                    ..Default::default()
                 },
             )
             .unwrap()

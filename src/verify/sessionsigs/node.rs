@@ -9,7 +9,9 @@ use crate::fit::time::{node_issued_at, node_session_time, SessionTimeFault};
 use crate::fit::{self, Audience, Finding};
 use crate::time::Timestamp;
 use crate::verify::operation::{entry_admits, wildcard_coverage, Operation, WildcardCoverage};
+use crate::wire::auth_context::AuthContext;
 use crate::wire::authsig::{self, AuthSigKind};
+use crate::wire::bls::{self, BlsSignature, NetworkKey};
 use crate::wire::coverage::{self, Gap, Request, Verdict};
 use crate::wire::lit::{Ability, Resource, ResourcePrefix};
 use crate::wire::recap::Recap;
@@ -21,10 +23,12 @@ use std::str::FromStr;
 pub(super) enum CapEval {
     /// Rejected before any coverage check.
     Fail(NodeErrorKind, String),
-    /// Valid (or, for BLS, valid up to the signature): these recaps decide coverage.
+    /// Valid (or, for BLS without a network key, valid up to the signature): these recaps
+    /// decide coverage.
     Ready {
         recaps: Vec<Recap>,
-        bls: bool,
+        /// A `lit.bls` AuthSig whose signature was not checked (no network key).
+        unverified: bool,
         signer: String,
     },
 }
@@ -71,11 +75,12 @@ pub(super) fn short(s: &str) -> String {
 /// Everything the nodes check about one capability that does not depend on the request.
 pub(super) fn evaluate_capability(
     cap: &PayloadAuthSig<'_>,
-    session: &str,
+    session: Option<&str>,
     now: Timestamp,
+    key: Option<&NetworkKey>,
 ) -> CapEval {
     let kind = authsig::kind_of(&cap.derived_via, cap.algo.as_deref());
-    let bls = match kind {
+    let is_bls = match kind {
         AuthSigKind::Wallet => false,
         AuthSigKind::BlsNetwork => true,
         other => {
@@ -100,9 +105,31 @@ pub(super) fn evaluate_capability(
     };
     let mut signer = m.address.clone();
     let profile = &crate::profile::DATIL;
-    if bls {
+    let mut unverified = false;
+    if is_bls {
+        // lit-peer `auth/validators/siwe.rs` `validate_bls_auth_sig_basic`: `valid_now()`,
+        // then the signature over `siwe_hash_to_bls_session_hash(eip191_hash())`, then the
+        // URI; `address` is not compared with anything.
         if let Err(e) = (profile.node.siwe_time)(&m, now) {
             return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string());
+        }
+        match key {
+            None => unverified = true,
+            Some(key) => {
+                let sig = match BlsSignature::parse(&cap.sig) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        return CapEval::Fail(
+                            NodeErrorKind::NodeSIWESigConversionError,
+                            e.to_string(),
+                        )
+                    }
+                };
+                let data = bls::session_hash_of_digest(&m.eip191_digest(Flavor::Node));
+                if let Err(e) = sig.verify(key, &data) {
+                    return CapEval::Fail(NodeErrorKind::NodeSIWEMessageError, e.to_string());
+                }
+            }
         }
     } else {
         let Some(bytes) = hex_bytes(&cap.sig) else {
@@ -143,7 +170,7 @@ pub(super) fn evaluate_capability(
         }
     }
     if let Some(Finding::UriMismatch { expected, found }) =
-        fit::judge_audience(&m, Audience::SessionKey(session), profile)
+        session.and_then(|session| fit::judge_audience(&m, Audience::SessionKey(session), profile))
     {
         return CapEval::Fail(
             NodeErrorKind::NodeSIWEMessageError,
@@ -168,8 +195,81 @@ pub(super) fn evaluate_capability(
     }
     CapEval::Ready {
         recaps,
-        bls,
+        unverified,
         signer,
+    }
+}
+
+/// A capability (AuthSig) judged alone as the nodes judge one, before coverage.
+#[derive(Clone, Debug)]
+pub struct CapabilityVerdict {
+    /// `wallet` or `bls-network` (or the kind that cannot be a capability).
+    pub kind: AuthSigKind,
+    /// The SIWE address, or for a wallet AuthSig the recovered signer.
+    pub signer: Option<String>,
+    /// `Err((node error kind, why))`.
+    pub result: Result<(), (NodeErrorKind, String)>,
+    /// The recaps the nodes decode from it.
+    pub recaps: Vec<Recap>,
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Judges one AuthSig as a node judges a session capability: SIWE, time, signature (for
+/// `lit.bls`, against `network_key`: without one the verdict is
+/// [`NodeErrorKind::BlsNoNetworkKey`]), and the `lit:session:` URI when `session` is given.
+pub fn judge_capability(
+    sig: &str,
+    derived_via: &str,
+    signed_message: &str,
+    address: &str,
+    algo: Option<&str>,
+    session: Option<&str>,
+    now: Timestamp,
+    network_key: Option<&NetworkKey>,
+) -> CapabilityVerdict {
+    use std::borrow::Cow;
+    let cap = PayloadAuthSig {
+        sig: Cow::Borrowed(sig),
+        derived_via: Cow::Borrowed(derived_via),
+        signed_message: Cow::Borrowed(signed_message),
+        address: Cow::Borrowed(address),
+        algo: algo.map(Cow::Borrowed),
+    };
+    let kind = authsig::kind_of(derived_via, algo);
+    let parsed = SiweMessage::parse_with_spans(signed_message, Flavor::Node)
+        .ok()
+        .map(|(m, _)| m);
+    let siwe_address = parsed.as_ref().map(|m| m.address.clone());
+    match evaluate_capability(&cap, session, now, network_key) {
+        CapEval::Fail(k, why) => CapabilityVerdict {
+            kind,
+            signer: siwe_address,
+            result: Err((k, why)),
+            recaps: parsed
+                .map(|m| {
+                    m.recap_resources()
+                        .filter_map(|urn| Recap::decode(urn).ok().map(|d| d.recap))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        },
+        CapEval::Ready {
+            recaps,
+            unverified,
+            signer,
+        } => CapabilityVerdict {
+            kind,
+            signer: Some(signer),
+            result: if unverified {
+                Err((
+                    NodeErrorKind::BlsNoNetworkKey,
+                    "it is signed by the Lit network's BLS key, and no network key was given to verify it".to_string(),
+                ))
+            } else {
+                Ok(())
+            },
+            recaps,
+        },
     }
 }
 
@@ -314,15 +414,41 @@ pub fn verify_file_in(
             &mut keys,
             &mut caps,
         );
+        let capabilities = match payload {
+            Some(Ok(p)) => p.capabilities.iter().map(decoded_capability).collect(),
+            _ => Vec::new(),
+        };
         out.push(NodeVerdict {
             node: url.to_string(),
             checked_as,
             error: outcome.error,
+            capabilities,
             operations: outcome.operations,
             notes: outcome.notes,
         });
     }
     out
+}
+
+/// `{kind, address, authContext}` of one capability: the auth context only for `lit.bls`
+/// AuthSigs (the nodes write it; [`crate::wire::auth_context`]).
+fn decoded_capability(cap: &PayloadAuthSig<'_>) -> serde_json::Value {
+    let kind = authsig::kind_of(&cap.derived_via, cap.algo.as_deref());
+    let auth_context = (kind == AuthSigKind::BlsNetwork)
+        .then(|| SiweMessage::parse_with_spans(&cap.signed_message, Flavor::Node).ok())
+        .flatten()
+        .and_then(|(m, _)| {
+            let recaps: Vec<Recap> = m
+                .recap_resources()
+                .filter_map(|urn| Recap::decode(urn).ok().map(|d| d.recap))
+                .collect();
+            AuthContext::from_recaps(&recaps)
+        });
+    serde_json::json!({
+        "kind": kind.as_str(),
+        "address": cap.address,
+        "authContext": auth_context.map(|c| c.raw),
+    })
 }
 
 pub(super) const ENTRY_SHAPE: &str = "each entry is `{sig, derivedVia, signedMessage, address, algo}` as `getSessionSigs` returns it";
@@ -375,7 +501,14 @@ pub(super) fn verify_entry<'p>(
     if ops.is_empty() {
         let mut notes = Vec::new();
         let error = listed_requests(
-            payload, address, checked_as, profile, opts.now, caps, &mut notes,
+            payload,
+            address,
+            checked_as,
+            profile,
+            opts.now,
+            opts.network_key.as_ref(),
+            caps,
+            &mut notes,
         )
         .err();
         return EntryOutcome {
@@ -384,7 +517,16 @@ pub(super) fn verify_entry<'p>(
             notes,
         };
     }
-    let mut outcome = judge_operations(payload, address, checked_as, profile, opts.now, caps, ops);
+    let mut outcome = judge_operations(
+        payload,
+        address,
+        checked_as,
+        profile,
+        opts.now,
+        opts.network_key.as_ref(),
+        caps,
+        ops,
+    );
     outcome.error = payment(outcome.error);
     outcome
 }
@@ -622,12 +764,14 @@ fn check_payment_delegations(payload: &Payload<'_>) -> Result<(), NodeError> {
 /// SDK's intent), steps 3 to 6. An entry no operation can be judged from (an ability that is
 /// unknown or not for its resource type: the nodes never read it) and a wildcard entry the
 /// capabilities cover for some ids only are notes, not refusals.
+#[allow(clippy::too_many_arguments)]
 fn listed_requests<'p>(
     payload: &'p Payload<'p>,
     address: &'p str,
     checked_as: &str,
     profile: &crate::profile::Profile,
     now: Timestamp,
+    network_key: Option<&NetworkKey>,
     caps: &mut Vec<CapCacheEntry<'p>>,
     notes: &mut Vec<EntryNote>,
 ) -> Result<(), NodeError> {
@@ -682,6 +826,7 @@ fn listed_requests<'p>(
             Some(&rref),
             address,
             now,
+            network_key,
             caps,
         );
         let Err(e) = result else { continue };
@@ -719,12 +864,14 @@ fn listed_requests<'p>(
 
 /// With `--request`: exactly these operations, each as the node judges it (step 3 for the
 /// operation's own resource, then 4, 5 and 6 for its own resource and ability).
+#[allow(clippy::too_many_arguments)]
 fn judge_operations<'p>(
     payload: &'p Payload<'p>,
     address: &'p str,
     checked_as: &str,
     profile: &crate::profile::Profile,
     now: Timestamp,
+    network_key: Option<&NetworkKey>,
     caps: &mut Vec<CapCacheEntry<'p>>,
     ops: &[Operation],
 ) -> EntryOutcome {
@@ -756,6 +903,7 @@ fn judge_operations<'p>(
                 None,
                 address,
                 now,
+                network_key,
                 caps,
             )
         };
@@ -851,9 +999,12 @@ fn valid_recaps<'c>(
                 && c.session == session
         });
         if let Some(CapCacheEntry {
-            eval: CapEval::Ready {
-                recaps, bls: false, ..
-            },
+            eval:
+                CapEval::Ready {
+                    recaps,
+                    unverified: false,
+                    ..
+                },
             ..
         }) = found
         {
@@ -896,6 +1047,9 @@ fn session_time_error(fault: SessionTimeFault, now: Timestamp, grace: i64) -> No
 
 /// Step 6 for one operation (`describe` names it in messages; `rref` is the listed request
 /// it stands for, if any).
+// The operation, the listed request it stands for and the node's clock and key are what the
+// node has at hand at step 6; bundling them would only rename the arguments.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn check_capabilities<'p>(
     capabilities: &'p [PayloadAuthSig<'p>],
     op: &Request,
@@ -903,6 +1057,7 @@ pub(super) fn check_capabilities<'p>(
     rref: Option<&RequestRef>,
     session: &'p str,
     now: Timestamp,
+    network_key: Option<&NetworkKey>,
     cache: &mut Vec<CapCacheEntry<'p>>,
 ) -> Result<(), NodeError> {
     use NodeErrorKind as K;
@@ -942,7 +1097,7 @@ pub(super) fn check_capabilities<'p>(
                     derived_via: &cap.derived_via,
                     algo: cap.algo.as_deref(),
                     session,
-                    eval: evaluate_capability(cap, session, now),
+                    eval: evaluate_capability(cap, Some(session), now, network_key),
                 });
                 cache.len() - 1
             }
@@ -959,12 +1114,12 @@ pub(super) fn check_capabilities<'p>(
             }),
             CapEval::Ready {
                 recaps,
-                bls,
+                unverified,
                 signer,
             } => {
                 let (verdict, _) = coverage::check_any(recaps, &op.resource, op.ability);
                 match verdict {
-                    Verdict::Covered { .. } if !bls => return Ok(()),
+                    Verdict::Covered { .. } if !unverified => return Ok(()),
                     Verdict::Covered { .. } => {
                         unverifiable.get_or_insert(index);
                     }
@@ -991,12 +1146,12 @@ pub(super) fn check_capabilities<'p>(
             request: rref.cloned(),
             capabilities: failures,
             ..NodeError::new(
-                K::BlsNotVerifiable,
+                K::BlsNoNetworkKey,
                 format!(
-                    "capability {index} is a PKP AuthSig signed with the Lit network's BLS key: it covers {} and everything else checks out, but litcap cannot verify that signature",
+                    "capability {index} is a PKP AuthSig (`lit.bls`) signed with the Lit network's BLS key: it covers {} and everything else checks out, but no network key was given to verify its signature",
                     describe
                 ),
-                "the nodes verify it against the network's public key; if the PKP session was signed by the network it is accepted",
+                "pass the network's BLS public key with `--network-key HEX` (48 bytes, the handshake's `networkPublicKey`), or `--handshake URL` to read it from a node",
             )
         });
     }

@@ -100,7 +100,7 @@ fn at(d: Diagnostic, span: Option<Span>, label: &str) -> Diagnostic {
 pub(super) fn check(a: &AuthSig, file: Option<&AuthSigFile>, opts: &CheckOptions) -> AuthSigReport {
     let profile = &crate::profile::DATIL;
     let now = opts.now;
-    let ins = fit::inspect(a, profile);
+    let ins = fit::inspect_with_key(a, profile, opts.network_key.as_ref());
     let own = fit::judge_authsig(&ins, profile);
     let loc = Loc {
         file,
@@ -257,10 +257,28 @@ fn render_form(f: &Finding, a: &AuthSig, loc: &Loc<'_>) -> Option<Diagnostic> {
         ),
         Finding::BlsUnverifiable { .. } => at(
             Diagnostic::new(
-                Code::Unverifiable,
-                "this PKP AuthSig is signed by the Lit network's BLS key; litcap checks its SIWE message but cannot check the signature",
+                Code::NetworkKeyMissing,
+                "this PKP AuthSig (`lit.bls`) is signed by the Lit network's BLS key, and no network key was given to verify it",
             )
-            .help("the nodes and the SDK verify it against the network's public key; check it live with the SDK if in doubt"),
+            .help("pass the network's BLS public key with `--network-key HEX` (48 bytes, the handshake's `networkPublicKey`), or `--handshake URL` to read it from a node"),
+            loc.field(|f| f.sig),
+            "BLS signature",
+        ),
+        Finding::BlsSignatureFormat { why } => at(
+            Diagnostic::new(
+                Code::SignatureFormat,
+                format!("the BLS `sig` does not decode as the nodes decode it: {why} (node: `NodeSIWESigConversionError`)"),
+            )
+            .help("`sig` is `{\"ProofOfPossession\":\"<192 hex digits>\"}`, as the SDK's `signSessionKey` writes it"),
+            loc.field(|f| f.sig),
+            "BLS signature",
+        ),
+        Finding::BlsSignatureInvalid { why } => at(
+            Diagnostic::new(
+                Code::SignatureMismatch,
+                format!("{why} (node: `NodeSIWEMessageError`)"),
+            )
+            .help("the SIWE message was changed after the network signed it, or another network (key) signed it: check `--network-key`, or get a new PKP session signature"),
             loc.field(|f| f.sig),
             "BLS signature",
         ),
@@ -728,6 +746,7 @@ mod tests {
                 resource: Resource::new(ResourcePrefix::Pkp, "123").unwrap(),
                 ability: Ability::PkpSigning,
             }],
+            network_key: None,
         }
     }
 
@@ -914,7 +933,7 @@ mod tests {
         bls.algo = Some(super::super::ALGO_BLS.into());
         let r = check_authsig(&bls, &opts("2024-09-19T14:00:00Z"));
         assert_eq!(r.kind, AuthSigKind::BlsNetwork);
-        assert_eq!(codes(&r), vec![(Code::Unverifiable, Severity::Warning)]);
+        assert_eq!(codes(&r), vec![(Code::NetworkKeyMissing, Severity::Error)]);
         assert_eq!(r.sdk, SdkVerdict::Unverifiable);
         let mut odd = a;
         odd.algo = Some("secp256k1".into());

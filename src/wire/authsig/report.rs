@@ -20,6 +20,8 @@ pub struct CheckOptions {
     pub session_key: Option<String>,
     /// The requests the session will make (the SDK's `resourceAbilityRequests`).
     pub requests: Vec<Request>,
+    /// The network's BLS root key, to verify a `lit.bls` AuthSig.
+    pub network_key: Option<crate::wire::bls::NetworkKey>,
 }
 
 /// Why `checkNeedToResignSessionKey` returns true.

@@ -1,0 +1,78 @@
+//! `--network-key HEX` / `--handshake URL`: the Lit network's BLS root key, which verifies
+//! network-signed (`lit.bls`) AuthSigs of PKP and Lit Action sessions (see
+//! `litcap::wire::bls`). Shared by `verify`, `check --authsig` and `explain`.
+//!
+//! `--handshake` reads `networkPublicKey` from one node's handshake answer, the field the SDK
+//! keeps as `networkPubKey` (`litcap::sign::handshake::network_key_of`).
+
+use super::common::usage_error;
+use litcap::wire::bls::NetworkKey;
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct NetworkKeyArgs {
+    /// The Lit network's BLS public key (48 bytes compressed G1, 96 hex digits, `0x`
+    /// optional), to verify `lit.bls` AuthSigs (PKP and Lit Action sessions).
+    #[arg(long, value_name = "HEX", conflicts_with = "handshake")]
+    pub network_key: Option<String>,
+    /// Take the network key from this Lit node's handshake answer (`networkPublicKey`).
+    #[arg(long, value_name = "URL")]
+    pub handshake: Option<String>,
+    /// Seconds to wait for the handshake (per attempt).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 15,
+        requires = "handshake"
+    )]
+    pub handshake_timeout: u64,
+}
+
+impl NetworkKeyArgs {
+    /// The key, fetched from a node if asked to; `Err` is the exit code, already reported.
+    pub fn resolve(&self) -> Result<Option<NetworkKey>, u8> {
+        if let Some(hex) = &self.network_key {
+            return NetworkKey::parse(hex)
+                .map(Some)
+                .map_err(|e| usage_error(format!("--network-key: {e}")));
+        }
+        let Some(url) = &self.handshake else {
+            return Ok(None);
+        };
+        self.fetch(url).map(Some)
+    }
+
+    #[cfg(feature = "net")]
+    fn fetch(&self, url: &str) -> Result<NetworkKey, u8> {
+        use litcap::sign::handshake;
+        use litcap::sign::http::HttpConfig;
+        let http = HttpConfig {
+            timeout: std::time::Duration::from_secs(self.handshake_timeout.max(1)),
+            ..HttpConfig::default()
+        };
+        match handshake::network_key(url, &http) {
+            Ok(k) => {
+                eprintln!(
+                    "note: network key `{}` from the handshake with `{url}`",
+                    k.to_hex()
+                );
+                Ok(k)
+            }
+            Err(e) => {
+                let mut text = format!("error: {e}");
+                if let Some(code) = miette::Diagnostic::code(&e) {
+                    text.push_str(&format!(" [{code}]"));
+                }
+                text.push_str("\n  help: pass the key with `--network-key HEX` instead");
+                eprintln!("{text}");
+                Err(e.exit_code())
+            }
+        }
+    }
+
+    #[cfg(not(feature = "net"))]
+    fn fetch(&self, _url: &str) -> Result<NetworkKey, u8> {
+        Err(usage_error(
+            "`--handshake` needs network support, and this litcap was built without it (cargo feature `net`): pass `--network-key HEX`, or rebuild with default features",
+        ))
+    }
+}
