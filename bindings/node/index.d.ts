@@ -58,6 +58,8 @@ export interface CheckOptions {
   at?: string;
   /** The session public key the AuthSig must be for. */
   sessionKey?: string;
+  /** The network's BLS public key (96 hex digits, `0x` optional), for a `lit.bls` AuthSig. */
+  networkKey?: string;
 }
 
 export interface CheckReport {
@@ -84,6 +86,20 @@ export interface VerifyOptions {
   policy?: PolicyFile[];
   /** The session of `policy` (may be left out when it has one). */
   session?: string;
+  /**
+   * Judge these operations as the nodes do, `"<ability> on <resource>"` (one or a list), e.g.
+   * `"pkp-signing on lit-pkp://<token id or public key>"`: the CLI's repeatable `--request`.
+   * Without it, each listed request is judged as one.
+   */
+  request?: string | string[];
+  /**
+   * The Lit network's BLS public key (48 bytes compressed G1: 96 hex digits, `0x` optional),
+   * to verify network-signed (`lit.bls`) AuthSigs of PKP and Lit Action sessions: the CLI's
+   * `--network-key`. Without it such AuthSigs are refused with `BlsNoNetworkKey`.
+   */
+  networkKey?: string;
+  /** For a lone AuthSig: the session public key (64 hex digits) its URI must name (`--session-key`). */
+  sessionKey?: string;
 }
 
 export interface NodeVerdict {
@@ -95,8 +111,17 @@ export interface NodeVerdict {
 
 export interface VerifyReport {
   ok: boolean;
-  nodes: NodeVerdict[];
-  error?: { kind: string; message: string; line?: number; column?: number };
+  /** One verdict per entry (absent when `sessionSigs` is a lone AuthSig). */
+  nodes?: NodeVerdict[];
+  /** A lone AuthSig's verdict, judged as a node judges a session capability. */
+  authSig?: {
+    kind: string;
+    valid: boolean;
+    signer: string | null;
+    error: { kind: string; message: string; help: string } | null;
+    authContext: Record<string, unknown> | null;
+  };
+  error?: { kind: string; message: string; line?: number; column?: number; help?: string };
   policy?: {
     session: string;
     grant: string;

@@ -190,24 +190,51 @@ pub fn verify_path_in(
         outcome,
         policy: Vec::new(),
     };
-    let text = match read(path) {
-        Ok(t) => t,
-        Err(Outcome::Io(m)) => return result(Outcome::Io(m)),
-        Err(other) => return result(other),
+    match read(path) {
+        Ok(text) => verify_text_in(&name, &text, opts, target, profile),
+        Err(other) => result(other),
+    }
+}
+
+/// Verifies one input's text (named `name` in the policy findings), and checks it against
+/// the policy session if given: [`verify_path`] without the file, for the library's callers
+/// (the Node.js addon) that hold the SessionSigs in memory.
+pub fn verify_text(
+    name: &str,
+    text: &str,
+    opts: &VerifyOptions,
+    target: Option<(&Policy, &Session)>,
+) -> FileResult {
+    verify_text_in(name, text, opts, target, &crate::profile::DATIL)
+}
+
+/// [`verify_text`] with the node rules of a profile (`verify --network`).
+pub fn verify_text_in(
+    name: &str,
+    text: &str,
+    opts: &VerifyOptions,
+    target: Option<(&Policy, &Session)>,
+    profile: &'static crate::profile::Profile,
+) -> FileResult {
+    let name = name.to_string();
+    let result = |outcome| FileResult {
+        path: name.clone(),
+        outcome,
+        policy: Vec::new(),
     };
     // A lone AuthSig is judged as the nodes judge a capability (issue #10).
-    if let Some(a) = lone_authsig(&text, opts) {
+    if let Some(a) = lone_authsig(text, opts) {
         return result(Outcome::AuthSig(a));
     }
     // Another kind of file is named as such, not reported by the keys it lacks: an AuthSig
     // the lone-AuthSig reader did not take reads as a map of strings, a policy as malformed JSON.
-    let file = match SessionSigsFile::parse(&text) {
+    let file = match SessionSigsFile::parse(text) {
         Ok(f) if kind::is_authsig_keys(f.nodes()) => {
             return result(Outcome::WrongKind(InputKind::AuthSig))
         }
         Ok(f) => f,
         Err(e) => {
-            return result(match kind::detect(&text) {
+            return result(match kind::detect(text) {
                 Some(k) if k != InputKind::SessionSigs => Outcome::WrongKind(k),
                 _ => Outcome::Input(e),
             })

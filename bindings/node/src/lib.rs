@@ -13,7 +13,10 @@ use litcap::diag::{Diagnostic, Diagnostics, Sources};
 use litcap::load::{self, Loaded, PolicyFormat};
 use litcap::time::Timestamp;
 use litcap::verify::check::{self, AuthSigInput, CheckOptions};
-use litcap::verify::sessionsigs::{self, SessionSigsFile, VerifyOptions};
+use litcap::verify::operation::Operation;
+use litcap::verify::report;
+use litcap::verify::sessionsigs::VerifyOptions;
+use litcap::wire::bls::NetworkKey;
 use napi_derive::napi;
 use serde_json::{json, Map, Value};
 use std::path::Path;
@@ -85,6 +88,14 @@ fn opt_str<'a>(o: &'a Map<String, Value>, key: &str) -> Result<Option<&'a str>, 
 fn opt_time(o: &Map<String, Value>, key: &str) -> Result<Option<Timestamp>, Failure> {
     opt_str(o, key)?
         .map(|s| Timestamp::parse_rfc3339(s).map_err(|e| Failure::usage(format!("`{key}`: {e}"))))
+        .transpose()
+}
+
+/// `networkKey`: the network's BLS public key, 96 hex digits (`0x` optional), as the CLI's
+/// `--network-key` (`NetworkKey::parse`).
+fn opt_network_key(o: &Map<String, Value>) -> Result<Option<NetworkKey>, Failure> {
+    opt_str(o, "networkKey")?
+        .map(|hex| NetworkKey::parse(hex).map_err(|e| Failure::usage(format!("`networkKey`: {e}"))))
         .transpose()
 }
 
@@ -185,6 +196,7 @@ fn check_impl(options: &str) -> Result<Value, Failure> {
                 text,
                 at: opt_time(&o, "at")?.unwrap_or_else(Timestamp::now),
                 session_key: opt_str(&o, "sessionKey")?.map(str::to_string),
+                network_key: opt_network_key(&o)?,
             };
             check::check_with_authsig(&mut loaded, &opts, &input)
         }
@@ -192,8 +204,10 @@ fn check_impl(options: &str) -> Result<Value, Failure> {
     Ok(report.to_json(&loaded.sources, false))
 }
 
-/// `litcap verify FILE --format json [--at] [--node] [--policy --session]` for one
-/// SessionSigs object (as `getSessionSigs` returns it, or its JSON text).
+/// `litcap verify FILE --format json [--at] [--node] [--request...] [--network-key]
+/// [--session-key] [--policy --session]` for one SessionSigs object (as `getSessionSigs`
+/// returns it, or its JSON text) or one lone AuthSig; the report is built by the CLI's own
+/// `litcap::verify::report`, so the two cannot drift.
 #[napi(js_name = "verifyJson")]
 pub fn verify_json(options: String) -> String {
     envelope(verify_impl(&options))
@@ -250,70 +264,40 @@ fn verify_impl(options: &str) -> Result<Value, Failure> {
     let opts = VerifyOptions {
         now: opt_time(&o, "at")?.unwrap_or_else(Timestamp::now),
         node: opt_str(&o, "node")?.map(str::to_string),
+        operations: requests(&o)?,
+        network_key: opt_str(&o, "networkKey")?
+            .map(|hex| {
+                NetworkKey::parse(hex).map_err(|e| Failure::usage(format!("`networkKey`: {e}")))
+            })
+            .transpose()?,
+        session_key: opt_str(&o, "sessionKey")?.map(str::to_string),
     };
-    let mut out = Map::new();
-    let file = match SessionSigsFile::parse(&text) {
-        Ok(f) => f,
-        Err(e) => {
-            out.insert("ok".into(), json!(false));
-            out.insert("nodes".into(), json!([]));
-            out.insert(
-                "error".into(),
-                json!({"kind": "InvalidJson", "message": e.message, "line": e.line.max(1), "column": e.column.max(1)}),
-            );
-            return Ok(with_policy(out, target, &[]));
-        }
-    };
-    if file.is_empty() {
-        out.insert("ok".into(), json!(false));
-        out.insert("nodes".into(), json!([]));
-        out.insert(
-            "error".into(),
-            json!({"kind": "Empty", "message": "the SessionSigs map has no entries"}),
-        );
-        return Ok(with_policy(out, target, &[]));
-    }
-    let verdicts = sessionsigs::verify_file(&file, &opts);
-    let findings: Vec<Diagnostic> = match target {
-        Some((p, s)) => sessionsigs::check_against_session(&file, p, s)
-            .into_iter()
-            .map(|d| d.in_file("sessionSigs"))
-            .collect(),
-        None => Vec::new(),
-    };
-    let ok = verdicts.iter().all(|v| v.valid()) && !findings.iter().any(Diagnostic::is_error);
-    out.insert("ok".into(), json!(ok));
-    out.insert(
-        "nodes".into(),
-        Value::Array(verdicts.iter().map(|v| v.to_json()).collect()),
-    );
-    Ok(with_policy(out, target, &findings))
+    // The CLI's own report (`litcap::verify::report`), for one input: the same JSON.
+    let result = report::verify_text("sessionSigs", &text, &opts, target);
+    Ok(report::to_json(&[result], false, report::checking(target)))
 }
 
-/// The `policy` member the CLI adds when checking against a session.
-fn with_policy(
-    mut out: Map<String, Value>,
-    target: Option<(&litcap::model::Policy, &litcap::model::Session)>,
-    findings: &[Diagnostic],
-) -> Value {
-    if let Some((p, s)) = target {
-        out.insert(
-            "policy".into(),
-            json!({
-                "session": s.name,
-                "grant": p.grants.get(s.grant).map_or("", |g| g.name.as_str()),
-                "ok": !findings.iter().any(Diagnostic::is_error),
-                "findings": findings.iter().map(|d| json!({
-                    "code": d.code.as_str(),
-                    "severity": d.severity.as_str(),
-                    "message": d.message,
-                    "help": d.help,
-                })).collect::<Vec<_>>(),
-            }),
-        );
-        if out.get("ok") == Some(&json!(true)) && findings.iter().any(Diagnostic::is_error) {
-            out.insert("ok".into(), json!(false));
+/// `request`: one `"<ability> on <resource>"` or a list of them (`verify --request`).
+fn requests(o: &Map<String, Value>) -> Result<Vec<Operation>, Failure> {
+    let texts: Vec<&str> = match o.get("request") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| {
+                v.as_str().ok_or_else(|| {
+                    Failure::usage("`request` must be a string or a list of strings")
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => {
+            return Err(Failure::usage(
+                "`request` must be a string or a list of strings",
+            ))
         }
-    }
-    Value::Object(out)
+    };
+    texts
+        .into_iter()
+        .map(|t| Operation::parse(t).map_err(|e| Failure::usage(format!("`request`: {e}"))))
+        .collect()
 }

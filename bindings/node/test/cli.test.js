@@ -93,6 +93,70 @@ test('verify equals `litcap verify --format json` on the SDK SessionSigs', () =>
   }
 });
 
+test('verify with `request` equals `litcap verify --request`', () => {
+  const rel = 'tests/fixtures/sessionsigs/v23-three-nodes.json';
+  const sessionSigs = fs.readFileSync(path.join(root, rel), 'utf8');
+  const at = '2024-09-19T13:08:00Z';
+  // One operation the capabilities cover, one they do not: accepted and refused on every node.
+  const covered = 'pkp-signing on lit-pkp://0xABC';
+  const refused = 'access-control-condition-decryption on lit-accesscontrolcondition://x/y';
+  const both = litcap.verify({ sessionSigs, at, request: [covered, refused] });
+  assert.deepEqual(both, cli(['verify', rel, '--format', 'json', '--at', at, '--request', covered, '--request', refused]));
+  assert.equal(both.ok, false);
+  const one = litcap.verify({ sessionSigs, at, request: covered });
+  assert.deepEqual(one, cli(['verify', rel, '--format', 'json', '--at', at, '--request', covered]));
+  assert.equal(one.ok, true);
+  assert.deepEqual(litcap.verify({ sessionSigs, at, request: [refused] }), cli(['verify', rel, '--format', 'json', '--at', at, '--request', refused]));
+  // With a policy session too.
+  const policy = [file('tests/fixtures/sessionsigs/policy.litcap')];
+  assert.deepEqual(
+    litcap.verify({ sessionSigs, at, request: [covered, refused], policy, session: 'docs' }),
+    cli(['verify', rel, '--format', 'json', '--at', at, '--request', covered, '--request', refused, '--policy', 'tests/fixtures/sessionsigs/policy.litcap', '--session', 'docs'])
+  );
+  // A request the CLI refuses as usage (exit 2, no report) is a `usage` error.
+  const bad = spawnSync(bin, ['verify', rel, '--format', 'json', '--request', 'pkp-signing lit-pkp://x'], { cwd: root, encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.throws(() => litcap.verify({ sessionSigs, at, request: 'pkp-signing lit-pkp://x' }), (e) => e.code === 'usage' && /request/.test(e.message));
+  assert.throws(() => litcap.verify({ sessionSigs, at, request: [1] }), (e) => e.code === 'usage');
+});
+
+test('verify with `networkKey` equals `litcap verify --network-key` on the BLS vectors', () => {
+  const dir = path.join(root, 'tests/vectors/bls');
+  const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8'));
+  assert.ok(index.vectors.length >= 10);
+  const otherKey = index.vectors
+    .map((n) => JSON.parse(fs.readFileSync(path.join(dir, `${n}.json`), 'utf8')).input.networkKey)
+    .find((k) => k !== index.networkKey);
+  assert.ok(otherKey);
+  const tmp = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'litcap-node-bls-'));
+  const seen = new Set();
+  try {
+    for (const name of index.vectors) {
+      const { input } = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8'));
+      const f = path.join(tmp, `${name}.json`);
+      fs.writeFileSync(f, JSON.stringify(input.authSig));
+      const at = input.now;
+      const wrong = input.networkKey === otherKey ? index.networkKey : otherKey;
+      // Its own key, the same with `0x`, a wrong key, and no key.
+      for (const networkKey of [input.networkKey, `0x${input.networkKey}`, wrong, undefined]) {
+        const args = ['verify', f, '--format', 'json', '--at', at, '--session-key', input.sessionKey];
+        if (networkKey) args.push('--network-key', networkKey);
+        const js = litcap.verify({ sessionSigs: input.authSig, at, sessionKey: input.sessionKey, networkKey });
+        assert.deepEqual(js, cli(args), `${name} with key ${networkKey}`);
+        seen.add(`${js.ok}:${js.authSig.error && js.authSig.error.kind}`);
+      }
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  // Accepted with the right key, refused without one and with a wrong one.
+  assert.ok(seen.has('true:null'), [...seen].join(' '));
+  assert.ok(seen.has('false:BlsNoNetworkKey'), [...seen].join(' '));
+  assert.ok([...seen].some((s) => s.startsWith('false:') && !s.endsWith('BlsNoNetworkKey')), [...seen].join(' '));
+  // A key that is not 48 bytes is a usage error, as `--network-key` is (exit 2).
+  assert.throws(() => litcap.verify({ sessionSigs: {}, networkKey: 'abcd' }), (e) => e.code === 'usage' && /networkKey/.test(e.message));
+});
+
 test('errors are JS Errors with the diagnostic code', () => {
   const p = policies.find((x) => x.endsWith('pkp-signer.litcap'));
   assert.throws(() => litcap.compile({ files: [file(p)], session: 'treasurx' }), (e) => e instanceof Error && e.code === 'unknown-session' && /treasurx/.test(e.message));
