@@ -2,8 +2,9 @@
 //! value the rest of litcap reads instead of hard-coding it.
 //!
 //! A [`Profile`] is plain data (tables and function pointers), so adding a network is adding a
-//! `static` here, never an edit of the fit engine ([`crate::fit`]). Today there is one
-//! profile, [`DATIL`] (the Lit JS SDK v7 and the Datil nodes). What each field decides, and
+//! `static` here, never an edit of the fit engine ([`crate::fit`]). There are two
+//! profiles: [`DATIL`] (the Lit JS SDK v7 and the Datil nodes) and [`NAGA`] (SDK v8 and the
+//! Naga nodes). What each field decides, and
 //! its source:
 //!
 //! | field | decides | Datil source |
@@ -59,7 +60,7 @@ pub enum DelegationKind {
     /// `delegate_to`).
     CapacityCredits,
     /// Naga: payment delegation (`lit-paymentdelegation`, nota bene `delegate_to`,
-    /// `max_price`, `scopes`); not built yet.
+    /// `max_price`, `scopes`; [`crate::wire::payment`]).
     Payment,
 }
 
@@ -90,6 +91,15 @@ pub struct NodeRules {
     pub max_session: Ttl,
     /// Every `urn:recap:` resource counts (`extract_and_verify_all_capabilities`).
     pub reads_every_recap: bool,
+    /// A capability AuthSig with a key beyond `sig, derivedVia, signedMessage, address, algo`
+    /// fails the whole payload (Naga: lit-node-core `models/auth_sig.rs`, a
+    /// `field_identifier` enum without an `other` variant). Added for the Naga profile.
+    pub strict_capability_keys: bool,
+    /// Whether the node's own `domain:port` goes through `prepare_domain_name` too (litcap's
+    /// reading for Datil); the Naga node compares `nodeAddress`, normalised, with its raw
+    /// configured `domain:port` (lit-peer `auth/session_sigs.rs` `validate_session_sig`).
+    /// Added for the Naga profile.
+    pub normalises_own_address: bool,
 }
 
 /// What the SDK does on the client before it uses an AuthSig.
@@ -123,7 +133,46 @@ impl Profile {
 }
 
 /// Every profile litcap speaks.
-pub static PROFILES: &[&Profile] = &[&DATIL];
+pub static PROFILES: &[&Profile] = &[&DATIL, &NAGA];
+
+/// The Lit JS SDK v8 (`@lit-protocol/auth` 8.2.3, `auth-helpers` 8.2.1, `networks` 8.4.1)
+/// and the Naga nodes (LIT-Protocol/lit-peer). Sources: `tests/vectors/v8/`,
+/// [`crate::wire::naga`], [`crate::wire::payment`], and for the node rules
+/// `rust/lit-node/lit-node/src/auth/` (`session_sigs.rs`, `validators/siwe.rs`,
+/// `capabilities/recap.rs`), `models/auth.rs` `SessionKeySignedMessageV2`.
+/// The `sdk` quirks are carried over from v7 unverified: v8's own re-sign check was not read.
+pub static NAGA: Profile = Profile {
+    name: "naga",
+    sdk_name: "@lit-protocol/auth 8.2.3 + @lit-protocol/networks 8.4.1",
+    prefixes: &ResourcePrefix::NAGA,
+    abilities: &Ability::NAGA,
+    recap_ability: Ability::recap_ability,
+    session_uri_prefix: crate::wire::siwe::SESSION_KEY_URI_PREFIX,
+    delegation: Delegation {
+        kind: DelegationKind::Payment,
+        uri: crate::wire::siwe::DELEGATION_URI,
+        prefix: ResourcePrefix::PaymentDelegation,
+        ability: Ability::PaymentDelegation,
+    },
+    payload: Payload {
+        fields: &crate::wire::naga::PAYLOAD_FIELDS,
+        max_price: MaxPrice::Required,
+    },
+    node: NodeRules {
+        siwe_time: crate::fit::time::node_siwe_time,
+        grace_secs: 60,
+        max_session: Ttl::NODE_MAX,
+        reads_every_recap: true,
+        strict_capability_keys: true,
+        normalises_own_address: false,
+    },
+    sdk: SdkQuirks {
+        siwe_time: crate::fit::time::sdk_siwe_time,
+        reads_first_recap_only: true,
+        sig_needs_0x: true,
+        algos: &["ed25519", "LIT_BLS"],
+    },
+};
 
 /// The Lit JS SDK v7 (7.4.0) and the Datil networks (`datil-dev`, `datil-test`, `datil`).
 pub static DATIL: Profile = Profile {
@@ -155,6 +204,8 @@ pub static DATIL: Profile = Profile {
         grace_secs: 60,
         max_session: Ttl::NODE_MAX,
         reads_every_recap: true,
+        strict_capability_keys: false,
+        normalises_own_address: true,
     },
     sdk: SdkQuirks {
         siwe_time: crate::fit::time::sdk_siwe_time,
@@ -176,6 +227,17 @@ mod tests {
         assert_eq!(p.delegation.uri, "lit:capability:delegation");
         assert!(p.sdk_knows_algo(None) && p.sdk_knows_algo(Some("LIT_BLS")));
         assert!(!p.sdk_knows_algo(Some("secp256k1")));
-        assert!(Profile::named("naga").is_none());
+        assert!(Profile::named("erc5573").is_none());
+    }
+
+    #[test]
+    fn naga_is_the_sdk_v8_vocabulary() {
+        let p = Profile::named("naga").expect("naga");
+        assert_eq!(p.delegation.kind, DelegationKind::Payment);
+        assert_eq!((p.recap_ability)(p.delegation.ability), "Auth/Auth");
+        assert_eq!(p.payload.fields.last(), Some(&"maxPrice"));
+        assert!(!p.abilities.contains(&Ability::RateLimitIncreaseAuth));
+        assert!(!p.prefixes.contains(&ResourcePrefix::RateLimitIncrease));
+        assert!(p.node.strict_capability_keys && !p.node.normalises_own_address);
     }
 }

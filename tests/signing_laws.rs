@@ -36,6 +36,8 @@ fn resource_text(prefix: ResourcePrefix, id: &Option<String>) -> String {
             ResourcePrefix::LitAction => format!("{prefix}://Qm{id}"),
             ResourcePrefix::AccessControlCondition => format!("{prefix}://{id}/{id}"),
             ResourcePrefix::RateLimitIncrease => format!("{prefix}://{}", id.len()),
+            // Naga only; the strategy draws the four Datil prefixes.
+            ResourcePrefix::PaymentDelegation => format!("{prefix}://*"),
         },
     }
 }

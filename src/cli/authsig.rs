@@ -40,6 +40,10 @@ pub struct AuthsigArgs {
     /// SIWE `Expiration Time` (RFC 3339; default issued-at plus the session's `ttl`).
     #[arg(long, value_name = "RFC3339")]
     pub expiration: Option<String>,
+    /// The network: `naga` writes the SIWE as SDK v8 does (empty default statement, domain
+    /// without path) and refuses Datil-only capabilities.
+    #[arg(long, value_enum, default_value = "datil")]
+    pub network: super::network::Network,
 }
 
 pub fn run(args: AuthsigArgs) -> u8 {
@@ -53,6 +57,10 @@ fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
     let target = Target::load(&args.files, &args.session)?;
     let session = target.session();
     let grant = target.grant();
+    let naga = args.network != super::network::Network::Datil;
+    if naga {
+        target.check_vocabulary(args.network.profile())?;
+    }
     let (issued_at, expiration) = times(&args.issued_at, &args.expiration)?;
     let expiration = expiration.unwrap_or_else(|| issued_at.add_secs(session.ttl.secs() as i64));
     // Checked before any network traffic (handshake, remote signer).
@@ -75,7 +83,7 @@ fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
     };
     let signer = args.wallet.signer()?;
     let nonce = args.nonce.resolve(&args.wallet.http())?;
-    let a = target.new_auth_sig(signer.as_ref(), &key, nonce, issued_at, expiration)?;
+    let a = target.new_auth_sig_in(signer.as_ref(), &key, nonce, issued_at, expiration, naga)?;
     warn_if_unusable("AuthSig", issued_at, expiration, false);
     Ok(print_json(&a.to_value()))
 }

@@ -32,8 +32,12 @@ pub struct CheckArgs {
     /// The session public key the AuthSig must be for (64 hex digits).
     #[arg(long, value_name = "HEX", requires = "authsig")]
     pub session_key: Option<String>,
+    /// The network the policy is for: `naga` reports Datil-only capabilities
+    /// (`lit-ratelimitincrease`, `rate-limit-increase-auth`) as errors.
+    #[arg(long, value_enum, default_value = "datil")]
+    pub network: super::network::Network,
     #[command(flatten)]
-    pub network: super::netkey::NetworkKeyArgs,
+    pub netkey: super::netkey::NetworkKeyArgs,
 }
 
 pub fn parse_ttl(s: &str) -> Result<Ttl, String> {
@@ -54,7 +58,7 @@ pub fn run(args: CheckArgs) -> u8 {
             ttl_threshold: args.ttl_threshold,
         },
     };
-    let report = match &args.authsig {
+    let mut report = match &args.authsig {
         None => check::check_policy(&loaded, &opts),
         Some(path) => {
             let at = match args
@@ -70,7 +74,7 @@ pub fn run(args: CheckArgs) -> u8 {
                 Ok(t) => t,
                 Err(code) => return code,
             };
-            let network_key = match args.network.resolve() {
+            let network_key = match args.netkey.resolve() {
                 Ok(k) => k,
                 Err(code) => return code,
             };
@@ -84,6 +88,15 @@ pub fn run(args: CheckArgs) -> u8 {
             check::check_with_authsig(&mut loaded, &opts, &input)
         }
     };
+    if args.network != super::network::Network::Datil {
+        for d in litcap::wire::compile_naga::vocabulary_diagnostics(
+            &loaded.policy,
+            args.network.profile(),
+            args.session.as_deref(),
+        ) {
+            report.diagnostics.push(d);
+        }
+    }
     let code = report.exit_code(args.deny_warnings);
     let out = match args.format {
         Format::Human => {

@@ -1,9 +1,10 @@
 //! `litcap compile FILE... --session NAME [--format json|human] [SIWE inputs]`
 
-use super::common::{self, print_json, print_stdout, usage_error};
+use super::common::{self, print_json, print_stdout, usage_error, usage_error_help};
 use litcap::compile::{self, CompileError, SiweInputs};
 use litcap::diag::exit;
 use litcap::time::Timestamp;
+use litcap::wire::compile_naga;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -33,6 +34,10 @@ pub struct CompileArgs {
     /// SIWE `Expiration Time` (RFC 3339; default: issued-at plus the session's ttl).
     #[arg(long, requires = "address")]
     pub expiration: Option<String>,
+    /// The network: `naga` writes the SDK v8 forms (requests with `resourcePrefix` first,
+    /// empty default statement, domain without path) and refuses Datil-only capabilities.
+    #[arg(long, value_enum, default_value = "datil")]
+    pub network: super::network::Network,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -57,7 +62,7 @@ pub fn run(args: CompileArgs) -> u8 {
         Ok(i) => i,
         Err(e) => return usage_error(e),
     };
-    let compiled = match compile::compile(&loaded.policy, &args.session, inputs.as_ref()) {
+    let mut compiled = match compile::compile(&loaded.policy, &args.session, inputs.as_ref()) {
         Ok(c) => c,
         Err(CompileError::Usage(m)) => return usage_error(m),
         Err(CompileError::Policy(d)) => {
@@ -65,6 +70,19 @@ pub fn run(args: CompileArgs) -> u8 {
             return exit::ERRORS;
         }
     };
+    if args.network != super::network::Network::Datil {
+        let profile = args.network.profile();
+        let Some(session) = loaded.policy.session(&args.session) else {
+            return usage_error(format!("there is no session `{}`", args.session));
+        };
+        if let Some(o) = compile_naga::outside_vocabulary(&loaded.policy, session, profile)
+            .into_iter()
+            .next()
+        {
+            return usage_error_help(o.message(profile), o.help());
+        }
+        compile_naga::to_naga(&mut compiled, &loaded.policy, session);
+    }
     match args.format {
         OutputFormat::Json => print_json(&compiled.to_json()),
         OutputFormat::Human => print_stdout(&human(&compiled)),

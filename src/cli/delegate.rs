@@ -6,8 +6,13 @@
 //! Prints the capacity delegation AuthSig of `createCapacityDelegationAuthSig` (SDK 7.4.0),
 //! from the flags, or from a policy grant (its `rate-limit-increase-auth` allow, domain,
 //! statement, chain id and `max-ttl`), so that `check FILE --authsig` accepts it.
+//!
+//! `litcap delegate --network naga --delegatee 0x.. --max-price WEI --scope pkp_sign [...]`
+//! prints the payment delegation AuthSig of auth-helpers 8.2.1
+//! `createPaymentDelegationAuthSig` instead (Naga has no capacity credits).
 
-use super::common::{self, print_json, usage_error};
+use super::common::{self, print_json, usage_error, usage_error_help};
+use super::network::Network;
 use super::sign::{
     one, report, report_diags, times, warn_if_unusable, NonceArgs, Reported, WalletArgs,
 };
@@ -18,7 +23,11 @@ use litcap::lit::Ability;
 use litcap::sign::capacity::{
     create_capacity_delegation_auth_sig, create_grant_delegation_auth_sig, CapacityDelegationParams,
 };
+use litcap::sign::payment::{
+    create_payment_delegation_auth_sig, PaymentDelegationParams, PaymentError,
+};
 use litcap::time::Ttl;
+use litcap::wire::payment::PaymentDelegationInput;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -30,13 +39,25 @@ pub struct DelegateArgs {
     #[arg(requires = "grant")]
     pub files: Vec<PathBuf>,
     /// The grant that describes the delegation: its one `rate-limit-increase-auth` allow (token
-    /// id, and `where` `delegate_to`, `uses`, `nft_id`), domain, statement, chain id, `max-ttl`.
+    /// id, and `where` `delegate_to`, `uses`, `nft_id`), domain, statement, chain id, `max-ttl`
+    /// (Datil).
     #[arg(long, value_name = "NAME", requires = "files",
-          conflicts_with_all = ["capacity_token_id", "delegatees", "uses", "domain", "statement"])]
+          conflicts_with_all = ["capacity_token_id", "delegatees", "uses", "domain", "statement", "max_price", "scopes"])]
     pub grant: Option<String>,
-    /// The capacity-credit NFT token id to delegate.
-    #[arg(long, value_name = "ID", required_unless_present = "grant")]
+    /// The capacity-credit NFT token id to delegate (Datil).
+    #[arg(long, value_name = "ID", required_unless_present_any = ["grant", "max_price"])]
     pub capacity_token_id: Option<String>,
+    /// Naga: the most the delegatees may spend per request, in wei (decimal or `0x` hex);
+    /// the nota bene's `max_price`.
+    #[arg(long, value_name = "WEI", conflicts_with = "capacity_token_id")]
+    pub max_price: Option<String>,
+    /// Naga: what the payment covers (repeat): `encryption_sign`, `lit_action`, `pkp_sign`,
+    /// `sign_session_key`.
+    #[arg(long = "scope", value_name = "SCOPE", requires = "max_price")]
+    pub scopes: Vec<String>,
+    /// The network: `datil` delegates capacity credits, `naga` delegates payment.
+    #[arg(long, value_enum, default_value = "datil")]
+    pub network: Network,
     /// A wallet address that may use the credits (repeat for each).
     #[arg(
         long = "delegatee",
@@ -77,6 +98,14 @@ pub fn run(args: DelegateArgs) -> u8 {
 }
 
 fn delegate(args: DelegateArgs) -> Result<u8, Reported> {
+    if args.network == Network::Naga {
+        return delegate_payment(args);
+    }
+    if args.max_price.is_some() {
+        return Err(Reported(usage_error(
+            "--max-price is a Naga payment delegation, but --network is datil; pass `--network naga`, or delegate capacity credits with --capacity-token-id",
+        )));
+    }
     if let Some(grant) = &args.grant {
         return from_grant(&args, grant);
     }
@@ -201,4 +230,58 @@ fn from_grant(args: &DelegateArgs, name: &str) -> Result<u8, Reported> {
     .map_err(|e| report(&e))?;
     warn_if_unusable("capacity delegation", issued_at, expiration, false);
     Ok(print_json(&a.to_value()))
+}
+
+/// `--network naga`: `createPaymentDelegationAuthSig`.
+fn delegate_payment(args: DelegateArgs) -> Result<u8, Reported> {
+    if args.grant.is_some() {
+        return Err(Reported(usage_error(
+            "--grant describes a Datil capacity-credit delegation (`rate-limit-increase-auth`); Naga has no capacity credits: delegate payment with --max-price WEI and --scope (e.g. `--scope pkp_sign`)",
+        )));
+    }
+    if args.capacity_token_id.is_some() {
+        return Err(Reported(usage_error(
+            "--capacity-token-id is a Datil capacity-credit delegation; Naga has no capacity credits: delegate payment with --max-price WEI and --scope (e.g. `--scope pkp_sign`)",
+        )));
+    }
+    let Some(max_price) = args.max_price.clone() else {
+        return Err(Reported(usage_error(
+            "--network naga needs --max-price WEI (the most each delegated request may cost)",
+        )));
+    };
+    if let Some(s) = &args.statement {
+        if s.contains('\n') || s.contains('\r') {
+            return Err(Reported(usage_error(
+                "--statement contains a line break; SIWE statements are one line",
+            )));
+        }
+    }
+    let (issued_at, expiration) = times(&args.issued_at, &args.expiration)?;
+    let params = PaymentDelegationParams {
+        delegation: PaymentDelegationInput {
+            delegatee_addresses: args.delegatees.clone(),
+            scopes: args.scopes.clone(),
+            max_price,
+        },
+        nonce: String::new(),
+        issued_at,
+        expiration,
+        domain: args.domain.clone(),
+        statement: args.statement.clone(),
+    };
+    // The inputs are checked before any wallet or network is touched.
+    if let Err(e) = litcap::wire::payment::nota_bene(&params.delegation) {
+        return Err(Reported(match e.help() {
+            Some(h) => usage_error_help(format!("payment delegation: {e}"), h),
+            None => usage_error(format!("payment delegation: {e}")),
+        }));
+    }
+    let signer = args.wallet.signer()?;
+    let nonce = args.nonce.resolve(&args.wallet.http())?;
+    let params = PaymentDelegationParams { nonce, ..params };
+    match create_payment_delegation_auth_sig(signer.as_ref(), &params) {
+        Ok(a) => Ok(print_json(&a.to_value())),
+        Err(PaymentError::Sign(e)) => Err(report(&e)),
+        Err(PaymentError::Delegation(e)) => Err(Reported(usage_error(e.to_string()))),
+    }
 }

@@ -28,6 +28,7 @@ pub mod init;
 pub mod lsp;
 pub mod man;
 pub mod netkey;
+pub mod network;
 pub mod recap;
 pub mod schema;
 pub mod sign;

@@ -316,14 +316,31 @@ impl Target {
         Err(report_diags(&one(d), &self.sources))
     }
 
-    /// Signs a fresh AuthSig for the session key with the grant's recap and SIWE fields.
-    pub fn new_auth_sig(
+    /// Refuses a session (or its grant) with capabilities outside the profile's vocabulary,
+    /// naming the replacement (`litcap::wire::compile_naga::outside_vocabulary`).
+    pub fn check_vocabulary(&self, profile: &litcap::profile::Profile) -> Result<(), Reported> {
+        match litcap::wire::compile_naga::outside_vocabulary(&self.policy, self.session(), profile)
+            .into_iter()
+            .next()
+        {
+            Some(o) => Err(Reported(common::usage_error_help(
+                o.message(profile),
+                o.help(),
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Signs a fresh AuthSig for the session key with the grant's recap and SIWE fields; `naga`
+    /// writes the SIWE as SDK v8 does (`litcap::wire::compile_naga::to_naga`).
+    pub fn new_auth_sig_in(
         &self,
         signer: &dyn WalletSigner,
         session_key: &str,
         nonce: String,
         issued_at: Timestamp,
         expiration: Timestamp,
+        naga: bool,
     ) -> Result<AuthSig, Reported> {
         let inputs = SiweInputs {
             address: signer.address().to_checksum(),
@@ -332,11 +349,14 @@ impl Target {
             issued_at,
             expiration: Some(expiration),
         };
-        let compiled = compile::compile(&self.policy, &self.session().name, Some(&inputs))
+        let mut compiled = compile::compile(&self.policy, &self.session().name, Some(&inputs))
             .map_err(|e| match e {
                 CompileError::Usage(m) => Reported(usage_error(m)),
                 CompileError::Policy(d) => report_diags(&d, &self.sources),
             })?;
+        if naga {
+            litcap::wire::compile_naga::to_naga(&mut compiled, &self.policy, self.session());
+        }
         let Some(siwe) = compiled.siwe else {
             return Err(Reported(usage_error("no SIWE message was compiled")));
         };
@@ -518,6 +538,17 @@ pub struct SignArgs {
     /// A capacity delegation AuthSig (from `litcap delegate`), put before the AuthSig.
     #[arg(long, value_name = "FILE")]
     pub capacity_delegation: Option<PathBuf>,
+    /// The network: `naga` signs the SDK v8 payload (with `maxPrice`).
+    #[arg(long, value_enum, default_value = "datil")]
+    pub network: super::network::Network,
+    /// Naga: each node's `maxPrice` in wei, `WEI` for every node or `URL=WEI` per node
+    /// (repeat).
+    #[arg(long = "max-price", value_name = "[URL=]WEI")]
+    pub max_prices: Vec<String>,
+    /// Naga: a payment delegation AuthSig (from `litcap delegate --network naga`), put
+    /// before the AuthSig (`capabilityAuthSigs`).
+    #[arg(long, value_name = "FILE")]
+    pub payment_delegation: Option<PathBuf>,
 }
 
 pub fn run(args: SignArgs) -> u8 {
@@ -527,7 +558,77 @@ pub fn run(args: SignArgs) -> u8 {
     }
 }
 
+/// The flags that belong to the other network, refused with the replacement named.
+fn check_network_flags(args: &SignArgs) -> Result<(), Reported> {
+    use super::network::Network;
+    let refuse = |m: &str| Err(Reported(usage_error(m)));
+    match args.network {
+        Network::Datil => {
+            if !args.max_prices.is_empty() {
+                return refuse("--max-price is part of the Naga payload; pass `--network naga` (Datil's payload has no `maxPrice`)");
+            }
+            if args.payment_delegation.is_some() {
+                return refuse("--payment-delegation is a Naga capability; pass `--network naga`, or use --capacity-delegation on Datil");
+            }
+        }
+        Network::Naga => {
+            if args.capacity_delegation.is_some() {
+                return refuse("--capacity-delegation is Datil's; Naga has no capacity credits: pass a payment delegation with --payment-delegation FILE (from `litcap delegate --network naga`)");
+            }
+            if args.store.is_some() {
+                return refuse("--store keeps the SDK v7 layout; the v8 storage plugin's layout is not supported yet: pass the seed with --session-key-seed-file FILE or --session-key-seed-env VAR with --network naga");
+            }
+            if args.max_prices.is_empty() {
+                return refuse("--network naga needs --max-price WEI (or one --max-price URL=WEI per node): every Naga payload carries the node's `maxPrice`");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `--max-price`: one `WEI` for every node, or `URL=WEI` for each node.
+/// `nodes` are the `--node` URLs as signed for (see `node_url`); a `URL=WEI` names its node as
+/// given or in that form.
+fn node_prices(args: &SignArgs, nodes: &[String]) -> Result<Vec<(String, u128)>, Reported> {
+    use litcap::wire::naga::parse_price;
+    let bad = |v: &str, e: litcap::wire::naga::PriceError| {
+        Reported(usage_error(format!("--max-price `{v}`: {e}")))
+    };
+    if let [one] = args.max_prices.as_slice() {
+        if !one.contains('=') {
+            let p = parse_price(one).map_err(|e| bad(one, e))?;
+            return Ok(nodes.iter().map(|u| (u.clone(), p)).collect());
+        }
+    }
+    let mut per: Vec<(String, u128)> = Vec::new();
+    for v in &args.max_prices {
+        let Some((url, wei)) = v.rsplit_once('=') else {
+            return Err(Reported(usage_error(format!(
+                "--max-price `{v}`: with several values, write each as `URL=WEI`"
+            ))));
+        };
+        per.push((url.to_string(), parse_price(wei).map_err(|e| bad(v, e))?));
+    }
+    args.nodes
+        .iter()
+        .zip(nodes)
+        .map(|(given, u)| {
+            per.iter()
+                .find(|(url, _)| {
+                    url == given || litcap::sign::http::node_url(url).is_ok_and(|(n, _)| &n == u)
+                })
+                .map(|(_, p)| (u.clone(), *p))
+                .ok_or_else(|| {
+                    Reported(usage_error(format!(
+                        "--node `{given}` has no --max-price; add `--max-price {u}=WEI`"
+                    )))
+                })
+        })
+        .collect()
+}
+
 fn sign(args: SignArgs) -> Result<u8, Reported> {
+    check_network_flags(&args)?;
     let target = Target::load(&args.files, &args.session)?;
     let session = target.session();
     let grant = target.grant();
@@ -558,6 +659,10 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         }
         nodes.push(node);
     }
+    let prices = match args.network {
+        super::network::Network::Naga => Some(node_prices(&args, &nodes)?),
+        super::network::Network::Datil => None,
+    };
 
     // The session key. A store is locked from here until the process ends, so that reading
     // the key, choosing or signing the AuthSig, and writing both is one step for concurrent
@@ -598,12 +703,21 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     }
     let uri = session_key.uri();
     let requests = target.requests();
+    if prices.is_some() {
+        target.check_vocabulary(args.network.profile())?;
+    }
     let grant_recap = grant.recap();
 
-    // The capacity delegation, if any.
-    let capacity = match &args.capacity_delegation {
+    // The capacity (Datil) or payment (Naga) delegation, if any.
+    let (delegation_path, delegation_what) =
+        match (&args.capacity_delegation, &args.payment_delegation) {
+            (Some(p), _) => (Some(p), "capacity delegation"),
+            (None, Some(p)) => (Some(p), "payment delegation"),
+            (None, None) => (None, ""),
+        };
+    let capacity = match delegation_path {
         Some(path) => {
-            let a = read_auth_sig(path, "capacity delegation")?;
+            let a = read_auth_sig(path, delegation_what)?;
             let x = Expectations {
                 uri: litcap::siwe::DELEGATION_URI,
                 wallet: None,
@@ -618,7 +732,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
             if let Err(p) = check_auth_sig(&a, &x) {
                 let shown = path.display().to_string();
                 return Err(report_diags(
-                    &problem_diags("capacity delegation", &shown, &p),
+                    &problem_diags(delegation_what, &shown, &p),
                     &target.sources,
                 ));
             }
@@ -626,6 +740,26 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         }
         None => None,
     };
+    if let Some(prices) = &prices {
+        // lit-peer `payment_delegation.rs` `validate_delegation_requirements`: a delegation
+        // pays only when the session's `maxPrice` is at most its `max_price`.
+        if let Some(d) = &capacity {
+            match litcap::wire::payment::delegation_max_price(&d.signed_message) {
+                None => {
+                    return Err(Reported(usage_error(
+                        "--payment-delegation grants no payment (no `max_price` under `Auth/Auth` on `lit-paymentdelegation://*`); make one with `litcap delegate --network naga`",
+                    )))
+                }
+                Some(cap) => {
+                    if let Some((url, p)) = prices.iter().find(|(_, p)| *p > cap) {
+                        return Err(Reported(usage_error(format!(
+                            "--max-price {p} for `{url}` exceeds the payment delegation's `max_price` {cap}, so the Naga nodes would not charge the delegator; lower --max-price to at most {cap}"
+                        ))));
+                    }
+                }
+            }
+        }
+    }
 
     // The AuthSig.
     let auth_sig = if let Some(path) = &args.authsig {
@@ -701,12 +835,13 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
                     issued_at,
                     expiration,
                 );
-                let a = target.new_auth_sig(
+                let a = target.new_auth_sig_in(
                     signer.as_ref(),
                     session_key.public_key_hex(),
                     nonce,
                     issued_at,
                     auth_expiration,
+                    prices.is_some(),
                 )?;
                 if let Err(p) = check_auth_sig(&a, &x) {
                     // The compiled AuthSig always fits; this guards the guard.
@@ -739,6 +874,19 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     }
 
     warn_if_unusable("SessionSigs", issued_at, expiration, true);
+
+    if let Some(prices) = prices {
+        let sigs = litcap::sign::naga::sign_for_nodes(
+            &session_key,
+            &requests,
+            capacity.as_slice(),
+            &auth_sig,
+            issued_at,
+            expiration,
+            &prices,
+        );
+        return Ok(print_json(&sigs.to_value()));
+    }
     let sigs = flow::session_sigs(
         &session_key,
         &requests,

@@ -49,8 +49,12 @@ pub struct VerifyArgs {
     /// public key>"` (repeat for each); without it, each listed request is judged as one.
     #[arg(long = "request", value_name = "\"<ABILITY> on <RESOURCE>\"")]
     pub requests: Vec<String>,
+    /// Whose node rules apply: `naga` requires `maxPrice`, rejects unknown keys in capability
+    /// AuthSigs and compares `nodeAddress` with the node's raw `domain:port`.
+    #[arg(long, value_enum, default_value = "datil")]
+    pub network: super::network::Network,
     #[command(flatten)]
-    pub network: super::netkey::NetworkKeyArgs,
+    pub netkey: super::netkey::NetworkKeyArgs,
 }
 
 /// Output formats of `verify`.
@@ -137,13 +141,13 @@ pub fn run(args: VerifyArgs) -> u8 {
         now: args.at.unwrap_or_else(Timestamp::now),
         node: args.node.clone(),
         operations,
-        network_key: match args.network.resolve() {
+        network_key: match args.netkey.resolve() {
             Ok(k) => k,
             Err(code) => return code,
         },
         session_key: args.session_key.clone(),
     };
-    let results = verify_all(&paths, &opts, target);
+    let results = verify_all(&paths, &opts, target, args.network.profile());
 
     let checking = report::checking(target);
     let printed = match args.format {
@@ -191,6 +195,7 @@ fn verify_all(
     paths: &[PathBuf],
     opts: &VerifyOptions,
     target: Option<(&Policy, &Session)>,
+    profile: &'static litcap::profile::Profile,
 ) -> Vec<FileResult> {
     use rayon::prelude::*;
     // Maps are signed under few AuthSigs: each distinct one is recovered once across files.
@@ -200,7 +205,7 @@ fn verify_all(
         .map(|p| {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 litcap::eth::with_recovery_cache(&recoveries, || {
-                    report::verify_path(p, opts, target)
+                    report::verify_path_in(p, opts, target, profile)
                 })
             }))
             .unwrap_or_else(|_| FileResult {

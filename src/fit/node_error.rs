@@ -28,6 +28,12 @@ pub enum NodeErrorKind {
     /// litcap: the deciding capability is a PKP AuthSig signed with the network's BLS key,
     /// and no network key was given to verify it (`--network-key`); everything else passes.
     BlsNoNetworkKey,
+    /// litcap, Naga: the nodes accept the session signature, but a payment delegation among
+    /// its capabilities will not pay, because the session's `maxPrice` exceeds the
+    /// delegation's `max_price` (lit-peer `payment/payment_delegation.rs`
+    /// `validate_delegation_requirements`); the user is charged instead, or the request fails
+    /// with `PaymentFailed`.
+    PaymentDelegationUnusable,
 }
 
 impl NodeErrorKind {
@@ -57,6 +63,7 @@ impl NodeErrorKind {
             NodeErrorKind::NodeSIWESigConversionError => "NodeSIWESigConversionError",
             NodeErrorKind::InvalidResourceAbilityRequest => "InvalidResourceAbilityRequest",
             NodeErrorKind::BlsNoNetworkKey => "BlsNoNetworkKey",
+            NodeErrorKind::PaymentDelegationUnusable => "PaymentDelegationUnusable",
         }
     }
 }

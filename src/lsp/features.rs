@@ -893,6 +893,9 @@ fn ability_action(a: Ability) -> &'static str {
             "a request paid with capacity credits delegated to the session's wallet (the only ability whose `where` data the nodes read)"
         }
         Ability::LitActionExecution => "the execution of a Lit Action (`executeJs`) with that IPFS CID",
+        Ability::PaymentDelegation => {
+            "a request paid by a payment delegation (Naga: the delegator pays up to the delegation's `max_price`)"
+        }
     }
 }
 

@@ -12,6 +12,8 @@ pub mod check;
 pub mod flow;
 pub mod handshake;
 pub mod http;
+pub mod naga;
+pub mod payment;
 #[cfg(feature = "net")] // the JSON-RPC signer needs the network stack
 pub mod remote;
 pub mod session_key;

@@ -174,6 +174,16 @@ pub fn verify_path(
     opts: &VerifyOptions,
     target: Option<(&Policy, &Session)>,
 ) -> FileResult {
+    verify_path_in(path, opts, target, &crate::profile::DATIL)
+}
+
+/// [`verify_path`] with the node rules of a profile (`verify --network`).
+pub fn verify_path_in(
+    path: &Path,
+    opts: &VerifyOptions,
+    target: Option<(&Policy, &Session)>,
+    profile: &'static crate::profile::Profile,
+) -> FileResult {
     let name = path.display().to_string();
     let result = |outcome| FileResult {
         path: name.clone(),
@@ -181,7 +191,7 @@ pub fn verify_path(
         policy: Vec::new(),
     };
     match read(path) {
-        Ok(text) => verify_text(&name, &text, opts, target),
+        Ok(text) => verify_text_in(&name, &text, opts, target, profile),
         Err(other) => result(other),
     }
 }
@@ -194,6 +204,17 @@ pub fn verify_text(
     text: &str,
     opts: &VerifyOptions,
     target: Option<(&Policy, &Session)>,
+) -> FileResult {
+    verify_text_in(name, text, opts, target, &crate::profile::DATIL)
+}
+
+/// [`verify_text`] with the node rules of a profile (`verify --network`).
+pub fn verify_text_in(
+    name: &str,
+    text: &str,
+    opts: &VerifyOptions,
+    target: Option<(&Policy, &Session)>,
+    profile: &'static crate::profile::Profile,
 ) -> FileResult {
     let name = name.to_string();
     let result = |outcome| FileResult {
@@ -222,7 +243,7 @@ pub fn verify_text(
     if file.is_empty() {
         return result(Outcome::Empty);
     }
-    let verdicts = sessionsigs::verify_file(&file, opts);
+    let verdicts = sessionsigs::verify_file_in(&file, opts, profile);
     let policy = match target {
         Some((p, s)) => sessionsigs::check_against_session(&file, p, s)
             .into_iter()

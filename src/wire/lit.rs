@@ -1,5 +1,12 @@
-//! The Lit vocabulary of SDK v7 (Datil): abilities, resource prefixes, resource keys, and the
-//! mapping from a `LitAbility` to its ReCap ability.
+//! The Lit vocabulary: abilities, resource prefixes, resource keys, and the mapping from a
+//! `LitAbility` to its ReCap ability.
+//!
+//! The enums are the union of every profile's vocabulary. `ALL` is SDK v7 (Datil), and every
+//! Datil path (parsing, suggestions, schemas) keeps reading `ALL`, so Datil output does not
+//! change; `NAGA` is SDK v8 (`@lit-protocol/constants` 9.0.1 `LIT_ABILITY`,
+//! `LIT_RESOURCE_PREFIX`; auth-helpers 8.2.1 `resources.ts` `LitPaymentDelegationResource`):
+//! `lit-ratelimitincrease` / `rate-limit-increase-auth` are gone and
+//! `lit-paymentdelegation` / `lit-payment-delegation` (→ `Auth/Auth`) replace them.
 
 use std::fmt;
 
@@ -11,9 +18,31 @@ pub enum Ability {
     PkpSigning,
     RateLimitIncreaseAuth,
     LitActionExecution,
+    /// SDK v8 only: `LIT_ABILITY.PaymentDelegation`.
+    PaymentDelegation,
 }
 
 impl Ability {
+    /// SDK v8 (Naga): `LIT_ABILITY` of `@lit-protocol/constants` 9.0.1.
+    pub const NAGA: [Ability; 5] = [
+        Ability::AccessControlConditionDecryption,
+        Ability::AccessControlConditionSigning,
+        Ability::PkpSigning,
+        Ability::PaymentDelegation,
+        Ability::LitActionExecution,
+    ];
+
+    /// Every ability of every profile.
+    pub const UNION: [Ability; 6] = [
+        Ability::AccessControlConditionDecryption,
+        Ability::AccessControlConditionSigning,
+        Ability::PkpSigning,
+        Ability::RateLimitIncreaseAuth,
+        Ability::LitActionExecution,
+        Ability::PaymentDelegation,
+    ];
+
+    /// SDK v7 (Datil).
     pub const ALL: [Ability; 5] = [
         Ability::AccessControlConditionDecryption,
         Ability::AccessControlConditionSigning,
@@ -29,11 +58,18 @@ impl Ability {
             Ability::PkpSigning => "pkp-signing",
             Ability::RateLimitIncreaseAuth => "rate-limit-increase-auth",
             Ability::LitActionExecution => "lit-action-execution",
+            Ability::PaymentDelegation => "lit-payment-delegation",
         }
     }
 
+    /// An SDK v7 (Datil) ability.
     pub fn parse(s: &str) -> Option<Ability> {
         Ability::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// An ability of the given vocabulary (a profile's list).
+    pub fn parse_in(s: &str, vocabulary: &[Ability]) -> Option<Ability> {
+        vocabulary.iter().copied().find(|a| a.as_str() == s)
     }
 
     /// `getRecapNamespaceAndAbility`: the ReCap `namespace/name` this ability is granted by.
@@ -42,7 +78,7 @@ impl Ability {
             Ability::AccessControlConditionDecryption => "Threshold/Decryption",
             Ability::AccessControlConditionSigning | Ability::PkpSigning => "Threshold/Signing",
             Ability::LitActionExecution => "Threshold/Execution",
-            Ability::RateLimitIncreaseAuth => "Auth/Auth",
+            Ability::RateLimitIncreaseAuth | Ability::PaymentDelegation => "Auth/Auth",
         }
     }
 
@@ -55,6 +91,7 @@ impl Ability {
             Ability::PkpSigning => ResourcePrefix::Pkp,
             Ability::RateLimitIncreaseAuth => ResourcePrefix::RateLimitIncrease,
             Ability::LitActionExecution => ResourcePrefix::LitAction,
+            Ability::PaymentDelegation => ResourcePrefix::PaymentDelegation,
         }
     }
 
@@ -77,10 +114,21 @@ pub enum ResourcePrefix {
     Pkp,
     RateLimitIncrease,
     LitAction,
+    /// SDK v8 only: `LIT_RESOURCE_PREFIX.PaymentDelegation`.
+    PaymentDelegation,
 }
 
 impl ResourcePrefix {
-    /// In the order `parseLitResource` tries them.
+    /// SDK v8 (Naga), in the order its `parseLitResource` tries them (`resources.ts`); the
+    /// `lit-ratelimitincrease` constant survives in v8 but no resource class or ability uses it.
+    pub const NAGA: [ResourcePrefix; 4] = [
+        ResourcePrefix::AccessControlCondition,
+        ResourcePrefix::Pkp,
+        ResourcePrefix::LitAction,
+        ResourcePrefix::PaymentDelegation,
+    ];
+
+    /// SDK v7 (Datil), in the order `parseLitResource` tries them.
     pub const ALL: [ResourcePrefix; 4] = [
         ResourcePrefix::AccessControlCondition,
         ResourcePrefix::Pkp,
@@ -94,11 +142,18 @@ impl ResourcePrefix {
             ResourcePrefix::Pkp => "lit-pkp",
             ResourcePrefix::RateLimitIncrease => "lit-ratelimitincrease",
             ResourcePrefix::LitAction => "lit-litaction",
+            ResourcePrefix::PaymentDelegation => "lit-paymentdelegation",
         }
     }
 
+    /// An SDK v7 (Datil) prefix.
     pub fn parse(s: &str) -> Option<ResourcePrefix> {
         ResourcePrefix::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// A prefix of the given vocabulary (a profile's list).
+    pub fn parse_in(s: &str, vocabulary: &[ResourcePrefix]) -> Option<ResourcePrefix> {
+        vocabulary.iter().copied().find(|p| p.as_str() == s)
     }
 
     /// `isValidLitAbility` of the SDK resource class with this prefix.
@@ -107,7 +162,11 @@ impl ResourcePrefix {
     }
 
     pub fn abilities(self) -> impl Iterator<Item = Ability> {
-        Ability::ALL.into_iter().filter(move |a| self.supports(*a))
+        // Each ability belongs to one prefix, so the union gives a Datil prefix its Datil
+        // abilities only.
+        Ability::UNION
+            .into_iter()
+            .filter(move |a| self.supports(*a))
     }
 
     /// What the id of this resource is, for messages.
@@ -119,6 +178,7 @@ impl ResourcePrefix {
             ResourcePrefix::Pkp => "PKP token id",
             ResourcePrefix::RateLimitIncrease => "capacity-credit NFT token id",
             ResourcePrefix::LitAction => "Lit Action IPFS CID",
+            ResourcePrefix::PaymentDelegation => "payment delegation (always `*`)",
         }
     }
 }
@@ -197,16 +257,21 @@ impl Resource {
 
     /// Parses `<prefix>://<id>` strictly: the prefix must be one of the four exactly.
     pub fn parse_key(key: &str) -> Result<Resource, ResourceError> {
+        Resource::parse_key_in(key, &ResourcePrefix::ALL)
+    }
+
+    /// [`Resource::parse_key`] with a profile's prefixes.
+    pub fn parse_key_in(
+        key: &str,
+        vocabulary: &'static [ResourcePrefix],
+    ) -> Result<Resource, ResourceError> {
         let Some((prefix, id)) = key.split_once("://") else {
             return Err(ResourceError::NotAKey(key.to_string()));
         };
-        let Some(p) = ResourcePrefix::parse(prefix) else {
+        let Some(p) = ResourcePrefix::parse_in(prefix, vocabulary) else {
             return Err(ResourceError::UnknownPrefix {
                 prefix: prefix.to_string(),
-                suggestion: crate::suggest::closest(
-                    prefix,
-                    ResourcePrefix::ALL.iter().map(|p| p.as_str()),
-                ),
+                suggestion: crate::suggest::closest(prefix, vocabulary.iter().map(|p| p.as_str())),
             });
         };
         if id.is_empty() {

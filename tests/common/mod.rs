@@ -111,3 +111,40 @@ pub fn extra_vectors(file: &str) -> Vec<Vector> {
         })
         .collect()
 }
+
+/// Every SDK v8 (Naga) vector listed in `tests/vectors/v8/index.json`, in order (produced by
+/// the real `@lit-protocol/*` 8.x packages through `tests/interop-v8/`). Their result is under
+/// `output`; it is read into `expected`.
+pub fn v8_vectors() -> Vec<Vector> {
+    let dir = vectors_dir().join("v8");
+    let index: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("index.json")).unwrap()).unwrap();
+    index
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let name = f["file"].as_str().unwrap();
+            let v: Value =
+                serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
+            assert_eq!(v["kind"], f["kind"], "{name}: kind differs from index.json");
+            Vector {
+                file: name.to_string(),
+                kind: v["kind"].as_str().unwrap().to_string(),
+                description: v["description"].as_str().unwrap_or_default().to_string(),
+                input: v["input"].clone(),
+                expected: v["output"].clone(),
+            }
+        })
+        .collect()
+}
+
+/// The v8 vectors of one kind; panics if there are none.
+pub fn v8_vectors_of(kind: &str) -> Vec<Vector> {
+    let v: Vec<Vector> = v8_vectors()
+        .into_iter()
+        .filter(|v| v.kind == kind)
+        .collect();
+    assert!(!v.is_empty(), "no v8 vectors of kind `{kind}`");
+    v
+}

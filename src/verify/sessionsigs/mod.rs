@@ -35,7 +35,9 @@ mod policy;
 mod sdk;
 
 pub use input::{InputError, SessionSigsFile};
-pub use node::{judge_capability, verify_file, verify_text, CapabilityVerdict};
+pub use node::{
+    judge_capability, verify_file, verify_file_in, verify_text, verify_text_in, CapabilityVerdict,
+};
 pub use policy::check_against_session;
 pub use sdk::{js_date_parse, nacl_verify, sdk_validate_session_sigs, SdkValidation};
 
@@ -284,6 +286,21 @@ pub fn prepare_domain_name(s: &str) -> String {
         s = rest;
     }
     s.replace("localhost", "127.0.0.1")
+}
+
+/// The `host:port` of a node as a Naga node holds it (its raw configured `domain:port`):
+/// the URL without its scheme and trailing `/`, `localhost` kept (lit-peer
+/// `auth/session_sigs.rs` `validate_session_sig` formats `"{domain_name}:{port}"` from its
+/// config and normalises only the payload's `nodeAddress`).
+pub fn node_identity_raw(url: &str) -> String {
+    let mut s = url.trim();
+    while let Some(rest) = s.strip_prefix("https://") {
+        s = rest;
+    }
+    while let Some(rest) = s.strip_prefix("http://") {
+        s = rest;
+    }
+    s.trim_end_matches('/').to_string()
 }
 
 /// The `host:port` a node compares `nodeAddress` with, from a node URL.

@@ -277,15 +277,35 @@ pub(super) fn gap_reason(gap: &Gap, request: &Request) -> String {
     authsig::describe_gap(gap, request).0
 }
 
-/// One request as an operation a node could see: `None` if none can match it.
-pub(super) fn operation(r: &PayloadRequest<'_>) -> Result<Request, String> {
-    let prefix = ResourcePrefix::parse(&r.resource.resource_prefix).ok_or_else(|| {
-        format!(
-            "the resource prefix `{}` is not one the nodes know",
-            r.resource.resource_prefix
-        )
-    })?;
-    let ability = Ability::parse(&r.ability)
+/// The first capability of a payload with a key the Naga nodes do not accept.
+fn unknown_capability_key(signed_message: &str) -> Option<(usize, String)> {
+    const KNOWN: [&str; 5] = ["sig", "derivedVia", "signedMessage", "address", "algo"];
+    let v: serde_json::Value = serde_json::from_str(signed_message).ok()?;
+    v.get("capabilities")?
+        .as_array()?
+        .iter()
+        .enumerate()
+        .find_map(|(i, c)| {
+            c.as_object()?
+                .keys()
+                .find(|k| !KNOWN.contains(&k.as_str()))
+                .map(|k| (i, k.clone()))
+        })
+}
+
+/// One request as an operation a node of the profile could see: `Err` if none can match it.
+pub(super) fn operation_in(
+    r: &PayloadRequest<'_>,
+    profile: &crate::profile::Profile,
+) -> Result<Request, String> {
+    let prefix = ResourcePrefix::parse_in(&r.resource.resource_prefix, profile.prefixes)
+        .ok_or_else(|| {
+            format!(
+                "the resource prefix `{}` is not one the nodes know",
+                r.resource.resource_prefix
+            )
+        })?;
+    let ability = Ability::parse_in(&r.ability, profile.abilities)
         .ok_or_else(|| format!("the ability `{}` is not one the nodes know", r.ability))?;
     if !prefix.supports(ability) {
         return Err(format!(
@@ -342,8 +362,27 @@ pub(super) fn session_key(address: &str) -> Result<VerifyingKey, (NodeErrorKind,
     })
 }
 
-/// Verifies every entry of a read map.
+/// Verifies every entry of a read map with the Datil nodes' rules.
 pub fn verify_file(file: &SessionSigsFile<'_>, opts: &VerifyOptions) -> Vec<NodeVerdict> {
+    verify_file_in(file, opts, &crate::profile::DATIL)
+}
+
+/// [`verify_text`] with the node rules of a profile (`verify --network`).
+pub fn verify_text_in(
+    text: &str,
+    opts: &VerifyOptions,
+    profile: &'static crate::profile::Profile,
+) -> Result<Vec<NodeVerdict>, InputError> {
+    let file = SessionSigsFile::parse(text)?;
+    Ok(verify_file_in(&file, opts, profile))
+}
+
+/// [`verify_file`] with the node rules of a profile.
+pub fn verify_file_in(
+    file: &SessionSigsFile<'_>,
+    opts: &VerifyOptions,
+    profile: &'static crate::profile::Profile,
+) -> Vec<NodeVerdict> {
     // Step 2 for every entry first, so capability work can be shared across entries.
     let payloads: Vec<Option<Result<Payload<'_>, String>>> = file
         .entries
@@ -359,12 +398,18 @@ pub fn verify_file(file: &SessionSigsFile<'_>, opts: &VerifyOptions) -> Vec<Node
     let mut keys: Vec<KeyCacheEntry<'_>> = Vec::new();
     let mut out = Vec::with_capacity(file.entries.len());
     for ((url, entry), payload) in file.entries.iter().zip(&payloads) {
-        let checked_as = node_identity(opts.node.as_deref().unwrap_or(url));
+        let own = opts.node.as_deref().unwrap_or(url);
+        let checked_as = if profile.node.normalises_own_address {
+            node_identity(own)
+        } else {
+            node_identity_raw(own)
+        };
         let outcome = verify_entry(
             url,
             entry,
             payload.as_ref(),
             &checked_as,
+            profile,
             opts,
             &mut keys,
             &mut caps,
@@ -417,17 +462,20 @@ pub(super) struct EntryOutcome {
 }
 
 /// Judges one entry: the operations of `opts`, or, without any, each listed request as one.
+// The entry, its payload, whose node judges it (address, rules, options) and the two caches.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn verify_entry<'p>(
     url: &str,
     entry: &'p RawEntry<'_>,
     payload: Option<&'p Result<Payload<'p>, String>>,
     checked_as: &str,
+    profile: &'static crate::profile::Profile,
     opts: &VerifyOptions,
     keys: &mut Vec<KeyCacheEntry<'p>>,
     caps: &mut Vec<CapCacheEntry<'p>>,
 ) -> EntryOutcome {
     let ops = &opts.operations;
-    let (payload, address) = match entry_payload(url, entry, payload, keys) {
+    let (payload, address) = match entry_payload(url, entry, payload, profile, keys) {
         Ok(p) => p,
         Err(e) => {
             return EntryOutcome {
@@ -443,12 +491,20 @@ pub(super) fn verify_entry<'p>(
             }
         }
     };
+    // 7. Naga: a payment delegation pays only up to its `max_price` (once the nodes accept).
+    let payment = |error: Option<NodeError>| match error {
+        None if profile.delegation.kind == crate::profile::DelegationKind::Payment => {
+            check_payment_delegations(payload).err()
+        }
+        e => e,
+    };
     if ops.is_empty() {
         let mut notes = Vec::new();
         let error = listed_requests(
             payload,
             address,
             checked_as,
+            profile,
             opts.now,
             opts.network_key.as_ref(),
             caps,
@@ -456,20 +512,23 @@ pub(super) fn verify_entry<'p>(
         )
         .err();
         return EntryOutcome {
-            error,
+            error: payment(error),
             operations: Vec::new(),
             notes,
         };
     }
-    judge_operations(
+    let mut outcome = judge_operations(
         payload,
         address,
         checked_as,
+        profile,
         opts.now,
         opts.network_key.as_ref(),
         caps,
         ops,
-    )
+    );
+    outcome.error = payment(outcome.error);
+    outcome
 }
 
 /// Steps 1 and 2 (and the entry's shape): the session key's signature and the payload.
@@ -477,6 +536,7 @@ fn entry_payload<'p>(
     url: &str,
     entry: &'p RawEntry<'_>,
     payload: Option<&'p Result<Payload<'p>, String>>,
+    profile: &crate::profile::Profile,
     keys: &mut Vec<KeyCacheEntry<'p>>,
 ) -> Result<(&'p Payload<'p>, &'p str), NodeError> {
     use NodeErrorKind as K;
@@ -577,6 +637,33 @@ fn entry_payload<'p>(
             ))
         }
     };
+    // Naga: `max_price: U256` has no `#[serde(default)]` (lit-peer `models/auth.rs`
+    // `SessionKeySignedMessageV2`), and a capability key outside the five known ones fails
+    // `JsonAuthSig`'s deserializer (lit-node-core `models/auth_sig.rs`).
+    if profile.payload.max_price == crate::profile::MaxPrice::Required
+        && payload.max_price.is_none()
+    {
+        return Err(NodeError::new(
+            K::NodeAuthSigSignedMessageConversionError,
+            format!(
+                "the session payload has no `maxPrice`, which the {} nodes require",
+                profile.name
+            ),
+            "sign with `--network naga` (the SDK v8 adds `maxPrice` to every node's payload); SDK v7 session signatures do not work on Naga",
+        ));
+    }
+    if profile.node.strict_capability_keys {
+        if let Some((index, key)) = unknown_capability_key(signed_message) {
+            return Err(NodeError::new(
+                K::NodeAuthSigSignedMessageConversionError,
+                format!(
+                    "capability {index} of the session payload has the key `{key}`; the {} nodes accept only `sig`, `derivedVia`, `signedMessage`, `address` and `algo`",
+                    profile.name
+                ),
+                "pass capability AuthSigs as `{sig, derivedVia, signedMessage, address[, algo]}` (the SDK v8 `AuthSigSchema` drops other keys)",
+            ));
+        }
+    }
     if let Some(p) = &payload.max_price {
         if !valid_max_price(p) {
             return Err(NodeError::new(
@@ -595,7 +682,12 @@ fn entry_payload<'p>(
 
 /// Steps 4 and 5: time (times parsed as the nodes' chrono does, [`Timestamp::parse_node`]) and
 /// the node address. The same for every operation.
-fn time_and_node(payload: &Payload<'_>, checked_as: &str, now: Timestamp) -> Result<(), NodeError> {
+fn time_and_node(
+    payload: &Payload<'_>,
+    checked_as: &str,
+    profile: &crate::profile::Profile,
+    now: Timestamp,
+) -> Result<(), NodeError> {
     use NodeErrorKind as K;
 
     // 4. Time.
@@ -609,7 +701,7 @@ fn time_and_node(payload: &Payload<'_>, checked_as: &str, now: Timestamp) -> Res
             )
             })
         };
-    let profile = &crate::profile::DATIL;
+
     let issued = parse_time("issuedAt", &payload.issued_at)?;
     // The nodes read `expiration` only once `issuedAt` is within the grace period.
     if let Err(fault) = node_issued_at(issued, now, profile.node.grace_secs) {
@@ -642,14 +734,42 @@ fn time_and_node(payload: &Payload<'_>, checked_as: &str, now: Timestamp) -> Res
     Ok(())
 }
 
+/// lit-peer `payment/payment_delegation.rs` `validate_delegation_requirements`: a delegation is
+/// skipped when `session_sig_max_price > delegation.max_price`. The delegation AuthSig's own
+/// validity (`validate_capability_auth_sig`) is not re-checked here.
+fn check_payment_delegations(payload: &Payload<'_>) -> Result<(), NodeError> {
+    let Some(price) = payload.max_price.as_deref() else {
+        return Ok(());
+    };
+    // Beyond u128 is beyond any delegation litcap can read, so it exceeds them all.
+    let price = crate::wire::naga::parse_price(price).unwrap_or(u128::MAX);
+    for (index, cap) in payload.capabilities.iter().enumerate() {
+        let Some(limit) = crate::wire::payment::delegation_max_price(&cap.signed_message) else {
+            continue;
+        };
+        if price > limit {
+            return Err(NodeError::new(
+                NodeErrorKind::PaymentDelegationUnusable,
+                format!(
+                    "the nodes accept this session signature, but capability {index}, a payment delegation with `max_price` {limit} wei, will not pay: the payload's `maxPrice` is {price} wei"
+                ),
+                "sign with `--max-price` at most the delegation's `max_price`, or have the payer sign a delegation with a higher `--max-price`",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Without `--request`: every `resourceAbilityRequests` entry judged as an operation (the
 /// SDK's intent), steps 3 to 6. An entry no operation can be judged from (an ability that is
 /// unknown or not for its resource type: the nodes never read it) and a wildcard entry the
 /// capabilities cover for some ids only are notes, not refusals.
+#[allow(clippy::too_many_arguments)]
 fn listed_requests<'p>(
     payload: &'p Payload<'p>,
     address: &'p str,
     checked_as: &str,
+    profile: &crate::profile::Profile,
     now: Timestamp,
     network_key: Option<&NetworkKey>,
     caps: &mut Vec<CapCacheEntry<'p>>,
@@ -664,7 +784,7 @@ fn listed_requests<'p>(
             "pass the resources and abilities the session needs as `resourceAbilityRequests` to `getSessionSigs`",
         ));
     }
-    time_and_node(payload, checked_as, now)?;
+    time_and_node(payload, checked_as, profile, now)?;
 
     // 6. Capabilities, for every request as an operation.
     let mut first: Option<NodeError> = None;
@@ -676,10 +796,12 @@ fn listed_requests<'p>(
             resource: req.resource.resource.to_string(),
             ability: req.ability.to_string(),
         };
-        let op = match operation(req) {
+        let op = match operation_in(req, profile) {
             Ok(op) => op,
             Err(why) => {
-                let admits = if ResourcePrefix::parse(&rref.resource_prefix).is_some() {
+                let admits = if ResourcePrefix::parse_in(&rref.resource_prefix, profile.prefixes)
+                    .is_some()
+                {
                     "the nodes never read an entry's ability: an operation on the resource it names is judged by the capabilities alone; pass `--request \"<ability> on <resource>\"` to judge the operations you will perform"
                 } else {
                     "no operation of the nodes has that prefix, so the entry admits none"
@@ -742,10 +864,12 @@ fn listed_requests<'p>(
 
 /// With `--request`: exactly these operations, each as the node judges it (step 3 for the
 /// operation's own resource, then 4, 5 and 6 for its own resource and ability).
+#[allow(clippy::too_many_arguments)]
 fn judge_operations<'p>(
     payload: &'p Payload<'p>,
     address: &'p str,
     checked_as: &str,
+    profile: &crate::profile::Profile,
     now: Timestamp,
     network_key: Option<&NetworkKey>,
     caps: &mut Vec<CapCacheEntry<'p>>,
@@ -767,7 +891,7 @@ fn judge_operations<'p>(
         }) {
             Err(not_listed(op, payload))
         } else if let Err(e) = time_node
-            .get_or_insert_with(|| time_and_node(payload, checked_as, now))
+            .get_or_insert_with(|| time_and_node(payload, checked_as, profile, now))
             .clone()
         {
             Err(e)
