@@ -6,10 +6,13 @@
 //! that used to be accepted and then fail later (trailing-slash node URLs, expired output, a
 //! file as `--store`).
 
+mod common;
+use common::Temp;
+
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -32,37 +35,6 @@ type Env<'a> = Vec<(&'a str, &'a str)>;
 type OwnedEnv<'a> = Vec<(&'a str, String)>;
 /// Prepares a key store directory for one case.
 type MakeStore<'a> = Box<dyn Fn(&Path) + 'a>;
-
-struct Temp(PathBuf);
-
-impl Temp {
-    fn new(tag: &str) -> Temp {
-        let mut n = [0u8; 6];
-        getrandom::getrandom(&mut n).unwrap();
-        let d = std::env::temp_dir().join(format!("litcap-secrets-{tag}-{}", hex::encode(n)));
-        std::fs::create_dir_all(&d).unwrap();
-        Temp(d)
-    }
-
-    fn file(&self, name: &str, text: &str, mode: u32) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
-        }
-        #[cfg(not(unix))]
-        let _ = mode;
-        p
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(BIN);

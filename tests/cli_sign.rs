@@ -3,9 +3,10 @@
 //! instead of a panic.
 
 mod common;
+use common::Temp;
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 const FIXTURE: &str = concat!(
@@ -20,37 +21,6 @@ const ADDR0: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const SEED1: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 const PUB1: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
 const NONCE: &str = "0x921dd92f497527857ee8dda62f1805e56c34c99a6b37691b4e56e6fb171a5a70";
-
-struct Temp(PathBuf);
-
-impl Temp {
-    fn new(tag: &str) -> Temp {
-        let mut n = [0u8; 6];
-        getrandom::getrandom(&mut n).unwrap();
-        let d = std::env::temp_dir().join(format!("litcap-cli-sign-{tag}-{}", hex::encode(n)));
-        std::fs::create_dir_all(&d).unwrap();
-        Temp(d)
-    }
-
-    fn file(&self, name: &str, text: &str, mode: u32) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
-        }
-        #[cfg(not(unix))]
-        let _ = mode;
-        p
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     common::litcap_env(args, env)

@@ -4,6 +4,9 @@
 //! `validate_session_sig_resource_ability_requests`), and, without `--request`, a wildcard
 //! entry that the capabilities cover only in part reported as such, not as a node refusal.
 
+mod common;
+use common::Temp;
+
 use litcap::sign::sessionsigs::{sign_session_sigs, SessionSigsParams};
 use litcap::sign::SessionKey;
 use litcap::time::Timestamp;
@@ -25,30 +28,6 @@ const OTHER: &str = "00000000000000000000000000000000000000000000000000000000000
 const ISSUED: &str = "2024-09-19T13:07:33.606Z";
 const AT: &str = "2024-09-19T13:08:00Z";
 
-struct Temp(PathBuf);
-
-impl Temp {
-    fn new(tag: &str) -> Temp {
-        let mut n = [0u8; 6];
-        getrandom::getrandom(&mut n).unwrap();
-        let d = std::env::temp_dir().join(format!("litcap-ops-{tag}-{}", hex::encode(n)));
-        std::fs::create_dir_all(&d).unwrap();
-        Temp(d)
-    }
-
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn run(args: &[&str]) -> Output {
     let o = Command::new(BIN).args(args).output().unwrap();
     let e = String::from_utf8_lossy(&o.stderr);
@@ -67,8 +46,9 @@ fn authsig(t: &Temp) -> Value {
         &format!(
             "grant \"one-pkp\" {{\n  domain \"localhost\"\n  statement \"One PKP.\"\n  max-ttl 1d\n  allow pkp-signing on \"lit-pkp://{ID}\"\n}}\n\nsession \"s\" from \"one-pkp\" {{\n  ttl 1h\n  request pkp-signing on \"lit-pkp://{ID}\"\n}}\n"
         ),
+        0o644,
     );
-    let key = t.file("k0", KEY0);
+    let key = t.file("k0", KEY0, 0o600);
     let o = run(&[
         "authsig",
         p(&policy),
@@ -110,7 +90,7 @@ fn sessionsigs(t: &Temp, name: &str, requests: &[(&str, &str, &str)], cap: &Valu
         expiration: issued.add_secs(300),
         node_urls: &[NODE.to_string()],
     });
-    t.file(name, &sigs.to_value().to_string())
+    t.file(name, &sigs.to_value().to_string(), 0o644)
 }
 
 fn verify(file: &Path, requests: &[&str]) -> (i32, Value) {

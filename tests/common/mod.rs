@@ -148,3 +148,37 @@ pub fn v8_vectors_of(kind: &str) -> Vec<Vector> {
     assert!(!v.is_empty(), "no v8 vectors of kind `{kind}`");
     v
 }
+
+/// A temporary folder for one test, removed when dropped.
+pub struct Temp(pub PathBuf);
+
+impl Temp {
+    pub fn new(tag: &str) -> Temp {
+        let mut n = [0u8; 6];
+        getrandom::getrandom(&mut n).unwrap();
+        let d = std::env::temp_dir().join(format!("litcap-test-{tag}-{}", hex::encode(n)));
+        std::fs::create_dir_all(&d).unwrap();
+        Temp(d)
+    }
+
+    /// Writes `name` in the folder with Unix permissions `mode` (key files are refused or
+    /// warned about by their mode).
+    pub fn file(&self, name: &str, text: &str, mode: u32) -> PathBuf {
+        let p = self.0.join(name);
+        std::fs::write(&p, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
+        p
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
