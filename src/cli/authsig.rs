@@ -82,7 +82,9 @@ fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
         }
     };
     let signer = args.wallet.signer()?;
-    let nonce = args.nonce.resolve(&args.wallet.http())?;
+    let nonce = args
+        .nonce
+        .resolve(&args.wallet.http(), args.network.profile())?;
     let a = target.new_auth_sig_in(signer.as_ref(), &key, nonce, issued_at, expiration, naga)?;
     warn_if_unusable("AuthSig", issued_at, expiration, false);
     Ok(print_json(&a.to_value()))

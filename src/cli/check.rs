@@ -74,7 +74,7 @@ pub fn run(args: CheckArgs) -> u8 {
                 Ok(t) => t,
                 Err(code) => return code,
             };
-            let network_key = match args.netkey.resolve() {
+            let network_key = match args.netkey.resolve(args.network.profile()) {
                 Ok(k) => k,
                 Err(code) => return code,
             };

@@ -128,7 +128,9 @@ fn delegate(args: DelegateArgs) -> Result<u8, Reported> {
     }
     let (issued_at, expiration) = times(&args.issued_at, &args.expiration)?;
     let signer = args.wallet.signer()?;
-    let nonce = args.nonce.resolve(&args.wallet.http())?;
+    let nonce = args
+        .nonce
+        .resolve(&args.wallet.http(), args.network.profile())?;
     let params = CapacityDelegationParams {
         capacity_token_id: Some(token_id),
         delegatee_addresses: Some(args.delegatees.clone()),
@@ -206,7 +208,9 @@ fn from_grant(args: &DelegateArgs, name: &str) -> Result<u8, Reported> {
         return Err(report_diags(&one(d), &loaded.sources));
     }
     let signer = args.wallet.signer()?;
-    let nonce = args.nonce.resolve(&args.wallet.http())?;
+    let nonce = args
+        .nonce
+        .resolve(&args.wallet.http(), args.network.profile())?;
     let params = CapacityDelegationParams {
         nonce,
         issued_at,
@@ -277,7 +281,9 @@ fn delegate_payment(args: DelegateArgs) -> Result<u8, Reported> {
         }));
     }
     let signer = args.wallet.signer()?;
-    let nonce = args.nonce.resolve(&args.wallet.http())?;
+    let nonce = args
+        .nonce
+        .resolve(&args.wallet.http(), args.network.profile())?;
     let params = PaymentDelegationParams { nonce, ..params };
     match create_payment_delegation_auth_sig(signer.as_ref(), &params) {
         Ok(a) => Ok(print_json(&a.to_value())),

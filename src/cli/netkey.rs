@@ -6,6 +6,7 @@
 //! keeps as `networkPubKey` (`litcap::sign::handshake::network_key_of`).
 
 use super::common::usage_error;
+use litcap::profile::Profile;
 use litcap::wire::bls::NetworkKey;
 
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -29,7 +30,8 @@ pub struct NetworkKeyArgs {
 
 impl NetworkKeyArgs {
     /// The key, fetched from a node if asked to; `Err` is the exit code, already reported.
-    pub fn resolve(&self) -> Result<Option<NetworkKey>, u8> {
+    /// `profile` says how the network's nodes shape the handshake answer.
+    pub fn resolve(&self, profile: &Profile) -> Result<Option<NetworkKey>, u8> {
         if let Some(hex) = &self.network_key {
             return NetworkKey::parse(hex)
                 .map(Some)
@@ -38,18 +40,18 @@ impl NetworkKeyArgs {
         let Some(url) = &self.handshake else {
             return Ok(None);
         };
-        self.fetch(url).map(Some)
+        self.fetch(url, profile).map(Some)
     }
 
     #[cfg(feature = "net")]
-    fn fetch(&self, url: &str) -> Result<NetworkKey, u8> {
+    fn fetch(&self, url: &str, profile: &Profile) -> Result<NetworkKey, u8> {
         use litcap::sign::handshake;
         use litcap::sign::http::HttpConfig;
         let http = HttpConfig {
             timeout: std::time::Duration::from_secs(self.handshake_timeout.max(1)),
             ..HttpConfig::default()
         };
-        match handshake::network_key(url, &http) {
+        match handshake::network_key(url, &http, profile) {
             Ok(k) => {
                 eprintln!(
                     "note: network key `{}` from the handshake with `{url}`",
@@ -70,7 +72,7 @@ impl NetworkKeyArgs {
     }
 
     #[cfg(not(feature = "net"))]
-    fn fetch(&self, _url: &str) -> Result<NetworkKey, u8> {
+    fn fetch(&self, _url: &str, _profile: &Profile) -> Result<NetworkKey, u8> {
         Err(usage_error(
             "`--handshake` needs network support, and this litcap was built without it (cargo feature `net`): pass `--network-key HEX`, or rebuild with default features",
         ))

@@ -154,7 +154,11 @@ impl WalletArgs {
 impl NonceArgs {
     /// The nonce, fetching it from a node if asked to.
     #[cfg_attr(not(feature = "net"), allow(unused_variables))] // `http`
-    pub fn resolve(&self, http: &HttpConfig) -> Result<String, Reported> {
+    pub fn resolve(
+        &self,
+        http: &HttpConfig,
+        profile: &litcap::profile::Profile,
+    ) -> Result<String, Reported> {
         if let Some(n) = &self.nonce {
             litcap::sign::authsig::check_nonce(n).map_err(|e| report(&e))?;
             return Ok(n.clone());
@@ -165,8 +169,8 @@ impl NonceArgs {
         }
         #[cfg(feature = "net")]
         if let Some(url) = &self.handshake {
-            let hash =
-                handshake::latest_blockhash(url, http).map_err(|e| report(&SignError::from(e)))?;
+            let hash = handshake::latest_blockhash(url, http, profile)
+                .map_err(|e| report(&SignError::from(e)))?;
             common::print_note(format!("nonce `{hash}` from the handshake with `{url}`"));
             return Ok(hash);
         }
@@ -828,7 +832,9 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         match reusable {
             Some(a) => a,
             None => {
-                let nonce = args.nonce.resolve(&args.wallet.http())?;
+                let nonce = args
+                    .nonce
+                    .resolve(&args.wallet.http(), args.network.profile())?;
                 let auth_expiration = flow::new_authsig_expiration(
                     store.is_some(),
                     grant.max_ttl,

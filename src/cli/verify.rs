@@ -141,7 +141,7 @@ pub fn run(args: VerifyArgs) -> u8 {
         now: args.at.unwrap_or_else(Timestamp::now),
         node: args.node.clone(),
         operations,
-        network_key: match args.netkey.resolve() {
+        network_key: match args.netkey.resolve(args.network.profile()) {
             Ok(k) => k,
             Err(code) => return code,
         },

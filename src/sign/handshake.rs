@@ -31,12 +31,25 @@
 //! handshakeResult.networkPublicKey`) and the nodes call `bls_root_pubkey`. `--handshake` on
 //! `verify`, `check --authsig` and `explain` reads it ([`network_key_of`]) to verify `lit.bls`
 //! AuthSigs.
+//!
+//! **SDK v8 (Naga).** The request is the same: `@lit-protocol/lit-client` 8.3.1
+//! `orchestrateHandshake` sends `{clientPublicKey: 'test', challenge: createRandomHexString(64)}`
+//! (plus `epoch`, `sendNodeRequest`) to `composeLitUrl` of `NAGA_ENDPOINT.HANDSHAKE`
+//! (`@lit-protocol/networks` 8.4.1 `endpoints.js`: path `/web/handshake`, version `V0` = `/`,
+//! so again `/web/handshake/`), with `X-Request-Id` (the node refuses a request without it:
+//! lit-peer `TracingRequired`, 418). The answer is **wrapped**
+//! (`RawHandshakeResponseSchema` = `GenericResultBuilder(...)` in `networks`, lit-peer
+//! `GenericResponse::ok` in `endpoints/web_client.rs`):
+//! `{"ok": true, "error": null, "errorObject": null, "data": {…, "latestBlockhash", "networkPublicKey", …}}`;
+//! `parseData()` throws the `error` when `ok` is false. Which shape a network answers in is
+//! the profile's ([`AnswerShape::of`]).
 
 #[cfg(feature = "net")] // only the request itself needs the network stack
 use super::http::{self, HttpConfig, HttpFailure};
 use crate::diag::exit;
+use crate::profile::Profile;
 use crate::wire::bls::NetworkKey;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// The handshake failed (exit code 4).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -62,7 +75,7 @@ pub enum HandshakeError {
     #[error("the Lit node at `{url}` sent a handshake answer litcap cannot read: {reason}")]
     #[diagnostic(
         code(litcap::handshake::malformed),
-        help("litcap expects a JSON object with `latestBlockhash` (`0x` and 64 hex digits)")
+        help("litcap expects a JSON object with `latestBlockhash` (`0x` and 64 hex digits), under `data` on Naga; is `--network` right for this node?")
     )]
     Malformed { url: String, reason: String },
     #[error("invalid handshake URL: {0}")]
@@ -95,11 +108,59 @@ pub fn is_blockhash(s: &str) -> bool {
         .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Reads `latestBlockhash` from a handshake answer.
-pub fn blockhash_of(answer: &Value) -> Result<String, String> {
+/// How a network's nodes shape the handshake answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnswerShape {
+    /// The fields at the top level (SDK 7.4.0 `NodeCommandServerKeysResponse`, Datil).
+    Flat,
+    /// `{ok, error, errorObject, data: {fields}}` (SDK v8 `GenericResultBuilder`, lit-peer
+    /// `GenericResponse`, Naga).
+    Wrapped,
+}
+
+impl AnswerShape {
+    /// The shape the profile's nodes answer in: Naga's are wrapped, Datil's flat. (Kept here,
+    /// keyed by the profile's name, rather than as a `Profile` field: only the handshake needs it.)
+    pub fn of(profile: &Profile) -> AnswerShape {
+        match profile.name {
+            "naga" => AnswerShape::Wrapped,
+            _ => AnswerShape::Flat,
+        }
+    }
+}
+
+/// The object holding the handshake fields: the answer itself (flat), or its `data` once `ok`
+/// is `true` (wrapped).
+pub fn fields_of(answer: &Value, shape: AnswerShape) -> Result<&Map<String, Value>, String> {
     let obj = answer
         .as_object()
         .ok_or("the answer is not a JSON object")?;
+    if shape == AnswerShape::Flat {
+        return Ok(obj);
+    }
+    match obj.get("ok") {
+        Some(Value::Bool(true)) => {}
+        Some(Value::Bool(false)) => {
+            let why = match obj.get("error") {
+                Some(Value::String(e)) => format!(": {}", abbreviate(e)),
+                _ => String::new(),
+            };
+            return Err(format!("it says `ok: false`{why}"));
+        }
+        _ if obj.contains_key("latestBlockhash") => {
+            return Err("its fields are at the top level, as Datil nodes answer, not under `data` as Naga nodes do".into())
+        }
+        _ => return Err("it has no `ok` (a Naga node answers `{ok, error, errorObject, data}`)".into()),
+    }
+    match obj.get("data") {
+        Some(Value::Object(data)) => Ok(data),
+        _ => Err("it has no `data` object".into()),
+    }
+}
+
+/// Reads `latestBlockhash` from a handshake answer of the given shape.
+pub fn blockhash_of(answer: &Value, shape: AnswerShape) -> Result<String, String> {
+    let obj = fields_of(answer, shape)?;
     match obj.get("latestBlockhash") {
         None | Some(Value::Null) => Err("it has no `latestBlockhash`".into()),
         Some(Value::String(s)) if is_blockhash(s) => Ok(s.clone()),
@@ -110,11 +171,10 @@ pub fn blockhash_of(answer: &Value) -> Result<String, String> {
     }
 }
 
-/// Reads `networkPublicKey` (96 hex digits, a compressed G1 point) from a handshake answer.
-pub fn network_key_of(answer: &Value) -> Result<NetworkKey, String> {
-    let obj = answer
-        .as_object()
-        .ok_or("the answer is not a JSON object")?;
+/// Reads `networkPublicKey` (96 hex digits, a compressed G1 point) from a handshake answer of
+/// the given shape.
+pub fn network_key_of(answer: &Value, shape: AnswerShape) -> Result<NetworkKey, String> {
+    let obj = fields_of(answer, shape)?;
     match obj.get("networkPublicKey") {
         None | Some(Value::Null) => Err("it has no `networkPublicKey`".into()),
         Some(Value::String(s)) => {
@@ -170,35 +230,49 @@ async fn answer_async(
     Ok((url, answer))
 }
 
-/// Handshakes with one node and returns its latest blockhash.
+/// Handshakes with one node of the profile's network and returns its latest blockhash.
 #[cfg(feature = "net")]
 pub async fn latest_blockhash_async(
     node_url: &str,
     config: &HttpConfig,
+    profile: &Profile,
 ) -> Result<String, HandshakeError> {
     let (url, answer) = answer_async(node_url, config).await?;
-    blockhash_of(&answer).map_err(|reason| HandshakeError::Malformed { url, reason })
+    blockhash_of(&answer, AnswerShape::of(profile))
+        .map_err(|reason| HandshakeError::Malformed { url, reason })
 }
 
-/// Handshakes with one node and returns the network's BLS root key (`networkPublicKey`).
+/// Handshakes with one node of the profile's network and returns the network's BLS root key
+/// (`networkPublicKey`).
 #[cfg(feature = "net")]
-pub fn network_key(node_url: &str, config: &HttpConfig) -> Result<NetworkKey, HandshakeError> {
+pub fn network_key(
+    node_url: &str,
+    config: &HttpConfig,
+    profile: &Profile,
+) -> Result<NetworkKey, HandshakeError> {
     http::block_on(async {
         let (url, answer) = answer_async(node_url, config).await?;
-        network_key_of(&answer).map_err(|reason| HandshakeError::Malformed { url, reason })
+        network_key_of(&answer, AnswerShape::of(profile))
+            .map_err(|reason| HandshakeError::Malformed { url, reason })
     })
     .map_err(HandshakeError::Config)?
 }
 
 /// The blocking form of [`latest_blockhash_async`].
 #[cfg(feature = "net")]
-pub fn latest_blockhash(node_url: &str, config: &HttpConfig) -> Result<String, HandshakeError> {
-    http::block_on(latest_blockhash_async(node_url, config)).map_err(HandshakeError::Config)?
+pub fn latest_blockhash(
+    node_url: &str,
+    config: &HttpConfig,
+    profile: &Profile,
+) -> Result<String, HandshakeError> {
+    http::block_on(latest_blockhash_async(node_url, config, profile))
+        .map_err(HandshakeError::Config)?
 }
 
 #[cfg(all(test, feature = "net"))]
 mod tests {
     use super::*;
+    use crate::profile::{DATIL, NAGA};
     use std::time::Duration;
     use wiremock::matchers::{body_partial_json, header_exists, method, path};
     use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -233,10 +307,77 @@ mod tests {
             .mount(&server)
             .await;
         // A trailing slash on the node URL is tolerated.
-        let got = latest_blockhash_async(&format!("{}/", server.uri()), &fast())
+        let got = latest_blockhash_async(&format!("{}/", server.uri()), &fast(), &DATIL)
             .await
             .unwrap();
         assert_eq!(got, HASH);
+    }
+
+    /// The Naga node's handshake (lit-peer `endpoints/web_client.rs` `handshake`): the same
+    /// request, `X-Request-Id` required, the answer wrapped in `{ok, error, errorObject, data}`.
+    #[tokio::test]
+    async fn naga_reads_the_blockhash_under_data() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/web/handshake/"))
+            .and(header_exists("X-Request-Id"))
+            .and(body_partial_json(json!({"clientPublicKey": "test"})))
+            .respond_with(|req: &Request| {
+                let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
+                let ok = body["challenge"].as_str().is_some_and(|c| c.len() == 64);
+                ResponseTemplate::new(if ok { 200 } else { 400 }).set_body_json(json!({
+                    "ok": true, "error": null, "errorObject": null,
+                    "data": {
+                        "serverPublicKey": "aa", "subnetPublicKey": "bb", "networkPublicKey": "cc",
+                        "networkPublicKeySet": "dd", "clientSdkVersion": "1", "hdRootPubkeys": [],
+                        "attestation": null, "latestBlockhash": HASH, "nodeVersion": "2.1.0",
+                        "nodeIdentityKey": "ee", "epoch": 12, "gitCommitHash": "ff"
+                    }
+                }))
+            })
+            .expect(1)
+            .mount(&server)
+            .await;
+        let got = latest_blockhash_async(&server.uri(), &fast(), &NAGA)
+            .await
+            .unwrap();
+        assert_eq!(got, HASH);
+    }
+
+    /// A Datil-shaped answer read as Naga's (and the reverse), and Naga's `ok: false`, are
+    /// malformed answers that say what they are.
+    #[tokio::test]
+    async fn the_answer_shape_follows_the_network() {
+        let flat = json!({"latestBlockhash": HASH});
+        let wrapped = json!({"ok": true, "error": null, "errorObject": null,
+            "data": {"latestBlockhash": HASH}});
+        let refused = json!({"ok": false, "error": "epoch mismatch", "errorObject": null,
+            "data": null});
+        let fresh = json!({"ok": true, "error": null, "errorObject": null,
+            "data": {"latestBlockhash": "0x"}});
+        for (answer, profile, want) in [
+            (&flat, &NAGA, Err("top level, as Datil nodes answer")),
+            (&wrapped, &DATIL, Err("no `latestBlockhash`")),
+            (&refused, &NAGA, Err("`ok: false`: epoch mismatch")),
+            // lit-peer answers `"0x"` until its blockhash cache is filled.
+            (&fresh, &NAGA, Err("\"0x\"")),
+            (&wrapped, &NAGA, Ok(HASH)),
+            (&flat, &DATIL, Ok(HASH)),
+        ] {
+            let server = MockServer::start().await;
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(answer.clone()))
+                .mount(&server)
+                .await;
+            let got = latest_blockhash_async(&server.uri(), &fast(), profile).await;
+            match (got, want) {
+                (Ok(h), Ok(w)) => assert_eq!(h, w),
+                (Err(HandshakeError::Malformed { reason, .. }), Err(w)) => {
+                    assert!(reason.contains(w), "{}: {reason}", profile.name)
+                }
+                (got, want) => panic!("{}: {got:?} for {want:?}", profile.name),
+            }
+        }
     }
 
     #[tokio::test]
@@ -245,7 +386,7 @@ mod tests {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
         };
-        let e = latest_blockhash_async(&format!("http://127.0.0.1:{port}"), &fast())
+        let e = latest_blockhash_async(&format!("http://127.0.0.1:{port}"), &fast(), &DATIL)
             .await
             .unwrap_err();
         assert!(matches!(e, HandshakeError::Unreachable { .. }), "{e}");
@@ -282,7 +423,7 @@ mod tests {
                 .expect(1)
                 .mount(&server)
                 .await;
-            let e = latest_blockhash_async(&server.uri(), &fast())
+            let e = latest_blockhash_async(&server.uri(), &fast(), &DATIL)
                 .await
                 .unwrap_err();
             assert!(
@@ -300,7 +441,7 @@ mod tests {
             .expect(2)
             .mount(&server)
             .await;
-        let e = latest_blockhash_async(&server.uri(), &fast())
+        let e = latest_blockhash_async(&server.uri(), &fast(), &DATIL)
             .await
             .unwrap_err();
         assert!(matches!(e, HandshakeError::Http { status: 502, .. }), "{e}");
@@ -316,10 +457,14 @@ mod tests {
             .await;
         let mut cfg = fast();
         cfg.timeout = Duration::from_millis(150);
-        let e = latest_blockhash_async(&slow.uri(), &cfg).await.unwrap_err();
+        let e = latest_blockhash_async(&slow.uri(), &cfg, &DATIL)
+            .await
+            .unwrap_err();
         assert!(matches!(e, HandshakeError::Timeout { .. }), "{e}");
         assert!(matches!(
-            latest_blockhash_async("nope", &cfg).await.unwrap_err(),
+            latest_blockhash_async("nope", &cfg, &DATIL)
+                .await
+                .unwrap_err(),
             HandshakeError::Config(_)
         ));
     }
@@ -347,17 +492,31 @@ mod network_key_tests {
     fn reads_network_public_key() {
         // The SDK fixture's real network key (js-sdk packages/schemas/src/lib/schemas.ts).
         let k = "a6f7c284ac766db1b43f8c65d8ff15c7271a05b0863b5205d96459fd32aa353e9390ce0626560fb76720c1a5c8ca6902";
-        let got = network_key_of(&json!({"networkPublicKey": k, "latestBlockhash": null}));
+        let got = network_key_of(
+            &json!({"networkPublicKey": k, "latestBlockhash": null}),
+            AnswerShape::Flat,
+        );
         assert_eq!(got.map(|k| k.to_hex()), Ok(k.to_string()));
-        assert!(network_key_of(&json!({}))
+        assert!(network_key_of(&json!({}), AnswerShape::Flat)
             .unwrap_err()
             .contains("no `networkPublicKey`"));
-        assert!(network_key_of(&json!({"networkPublicKey": 7}))
-            .unwrap_err()
-            .contains("not a hex string"));
-        assert!(network_key_of(&json!({"networkPublicKey": "00"}))
-            .unwrap_err()
-            .contains("48"));
-        assert!(network_key_of(&json!([])).is_err());
+        assert!(
+            network_key_of(&json!({"networkPublicKey": 7}), AnswerShape::Flat)
+                .unwrap_err()
+                .contains("not a hex string")
+        );
+        assert!(
+            network_key_of(&json!({"networkPublicKey": "00"}), AnswerShape::Flat)
+                .unwrap_err()
+                .contains("48")
+        );
+        assert!(network_key_of(&json!([]), AnswerShape::Flat).is_err());
+        // Naga: under `data`.
+        let wrapped = json!({"ok": true, "error": null, "errorObject": null,
+            "data": {"networkPublicKey": k}});
+        assert_eq!(
+            network_key_of(&wrapped, AnswerShape::Wrapped).map(|k| k.to_hex()),
+            Ok(k.to_string())
+        );
     }
 }
