@@ -132,7 +132,7 @@ pub fn run(args: VerifyArgs) -> u8 {
 
     let mut operations = Vec::with_capacity(args.requests.len());
     for r in &args.requests {
-        match litcap::verify::operation::Operation::parse(r) {
+        match litcap::verify::operation::Operation::parse_in(r, args.network.profile()) {
             Ok(op) => operations.push(op),
             Err(e) => return common::usage_error(format!("--request: {e}")),
         }

@@ -36,25 +36,59 @@ impl Operation {
     /// without `0x`, any case, leading zeros optional) or by its 65-byte public key (`04…`,
     /// 130 hex digits), from which the token id is derived as the node does.
     pub fn parse(text: &str) -> Result<Operation, String> {
+        Operation::parse_in(text, &crate::profile::DATIL)
+    }
+
+    /// [`Operation::parse`] in a profile's vocabulary (`verify --network`): an ability or
+    /// prefix the profile's nodes do not know is refused, and a Datil capacity-credit one on
+    /// Naga names payment delegation instead (lit-peer `auth/resources.rs` parses only
+    /// `lit-accesscontrolcondition`, `lit-pkp`, `lit-litaction` and `lit-paymentdelegation`).
+    pub fn parse_in(text: &str, profile: &crate::profile::Profile) -> Result<Operation, String> {
         let (ability, resource) = text.split_once(" on ").ok_or_else(|| {
             format!("`{text}` is not `<ability> on <resource>`, e.g. `pkp-signing on lit-pkp://<token id>`")
         })?;
         let ability_text = ability.trim();
-        let ability =
-            Ability::parse(ability_text).ok_or_else(|| {
-                match crate::suggest::closest(ability_text, Ability::ALL.map(|a| a.as_str())) {
-                    Some(s) => format!("unknown ability `{ability_text}`; did you mean `{s}`?"),
-                    None => format!("unknown ability `{ability_text}`"),
+        let elsewhere = |what: &str| {
+            let replacement = match profile.delegation.kind {
+                crate::profile::DelegationKind::Payment => {
+                    "; Naga has no capacity credits: a payment delegation (`lit-payment-delegation` on `lit-paymentdelegation://*`) pays instead"
                 }
-            })?;
+                crate::profile::DelegationKind::CapacityCredits => {
+                    "; it is Naga's: pass `--network naga`"
+                }
+            };
+            format!(
+                "{what} is not known to the {} nodes{replacement}",
+                profile.name
+            )
+        };
+        let ability = Ability::parse_in(ability_text, profile.abilities).ok_or_else(|| {
+            if Ability::parse_in(ability_text, &Ability::UNION).is_some() {
+                return elsewhere(&format!("ability `{ability_text}`"));
+            }
+            let known = profile.abilities.iter().map(|a| a.as_str());
+            match crate::suggest::closest(ability_text, known) {
+                Some(s) => format!("unknown ability `{ability_text}`; did you mean `{s}`?"),
+                None => format!("unknown ability `{ability_text}`"),
+            }
+        })?;
         let key = resource.trim().trim_matches('"');
         let (prefix_text, id) = key
             .split_once("://")
             .ok_or_else(|| format!("`{key}` is not a resource `<prefix>://<id>`"))?;
-        let prefix = ResourcePrefix::parse(prefix_text).ok_or_else(|| {
+        let prefix = ResourcePrefix::parse_in(prefix_text, profile.prefixes).ok_or_else(|| {
+            let every = [ResourcePrefix::ALL, ResourcePrefix::NAGA].concat();
+            if ResourcePrefix::parse_in(prefix_text, &every).is_some() {
+                return elsewhere(&format!("resource prefix `{prefix_text}`"));
+            }
             format!(
                 "unknown resource prefix `{prefix_text}`; the nodes know {}",
-                ResourcePrefix::ALL.map(|p| format!("`{p}`")).join(", ")
+                profile
+                    .prefixes
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })?;
         if !prefix.supports(ability) {
@@ -181,6 +215,30 @@ mod tests {
     use super::*;
 
     const ID: &str = "b03a728fc095d13a226bda09f1ead60c4cb356c0d82a2d0177184fd66d74c75f";
+
+    #[test]
+    fn operations_parse_in_the_profiles_vocabulary() {
+        use crate::profile::{DATIL, NAGA};
+        let rli = "rate-limit-increase-auth on lit-ratelimitincrease://1";
+        assert!(Operation::parse_in(rli, &DATIL).is_ok());
+        let e = Operation::parse_in(rli, &NAGA).unwrap_err();
+        assert!(e.contains("not known to the naga nodes"), "{e}");
+        assert!(e.contains("payment delegation"), "{e}");
+        // The prefix alone, with an ability Naga knows.
+        let e = Operation::parse_in("pkp-signing on lit-ratelimitincrease://1", &NAGA).unwrap_err();
+        assert!(e.contains("resource prefix `lit-ratelimitincrease`"), "{e}");
+        // Naga's own, refused on Datil with the flag that takes it.
+        let pay = "lit-payment-delegation on lit-paymentdelegation://ab";
+        assert!(Operation::parse_in(pay, &NAGA).is_ok());
+        let e = Operation::parse_in(pay, &DATIL).unwrap_err();
+        assert!(e.contains("--network naga"), "{e}");
+        // What both know parses the same.
+        let pkp = format!("pkp-signing on lit-pkp://{ID}");
+        assert_eq!(Operation::parse_in(&pkp, &NAGA), Operation::parse(&pkp));
+        // Typos still get a suggestion from the profile's words.
+        let e = Operation::parse_in("pkp-signin on lit-pkp://1", &NAGA).unwrap_err();
+        assert!(e.contains("did you mean `pkp-signing`"), "{e}");
+    }
 
     #[test]
     fn operations_parse_with_the_nodes_pkp_ids() {

@@ -55,6 +55,7 @@ fn lone_help(kind: sessionsigs::NodeErrorKind) -> &'static str {
         K::BlsNoNetworkKey => "pass the network's BLS public key with `--network-key HEX` (48 bytes, the handshake's `networkPublicKey`), or `--handshake URL`",
         K::NodeSIWESigConversionError => "`sig` must be as the signer wrote it: `0x` and 130 hex digits for a wallet, `{\"ProofOfPossession\":\"<192 hex digits>\"}` for `lit.bls`",
         K::NodeSIWECapabilityInvalid => "the SIWE message or its recap does not parse as the nodes parse it",
+        K::NodeAuthSigSignedMessageConversionError => "drop the other keys: `{sig, derivedVia, signedMessage, address[, algo]}` (the SDK v8's `AuthSigSchema` and `litcap sign --network naga` do)",
         _ => "get a new AuthSig: valid now, for this session key (`--session-key`), signed by its signer",
     }
 }
@@ -69,10 +70,43 @@ fn authsig_shape(v: &Value) -> bool {
 
 /// Judges a lone AuthSig text (`None`: not one).
 pub fn lone_authsig(text: &str, opts: &VerifyOptions) -> Option<LoneAuthSig> {
+    lone_authsig_in(text, opts, &crate::profile::DATIL)
+}
+
+/// [`lone_authsig`] with the node rules of a profile (`verify --network`). On Naga a key other
+/// than `sig`, `derivedVia`, `signedMessage`, `address` and `algo` fails the whole payload that
+/// carries the AuthSig (lit-node-core `models/auth_sig.rs`: `JsonAuthSig`'s
+/// `field_identifier` enum has no catch-all), before any capability is judged, so it is the
+/// verdict.
+pub fn lone_authsig_in(
+    text: &str,
+    opts: &VerifyOptions,
+    profile: &crate::profile::Profile,
+) -> Option<LoneAuthSig> {
     let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?;
     if !authsig_shape(&v) {
         return None;
     }
+    let mut lone = judge_lone(&v, opts);
+    if profile.node.strict_capability_keys {
+        const KNOWN: [&str; 5] = ["sig", "derivedVia", "signedMessage", "address", "algo"];
+        let unknown = v
+            .as_object()
+            .and_then(|o| o.keys().find(|k| !KNOWN.contains(&k.as_str())));
+        if let Some(key) = unknown {
+            lone.verdict.result = Err((
+                sessionsigs::NodeErrorKind::NodeAuthSigSignedMessageConversionError,
+                format!(
+                    "it has the key `{key}`; as a session capability the {} nodes accept only `sig`, `derivedVia`, `signedMessage`, `address` and `algo`, and refuse the payload that carries it",
+                    profile.name
+                ),
+            ));
+        }
+    }
+    Some(lone)
+}
+
+fn judge_lone(v: &Value, opts: &VerifyOptions) -> LoneAuthSig {
     let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default();
     let verdict = sessionsigs::judge_capability(
         s("sig"),
@@ -85,10 +119,10 @@ pub fn lone_authsig(text: &str, opts: &VerifyOptions) -> Option<LoneAuthSig> {
         opts.network_key.as_ref(),
     );
     let auth_context = AuthContext::from_recaps(&verdict.recaps);
-    Some(LoneAuthSig {
+    LoneAuthSig {
         verdict,
         auth_context,
-    })
+    }
 }
 
 /// One input file's result.
@@ -223,7 +257,7 @@ pub fn verify_text_in(
         policy: Vec::new(),
     };
     // A lone AuthSig is judged as the nodes judge a capability (issue #10).
-    if let Some(a) = lone_authsig(text, opts) {
+    if let Some(a) = lone_authsig_in(text, opts, profile) {
         return result(Outcome::AuthSig(a));
     }
     // Another kind of file is named as such, not reported by the keys it lacks: an AuthSig
