@@ -19,6 +19,7 @@ pub mod remote;
 pub mod session_key;
 pub mod sessionsigs;
 pub mod store;
+pub mod store_v8;
 pub mod wallet;
 
 pub use authsig::{create_auth_sig, AuthSigParams};

@@ -208,10 +208,10 @@ pub fn eoa_auth_method_id(checksummed_address: &str) -> String {
 }
 
 /// The v8 storage plugin's layout (`storagePlugins.localStorageNode({appName, networkName,
-/// storagePath})`, auth 8.2.3): the session key under `lit-auth:<app>:<network>:<address>`
-/// as `{"sessionKey":{"keyPair":…,"expiresAt":…},"authMethodType":1}`, and the wallet's AuthSig
-/// under `lit-auth:<app>-inner-delegation:<network>:<address>`, JSON-encoded twice. The address
-/// is the EIP-55 one. Returned as (key, value) pairs, in the order above.
+/// storagePath})`, auth 8.2.3; see [`super::store_v8`]): the session key under
+/// `lit-auth:<app>:<network>:<address>` and the wallet's AuthSig under
+/// `lit-auth:<app>-inner-delegation:<network>:<address>`, JSON-encoded twice. The address is
+/// the EIP-55 one. Returned as (key, value) pairs, in the order above.
 pub fn store_entries(
     app_name: &str,
     network_name: &str,
@@ -220,23 +220,18 @@ pub fn store_entries(
     expires_at: Timestamp,
     auth_sig: &AuthSig,
 ) -> Vec<(String, Zeroizing<String>)> {
-    let mut session = Zeroizing::new(String::with_capacity(256));
-    session.push_str("{\"sessionKey\":{\"keyPair\":");
-    session.push_str(&key_pair_json(key));
-    session.push_str(",\"expiresAt\":");
-    crate::json::write_string(&mut session, &expires_at.to_iso_string());
-    session.push_str("},\"authMethodType\":1}");
-    let once = crate::json::stringify(&reparse_capability(auth_sig).to_value());
-    let mut twice = String::new();
-    crate::json::write_string(&mut twice, &once);
+    let layout = super::store_v8::V8Layout {
+        app_name: app_name.to_string(),
+        network_name: network_name.to_string(),
+    };
     vec![
         (
-            format!("lit-auth:{app_name}:{network_name}:{checksummed_address}"),
-            session,
+            layout.session_key_entry(checksummed_address),
+            super::store_v8::session_key_value(key, expires_at),
         ),
         (
-            format!("lit-auth:{app_name}-inner-delegation:{network_name}:{checksummed_address}"),
-            Zeroizing::new(twice),
+            layout.auth_sig_entry(checksummed_address),
+            Zeroizing::new(super::store_v8::auth_sig_value(auth_sig)),
         ),
     ]
 }

@@ -222,7 +222,8 @@ impl KeyStore {
             let Some(name) = name.to_str() else { continue };
             let ours = [SESSION_KEY, WALLET_SIG]
                 .iter()
-                .any(|k| crate::fsutil::is_temp_of(&KeyStore::file_name(k), name));
+                .any(|k| crate::fsutil::is_temp_of(&KeyStore::file_name(k), name))
+                || super::store_v8::is_v8_temp(name);
             if ours && std::fs::remove_file(entry.path()).is_ok() {
                 self.notices.push(format!(
                     "removed `{}`, a half-written entry an interrupted litcap left behind",
@@ -343,7 +344,7 @@ impl KeyStore {
         let _ = (path, meta);
     }
 
-    fn corrupt(&self, key: &str, reason: impl Into<String>) -> StoreError {
+    pub(super) fn corrupt(&self, key: &str, reason: impl Into<String>) -> StoreError {
         StoreError::Corrupt {
             key: key.into(),
             path: self.path_of(key).display().to_string(),
