@@ -48,12 +48,17 @@ pub fn judge_stored(stored: &AuthSig, x: &Expectations) -> StoredAuthSig {
 }
 
 impl StoredAuthSig {
-    /// The store error for a refused entry at `path`.
+    /// The store error for a refused `lit-wallet-sig` entry at `path`.
     pub fn store_error(&self, path: String) -> Option<StoreError> {
+        self.store_error_named(WALLET_SIG, path)
+    }
+
+    /// The store error for a refused entry `key` (the v7 or v8 AuthSig entry) at `path`.
+    pub fn store_error_named(&self, key: &str, path: String) -> Option<StoreError> {
         let StoredAuthSig::Refuse { problem, foreign } = self else {
             return None;
         };
-        let key = WALLET_SIG.to_string();
+        let key = key.to_string();
         let reason = problem.sentence();
         Some(if *foreign {
             StoreError::Foreign { key, path, reason }

@@ -13,7 +13,9 @@ pub mod flow;
 pub mod handshake;
 pub mod http;
 pub mod naga;
+pub mod node_choice;
 pub mod payment;
+pub mod policy_session;
 #[cfg(feature = "net")] // the JSON-RPC signer needs the network stack
 pub mod remote;
 pub mod session_key;
