@@ -5,8 +5,9 @@
 //! Signs the AuthSig of a session: the SIWE message `compile` builds from the session's grant
 //! (its `allow`s as the recap, its domain, statement and chain id), URI `lit:session:<key>`.
 
+use super::common::args::{NonceArgs, SeedArgs, TimeArgs, WalletArgs};
+use super::common::signing::{report_flow, warn_if_unusable, Reported, Target};
 use super::common::{print_json, usage_error};
-use super::sign::{times, warn_if_unusable, NonceArgs, Reported, SeedArgs, Target, WalletArgs};
 use litcap::sign::SessionKey;
 use std::path::PathBuf;
 
@@ -34,12 +35,8 @@ pub struct AuthsigArgs {
     pub seed: SeedArgs,
     #[command(flatten)]
     pub nonce: NonceArgs,
-    /// SIWE `Issued At` (RFC 3339; default now).
-    #[arg(long, value_name = "RFC3339")]
-    pub issued_at: Option<String>,
-    /// SIWE `Expiration Time` (RFC 3339; default issued-at plus the session's `ttl`).
-    #[arg(long, value_name = "RFC3339")]
-    pub expiration: Option<String>,
+    #[command(flatten)]
+    pub times: TimeArgs,
     /// The network: `naga` writes the SIWE as SDK v8 does (empty default statement, domain
     /// without path) and refuses Datil-only capabilities.
     #[arg(long, value_enum, default_value = "datil")]
@@ -61,7 +58,7 @@ fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
     if naga {
         target.check_vocabulary(args.network.profile())?;
     }
-    let (issued_at, expiration) = times(&args.issued_at, &args.expiration)?;
+    let (issued_at, expiration) = args.times.resolve()?;
     let expiration = expiration.unwrap_or_else(|| issued_at.add_secs(session.ttl.secs() as i64));
     // Checked before any network traffic (handshake, remote signer).
     target.check_lifetime(
@@ -85,7 +82,10 @@ fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
     let nonce = args
         .nonce
         .resolve(&args.wallet.http(), args.network.profile())?;
-    let a = target.new_auth_sig_in(signer.as_ref(), &key, nonce, issued_at, expiration, naga)?;
+    let a = target
+        .policy_session()
+        .new_auth_sig(signer.as_ref(), &key, nonce, issued_at, expiration, naga)
+        .map_err(|e| report_flow(e, &target.sources))?;
     warn_if_unusable("AuthSig", issued_at, expiration, false);
     Ok(print_json(&a.to_value()))
 }

@@ -3,7 +3,6 @@
 use super::common::{self, print_json, print_stdout, usage_error, usage_error_help};
 use litcap::compile::{self, CompileError, SiweInputs};
 use litcap::diag::exit;
-use litcap::time::Timestamp;
 use litcap::wire::compile_naga;
 use std::path::PathBuf;
 
@@ -28,12 +27,10 @@ pub struct CompileArgs {
     /// SIWE nonce (the SDK uses the latest blockhash).
     #[arg(long, requires = "address")]
     pub nonce: Option<String>,
-    /// SIWE `Issued At` (RFC 3339; default now, as `authsig`).
-    #[arg(long, requires = "address")]
-    pub issued_at: Option<String>,
-    /// SIWE `Expiration Time` (RFC 3339; default: issued-at plus the session's ttl).
-    #[arg(long, requires = "address")]
-    pub expiration: Option<String>,
+    /// With `--address`: the SIWE `Issued At` (default now, as `authsig`) and `Expiration
+    /// Time` (default issued-at plus the session's ttl).
+    #[command(flatten)]
+    pub times: super::common::args::TimeArgs,
     /// The network: `naga` writes the SDK v8 forms (requests with `resourcePrefix` first,
     /// empty default statement, domain without path) and refuses Datil-only capabilities.
     #[arg(long, value_enum, default_value = "datil")]
@@ -60,7 +57,7 @@ pub fn run(args: CompileArgs) -> u8 {
     }
     let inputs = match siwe_inputs(&args) {
         Ok(i) => i,
-        Err(e) => return usage_error(e),
+        Err(code) => return code,
     };
     let mut compiled = match compile::compile(&loaded.policy, &args.session, inputs.as_ref()) {
         Ok(c) => c,
@@ -89,21 +86,22 @@ pub fn run(args: CompileArgs) -> u8 {
     }
 }
 
-fn siwe_inputs(args: &CompileArgs) -> Result<Option<SiweInputs>, String> {
+fn siwe_inputs(args: &CompileArgs) -> Result<Option<SiweInputs>, u8> {
     let Some(address) = &args.address else {
+        if !args.times.is_empty() {
+            return Err(usage_error(
+                "--issued-at and --expiration are the SIWE message's; pass them with --address, --session-key and --nonce",
+            ));
+        }
         return Ok(None);
     };
-    let time = |flag: &str, v: &Option<String>| -> Result<Option<Timestamp>, String> {
-        v.as_deref()
-            .map(|s| Timestamp::parse_rfc3339(s).map_err(|e| format!("--{flag}: {e}")))
-            .transpose()
-    };
+    let (issued_at, expiration) = args.times.resolve().map_err(|r| r.0)?;
     Ok(Some(SiweInputs {
         address: address.clone(),
         session_key: args.session_key.clone().unwrap_or_default(),
         nonce: args.nonce.clone().unwrap_or_default(),
-        issued_at: time("issued-at", &args.issued_at)?.unwrap_or_else(Timestamp::now),
-        expiration: time("expiration", &args.expiration)?,
+        issued_at,
+        expiration,
     }))
 }
 

@@ -11,11 +11,10 @@
 //! prints the payment delegation AuthSig of auth-helpers 8.2.1
 //! `createPaymentDelegationAuthSig` instead (Naga has no capacity credits).
 
+use super::common::args::{NonceArgs, TimeArgs, WalletArgs};
+use super::common::signing::{one, report, report_diags, warn_if_unusable, Reported};
 use super::common::{self, print_json, usage_error, usage_error_help};
 use super::network::Network;
-use super::sign::{
-    one, report, report_diags, times, warn_if_unusable, NonceArgs, Reported, WalletArgs,
-};
 use litcap::diag::{exit, Code, Diagnostic};
 
 use litcap::eth::Address;
@@ -72,13 +71,10 @@ pub struct DelegateArgs {
     pub wallet: WalletArgs,
     #[command(flatten)]
     pub nonce: NonceArgs,
-    /// SIWE `Issued At` (RFC 3339; default now).
-    #[arg(long, value_name = "RFC3339")]
-    pub issued_at: Option<String>,
-    /// SIWE `Expiration Time` (RFC 3339; default issued-at plus 7 days, as in the SDK, or the
-    /// grant's `max-ttl` if shorter).
-    #[arg(long, value_name = "RFC3339")]
-    pub expiration: Option<String>,
+    /// SIWE `Issued At` and `Expiration Time` (default issued-at plus 7 days, as in the SDK,
+    /// or the grant's `max-ttl` if shorter).
+    #[command(flatten)]
+    pub times: TimeArgs,
     /// SIWE domain (default `localhost`, as in the SDK).
     #[arg(long, value_name = "D")]
     pub domain: Option<String>,
@@ -126,7 +122,7 @@ fn delegate(args: DelegateArgs) -> Result<u8, Reported> {
             )));
         }
     }
-    let (issued_at, expiration) = times(&args.issued_at, &args.expiration)?;
+    let (issued_at, expiration) = args.times.resolve()?;
     let signer = args.wallet.signer()?;
     let nonce = args
         .nonce
@@ -184,7 +180,7 @@ fn from_grant(args: &DelegateArgs, name: &str) -> Result<u8, Reported> {
             ))))
         }
     };
-    let (issued_at, expiration) = times(&args.issued_at, &args.expiration)?;
+    let (issued_at, expiration) = args.times.resolve()?;
     let limit = grant.max_ttl.min(Ttl::NODE_MAX);
     let expiration = match expiration {
         Some(e) => e,
@@ -260,7 +256,7 @@ fn delegate_payment(args: DelegateArgs) -> Result<u8, Reported> {
             )));
         }
     }
-    let (issued_at, expiration) = times(&args.issued_at, &args.expiration)?;
+    let (issued_at, expiration) = args.times.resolve()?;
     let params = PaymentDelegationParams {
         delegation: PaymentDelegationInput {
             delegatee_addresses: args.delegatees.clone(),

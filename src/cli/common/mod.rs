@@ -1,4 +1,8 @@
-//! Helpers shared by the commands: reading inputs, printing diagnostics, writing outputs.
+//! Helpers shared by the commands: reading inputs, printing diagnostics, writing outputs; the
+//! signing commands' argument groups ([`args`]) and their reporting ([`signing`]).
+
+pub mod args;
+pub mod signing;
 
 use litcap::diag::{self, Diagnostics, Sources};
 use std::io::{IsTerminal, Write};
