@@ -162,7 +162,7 @@ fn the_store_is_the_sdks_layout_byte_for_byte() {
     assert_eq!(key["sessionKey"]["expiresAt"], "2024-09-22T00:00:00.000Z");
     assert_eq!(key["authMethodType"], 1);
     // An entry litcap cannot read is refused, not overwritten (exit 5).
-    std::fs::write(dir.join(&now[0].0.replace(':', "%3A")), "{").unwrap();
+    std::fs::write(dir.join(now[0].0.replace(':', "%3A")), "{").unwrap();
     let corrupt = sign(&dir, &policy, &["2024-09-21T00:00:00Z"]);
     assert_eq!(corrupt.status.code(), Some(5), "{}", stderr(&corrupt));
     assert!(stderr(&corrupt).contains("corrupt"), "{}", stderr(&corrupt));
