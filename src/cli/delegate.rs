@@ -13,7 +13,7 @@
 
 use super::common::args::{NonceArgs, TimeArgs, WalletArgs};
 use super::common::signing::{one, report, report_diags, warn_if_unusable, Reported};
-use super::common::{self, print_json, usage_error, usage_error_help};
+use super::common::{self, print_json, usage_error};
 use super::network::Network;
 use litcap::diag::{exit, Code, Diagnostic};
 
@@ -22,11 +22,7 @@ use litcap::lit::Ability;
 use litcap::sign::capacity::{
     create_capacity_delegation_auth_sig, create_grant_delegation_auth_sig, CapacityDelegationParams,
 };
-use litcap::sign::payment::{
-    create_payment_delegation_auth_sig, PaymentDelegationParams, PaymentError,
-};
 use litcap::time::Ttl;
-use litcap::wire::payment::PaymentDelegationInput;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -95,7 +91,7 @@ pub fn run(args: DelegateArgs) -> u8 {
 
 fn delegate(args: DelegateArgs) -> Result<u8, Reported> {
     if args.network == Network::Naga {
-        return delegate_payment(args);
+        return super::delegate_naga::delegate_payment(args);
     }
     if args.max_price.is_some() {
         return Err(Reported(usage_error(
@@ -230,60 +226,4 @@ fn from_grant(args: &DelegateArgs, name: &str) -> Result<u8, Reported> {
     .map_err(|e| report(&e))?;
     warn_if_unusable("capacity delegation", issued_at, expiration, false);
     Ok(print_json(&a.to_value()))
-}
-
-/// `--network naga`: `createPaymentDelegationAuthSig`.
-fn delegate_payment(args: DelegateArgs) -> Result<u8, Reported> {
-    if args.grant.is_some() {
-        return Err(Reported(usage_error(
-            "--grant describes a Datil capacity-credit delegation (`rate-limit-increase-auth`); Naga has no capacity credits: delegate payment with --max-price WEI and --scope (e.g. `--scope pkp_sign`)",
-        )));
-    }
-    if args.capacity_token_id.is_some() {
-        return Err(Reported(usage_error(
-            "--capacity-token-id is a Datil capacity-credit delegation; Naga has no capacity credits: delegate payment with --max-price WEI and --scope (e.g. `--scope pkp_sign`)",
-        )));
-    }
-    let Some(max_price) = args.max_price.clone() else {
-        return Err(Reported(usage_error(
-            "--network naga needs --max-price WEI (the most each delegated request may cost)",
-        )));
-    };
-    if let Some(s) = &args.statement {
-        if s.contains('\n') || s.contains('\r') {
-            return Err(Reported(usage_error(
-                "--statement contains a line break; SIWE statements are one line",
-            )));
-        }
-    }
-    let (issued_at, expiration) = args.times.resolve()?;
-    let params = PaymentDelegationParams {
-        delegation: PaymentDelegationInput {
-            delegatee_addresses: args.delegatees.clone(),
-            scopes: args.scopes.clone(),
-            max_price,
-        },
-        nonce: String::new(),
-        issued_at,
-        expiration,
-        domain: args.domain.clone(),
-        statement: args.statement.clone(),
-    };
-    // The inputs are checked before any wallet or network is touched.
-    if let Err(e) = litcap::wire::payment::nota_bene(&params.delegation) {
-        return Err(Reported(match e.help() {
-            Some(h) => usage_error_help(format!("payment delegation: {e}"), h),
-            None => usage_error(format!("payment delegation: {e}")),
-        }));
-    }
-    let signer = args.wallet.signer()?;
-    let nonce = args
-        .nonce
-        .resolve(&args.wallet.http(), args.network.profile())?;
-    let params = PaymentDelegationParams { nonce, ..params };
-    match create_payment_delegation_auth_sig(signer.as_ref(), &params) {
-        Ok(a) => Ok(print_json(&a.to_value())),
-        Err(PaymentError::Sign(e)) => Err(report(&e)),
-        Err(PaymentError::Delegation(e)) => Err(Reported(usage_error(e.to_string()))),
-    }
 }

@@ -21,6 +21,7 @@ pub mod compile;
 pub mod completions;
 pub mod convert;
 pub mod delegate;
+pub mod delegate_naga;
 pub mod diff;
 pub mod explain;
 pub mod fmt;
@@ -32,6 +33,7 @@ pub mod network;
 pub mod recap;
 pub mod schema;
 pub mod sign;
+pub mod sign_nodes;
 pub mod verify;
 
 /// Least privilege for Lit Protocol session signatures.
