@@ -705,3 +705,128 @@ fn key_help(mut diags: Diagnostics, key: &SessionKey) -> Diagnostics {
     }
     diags
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{load_inputs, PolicyFormat};
+    use crate::sign::LocalWallet;
+
+    const POLICY: &str = r#"grant "g" {
+  domain "localhost"
+  max-ttl 1d
+  allow pkp-signing on "lit-pkp://*"
+}
+session "s" from "g" {
+  ttl 1h
+  request pkp-signing on "lit-pkp://*"
+}
+"#;
+    const NONCE: &str = "0x921dd92f497527857ee8dda62f1805e56c34c99a6b37691b4e56e6fb171a5a70";
+
+    fn policy() -> Policy {
+        let loaded = load_inputs(vec![(
+            "p.litcap".into(),
+            PolicyFormat::Dsl,
+            POLICY.as_bytes().to_vec(),
+        )]);
+        assert!(!loaded.diagnostics.has_errors());
+        loaded.policy
+    }
+
+    fn wallet() -> LocalWallet {
+        LocalWallet::from_hex("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
+            .unwrap()
+    }
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    /// One call, as a Rust user makes it: Datil with a given key, then Naga with a v8 store
+    /// (first a new key and AuthSig, then both reused; the nonce is asked for only once).
+    #[test]
+    fn sign_session_in_one_call() {
+        let policy = policy();
+        let target = PolicySession {
+            policy: &policy,
+            session: &policy.sessions[0],
+        };
+        let w = wallet();
+        let mut asked = 0;
+        let mut nonce = || {
+            asked += 1;
+            Ok(NONCE.to_string())
+        };
+        let key = SessionKey::from_seed(&[7u8; 32]);
+        let signed = sign_session(
+            SignRequest {
+                target,
+                profile: &crate::profile::DATIL,
+                issued_at: ts("2024-09-19T13:00:00Z"),
+                expiration: None,
+                nodes: Nodes::Datil(vec!["https://a:1".into(), "https://b:2".into()]),
+                delegation: None,
+                auth: AuthSource::Wallet {
+                    signer: &w,
+                    nonce: &mut nonce,
+                },
+                keys: KeySource {
+                    key: Some(key),
+                    store: None,
+                },
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(signed.sigs.entries.len(), 2);
+        assert_eq!(signed.expiration, ts("2024-09-19T14:00:00Z"));
+
+        let dir = crate::sign::store::tests::temp_dir("flow-v8");
+        let layout = V8Layout {
+            app_name: "app".into(),
+            network_name: "naga-dev".into(),
+        };
+        let mut run = |at: &str, nonce: &mut dyn FnMut() -> Result<String, FlowError>| {
+            let mut store = KeyStore::open(&dir).unwrap();
+            let mut events = Vec::new();
+            let signed = sign_session(
+                SignRequest {
+                    target,
+                    profile: &crate::profile::NAGA,
+                    issued_at: ts(at),
+                    expiration: None,
+                    nodes: Nodes::Naga(vec![("https://a:1".into(), 5)]),
+                    delegation: None,
+                    auth: AuthSource::Wallet { signer: &w, nonce },
+                    keys: KeySource {
+                        key: None,
+                        store: Some((&mut store, StoreLayout::V8(layout.clone()))),
+                    },
+                },
+                &mut |e| events.push(e),
+            )
+            .unwrap();
+            (signed, events)
+        };
+        let (first, events) = run("2024-09-19T13:00:00Z", &mut nonce);
+        assert!(events
+            .iter()
+            .any(|e| matches!(e, Event::Note(n) if n.contains("stored the new AuthSig"))));
+        let (second, events) = run("2024-09-19T13:30:00Z", &mut nonce);
+        assert!(events
+            .iter()
+            .any(|e| matches!(e, Event::Note(n) if n.contains("reusing"))));
+        let payload = |s: &Signed| s.sigs.entries[0].1.address.clone();
+        assert_eq!(payload(&first), payload(&second));
+        assert!(first.sigs.entries[0]
+            .1
+            .signed_message
+            .ends_with("\"maxPrice\":\"0x5\"}"));
+        assert_eq!(
+            asked, 2,
+            "a nonce for each new AuthSig, none for a reused one"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
