@@ -787,7 +787,7 @@ session "s" from "g" {
             app_name: "app".into(),
             network_name: "naga-dev".into(),
         };
-        let mut run = |at: &str, nonce: &mut dyn FnMut() -> Result<String, FlowError>| {
+        let run = |at: &str, nonce: &mut dyn FnMut() -> Result<String, FlowError>| {
             let mut store = KeyStore::open(&dir).unwrap();
             let mut events = Vec::new();
             let signed = sign_session(
