@@ -37,10 +37,8 @@ pub struct AuthsigArgs {
     pub nonce: NonceArgs,
     #[command(flatten)]
     pub times: TimeArgs,
-    /// The network: `naga` writes the SIWE as SDK v8 does (empty default statement, domain
-    /// without path) and refuses Datil-only capabilities.
-    #[arg(long, value_enum, default_value = "datil")]
-    pub network: super::network::Network,
+    #[command(flatten)]
+    pub net: super::network::NetworkArg,
 }
 
 pub fn run(args: AuthsigArgs) -> u8 {
@@ -54,9 +52,9 @@ fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
     let target = Target::load(&args.files, &args.session)?;
     let session = target.session();
     let grant = target.grant();
-    let naga = args.network != super::network::Network::Datil;
+    let naga = args.net.network != super::network::Network::Datil;
     if naga {
-        target.check_vocabulary(args.network.profile())?;
+        target.check_vocabulary(args.net.network.profile())?;
     }
     let (issued_at, expiration) = args.times.resolve()?;
     let expiration = expiration.unwrap_or_else(|| issued_at.add_secs(session.ttl.secs() as i64));
@@ -81,7 +79,7 @@ fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
     let signer = args.wallet.signer()?;
     let nonce = args
         .nonce
-        .resolve(&args.wallet.http(), args.network.profile())?;
+        .resolve(&args.wallet.http(), args.net.network.profile())?;
     let a = target
         .policy_session()
         .new_auth_sig(signer.as_ref(), &key, nonce, issued_at, expiration, naga)

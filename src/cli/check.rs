@@ -32,10 +32,8 @@ pub struct CheckArgs {
     /// The session public key the AuthSig must be for (64 hex digits).
     #[arg(long, value_name = "HEX", requires = "authsig")]
     pub session_key: Option<String>,
-    /// The network the policy is for: `naga` reports Datil-only capabilities
-    /// (`lit-ratelimitincrease`, `rate-limit-increase-auth`) as errors.
-    #[arg(long, value_enum, default_value = "datil")]
-    pub network: super::network::Network,
+    #[command(flatten)]
+    pub net: super::network::NetworkArg,
     #[command(flatten)]
     pub netkey: super::netkey::NetworkKeyArgs,
 }
@@ -74,7 +72,7 @@ pub fn run(args: CheckArgs) -> u8 {
                 Ok(t) => t,
                 Err(code) => return code,
             };
-            let network_key = match args.netkey.resolve(args.network.profile()) {
+            let network_key = match args.netkey.resolve(args.net.network.profile()) {
                 Ok(k) => k,
                 Err(code) => return code,
             };
@@ -88,10 +86,10 @@ pub fn run(args: CheckArgs) -> u8 {
             check::check_with_authsig(&mut loaded, &opts, &input)
         }
     };
-    if args.network != super::network::Network::Datil {
+    if args.net.network != super::network::Network::Datil {
         for d in litcap::wire::compile_naga::vocabulary_diagnostics(
             &loaded.policy,
-            args.network.profile(),
+            args.net.network.profile(),
             args.session.as_deref(),
         ) {
             report.diagnostics.push(d);

@@ -31,10 +31,8 @@ pub struct CompileArgs {
     /// Time` (default issued-at plus the session's ttl).
     #[command(flatten)]
     pub times: super::common::args::TimeArgs,
-    /// The network: `naga` writes the SDK v8 forms (requests with `resourcePrefix` first,
-    /// empty default statement, domain without path) and refuses Datil-only capabilities.
-    #[arg(long, value_enum, default_value = "datil")]
-    pub network: super::network::Network,
+    #[command(flatten)]
+    pub net: super::network::NetworkArg,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -67,8 +65,8 @@ pub fn run(args: CompileArgs) -> u8 {
             return exit::ERRORS;
         }
     };
-    if args.network != super::network::Network::Datil {
-        let profile = args.network.profile();
+    if args.net.network != super::network::Network::Datil {
+        let profile = args.net.network.profile();
         let Some(session) = loaded.policy.session(&args.session) else {
             return usage_error(format!("there is no session `{}`", args.session));
         };

@@ -50,9 +50,8 @@ pub struct DelegateArgs {
     /// `sign_session_key`.
     #[arg(long = "scope", value_name = "SCOPE", requires = "max_price")]
     pub scopes: Vec<String>,
-    /// The network: `datil` delegates capacity credits, `naga` delegates payment.
-    #[arg(long, value_enum, default_value = "datil")]
-    pub network: Network,
+    #[command(flatten)]
+    pub net: super::network::NetworkArg,
     /// A wallet address that may use the credits (repeat for each).
     #[arg(
         long = "delegatee",
@@ -90,7 +89,7 @@ pub fn run(args: DelegateArgs) -> u8 {
 }
 
 fn delegate(args: DelegateArgs) -> Result<u8, Reported> {
-    if args.network == Network::Naga {
+    if args.net.network == Network::Naga {
         return super::delegate_naga::delegate_payment(args);
     }
     if args.max_price.is_some() {
@@ -122,7 +121,7 @@ fn delegate(args: DelegateArgs) -> Result<u8, Reported> {
     let signer = args.wallet.signer()?;
     let nonce = args
         .nonce
-        .resolve(&args.wallet.http(), args.network.profile())?;
+        .resolve(&args.wallet.http(), args.net.network.profile())?;
     let params = CapacityDelegationParams {
         capacity_token_id: Some(token_id),
         delegatee_addresses: Some(args.delegatees.clone()),
@@ -202,7 +201,7 @@ fn from_grant(args: &DelegateArgs, name: &str) -> Result<u8, Reported> {
     let signer = args.wallet.signer()?;
     let nonce = args
         .nonce
-        .resolve(&args.wallet.http(), args.network.profile())?;
+        .resolve(&args.wallet.http(), args.net.network.profile())?;
     let params = CapacityDelegationParams {
         nonce,
         issued_at,

@@ -22,3 +22,13 @@ impl Network {
         }
     }
 }
+
+/// `--network`, the clap group of every command that compiles, signs, verifies or checks.
+#[derive(clap::Args, Debug, Clone, Copy, Default)]
+pub struct NetworkArg {
+    /// The network whose SDK and nodes to follow: `datil` (SDK v7) or `naga` (SDK v8: the
+    /// `maxPrice` payload, payment delegation, the v8 SIWE defaults and key store, the Naga
+    /// nodes' rules, which refuse Datil-only capabilities).
+    #[arg(long, value_enum, default_value = "datil")]
+    pub network: Network,
+}

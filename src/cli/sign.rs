@@ -78,9 +78,8 @@ pub struct SignArgs {
     /// A capacity delegation AuthSig (from `litcap delegate`), put before the AuthSig.
     #[arg(long, value_name = "FILE")]
     pub capacity_delegation: Option<PathBuf>,
-    /// The network: `naga` signs the SDK v8 payload (with `maxPrice`).
-    #[arg(long, value_enum, default_value = "datil")]
-    pub network: Network,
+    #[command(flatten)]
+    pub net: super::network::NetworkArg,
     /// Naga: each node's `maxPrice` in wei, `WEI` for every node or `URL=WEI` per node
     /// (repeat).
     #[arg(
@@ -126,7 +125,7 @@ pub fn run(args: SignArgs) -> u8 {
 /// The flags that belong to the other network, refused with the replacement named.
 fn check_network_flags(args: &SignArgs) -> Result<(), Reported> {
     let refuse = |m: &str| Err(Reported(usage_error(m)));
-    match args.network {
+    match args.net.network {
         Network::Datil => {
             if !args.max_prices.is_empty() || args.price_feed.is_some() {
                 return refuse("--max-price is part of the Naga payload; pass `--network naga` (Datil's payload has no `maxPrice`)");
@@ -164,7 +163,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         session.ttl_span.or(Some(session.name_span)),
     )?;
     let given_nodes = node_urls(&args.nodes)?;
-    let nodes = match (args.network, &args.price_feed) {
+    let nodes = match (args.net.network, &args.price_feed) {
         (Network::Datil, _) => Nodes::Datil(given_nodes),
         (Network::Naga, Some(feed)) => Nodes::Naga(chosen_nodes(&args, feed, &given_nodes)?),
         (Network::Naga, None) => Nodes::Naga(node_prices(&args, &given_nodes)?),
@@ -187,7 +186,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         }
         None => None,
     };
-    let layout = match args.network {
+    let layout = match args.net.network {
         Network::Datil => StoreLayout::V7,
         Network::Naga => StoreLayout::V8(V8Layout {
             app_name: args.app_name.clone(),
@@ -206,7 +205,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     .map(|(a, p)| (a, p.display().to_string()));
     let signer;
     let http = args.wallet.http();
-    let profile = args.network.profile();
+    let profile = args.net.network.profile();
     let mut nonce = || args.nonce.fetch(&http, profile);
     let auth = match &args.authsig {
         Some(path) => AuthSource::Given {

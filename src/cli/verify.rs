@@ -49,10 +49,8 @@ pub struct VerifyArgs {
     /// public key>"` (repeat for each); without it, each listed request is judged as one.
     #[arg(long = "request", value_name = "\"<ABILITY> on <RESOURCE>\"")]
     pub requests: Vec<String>,
-    /// Whose node rules apply: `naga` requires `maxPrice`, rejects unknown keys in capability
-    /// AuthSigs and compares `nodeAddress` with the node's raw `domain:port`.
-    #[arg(long, value_enum, default_value = "datil")]
-    pub network: super::network::Network,
+    #[command(flatten)]
+    pub net: super::network::NetworkArg,
     #[command(flatten)]
     pub netkey: super::netkey::NetworkKeyArgs,
 }
@@ -132,7 +130,7 @@ pub fn run(args: VerifyArgs) -> u8 {
 
     let mut operations = Vec::with_capacity(args.requests.len());
     for r in &args.requests {
-        match litcap::verify::operation::Operation::parse_in(r, args.network.profile()) {
+        match litcap::verify::operation::Operation::parse_in(r, args.net.network.profile()) {
             Ok(op) => operations.push(op),
             Err(e) => return common::usage_error(format!("--request: {e}")),
         }
@@ -141,13 +139,13 @@ pub fn run(args: VerifyArgs) -> u8 {
         now: args.at.unwrap_or_else(Timestamp::now),
         node: args.node.clone(),
         operations,
-        network_key: match args.netkey.resolve(args.network.profile()) {
+        network_key: match args.netkey.resolve(args.net.network.profile()) {
             Ok(k) => k,
             Err(code) => return code,
         },
         session_key: args.session_key.clone(),
     };
-    let results = verify_all(&paths, &opts, target, args.network.profile());
+    let results = verify_all(&paths, &opts, target, args.net.network.profile());
 
     let checking = report::checking(target);
     let printed = match args.format {
