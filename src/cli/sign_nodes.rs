@@ -3,10 +3,10 @@
 //! SDK v8 does (`--price-feed`, [`litcap::sign::node_choice`]).
 
 use super::common::signing::Reported;
-use super::common::{self, usage_error};
+use super::common::{self, usage_error, usage_error_help};
 use super::sign::SignArgs;
-use litcap::sign::node_choice::{self, Choice};
-use litcap::wire::naga::{parse_price, Product};
+use litcap::sign::node_choice::{self, Choice, ChoiceError};
+use litcap::wire::naga::{parse_price, PriceError, Product};
 
 /// `--node` URLs as the SDK writes them and the nodes compare them (trailing `/` dropped, with
 /// a note; a path or a second mention refused).
@@ -97,6 +97,20 @@ pub fn chosen_nodes(
         threshold: args.threshold,
         only,
     };
-    node_choice::choose(&prices, &choice)
-        .map_err(|e| Reported(usage_error(format!("--price-feed `{shown}`: {e}"))))
+    node_choice::choose(&prices, &choice).map_err(|e| {
+        let message = format!("--price-feed `{shown}`: {e}");
+        let help = match &e {
+            ChoiceError::Price(PriceError::TooLow { required, .. }) => format!(
+                "raise `--user-max-price` to at least {required} wei, or sign for fewer nodes with `--threshold N`"
+            ),
+            ChoiceError::TooFew { have, .. } => format!(
+                "pass `--threshold N` (at most {have}), or name more of the feed's nodes with `--node`"
+            ),
+            ChoiceError::NotInFeed(_) => {
+                "name only nodes of the feed with `--node` (they stand for those that answered the handshake)".to_string()
+            }
+            ChoiceError::Price(_) => return Reported(usage_error(message)),
+        };
+        Reported(usage_error_help(message, help))
+    })
 }
