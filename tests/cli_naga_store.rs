@@ -257,3 +257,32 @@ fn the_sdk_and_litcap_share_a_store() {
     assert_eq!(sdk["storage"].as_object().unwrap().len(), 2);
     eprintln!("the SDK v8 read the store litcap wrote, and litcap the SDK's");
 }
+
+#[test]
+fn the_v8_store_names_are_refused_on_datil() {
+    let tmp = Temp::new("naga-store-datil");
+    let policy = tmp.file("p.litcap", POLICY, 0o644);
+    let dir = tmp.0.join("store");
+    let o = common::litcap_env(
+        &[
+            "sign",
+            policy.to_str().unwrap(),
+            "--session",
+            "s",
+            "--wallet-key-env",
+            "LITCAP_TEST_KEY",
+            "--store",
+            dir.to_str().unwrap(),
+            "--app-name",
+            "my-app",
+            "--node",
+            "https://15.235.83.220:7470",
+            "--nonce",
+            "0x921dd92f497527857ee8dda62f1805e56c34c99a6b37691b4e56e6fb171a5a70",
+        ],
+        &[("LITCAP_TEST_KEY", KEY)],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--network naga"), "{}", stderr(&o));
+    assert!(!dir.exists(), "nothing is written");
+}

@@ -52,17 +52,13 @@ pub struct SignArgs {
     /// Seconds to wait for another process that holds the `--store` lock (exit 6 after that).
     #[arg(long, value_name = "SECS", default_value_t = 120, requires = "store")]
     pub store_wait: u64,
-    /// Naga `--store`: the SDK app's `appName` (entries `lit-auth:<app>:<network>:<address>`).
-    #[arg(
-        long,
-        value_name = "NAME",
-        default_value = "litcap",
-        requires = "store"
-    )]
-    pub app_name: String,
-    /// Naga `--store`: the SDK app's `networkName`.
-    #[arg(long, value_name = "NAME", default_value = "naga", requires = "store")]
-    pub network_name: String,
+    /// Naga `--store`: the SDK app's `appName` (entries `lit-auth:<app>:<network>:<address>`;
+    /// default `litcap`).
+    #[arg(long, value_name = "NAME", requires = "store")]
+    pub app_name: Option<String>,
+    /// Naga `--store`: the SDK app's `networkName` (default `naga`).
+    #[arg(long, value_name = "NAME", requires = "store")]
+    pub network_name: Option<String>,
     /// Lit node URL to sign for (repeat for each node). With `--price-feed`: the nodes that
     /// answered the handshake (default every node of the feed).
     #[arg(
@@ -133,6 +129,9 @@ fn check_network_flags(args: &SignArgs) -> Result<(), Reported> {
             if args.payment_delegation.is_some() {
                 return refuse("--payment-delegation is a Naga capability; pass `--network naga`, or use --capacity-delegation on Datil");
             }
+            if args.app_name.is_some() || args.network_name.is_some() {
+                return refuse("--app-name and --network-name name the entries of the SDK v8 store; with Datil, --store keeps the SDK v7 layout (`lit-session-key`, `lit-wallet-sig`): pass `--network naga` for the v8 one");
+            }
         }
         Network::Naga => {
             if args.capacity_delegation.is_some() {
@@ -189,8 +188,8 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     let layout = match args.net.network {
         Network::Datil => StoreLayout::V7,
         Network::Naga => StoreLayout::V8(V8Layout {
-            app_name: args.app_name.clone(),
-            network_name: args.network_name.clone(),
+            app_name: args.app_name.clone().unwrap_or_else(|| "litcap".into()),
+            network_name: args.network_name.clone().unwrap_or_else(|| "naga".into()),
         }),
     };
     let keys = KeySource {
