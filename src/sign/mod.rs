@@ -1,7 +1,8 @@
 //! Stage 5: signing. Session keys, wallet signers (local key or remote JSON-RPC), AuthSigs,
-//! capacity delegations and SessionSigs, byte for byte as the Lit JS SDK v7 makes them, plus a
-//! key store the SDK's `node-localstorage` provider can share and the node handshake that
-//! supplies the SIWE nonce.
+//! capacity and payment delegations and SessionSigs, byte for byte as the Lit JS SDK v7 (and
+//! v8, [`naga`]) makes them, plus a key store the SDK's storage providers can share (v7
+//! `node-localstorage`, v8 `localStorageNode`) and the node handshake that supplies the SIWE
+//! nonce. [`sign_session`] runs the whole flow for a policy session in one call.
 //!
 //! Every function that takes outside input returns a typed error; [`SignError::exit_code`]
 //! maps it to the documented process exit codes.
@@ -26,6 +27,7 @@ pub mod wallet;
 
 pub use authsig::{create_auth_sig, AuthSigParams};
 pub use capacity::{create_capacity_delegation_auth_sig, CapacityDelegationParams};
+pub use policy_session::{sign_session, FlowError, PolicySession, SignRequest, Signed};
 pub use session_key::SessionKey;
 pub use sessionsigs::{get_session_sigs, sign_session_sigs, SessionSig, SessionSigs};
 pub use wallet::{LocalWallet, SignerError, WalletSigner};
