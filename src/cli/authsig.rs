@@ -47,6 +47,9 @@ pub struct AuthsigArgs {
 }
 
 pub fn run(args: AuthsigArgs) -> u8 {
+    if let Err(code) = super::network::lit_only(args.network, "authsig") {
+        return code;
+    }
     match authsig(args) {
         Ok(code) => code,
         Err(Reported(code)) => code,

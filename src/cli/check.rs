@@ -32,10 +32,12 @@ pub struct CheckArgs {
     /// The session public key the AuthSig must be for (64 hex digits).
     #[arg(long, value_name = "HEX", requires = "authsig")]
     pub session_key: Option<String>,
-    /// The network the policy is for: `naga` reports Datil-only capabilities
-    /// (`lit-ratelimitincrease`, `rate-limit-increase-auth`) as errors.
-    #[arg(long, value_enum, default_value = "datil")]
-    pub network: super::network::Network,
+    /// The network the policy is for (default: the files' `network` line, else `datil`):
+    /// `naga` reports Datil-only capabilities (`lit-ratelimitincrease`,
+    /// `rate-limit-increase-auth`) as errors; `erc5573` reads any `"namespace/name"` on any
+    /// URI and judges an AuthSig as siwe-recap does. Contradicting the files is a usage error.
+    #[arg(long, value_enum)]
+    pub network: Option<super::network::Network>,
     #[command(flatten)]
     pub netkey: super::netkey::NetworkKeyArgs,
 }
@@ -45,9 +47,15 @@ pub fn parse_ttl(s: &str) -> Result<Ttl, String> {
 }
 
 pub fn run(args: CheckArgs) -> u8 {
-    let mut loaded = match litcap::load::load_paths(&common::policy_paths(&args.files)) {
-        Ok(l) => l,
-        Err(e) => return common::io_error(&e),
+    let requested = args.network.map(super::network::Network::profile);
+    let mut loaded =
+        match litcap::load::load_paths_for(&common::policy_paths(&args.files), requested) {
+            Ok(l) => l,
+            Err(e) => return common::io_error(&e),
+        };
+    let profile = match super::network::for_policy(args.network, &loaded.policy) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     // The syntax trees are not needed once the policy is built: free them before the report
     // is (peak memory of large policies).
@@ -88,10 +96,10 @@ pub fn run(args: CheckArgs) -> u8 {
             check::check_with_authsig(&mut loaded, &opts, &input)
         }
     };
-    if args.network != super::network::Network::Datil {
+    if profile.name == litcap::profile::NAGA.name {
         for d in litcap::wire::compile_naga::vocabulary_diagnostics(
             &loaded.policy,
-            args.network.profile(),
+            profile,
             args.session.as_deref(),
         ) {
             report.diagnostics.push(d);

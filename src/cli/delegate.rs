@@ -91,6 +91,9 @@ pub struct DelegateArgs {
 const SDK_DEFAULT_LIFETIME: Ttl = Ttl(7 * 24 * 3600);
 
 pub fn run(args: DelegateArgs) -> u8 {
+    if let Err(code) = super::network::lit_only(args.network, "delegate") {
+        return code;
+    }
     match delegate(args) {
         Ok(code) => code,
         Err(Reported(code)) => code,

@@ -1,8 +1,10 @@
 //! `--network NAME`: which profile (`litcap::profile`) a command compiles, signs, verifies or
 //! checks for. `datil` (SDK v7) is the default, so every command's output without the flag is
-//! what it was before profiles existed.
+//! what it was before profiles existed. A policy file may name its network itself
+//! (`network "erc5573"`); commands that load policies take the file's network, and a flag
+//! that contradicts it is a usage error ([`for_policy`]).
 
-use litcap::profile::{Profile, DATIL, NAGA};
+use litcap::profile::{Profile, DATIL, ERC5573, NAGA};
 
 /// The networks litcap speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -12,6 +14,8 @@ pub enum Network {
     Datil,
     /// The Lit JS SDK v8 and the Naga nodes.
     Naga,
+    /// Plain ERC-5573 (SIWE with a ReCap) for any relying party, as siwe-recap 0.2 writes it.
+    Erc5573,
 }
 
 impl Network {
@@ -19,6 +23,39 @@ impl Network {
         match self {
             Network::Datil => &DATIL,
             Network::Naga => &NAGA,
+            Network::Erc5573 => &ERC5573,
         }
     }
+}
+
+/// The profile of a loaded policy, checked against `--network`: the files' `network` line
+/// decides, the flag fills in when they have none, and a flag that names another network
+/// than the files is a usage error (exit 2).
+pub fn for_policy(
+    flag: Option<Network>,
+    policy: &litcap::model::Policy,
+) -> Result<&'static Profile, u8> {
+    let chosen = policy.profile();
+    match flag {
+        Some(f) if f.profile().name != chosen.name => Err(super::common::usage_error_help(
+            format!(
+                "`--network {}` contradicts `network \"{}\"` in the policy",
+                f.profile().name,
+                chosen.name
+            ),
+            "a policy file names the network it is written for; drop `--network`, or change the file's `network` line",
+        )),
+        _ => Ok(chosen),
+    }
+}
+
+/// A command that speaks only the Lit networks refuses `erc5573` (exit 2).
+pub fn lit_only(network: Network, command: &str) -> Result<(), u8> {
+    if network == Network::Erc5573 {
+        return Err(super::common::usage_error_help(
+            format!("`litcap {command}` speaks the Lit networks only, not `erc5573`"),
+            "for a plain ERC-5573 relying party use `litcap compile` (the SIWE message and its ReCap) and `litcap check --authsig` (verify a signed one against the policy)",
+        ));
+    }
+    Ok(())
 }

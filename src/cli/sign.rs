@@ -552,6 +552,9 @@ pub struct SignArgs {
 }
 
 pub fn run(args: SignArgs) -> u8 {
+    if let Err(code) = super::network::lit_only(args.network, "sign") {
+        return code;
+    }
     match sign(args) {
         Ok(code) => code,
         Err(Reported(code)) => code,
@@ -582,6 +585,8 @@ fn check_network_flags(args: &SignArgs) -> Result<(), Reported> {
                 return refuse("--network naga needs --max-price WEI (or one --max-price URL=WEI per node): every Naga payload carries the node's `maxPrice`");
             }
         }
+        // Refused before this point (`network::lit_only`).
+        Network::Erc5573 => {}
     }
     Ok(())
 }
@@ -661,7 +666,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     }
     let prices = match args.network {
         super::network::Network::Naga => Some(node_prices(&args, &nodes)?),
-        super::network::Network::Datil => None,
+        super::network::Network::Datil | super::network::Network::Erc5573 => None,
     };
 
     // The session key. A store is locked from here until the process ends, so that reading

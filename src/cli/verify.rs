@@ -69,6 +69,9 @@ fn parse_time(s: &str) -> Result<Timestamp, String> {
 }
 
 pub fn run(args: VerifyArgs) -> u8 {
+    if let Err(code) = super::network::lit_only(args.network, "verify") {
+        return code;
+    }
     // The policy session, if any.
     let loaded;
     let target: Option<(&Policy, &Session)> = if args.policy.is_empty() {

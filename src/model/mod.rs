@@ -5,11 +5,15 @@
 use crate::coverage::{self, Gap, Verdict};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::lit::{Ability, Resource, ResourceError, ResourcePrefix};
+use crate::profile::{Profile, RecapMerge, Vocabulary};
 use crate::recap::{NotaBene, Recap};
 use crate::siwe::CapabilityRequest;
 use crate::syntax::ast::{self, GrantStmtKind, Item, SessionStmtKind, Spanned};
 use crate::time::Ttl;
 use std::collections::HashMap;
+
+mod erc5573;
+pub mod network;
 
 /// The SDK's default session lifetime (`getExpiration`: now + 24 h).
 pub const DEFAULT_SESSION_TTL: Ttl = Ttl(24 * 3600);
@@ -24,6 +28,8 @@ pub struct Policy {
     /// Name → index, for lookups in large policies.
     grant_index: HashMap<String, usize>,
     session_index: HashMap<String, usize>,
+    /// The profile it was built for (its name; empty means Datil).
+    profile_name: &'static str,
 }
 
 /// What a wallet grants a session key: the AuthSig's SIWE fields and its ReCap.
@@ -98,7 +104,10 @@ impl Grant {
         &self.recap
     }
 
-    fn merged_recap(allows: &[Capability]) -> Recap {
+    fn merged_recap(allows: &[Capability], profile: &Profile) -> Recap {
+        if profile.recap_merge == RecapMerge::SiweRecap {
+            return erc5573::merged_recap(allows);
+        }
         let mut recap = Recap::new();
         for a in allows {
             if let Ok(one) = crate::recap::single(&a.resource, a.ability, a.data.clone()) {
@@ -118,6 +127,11 @@ impl Grant {
 }
 
 impl Policy {
+    /// The profile the policy was built for (its files' `network`, or the command's).
+    pub fn profile(&self) -> &'static Profile {
+        Profile::named(self.profile_name).unwrap_or(&crate::profile::DATIL)
+    }
+
     pub fn grant(&self, name: &str) -> Option<&Grant> {
         match self.grant_index.get(name) {
             Some(&i) => self.grants.get(i),
@@ -141,10 +155,23 @@ impl Policy {
     }
 }
 
-/// Builds and checks the policy of several parsed files together (names are global).
+/// Builds and checks the policy of several parsed files together (names are global), for the
+/// network their `network` statements name, else Datil.
 pub fn build(files: &[ast::PolicyFile]) -> (Policy, Diagnostics) {
+    build_for(files, None)
+}
+
+/// [`build`] for the `requested` profile when the files name none ([`network::choose`]).
+pub fn build_for(
+    files: &[ast::PolicyFile],
+    requested: Option<&'static Profile>,
+) -> (Policy, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let mut policy = Policy::default();
+    let profile = network::choose(files, requested, &mut diags);
+    let mut policy = Policy {
+        profile_name: profile.name,
+        ..Policy::default()
+    };
     let mut pending_sessions: Vec<&ast::Session> = Vec::new();
     let mut grant_index: HashMap<&str, usize> = HashMap::new();
     for f in files {
@@ -156,7 +183,7 @@ pub fn build(files: &[ast::PolicyFile]) -> (Policy, Diagnostics) {
                         continue;
                     }
                     grant_index.insert(&g.name.value, policy.grants.len());
-                    policy.grants.push(build_grant(g, &mut diags));
+                    policy.grants.push(build_grant(g, profile, &mut diags));
                 }
                 Item::Session(s) => pending_sessions.push(s),
             }
@@ -171,6 +198,7 @@ pub fn build(files: &[ast::PolicyFile]) -> (Policy, Diagnostics) {
         }
         session_names.insert(&s.name.value, s.name.span);
         if let Some(session) = build_session(
+            profile,
             s,
             &policy.grants,
             &grant_index,
@@ -245,7 +273,7 @@ impl SameCapability {
     }
 }
 
-fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
+fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Grant {
     let mut grant = Grant {
         name: g.name.value.clone(),
         name_span: g.name.span,
@@ -338,8 +366,10 @@ fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
                 grant.max_ttl_span = Some(t.span);
             }
             GrantStmtKind::Allow(c) => {
-                if let Some(cap) = build_capability(c, stmt.span, "allow", diags) {
-                    check_sdk_round_trip(&cap, diags);
+                if let Some(cap) = build_capability(profile, c, stmt.span, diags) {
+                    if profile.is_lit() {
+                        check_sdk_round_trip(&cap, diags);
+                    }
                     if let Some(first) = same_allow
                         .first(&grant.allows, &cap)
                         .map(|i| &grant.allows[i])
@@ -369,7 +399,7 @@ fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
             .help("add the SIWE domain the wallet will show, e.g. `domain \"app.example.com\"`"),
         );
     }
-    grant.recap = Grant::merged_recap(&grant.allows);
+    grant.recap = Grant::merged_recap(&grant.allows, profile);
     grant
 }
 
@@ -467,11 +497,14 @@ fn check_ttl(
 }
 
 fn build_capability(
+    profile: &Profile,
     c: &ast::Capability,
     span: Span,
-    verb: &str,
     diags: &mut Diagnostics,
 ) -> Option<Capability> {
+    if profile.vocabulary == Vocabulary::Open {
+        return erc5573::build_capability(c, span, diags);
+    }
     let ability = match Ability::parse(&c.ability.value) {
         Some(a) => Some(a),
         None => {
@@ -537,7 +570,6 @@ fn build_capability(
             );
         }
     }
-    let _ = verb;
     Some(Capability {
         resource,
         ability,
@@ -584,6 +616,10 @@ fn unknown_ability(a: &Spanned<String>) -> Diagnostic {
     let names = Ability::ALL.map(|a| a.as_str());
     let help = if let Some(s) = crate::suggest::closest(&a.value, names) {
         format!("did you mean `{s}`?")
+    } else if let Some(h) = erc5573::help_in_lit_policy(&a.value)
+        .filter(|_| !Ability::ALL.iter().any(|x| x.recap_ability() == a.value))
+    {
+        h
     } else if let Some(lit) = Ability::ALL.iter().find(|x| x.recap_ability() == a.value) {
         format!(
             "`{}` is a ReCap ability; policies name the Lit ability, e.g. `{lit}`",
@@ -614,6 +650,7 @@ fn resource_error(e: &ResourceError, span: Span) -> Diagnostic {
 }
 
 fn build_session(
+    profile: &Profile,
     s: &ast::Session,
     grants: &[Grant],
     grant_index: &HashMap<&str, usize>,
@@ -686,7 +723,7 @@ fn build_session(
                 session.ttl_span = Some(t.span);
             }
             SessionStmtKind::Request(c) => {
-                if let Some(cap) = build_capability(c, stmt.span, "request", diags) {
+                if let Some(cap) = build_capability(profile, c, stmt.span, diags) {
                     if let Some(first) = same_request
                         .first(&session.requests, &cap)
                         .map(|i| &session.requests[i])
@@ -726,7 +763,9 @@ fn build_session(
     }
     let recap = grant.recap();
     for req in &session.requests {
-        if let Verdict::NotCovered(gap) = coverage::check(recap, &req.resource, req.ability) {
+        if let Verdict::NotCovered(gap) =
+            coverage::check_in(profile, recap, &req.resource, req.ability)
+        {
             diags.push(not_covered(&session, grant, req, &gap));
         }
     }

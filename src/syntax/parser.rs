@@ -50,6 +50,7 @@ pub fn parse(file: FileId, text: &str) -> (PolicyFile, Diagnostics) {
         file,
         items: Vec::new(),
         comments: Vec::new(),
+        network: None,
     };
     let mut diags = Diagnostics::new();
     if text.len() > MAX_FILE_BYTES {
@@ -100,6 +101,7 @@ pub fn parse(file: FileId, text: &str) -> (PolicyFile, Diagnostics) {
             base: pos,
             diags: &mut diags,
             comments: &mut out.comments,
+            network: &mut out.network,
         };
         match PolicyParser::parse(Rule::item_at, &text[pos..chunk_end]) {
             Ok(mut pairs) => {
@@ -229,6 +231,7 @@ pub fn parse_blocks(file: FileId, text: &str, starts: &[usize]) -> (PolicyFile, 
         file,
         items: Vec::new(),
         comments: Vec::new(),
+        network: None,
     };
     let mut diags = Diagnostics::new();
     for &start in starts {
@@ -238,6 +241,7 @@ pub fn parse_blocks(file: FileId, text: &str, starts: &[usize]) -> (PolicyFile, 
             base: start,
             diags: &mut diags,
             comments: &mut out.comments,
+            network: &mut out.network,
         };
         match PolicyParser::parse(Rule::item_at, &text[start..chunk_end]) {
             Ok(mut pairs) => {
@@ -298,7 +302,7 @@ fn block_end(text: &str, start: usize) -> usize {
 }
 
 fn starts_block(line: &str) -> bool {
-    ["grant", "session"].iter().any(|kw| {
+    ["grant", "session", "network"].iter().any(|kw| {
         line.strip_prefix(kw)
             .is_some_and(|after| after.starts_with([' ', '\t', '"']))
     })
@@ -350,7 +354,7 @@ fn nesting_violation(text: &str) -> Option<usize> {
 fn describe(rule: &Rule) -> &'static str {
     match rule {
         Rule::item_at | Rule::grant | Rule::session | Rule::kw_grant | Rule::kw_session => {
-            "`grant` or `session`"
+            "`grant`, `session` or `network`"
         }
         Rule::domain | Rule::kw_domain => "`domain`",
         Rule::statement | Rule::kw_statement => "`statement`",
@@ -365,7 +369,10 @@ fn describe(rule: &Rule) -> &'static str {
         Rule::open | Rule::object => "`{`",
         Rule::close => "`}`",
         Rule::name | Rule::string | Rule::string_inner => "a quoted string",
-        Rule::ability => "an ability such as `pkp-signing`",
+        Rule::ability | Rule::ability_word | Rule::quoted_ability => {
+            "an ability such as `pkp-signing` or `\"crud/read\"`"
+        }
+        Rule::network | Rule::kw_network => "`network`",
         Rule::integer => "a number",
         Rule::duration => "a duration such as `24h`",
         Rule::pair | Rule::key | Rule::identifier => "a key",
@@ -392,6 +399,7 @@ fn keyword(rule: &Rule) -> Option<&'static str> {
         Rule::kw_from => "from",
         Rule::kw_on => "on",
         Rule::where_clause | Rule::kw_where => "where",
+        Rule::network | Rule::kw_network => "network",
         _ => return None,
     })
 }
@@ -503,6 +511,8 @@ struct Builder<'a> {
     base: usize,
     diags: &'a mut Diagnostics,
     comments: &'a mut Vec<Comment>,
+    /// The file's `network` statement, once read.
+    network: &'a mut Option<Spanned<String>>,
 }
 
 impl Builder<'_> {
@@ -543,10 +553,32 @@ impl Builder<'_> {
         }
         let item = p
             .into_inner()
-            .find(|i| matches!(i.as_rule(), Rule::grant | Rule::session))?;
+            .find(|i| matches!(i.as_rule(), Rule::grant | Rule::session | Rule::network))?;
+        if item.as_rule() == Rule::network {
+            self.network_stmt(item);
+            return None;
+        }
         match item.as_rule() {
             Rule::grant => Some(Item::Grant(self.grant(item))),
             _ => Some(Item::Session(self.session(item))),
+        }
+    }
+
+    /// `network "<name>"`: kept once per file; a second is `duplicate-setting`.
+    fn network_stmt(&mut self, p: Pair<Rule>) {
+        let stmt_span = self.span(&p);
+        let Some(s) = p.into_inner().find(|i| i.as_rule() == Rule::string) else {
+            return;
+        };
+        let name = self.string(s);
+        match self.network.as_ref() {
+            Some(first) => self.diags.push(
+                Diagnostic::new(Code::DuplicateSetting, "`network` is set twice".to_string())
+                    .at(stmt_span, "set again here")
+                    .related(first.span, "first set here")
+                    .help("keep one `network` line"),
+            ),
+            None => *self.network = Some(name),
         }
     }
 
@@ -662,7 +694,13 @@ impl Builder<'_> {
         mut parts: impl Iterator<Item = Pair<'i, Rule>>,
     ) -> Option<Capability> {
         let ability = parts.next()?;
-        let ability = Spanned::new(ability.as_str().to_string(), self.span(&ability));
+        // `"crud/read"` is the ability `crud/read` (quotes are for ERC-5573 abilities).
+        let text = ability.as_str();
+        let text = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(text);
+        let ability = Spanned::new(text.to_string(), self.span(&ability));
         let mut resource = None;
         let mut data = None;
         for p in parts {
@@ -1038,6 +1076,27 @@ session "signer" from "dapp" {
         let (f, d) = parse(0, "# nothing here\n\n# at all");
         assert!(f.items.is_empty() && d.is_empty());
         assert_eq!(f.comments.len(), 2);
+    }
+
+    #[test]
+    fn the_network_statement_and_quoted_abilities() {
+        let text = "network \"erc5573\"\n\ngrant \"g\" {\n  allow \"crud/read\" on \"https://a.example\"\n}\n";
+        let (f, d) = parse(0, text);
+        assert!(d.is_empty(), "{d:?}");
+        let n = f.network.as_ref().expect("network");
+        assert_eq!(n.value, "erc5573");
+        assert_eq!(&text[n.span.start..n.span.end], "\"erc5573\"");
+        let Item::Grant(g) = &f.items[0] else {
+            panic!()
+        };
+        let GrantStmtKind::Allow(c) = &g.body[0].kind else {
+            panic!()
+        };
+        assert_eq!(c.ability.value, "crud/read");
+        assert_eq!(crate::syntax::format::format(&f, text), text);
+        // Twice in one file.
+        let (_, d) = parse(0, "network \"naga\"\nnetwork \"datil\"\n");
+        assert_eq!(d.0[0].code, Code::DuplicateSetting);
     }
 
     #[test]
