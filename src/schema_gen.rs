@@ -325,7 +325,10 @@ fn check_report() -> Value {
                 "properties": {
                     "session": { "type": "string" },
                     "resource": { "type": "string", "description": "The requested resource key." },
-                    "ability": { "enum": abilities },
+                    "ability": {
+                        "description": "A Lit ability, or with `network erc5573` an ERC-5573 `namespace/name`.",
+                        "anyOf": [{ "enum": abilities }, { "type": "string", "pattern": ERC5573_ABILITY_PATTERN }]
+                    },
                     "covered": { "type": "boolean" },
                     "coveredBy": { "oneOf": [{ "type": "null" }, { "$ref": "#/$defs/coveredBy" }] }
                 }
