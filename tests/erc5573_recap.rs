@@ -60,11 +60,14 @@ fn nota_benes() -> Vec<Map<String, Value>> {
     .collect()
 }
 
+/// One `allow`: URI, ability, `where` data.
+type Allow = (&'static str, &'static str, Option<Map<String, Value>>);
+
 /// A grant (in allow order) and what a session asks for.
 #[derive(Clone, Debug)]
 struct Spec {
     statement: Option<&'static str>,
-    allows: Vec<(&'static str, &'static str, Option<Map<String, Value>>)>,
+    allows: Vec<Allow>,
     requests: Vec<(&'static str, &'static str)>,
 }
 

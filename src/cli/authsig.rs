@@ -42,14 +42,21 @@ pub struct AuthsigArgs {
     pub expiration: Option<String>,
     /// The network: `naga` writes the SIWE as SDK v8 does (empty default statement, domain
     /// without path) and refuses Datil-only capabilities.
-    #[arg(long, value_enum, default_value = "datil")]
-    pub network: super::network::Network,
+    #[arg(long, value_enum)]
+    pub network: Option<super::network::Network>,
 }
 
 pub fn run(args: AuthsigArgs) -> u8 {
-    if let Err(code) = super::network::lit_only(args.network, "authsig") {
+    // The policy's `network` line decides; `--network` fills in or must agree.
+    let network = match super::network::resolve(args.network, &args.files) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    if let Err(code) = super::network::lit_only(network, "authsig") {
         return code;
     }
+    let mut args = args;
+    args.network = Some(network);
     match authsig(args) {
         Ok(code) => code,
         Err(Reported(code)) => code,
@@ -60,9 +67,9 @@ fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
     let target = Target::load(&args.files, &args.session)?;
     let session = target.session();
     let grant = target.grant();
-    let naga = args.network != super::network::Network::Datil;
+    let naga = args.network.unwrap_or_default() != super::network::Network::Datil;
     if naga {
-        target.check_vocabulary(args.network.profile())?;
+        target.check_vocabulary(args.network.unwrap_or_default().profile())?;
     }
     let (issued_at, expiration) = times(&args.issued_at, &args.expiration)?;
     let expiration = expiration.unwrap_or_else(|| issued_at.add_secs(session.ttl.secs() as i64));

@@ -56,8 +56,8 @@ pub struct DelegateArgs {
     #[arg(long = "scope", value_name = "SCOPE", requires = "max_price")]
     pub scopes: Vec<String>,
     /// The network: `datil` delegates capacity credits, `naga` delegates payment.
-    #[arg(long, value_enum, default_value = "datil")]
-    pub network: Network,
+    #[arg(long, value_enum)]
+    pub network: Option<Network>,
     /// A wallet address that may use the credits (repeat for each).
     #[arg(
         long = "delegatee",
@@ -91,9 +91,16 @@ pub struct DelegateArgs {
 const SDK_DEFAULT_LIFETIME: Ttl = Ttl(7 * 24 * 3600);
 
 pub fn run(args: DelegateArgs) -> u8 {
-    if let Err(code) = super::network::lit_only(args.network, "delegate") {
+    // The policy's `network` line decides; `--network` fills in or must agree.
+    let network = match super::network::resolve(args.network, &args.files) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    if let Err(code) = super::network::lit_only(network, "delegate") {
         return code;
     }
+    let mut args = args;
+    args.network = Some(network);
     match delegate(args) {
         Ok(code) => code,
         Err(Reported(code)) => code,
@@ -101,7 +108,7 @@ pub fn run(args: DelegateArgs) -> u8 {
 }
 
 fn delegate(args: DelegateArgs) -> Result<u8, Reported> {
-    if args.network == Network::Naga {
+    if args.network == Some(Network::Naga) {
         return delegate_payment(args);
     }
     if args.max_price.is_some() {

@@ -49,6 +49,42 @@ pub fn for_policy(
     }
 }
 
+/// The network of a command that reads policy files but builds its own requests (`authsig`,
+/// `sign`, `verify --policy`, `delegate FILE --grant`): the files' `network` line, else the
+/// flag, else Datil; a flag that contradicts the files is a usage error (exit 2). Files that
+/// cannot be read say nothing here: the command reports them when it loads them.
+pub fn resolve(flag: Option<Network>, files: &[std::path::PathBuf]) -> Result<Network, u8> {
+    let declared = if files.is_empty() {
+        None
+    } else {
+        litcap::load::load_paths(&super::common::policy_paths(files))
+            .ok()
+            .and_then(|l| {
+                litcap::model::network::declared(&l.files)
+                    .and_then(|n| Profile::named(&n.value))
+                    .map(|p| p.name)
+            })
+            .and_then(|name| {
+                [Network::Datil, Network::Naga, Network::Erc5573]
+                    .into_iter()
+                    .find(|n| n.profile().name == name)
+            })
+    };
+    match (flag, declared) {
+        (Some(f), Some(d)) if f != d => Err(super::common::usage_error_help(
+            format!(
+                "`--network {}` contradicts `network \"{}\"` in the policy",
+                f.profile().name,
+                d.profile().name
+            ),
+            "a policy file names the network it is written for; drop `--network`, or change the file's `network` line",
+        )),
+        (Some(f), _) => Ok(f),
+        (None, Some(d)) => Ok(d),
+        (None, None) => Ok(Network::Datil),
+    }
+}
+
 /// A command that speaks only the Lit networks refuses `erc5573` (exit 2).
 pub fn lit_only(network: Network, command: &str) -> Result<(), u8> {
     if network == Network::Erc5573 {

@@ -539,8 +539,8 @@ pub struct SignArgs {
     #[arg(long, value_name = "FILE")]
     pub capacity_delegation: Option<PathBuf>,
     /// The network: `naga` signs the SDK v8 payload (with `maxPrice`).
-    #[arg(long, value_enum, default_value = "datil")]
-    pub network: super::network::Network,
+    #[arg(long, value_enum)]
+    pub network: Option<super::network::Network>,
     /// Naga: each node's `maxPrice` in wei, `WEI` for every node or `URL=WEI` per node
     /// (repeat).
     #[arg(long = "max-price", value_name = "[URL=]WEI")]
@@ -552,9 +552,16 @@ pub struct SignArgs {
 }
 
 pub fn run(args: SignArgs) -> u8 {
-    if let Err(code) = super::network::lit_only(args.network, "sign") {
+    // The policy's `network` line decides; `--network` fills in or must agree.
+    let network = match super::network::resolve(args.network, &args.files) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    if let Err(code) = super::network::lit_only(network, "sign") {
         return code;
     }
+    let mut args = args;
+    args.network = Some(network);
     match sign(args) {
         Ok(code) => code,
         Err(Reported(code)) => code,
@@ -565,7 +572,7 @@ pub fn run(args: SignArgs) -> u8 {
 fn check_network_flags(args: &SignArgs) -> Result<(), Reported> {
     use super::network::Network;
     let refuse = |m: &str| Err(Reported(usage_error(m)));
-    match args.network {
+    match args.network.unwrap_or_default() {
         Network::Datil => {
             if !args.max_prices.is_empty() {
                 return refuse("--max-price is part of the Naga payload; pass `--network naga` (Datil's payload has no `maxPrice`)");
@@ -664,7 +671,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         }
         nodes.push(node);
     }
-    let prices = match args.network {
+    let prices = match args.network.unwrap_or_default() {
         super::network::Network::Naga => Some(node_prices(&args, &nodes)?),
         super::network::Network::Datil | super::network::Network::Erc5573 => None,
     };
@@ -709,7 +716,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     let uri = session_key.uri();
     let requests = target.requests();
     if prices.is_some() {
-        target.check_vocabulary(args.network.profile())?;
+        target.check_vocabulary(args.network.unwrap_or_default().profile())?;
     }
     let grant_recap = grant.recap();
 

@@ -51,8 +51,8 @@ pub struct VerifyArgs {
     pub requests: Vec<String>,
     /// Whose node rules apply: `naga` requires `maxPrice`, rejects unknown keys in capability
     /// AuthSigs and compares `nodeAddress` with the node's raw `domain:port`.
-    #[arg(long, value_enum, default_value = "datil")]
-    pub network: super::network::Network,
+    #[arg(long, value_enum)]
+    pub network: Option<super::network::Network>,
     #[command(flatten)]
     pub netkey: super::netkey::NetworkKeyArgs,
 }
@@ -69,9 +69,16 @@ fn parse_time(s: &str) -> Result<Timestamp, String> {
 }
 
 pub fn run(args: VerifyArgs) -> u8 {
-    if let Err(code) = super::network::lit_only(args.network, "verify") {
+    // The policy's `network` line decides; `--network` fills in or must agree.
+    let network = match super::network::resolve(args.network, &args.policy) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    if let Err(code) = super::network::lit_only(network, "verify") {
         return code;
     }
+    let mut args = args;
+    args.network = Some(network);
     // The policy session, if any.
     let loaded;
     let target: Option<(&Policy, &Session)> = if args.policy.is_empty() {
@@ -150,7 +157,12 @@ pub fn run(args: VerifyArgs) -> u8 {
         },
         session_key: args.session_key.clone(),
     };
-    let results = verify_all(&paths, &opts, target, args.network.profile());
+    let results = verify_all(
+        &paths,
+        &opts,
+        target,
+        args.network.unwrap_or_default().profile(),
+    );
 
     let checking = report::checking(target);
     let printed = match args.format {

@@ -753,7 +753,7 @@ fn build_session(
             .help(match grant.allows.first() {
                 Some(a) => format!(
                     "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request {} on {}` (allowed by grant `{}`)",
-                    a.ability,
+                    crate::syntax::format::ability(a.ability.as_str()),
                     crate::syntax::format::quote(&a.written_resource),
                     grant.name
                 ),
@@ -776,7 +776,7 @@ fn build_session(
 pub fn smallest_allow(req: &Capability) -> String {
     format!(
         "allow {} on {}",
-        req.ability,
+        crate::syntax::format::ability(req.ability.as_str()),
         crate::syntax::format::quote(&req.written_resource)
     )
 }
