@@ -614,7 +614,9 @@ fn non_hex_pkp_id(written_id: &str, span: Span) -> Option<Diagnostic> {
 
 fn unknown_ability(a: &Spanned<String>) -> Diagnostic {
     let names = Ability::ALL.map(|a| a.as_str());
-    let help = if let Some(s) = crate::suggest::closest(&a.value, names) {
+    let help = if Ability::parse_in(&a.value, &Ability::NAGA).is_some() {
+        naga_only_help(&a.value)
+    } else if let Some(s) = crate::suggest::closest(&a.value, names) {
         format!("did you mean `{s}`?")
     } else if let Some(h) = erc5573::help_in_lit_policy(&a.value)
         .filter(|_| !Ability::ALL.iter().any(|x| x.recap_ability() == a.value))
@@ -644,9 +646,29 @@ fn resource_error(e: &ResourceError, span: Span) -> Diagnostic {
         ResourceError::UnknownPrefix { .. } => Code::UnknownResourcePrefix,
         _ => Code::InvalidResource,
     };
+    let help = match e {
+        ResourceError::UnknownPrefix { prefix, .. }
+            if ResourcePrefix::parse_in(prefix, &ResourcePrefix::NAGA).is_some() =>
+        {
+            Some(naga_only_help(prefix))
+        }
+        // Any other scheme (`https://…`): a resource of a plain ERC-5573 relying party.
+        ResourceError::UnknownPrefix {
+            suggestion: None, ..
+        } => e.help().map(|h| {
+            format!("{h}; a resource of a plain SIWE ReCap relying party needs `network \"erc5573\"` at the top of the file")
+        }),
+        _ => e.help(),
+    };
     Diagnostic::new(code, e.to_string())
         .at(span, "invalid resource")
-        .help_opt(e.help())
+        .help_opt(help)
+}
+
+/// The help for SDK v8 (Naga) vocabulary in a Datil policy: the reverse of the Naga profile's
+/// Datil-only errors (`compile_naga::vocabulary_diagnostics`).
+fn naga_only_help(what: &str) -> String {
+    format!("`{what}` is SDK v8 (Naga) only; on Datil a payer delegates capacity credits (`rate-limit-increase-auth` on `lit-ratelimitincrease://<token id>`). Payment delegations are signed with `litcap delegate --network naga`, not granted in a policy")
 }
 
 fn build_session(
@@ -951,6 +973,49 @@ mod tests {
         let (_, d) = check("grant \"g\" {\n domain \"a\"\n allow pkp-signing on \"lit-pkp://56198382763784329387264723648726348726348762387462387462387462837462834762834\"\n}\n");
         assert_eq!(codes(&d), vec![Code::InvalidResource]);
         assert!(d.0[0].help.as_deref().unwrap().contains("write `0x"));
+    }
+
+    #[test]
+    fn other_profiles_vocabulary_names_the_replacement() {
+        let (_, d) = check("grant \"g\" {\n domain \"a\"\n allow lit-payment-delegation on \"lit-paymentdelegation://*\"\n allow \"crud/read\" on \"https://a.example\"\n}\n");
+        assert_eq!(
+            codes(&d),
+            vec![
+                Code::UnknownAbility,
+                Code::UnknownResourcePrefix,
+                Code::UnknownAbility,
+                Code::UnknownResourcePrefix
+            ]
+        );
+        assert!(d.0[3]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("network \"erc5573\""));
+        assert!(d.0[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("SDK v8 (Naga) only"));
+        assert!(d.0[1]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("SDK v8 (Naga) only"));
+        assert!(d.0[2]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("network \"erc5573\""));
+        let (p, d) = check("network \"erc5573\"\ngrant \"g\" {\n domain \"a\"\n allow pkp-signing on \"lit-pkp://*\"\n allow \"crud/read\" on \"https://a.example\"\n}\n");
+        assert_eq!(codes(&d), vec![Code::UnknownAbility]);
+        assert!(d.0[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("\"Threshold/Signing\""));
+        assert_eq!(p.profile().name, "erc5573");
+        assert_eq!(p.grants[0].allows.len(), 1);
     }
 
     #[test]
