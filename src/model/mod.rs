@@ -2,18 +2,24 @@
 //! validated and normalised like the SDK, lifetimes bounded, and every session request proven
 //! to be covered by its grant.
 
-use crate::coverage::{self, Gap, Verdict};
+use crate::coverage::{self, Verdict};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
-use crate::lit::{Ability, Resource, ResourceError, ResourcePrefix};
-use crate::profile::{Profile, RecapMerge, Vocabulary};
+use crate::lit::{Ability, Resource};
+use crate::profile::{Profile, RecapMerge};
 use crate::recap::{NotaBene, Recap};
 use crate::siwe::CapabilityRequest;
 use crate::syntax::ast::{self, GrantStmtKind, Item, SessionStmtKind, Spanned};
 use crate::time::Ttl;
 use std::collections::HashMap;
 
+mod capability;
 mod erc5573;
 pub mod network;
+mod not_covered;
+
+use capability::build_capability;
+use not_covered::not_covered;
+pub use not_covered::smallest_allow;
 
 /// The SDK's default session lifetime (`getExpiration`: now + 24 h).
 pub const DEFAULT_SESSION_TTL: Ttl = Ttl(24 * 3600);
@@ -496,181 +502,6 @@ fn check_ttl(
     true
 }
 
-fn build_capability(
-    profile: &Profile,
-    c: &ast::Capability,
-    span: Span,
-    diags: &mut Diagnostics,
-) -> Option<Capability> {
-    if profile.vocabulary == Vocabulary::Open {
-        return erc5573::build_capability(c, span, diags);
-    }
-    let ability = match Ability::parse(&c.ability.value) {
-        Some(a) => Some(a),
-        None => {
-            diags.push(unknown_ability(&c.ability));
-            None
-        }
-    };
-    let resource = match Resource::parse_key(&c.resource.value) {
-        Ok(r) => Some(r),
-        Err(e) => {
-            diags.push(resource_error(&e, c.resource.span));
-            None
-        }
-    };
-    let (ability, resource) = (ability?, resource?);
-    if !resource.prefix.supports(ability) {
-        let fitting: Vec<String> = resource
-            .prefix
-            .abilities()
-            .map(|a| format!("`{a}`"))
-            .collect();
-        diags.push(
-            Diagnostic::new(
-                Code::AbilityResourceMismatch,
-                format!(
-                    "`{ability}` cannot be used on `{}` resources",
-                    resource.prefix
-                ),
-            )
-            .at(c.ability.span, "not valid for this resource")
-            .related(c.resource.span, "resource type")
-            .help(format!(
-                "`{ability}` applies to `{}://` resources; on `{}://` use {}",
-                ability.resource_prefix(),
-                resource.prefix,
-                fitting.join(" or ")
-            )),
-        );
-        return None;
-    }
-    if resource.prefix == ResourcePrefix::Pkp {
-        let written_id = c
-            .resource
-            .value
-            .split_once("://")
-            .map(|(_, id)| id)
-            .unwrap_or("");
-        if let Some(d) = non_hex_pkp_id(written_id, c.resource.span) {
-            diags.push(d);
-            return None;
-        }
-        if Resource::looks_decimal(written_id) && written_id.len() > 1 {
-            let hex = crate::lit::decimal_to_hex(written_id).unwrap_or_default();
-            diags.push(
-                Diagnostic::new(
-                    Code::DecimalPkpId,
-                    format!("PKP id `{written_id}` looks decimal, but the SDK reads PKP ids as hex"),
-                )
-                .at(c.resource.span, format!("read as `0x{}`", resource.id.trim_start_matches('0')))
-                .help(format!(
-                    "if `{written_id}` is the decimal token id, write `lit-pkp://0x{hex}`; if it is already hex, write it with `0x` to make that explicit"
-                )),
-            );
-        }
-    }
-    Some(Capability {
-        resource,
-        ability,
-        data: c.data.as_ref().map(|d| d.value.clone()),
-        span,
-        ability_span: c.ability.span,
-        resource_span: c.resource.span,
-        data_span: c.data.as_ref().map(|d| d.span),
-        written_resource: c.resource.value.clone(),
-    })
-}
-
-/// A PKP id that is not `*` or hex digits (with an optional `0x`): the nodes would never
-/// match it to a PKP.
-fn non_hex_pkp_id(written_id: &str, span: Span) -> Option<Diagnostic> {
-    if written_id == "*" {
-        return None;
-    }
-    let trimmed = written_id.trim();
-    if trimmed != written_id || written_id.chars().any(char::is_whitespace) {
-        let fixed: String = written_id.chars().filter(|c| !c.is_whitespace()).collect();
-        return Some(
-            Diagnostic::new(
-                Code::InvalidResource,
-                format!("PKP id `{written_id}` contains a blank"),
-            )
-            .at(span, "blank in the id")
-            .help(format!("write the id without blanks: `lit-pkp://{fixed}`")),
-        );
-    }
-    let digits = written_id.strip_prefix("0x").unwrap_or(written_id);
-    let bad = digits.chars().find(|c| !c.is_ascii_hexdigit())?;
-    Some(
-        Diagnostic::new(
-            Code::InvalidResource,
-            format!("PKP id `{written_id}` is not hex: `{bad}` is not a hex digit"),
-        )
-        .at(span, "not a hex id")
-        .help("a PKP id is the PKP's token id in hex, e.g. `lit-pkp://0xb03a728f...`; a decimal token id converts with `printf '%x' <id>`"),
-    )
-}
-
-fn unknown_ability(a: &Spanned<String>) -> Diagnostic {
-    let names = Ability::ALL.map(|a| a.as_str());
-    let help = if Ability::parse_in(&a.value, &Ability::NAGA).is_some() {
-        naga_only_help(&a.value)
-    } else if let Some(s) = crate::suggest::closest(&a.value, names) {
-        format!("did you mean `{s}`?")
-    } else if let Some(h) = erc5573::help_in_lit_policy(&a.value)
-        .filter(|_| !Ability::ALL.iter().any(|x| x.recap_ability() == a.value))
-    {
-        h
-    } else if let Some(lit) = Ability::ALL.iter().find(|x| x.recap_ability() == a.value) {
-        format!(
-            "`{}` is a ReCap ability; policies name the Lit ability, e.g. `{lit}`",
-            a.value
-        )
-    } else {
-        format!(
-            "the Lit SDK v7 abilities are {}",
-            names.map(|n| format!("`{n}`")).join(", ")
-        )
-    };
-    Diagnostic::new(
-        Code::UnknownAbility,
-        format!("unknown ability `{}`", a.value),
-    )
-    .at(a.span, "unknown ability")
-    .help(help)
-}
-
-fn resource_error(e: &ResourceError, span: Span) -> Diagnostic {
-    let code = match e {
-        ResourceError::UnknownPrefix { .. } => Code::UnknownResourcePrefix,
-        _ => Code::InvalidResource,
-    };
-    let help = match e {
-        ResourceError::UnknownPrefix { prefix, .. }
-            if ResourcePrefix::parse_in(prefix, &ResourcePrefix::NAGA).is_some() =>
-        {
-            Some(naga_only_help(prefix))
-        }
-        // Any other scheme (`https://…`): a resource of a plain ERC-5573 relying party.
-        ResourceError::UnknownPrefix {
-            suggestion: None, ..
-        } => e.help().map(|h| {
-            format!("{h}; a resource of a plain SIWE ReCap relying party needs `network \"erc5573\"` at the top of the file")
-        }),
-        _ => e.help(),
-    };
-    Diagnostic::new(code, e.to_string())
-        .at(span, "invalid resource")
-        .help_opt(help)
-}
-
-/// The help for SDK v8 (Naga) vocabulary in a Datil policy: the reverse of the Naga profile's
-/// Datil-only errors (`compile_naga::vocabulary_diagnostics`).
-fn naga_only_help(what: &str) -> String {
-    format!("`{what}` is SDK v8 (Naga) only; on Datil a payer delegates capacity credits (`rate-limit-increase-auth` on `lit-ratelimitincrease://<token id>`). Payment delegations are signed with `litcap delegate --network naga`, not granted in a policy")
-}
-
 fn build_session(
     profile: &Profile,
     s: &ast::Session,
@@ -792,88 +623,6 @@ fn build_session(
         }
     }
     Some(session)
-}
-
-/// The smallest `allow` line that covers a request (its resource as the request writes it).
-pub fn smallest_allow(req: &Capability) -> String {
-    format!(
-        "allow {} on {}",
-        crate::syntax::format::ability(req.ability.as_str()),
-        crate::syntax::format::quote(&req.written_resource)
-    )
-}
-
-/// An `allow` whose id is the requested one but for case or a typo, and what to say about it.
-fn near_miss(req: &Capability, considered: &[&Capability]) -> Option<String> {
-    let specific = || considered.iter().filter(|a| !a.resource.is_wildcard());
-    if let Some(a) = specific().find(|a| {
-        a.resource.id != req.resource.id && a.resource.id.eq_ignore_ascii_case(&req.resource.id)
-    }) {
-        return Some(format!(
-            "the grant allows `{}`, which differs from the requested `{}` only in case; the SDK and the nodes compare ids exactly, so write both the same way (lowercase hex)",
-            a.written_resource, req.written_resource
-        ));
-    }
-    if req.resource.is_wildcard() || req.resource.id.len() < 4 {
-        return None;
-    }
-    let typo = specific()
-        .map(|a| {
-            (
-                crate::suggest::levenshtein(&a.resource.id, &req.resource.id),
-                a,
-            )
-        })
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)?;
-    Some(format!(
-        "did you mean `{}`? the grant allows that id, which differs from the requested `{}` by {} character{}",
-        typo.1.written_resource,
-        req.written_resource,
-        typo.0,
-        if typo.0 == 1 { "" } else { "s" }
-    ))
-}
-
-fn not_covered(session: &Session, grant: &Grant, req: &Capability, gap: &Gap) -> Diagnostic {
-    let mut d = Diagnostic::new(
-        Code::NotCovered,
-        format!(
-            "session `{}` requests `{}`, which grant `{}` does not allow",
-            session.name,
-            req.describe(),
-            grant.name
-        ),
-    )
-    .at(req.span, "not covered by the grant");
-    let considered: Vec<&Capability> = grant
-        .allows
-        .iter()
-        .filter(|a| a.resource.prefix == req.resource.prefix)
-        .collect();
-    for a in &considered {
-        d = d.related(a.span, "considered: same resource type");
-    }
-    let help = match gap {
-        Gap::Shadowed {
-            wildcard_key,
-            specific_key,
-        } => format!(
-            "`{specific_key}` allows it, but the grant also has `{wildcard_key}`, and the nodes (like the SDK) then only look at the wildcard key; remove the wildcard allow and allow each resource the sessions use by its id (for this request: `{}`)",
-            smallest_allow(req)
-        ),
-        Gap::AbilityMissing { key, .. } => format!(
-            "the grant allows other abilities on `{key}`; add `{}` to grant `{}`",
-            smallest_allow(req),
-            grant.name
-        ),
-        _ => format!("add `{}` to grant `{}`", smallest_allow(req), grant.name),
-    };
-    let help = match near_miss(req, &considered) {
-        Some(near) => format!("{near}; otherwise {help}"),
-        None => help,
-    };
-    d.help(help).related(grant.name_span, "the session's grant")
 }
 
 #[cfg(test)]
