@@ -165,6 +165,15 @@ fn lazy_blocks(texts: &[(String, String)], session: &str) -> Option<Vec<(usize, 
     let (sf, s) = once(BlockKind::Session, session)?;
     let (gf, g) = once(BlockKind::Grant, s.from.as_deref()?)?;
     let mut wanted = vec![(gf, g.start), (sf, s.start)];
+    // Every file's `network` line: the profile the blocks are built for.
+    for (f, blocks) in index.iter().enumerate() {
+        wanted.extend(
+            blocks
+                .iter()
+                .filter(|b| b.kind == BlockKind::Network)
+                .map(|b| (f, b.start)),
+        );
+    }
     wanted.sort();
     Some(wanted)
 }

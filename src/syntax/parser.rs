@@ -141,6 +141,8 @@ pub fn parse(file: FileId, text: &str) -> (PolicyFile, Diagnostics) {
 pub enum BlockKind {
     Grant,
     Session,
+    /// The file's `network "<name>"` statement (`name` is the network).
+    Network,
 }
 
 /// A top-level block found by the lexical scan, not parsed.
@@ -193,6 +195,19 @@ pub fn index_blocks(text: &str) -> Option<Vec<BlockHead>> {
         let (start, _) = skip_trivia(text, pos);
         if start >= bytes.len() {
             return Some(blocks);
+        }
+        // `network "<name>"`: a one-line statement, indexed so that a lazy load parses it too.
+        if let Some(after_kw) = keyword(start, "network") {
+            let (name, end) = plain_string(skip_trivia(text, after_kw).0)?;
+            blocks.push(BlockHead {
+                kind: BlockKind::Network,
+                name,
+                from: None,
+                start,
+                end,
+            });
+            pos = end;
+            continue;
         }
         let (kind, after_kw) = match keyword(start, "grant") {
             Some(e) => (BlockKind::Grant, e),
@@ -942,7 +957,20 @@ mod tests {
         for text in &texts {
             let (file, diags) = parse(0, text);
             assert!(!diags.has_errors(), "{diags:?}");
-            let blocks = index_blocks(text).expect("indexed");
+            let all = index_blocks(text).expect("indexed");
+            let network: Vec<&BlockHead> = all
+                .iter()
+                .filter(|b| b.kind == BlockKind::Network)
+                .collect();
+            assert_eq!(
+                network.first().map(|b| b.name.as_str()),
+                file.network.as_ref().map(|n| n.value.as_str())
+            );
+            let blocks: Vec<BlockHead> = all
+                .iter()
+                .filter(|b| b.kind != BlockKind::Network)
+                .cloned()
+                .collect();
             assert_eq!(blocks.len(), file.items.len());
             for (b, item) in blocks.iter().zip(&file.items) {
                 assert_eq!(b.start, item.span().start);
@@ -964,6 +992,12 @@ mod tests {
             let starts: Vec<usize> = blocks.iter().map(|b| b.start).collect();
             let (alone, _) = parse_blocks(0, text, &starts);
             assert_eq!(alone.items, file.items);
+            let with_network: Vec<usize> = all.iter().map(|b| b.start).collect();
+            let (alone, _) = parse_blocks(0, text, &with_network);
+            assert_eq!(
+                (alone.items, alone.network),
+                (file.items.clone(), file.network.clone())
+            );
             let (last, _) = parse_blocks(0, text, &starts[starts.len() - 1..]);
             assert_eq!(last.items, file.items[file.items.len() - 1..]);
         }
