@@ -82,8 +82,14 @@ fn capability_entry(with_where: bool) -> Value {
         .map(|a| json!({ "required": [a.as_str()] }))
         .collect();
     // `network "erc5573"`: any ERC-5573 ability `namespace/name` as the key.
+    // The branch needs one key besides `where` (an entry of `where` alone names no ability) and
+    // at most one ability.
     one_of.push(json!({
-        "not": { "anyOf": Ability::ALL.iter().map(|a| json!({ "required": [a.as_str()] })).collect::<Vec<_>>() }
+        "allOf": [
+            { "not": { "anyOf": Ability::ALL.iter().map(|a| json!({ "required": [a.as_str()] })).collect::<Vec<_>>() } },
+            { "not": { "propertyNames": { "const": "where" } } },
+            { "if": { "required": ["where"] }, "then": { "maxProperties": 2 }, "else": { "maxProperties": 1 } }
+        ]
     }));
     let mut entry = json!({
         "type": "object",
