@@ -198,7 +198,9 @@ pub static ERC5573: Profile = Profile {
     vocabulary: Vocabulary::Open,
     coverage: coverage::ERC5573_RULES,
     recap_merge: RecapMerge::SiweRecap,
-    session_uri_prefix: crate::wire::siwe::SESSION_KEY_URI_PREFIX,
+    // No session-key URI: the SIWE `URI` names the relying party, whatever it is, so every URI
+    // "names the audience" and none is worth a warning.
+    session_uri_prefix: "",
     delegation: None,
     payload: Payload {
         fields: &[],

@@ -497,6 +497,9 @@ fn check_authsig_judges_a_siwe_recap_message() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(report["coverage"][0]["covered"], json!(true), "{report:#}");
+    // Nothing Lit-specific is said about a plain ERC-5573 AuthSig (its URI names a relying
+    // party, not a session key).
+    assert_eq!(report["diagnostics"], json!([]), "{report:#}");
     let mut wide = policy_spec.clone();
     wide.allows
         .push(("https://api.example.com/items", "crud/delete", None));
