@@ -285,6 +285,8 @@ codes! {
     TtlTooLong => ("ttl-too-long", Error, "a lifetime is longer than the nodes (30 days) or the grant's `max-ttl` allow"),
     NotCovered => ("not-covered", Error, "a session requests a capability its grant does not give"),
     InvalidWhere => ("invalid-where", Error, "`where` data the ReCap cannot carry"),
+    UnknownNetwork => ("unknown-network", Error, "a `network` statement names no profile litcap speaks"),
+    NetworkMismatch => ("network-mismatch", Error, "files checked together name different networks"),
     DuplicateCapability => ("duplicate-capability", Warning, "the same capability is listed twice"),
     NoRequest => ("no-request", Warning, "a session requests nothing"),
     // Least-privilege lints.

@@ -54,6 +54,14 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
     Ok(load_inputs(read_inputs(paths)?))
 }
 
+/// [`load_paths`] for the `requested` profile when the files name no `network`.
+pub fn load_paths_for(
+    paths: &[PathBuf],
+    requested: Option<&'static crate::profile::Profile>,
+) -> Result<Loaded, LoadError> {
+    Ok(load_inputs_for(read_inputs(paths)?, requested))
+}
+
 /// Reads the given files as `(name, format, bytes)` for [`load_inputs`].
 pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<(String, PolicyFormat, Vec<u8>)>, LoadError> {
     if paths.is_empty() {
@@ -79,6 +87,16 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<(String, PolicyFormat, Vec<u
 /// session's unknown ability, another grant's missing domain) are not reported, and do not
 /// stop the compilation: `litcap check` reports them.
 pub fn load_for_session(inputs: Vec<(String, PolicyFormat, Vec<u8>)>, session: &str) -> Loaded {
+    load_for_session_for(inputs, session, None)
+}
+
+/// [`load_for_session`] for the `requested` profile when the files name no `network`.
+pub fn load_for_session_for(
+    inputs: Vec<(String, PolicyFormat, Vec<u8>)>,
+    session: &str,
+    requested: Option<&'static crate::profile::Profile>,
+) -> Loaded {
+    let load_inputs = |inputs| load_inputs_for(inputs, requested);
     if inputs.iter().any(|(_, f, _)| *f != PolicyFormat::Dsl) {
         return load_inputs(inputs);
     }
@@ -113,7 +131,7 @@ pub fn load_for_session(inputs: Vec<(String, PolicyFormat, Vec<u8>)>, session: &
                 loaded.diagnostics.extend(diags);
                 loaded.files.push(file);
             }
-            let (policy, diags) = model::build(&loaded.files);
+            let (policy, diags) = model::build_for(&loaded.files, requested);
             loaded.policy = policy;
             loaded.diagnostics.extend(diags);
             loaded
@@ -147,6 +165,15 @@ fn lazy_blocks(texts: &[(String, String)], session: &str) -> Option<Vec<(usize, 
     let (sf, s) = once(BlockKind::Session, session)?;
     let (gf, g) = once(BlockKind::Grant, s.from.as_deref()?)?;
     let mut wanted = vec![(gf, g.start), (sf, s.start)];
+    // Every file's `network` line: the profile the blocks are built for.
+    for (f, blocks) in index.iter().enumerate() {
+        wanted.extend(
+            blocks
+                .iter()
+                .filter(|b| b.kind == BlockKind::Network)
+                .map(|b| (f, b.start)),
+        );
+    }
     wanted.sort();
     Some(wanted)
 }
@@ -249,6 +276,14 @@ impl TextInput {
 
 /// Parses and checks in-memory inputs `(name, format, bytes)`.
 pub fn load_inputs(inputs: Vec<(String, PolicyFormat, Vec<u8>)>) -> Loaded {
+    load_inputs_for(inputs, None)
+}
+
+/// [`load_inputs`] for the `requested` profile when the files name no `network`.
+pub fn load_inputs_for(
+    inputs: Vec<(String, PolicyFormat, Vec<u8>)>,
+    requested: Option<&'static crate::profile::Profile>,
+) -> Loaded {
     let mut loaded = Loaded::default();
     let mut blocked = Vec::new();
     let mut texts = Vec::with_capacity(inputs.len());
@@ -266,7 +301,7 @@ pub fn load_inputs(inputs: Vec<(String, PolicyFormat, Vec<u8>)>) -> Loaded {
         loaded.diagnostics.extend(diags);
         loaded.files.push(file);
     }
-    let (policy, mut diags) = model::build(&loaded.files);
+    let (policy, mut diags) = model::build_for(&loaded.files, requested);
     // The model's findings inside a YAML/JSON block that breaks the schema would only repeat
     // the schema's (a misspelt `domian` is also a missing `domain`).
     diags.0.retain(|d| !inside_any(d, &blocked));

@@ -2,14 +2,16 @@
 //! value the rest of litcap reads instead of hard-coding it.
 //!
 //! A [`Profile`] is plain data (tables and function pointers), so adding a network is adding a
-//! `static` here, never an edit of the fit engine ([`crate::fit`]). There are two
-//! profiles: [`DATIL`] (the Lit JS SDK v7 and the Datil nodes) and [`NAGA`] (SDK v8 and the
-//! Naga nodes). What each field decides, and
-//! its source:
+//! `static` here, never an edit of the fit engine ([`crate::fit`]). There are three
+//! profiles: [`DATIL`] (the Lit JS SDK v7 and the Datil nodes), [`NAGA`] (SDK v8 and the
+//! Naga nodes) and [`ERC5573`] (plain SIWE ReCaps for any relying party, held to spruceid's
+//! `siwe-recap` 0.2). What each field decides, and its source:
 //!
 //! | field | decides | Datil source |
 //! |---|---|---|
-//! | `abilities`, `prefixes`, `recap_ability` | the vocabulary and its ReCap mapping | `@lit-protocol/constants` 7.4.0, `ahl/recap/utils.js` |
+//! | `abilities`, `prefixes`, `recap_ability`, `vocabulary` | the vocabulary and its ReCap mapping | `@lit-protocol/constants` 7.4.0, `ahl/recap/utils.js` |
+//! | `coverage` | how a request is matched against a recap, and which recaps count | lit-peer `auth/capabilities/recap.rs`; siwe-recap 0.2 `can_do`, `extract` |
+//! | `recap_merge` | how two allows on one key and ability combine | SDK `Recap.merge`; ucan-capabilities-object 0.1 `Capabilities::merge` |
 //! | `session_uri_prefix` | the SIWE `URI` an AuthSig for a session key must carry | `LIT_SESSION_KEY_URI`; node `validators/siwe.rs` |
 //! | `delegation` | the delegation AuthSig's kind, URI, resource and ability | `createCapacityDelegationAuthSig` |
 //! | `payload` | the per-node signed payload's fields and `maxPrice` | `getSessionSigs` (`lnc`); node `SessionKeySignedMessageV2` |
@@ -17,6 +19,7 @@
 //! | `sdk` | the SDK's client-side quirks (time rule, first recap only, `0x`, `algo`) | `checkNeedToResignSessionKey` (`lnc`), siwe 2.3.2 |
 
 use crate::time::{Timestamp, Ttl};
+use crate::wire::coverage::{self, Rules};
 use crate::wire::lit::{Ability, ResourcePrefix};
 use crate::wire::siwe::{SiweMessage, SiweVerifyError};
 
@@ -36,12 +39,39 @@ pub struct Profile {
     pub abilities: &'static [Ability],
     /// `getRecapNamespaceAndAbility`: the ReCap `namespace/name` of an ability.
     pub recap_ability: fn(Ability) -> &'static str,
+    /// Whether policies name Lit abilities on Lit resources, or any ReCap ability on any URI.
+    pub vocabulary: Vocabulary,
+    /// How requests are matched against recaps ([`crate::wire::coverage`]).
+    pub coverage: Rules,
+    /// How allows on the same key and ability combine into the recap.
+    pub recap_merge: RecapMerge,
     /// `lit:session:`: the SIWE `URI` of an AuthSig for a session key is this plus the key.
     pub session_uri_prefix: &'static str,
-    pub delegation: Delegation,
+    /// `None`: the profile has no delegation AuthSig (ERC-5573).
+    pub delegation: Option<Delegation>,
     pub payload: Payload,
     pub node: NodeRules,
     pub sdk: SdkQuirks,
+}
+
+/// What a policy may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Vocabulary {
+    /// The profile's `abilities` on its `prefixes` (`pkp-signing on "lit-pkp://…"`).
+    Lit,
+    /// Any ERC-5573 ability on any RFC 3986 URI (`"crud/read" on "https://…"`).
+    Open,
+}
+
+/// How the restrictions of two allows on one resource and ability combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecapMerge {
+    /// The Lit SDK's `Recap.merge`: a list holding only `{}` is replaced, another is extended
+    /// (so an unrestricted allow after a restricted one adds `{}`).
+    LitSdk,
+    /// siwe-recap: every restriction is appended; an allow without `where` adds none, and an
+    /// empty list is written `[{}]` (`NotaBeneCollection`'s serializer).
+    SiweRecap,
 }
 
 /// How a wallet lets others use what it pays for.
@@ -130,10 +160,67 @@ impl Profile {
     pub fn named(name: &str) -> Option<&'static Profile> {
         PROFILES.iter().copied().find(|p| p.name == name)
     }
+
+    /// Whether this is a Lit network (the SDK and the nodes), not plain ERC-5573.
+    pub fn is_lit(&self) -> bool {
+        self.vocabulary == Vocabulary::Lit
+    }
+
+    /// The SIWE `URI` of this profile's delegation AuthSigs, if it has any.
+    pub fn delegation_uri(&self) -> Option<&'static str> {
+        self.delegation.as_ref().map(|d| d.uri)
+    }
 }
 
 /// Every profile litcap speaks.
-pub static PROFILES: &[&Profile] = &[&DATIL, &NAGA];
+pub static PROFILES: &[&Profile] = &[&DATIL, &NAGA, &ERC5573];
+
+/// The names of [`PROFILES`], for messages.
+pub fn names() -> String {
+    PROFILES
+        .iter()
+        .map(|p| format!("`{}`", p.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Plain ERC-5573 for any relying party: SIWE with a ReCap, any `namespace/name` on any URI,
+/// as spruceid's `siwe-recap` 0.2 writes and reads it (`tests/erc5573_recap.rs`,
+/// `tests/vectors/erc5573/`). There is no Lit SDK and no Lit node: `payload` and `node`
+/// describe nothing that is sent (a relying party judges the AuthSig itself), and the time
+/// rule is siwe-rs's (`valid_at`), which siwe-recap builds on.
+pub static ERC5573: Profile = Profile {
+    name: "erc5573",
+    sdk_name: "siwe-recap 0.2 (ERC-5573)",
+    prefixes: &[ResourcePrefix::Uri],
+    abilities: &[],
+    recap_ability: Ability::recap_ability,
+    vocabulary: Vocabulary::Open,
+    coverage: coverage::ERC5573_RULES,
+    recap_merge: RecapMerge::SiweRecap,
+    // No session-key URI: the SIWE `URI` names the relying party, whatever it is, so every URI
+    // "names the audience" and none is worth a warning.
+    session_uri_prefix: "",
+    delegation: None,
+    payload: Payload {
+        fields: &[],
+        max_price: MaxPrice::Optional,
+    },
+    node: NodeRules {
+        siwe_time: crate::fit::time::node_siwe_time,
+        grace_secs: 0,
+        max_session: Ttl::NODE_MAX,
+        reads_every_recap: false,
+        strict_capability_keys: false,
+        normalises_own_address: false,
+    },
+    sdk: SdkQuirks {
+        siwe_time: crate::fit::time::node_siwe_time,
+        reads_first_recap_only: false,
+        sig_needs_0x: false,
+        algos: &[],
+    },
+};
 
 /// The Lit JS SDK v8 (`@lit-protocol/auth` 8.2.3, `auth-helpers` 8.2.1, `networks` 8.4.1)
 /// and the Naga nodes (LIT-Protocol/lit-peer). Sources: `tests/vectors/v8/`,
@@ -147,13 +234,16 @@ pub static NAGA: Profile = Profile {
     prefixes: &ResourcePrefix::NAGA,
     abilities: &Ability::NAGA,
     recap_ability: Ability::recap_ability,
+    vocabulary: Vocabulary::Lit,
+    coverage: coverage::LIT_RULES,
+    recap_merge: RecapMerge::LitSdk,
     session_uri_prefix: crate::wire::siwe::SESSION_KEY_URI_PREFIX,
-    delegation: Delegation {
+    delegation: Some(Delegation {
         kind: DelegationKind::Payment,
         uri: crate::wire::siwe::DELEGATION_URI,
         prefix: ResourcePrefix::PaymentDelegation,
         ability: Ability::PaymentDelegation,
-    },
+    }),
     payload: Payload {
         fields: &crate::wire::naga::PAYLOAD_FIELDS,
         max_price: MaxPrice::Required,
@@ -181,13 +271,16 @@ pub static DATIL: Profile = Profile {
     prefixes: &ResourcePrefix::ALL,
     abilities: &Ability::ALL,
     recap_ability: Ability::recap_ability,
+    vocabulary: Vocabulary::Lit,
+    coverage: coverage::LIT_RULES,
+    recap_merge: RecapMerge::LitSdk,
     session_uri_prefix: crate::wire::siwe::SESSION_KEY_URI_PREFIX,
-    delegation: Delegation {
+    delegation: Some(Delegation {
         kind: DelegationKind::CapacityCredits,
         uri: crate::wire::siwe::DELEGATION_URI,
         prefix: ResourcePrefix::RateLimitIncrease,
         ability: Ability::RateLimitIncreaseAuth,
-    },
+    }),
     payload: Payload {
         fields: &[
             "sessionKey",
@@ -224,20 +317,31 @@ mod tests {
         let p = Profile::named("datil").expect("datil");
         assert_eq!(p.session_uri("ab"), "lit:session:ab");
         assert_eq!((p.recap_ability)(Ability::PkpSigning), "Threshold/Signing");
-        assert_eq!(p.delegation.uri, "lit:capability:delegation");
+        assert_eq!(p.delegation_uri(), Some("lit:capability:delegation"));
         assert!(p.sdk_knows_algo(None) && p.sdk_knows_algo(Some("LIT_BLS")));
         assert!(!p.sdk_knows_algo(Some("secp256k1")));
-        assert!(Profile::named("erc5573").is_none());
+        assert!(p.is_lit());
     }
 
     #[test]
     fn naga_is_the_sdk_v8_vocabulary() {
         let p = Profile::named("naga").expect("naga");
-        assert_eq!(p.delegation.kind, DelegationKind::Payment);
-        assert_eq!((p.recap_ability)(p.delegation.ability), "Auth/Auth");
+        let d = p.delegation.as_ref().expect("payment delegation");
+        assert_eq!(d.kind, DelegationKind::Payment);
+        assert_eq!((p.recap_ability)(d.ability), "Auth/Auth");
         assert_eq!(p.payload.fields.last(), Some(&"maxPrice"));
         assert!(!p.abilities.contains(&Ability::RateLimitIncreaseAuth));
         assert!(!p.prefixes.contains(&ResourcePrefix::RateLimitIncrease));
         assert!(p.node.strict_capability_keys && !p.node.normalises_own_address);
+    }
+
+    #[test]
+    fn erc5573_is_open_and_has_no_lit_parts() {
+        let p = Profile::named("erc5573").expect("erc5573");
+        assert!(!p.is_lit() && p.delegation.is_none());
+        let a = Ability::recap("crud/read").unwrap();
+        assert_eq!((p.recap_ability)(a), "crud/read");
+        assert_eq!(p.recap_merge, RecapMerge::SiweRecap);
+        assert_eq!(names(), "`datil`, `naga`, `erc5573`");
     }
 }

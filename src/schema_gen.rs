@@ -77,13 +77,29 @@ fn capability_entry(with_where: bool) -> Value {
     if with_where {
         props.insert("where".into(), json!({ "$ref": "#/$defs/where" }));
     }
-    let one_of: Vec<Value> = Ability::ALL
+    let mut one_of: Vec<Value> = Ability::ALL
         .iter()
         .map(|a| json!({ "required": [a.as_str()] }))
         .collect();
+    // `network "erc5573"`: any ERC-5573 ability `namespace/name` as the key.
+    // The branch needs one key besides `where` (an entry of `where` alone names no ability) and
+    // at most one ability.
+    one_of.push(json!({
+        "allOf": [
+            { "not": { "anyOf": Ability::ALL.iter().map(|a| json!({ "required": [a.as_str()] })).collect::<Vec<_>>() } },
+            { "not": { "propertyNames": { "const": "where" } } },
+            { "if": { "required": ["where"] }, "then": { "maxProperties": 2 }, "else": { "maxProperties": 1 } }
+        ]
+    }));
     let mut entry = json!({
         "type": "object",
         "properties": props,
+        "patternProperties": {
+            ERC5573_ABILITY_PATTERN: {
+                "$ref": "#/$defs/resource",
+                "description": "With `network: erc5573`: an ERC-5573 ability `namespace/name` on any URI."
+            }
+        },
         "additionalProperties": false,
         "minProperties": 1,
         "oneOf": one_of,
@@ -102,19 +118,35 @@ fn capability_entry(with_where: bool) -> Value {
     entry
 }
 
+/// An ERC-5573 ability key (`namespace/name`; the model checks the characters).
+const ERC5573_ABILITY_PATTERN: &str = "^[^/\\s]+/[^/\\s]+$";
+
 fn policy() -> Value {
     json!({
         "title": "litcap policy (YAML/JSON form)",
-        "description": "A litcap policy as YAML (`*.litcap.yaml`) or JSON (`*.litcap.json`): a list of `grant` and `session` blocks, in file order, meaning exactly what the same blocks mean in the litcap language (`*.litcap`). See docs/yaml.md.",
+        "description": "A litcap policy as YAML (`*.litcap.yaml`) or JSON (`*.litcap.json`): a list of `grant` and `session` blocks (and at most one `network` block), in file order, meaning exactly what the same blocks mean in the litcap language (`*.litcap`). See docs/yaml.md.",
         "type": "array",
         "items": { "$ref": "#/$defs/block" },
         "$defs": {
             "block": {
-                "description": "A `grant` block (starts with `grant: <name>`) or a `session` block (starts with `session: <name>`).",
+                "description": "A `grant` block (starts with `grant: <name>`), a `session` block (starts with `session: <name>`), or the file's `network` (`network: erc5573`).",
                 "type": "object",
                 "if": { "required": ["session"] },
                 "then": { "$ref": "#/$defs/session" },
-                "else": { "$ref": "#/$defs/grant" }
+                "else": {
+                    "if": { "required": ["network"] },
+                    "then": { "$ref": "#/$defs/network" },
+                    "else": { "$ref": "#/$defs/grant" }
+                }
+            },
+            "network": {
+                "description": "The network the file is written for (`network \"<name>\"` in the DSL): `datil` (default), `naga`, or `erc5573` (plain SIWE ReCaps: any `namespace/name` ability on any URI).",
+                "type": "object",
+                "required": ["network"],
+                "additionalProperties": false,
+                "properties": {
+                    "network": { "enum": ["datil", "naga", "erc5573"] }
+                }
             },
             "grant": {
                 "description": "What a wallet lets a session key do: the AuthSig's SIWE fields and its ReCap.",
@@ -155,7 +187,7 @@ fn policy() -> Value {
             "name": { "type": "string" },
             "resource": {
                 "type": "string",
-                "description": "A Lit resource: `<prefix>://<id>`, or `<prefix>://*` for every resource of the type.",
+                "description": "A Lit resource: `<prefix>://<id>`, or `<prefix>://*` for every resource of the type; with `network: erc5573`, any URI.",
                 "examples": ["lit-pkp://*", "lit-litaction://QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3"]
             },
             "where": {
@@ -299,7 +331,10 @@ fn check_report() -> Value {
                 "properties": {
                     "session": { "type": "string" },
                     "resource": { "type": "string", "description": "The requested resource key." },
-                    "ability": { "enum": abilities },
+                    "ability": {
+                        "description": "A Lit ability, or with `network erc5573` an ERC-5573 `namespace/name`.",
+                        "anyOf": [{ "enum": abilities }, { "type": "string", "pattern": ERC5573_ABILITY_PATTERN }]
+                    },
                     "covered": { "type": "boolean" },
                     "coveredBy": { "oneOf": [{ "type": "null" }, { "$ref": "#/$defs/coveredBy" }] }
                 }

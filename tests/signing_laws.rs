@@ -38,6 +38,8 @@ fn resource_text(prefix: ResourcePrefix, id: &Option<String>) -> String {
             ResourcePrefix::RateLimitIncrease => format!("{prefix}://{}", id.len()),
             // Naga only; the strategy draws the four Datil prefixes.
             ResourcePrefix::PaymentDelegation => format!("{prefix}://*"),
+            // ERC-5573 only (any URI); not drawn either.
+            ResourcePrefix::Uri => format!("https://example.com/{id}"),
         },
     }
 }
@@ -207,6 +209,7 @@ proptest! {
             session_key: Some(s.key.public_key_hex().to_string()),
             requests: s.requests.clone(),
             network_key: None,
+            profile: None,
         });
         prop_assert!(report.node_coverage.iter().all(|(v, _)| v.is_covered()));
         prop_assert!(report.sdk_covered());

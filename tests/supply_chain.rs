@@ -27,7 +27,19 @@ fn read(rel: &str) -> String {
 
 /// Registry packages of `cargo metadata`: (name, version, license).
 fn packages() -> &'static [(String, String, Option<String>)] {
-    static PACKAGES: OnceLock<Vec<(String, String, Option<String>)>> = OnceLock::new();
+    &metadata().0
+}
+
+/// The names of the registry crates litcap itself builds: reachable from its own package
+/// without going through one of its dev-dependencies.
+fn built_crates() -> &'static BTreeSet<String> {
+    &metadata().1
+}
+
+#[allow(clippy::type_complexity)]
+fn metadata() -> &'static (Vec<(String, String, Option<String>)>, BTreeSet<String>) {
+    static PACKAGES: OnceLock<(Vec<(String, String, Option<String>)>, BTreeSet<String>)> =
+        OnceLock::new();
     PACKAGES.get_or_init(|| {
         let metadata = |offline: bool| {
             let mut cmd = std::process::Command::new(env!("CARGO"));
@@ -67,7 +79,43 @@ fn packages() -> &'static [(String, String, Option<String>)] {
             })
             .collect();
         v.sort();
-        v
+        // The resolve graph from litcap's own node, leaving out its dev-dependency edges.
+        let name_of = |id: &str| {
+            meta["packages"]
+                .as_array()
+                .and_then(|ps| ps.iter().find(|p| p["id"] == id))
+                .and_then(|p| p["name"].as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let nodes = meta["resolve"]["nodes"].as_array().expect("resolve nodes");
+        let root = meta["resolve"]["root"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let mut built = BTreeSet::new();
+        let mut todo = vec![root.clone()];
+        let mut seen = BTreeSet::new();
+        while let Some(id) = todo.pop() {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            if id != root {
+                built.insert(name_of(&id));
+            }
+            let Some(node) = nodes.iter().find(|n| n["id"] == id.as_str()) else {
+                continue;
+            };
+            for dep in node["deps"].as_array().into_iter().flatten() {
+                let dev_only = dep["dep_kinds"]
+                    .as_array()
+                    .is_some_and(|ks| !ks.is_empty() && ks.iter().all(|k| k["kind"] == "dev"));
+                if !(dev_only && id == root) {
+                    todo.push(dep["pkg"].as_str().unwrap_or_default().to_string());
+                }
+            }
+        }
+        (v, built)
     })
 }
 
@@ -206,13 +254,20 @@ fn spdx_expressions() {
 
 #[test]
 fn banned_crates_are_absent() {
+    // `<name> (dev)`: banned from what litcap builds, tolerated under a dev-dependency.
     let banned = list("supply-chain/banned.txt");
     let found: Vec<String> = packages()
         .iter()
         .filter_map(|(name, version, _)| {
             banned
                 .iter()
-                .find(|(b, _)| b == name)
+                .find(|(b, _)| {
+                    let (crate_name, dev_ok) = match b.strip_suffix("(dev)") {
+                        Some(n) => (n.trim(), true),
+                        None => (b.as_str(), false),
+                    };
+                    crate_name == name && (!dev_ok || built_crates().contains(name))
+                })
                 .map(|(_, why)| format!("{name} {version}: {why}"))
         })
         .collect();

@@ -59,6 +59,17 @@ const SIWE: [&str; 8] = [
     "2024-09-19T13:07:33.606Z",
 ];
 
+const SIWE_ERC5573: [&str; 8] = [
+    "--address",
+    "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+    "--uri",
+    "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
+    "--nonce",
+    "921dd92f497527857ee8dda62f1805e5",
+    "--issued-at",
+    "2024-09-19T13:07:33.606Z",
+];
+
 #[test]
 fn every_example_policy_has_a_yaml_twin_that_compiles_identically() {
     let dir = scratch("twins");
@@ -79,8 +90,16 @@ fn every_example_policy_has_a_yaml_twin_that_compiles_identically() {
         )
         .unwrap();
         let json = json.display().to_string();
+        // An ERC-5573 policy's SIWE message names its relying party (`--uri`), not a session key.
+        let erc5573 = litcap::load::load_paths(&[root().join(&dsl)])
+            .unwrap()
+            .policy
+            .profile()
+            .name
+            == "erc5573";
+        let siwe: &[&str] = if erc5573 { &SIWE_ERC5573 } else { &SIWE };
         for session in sessions_of(&dsl) {
-            for extra in [&[][..], &["--format", "human"][..], &SIWE[..]] {
+            for extra in [&[][..], &["--format", "human"][..], siwe] {
                 let run = |file: &str| {
                     let mut args = vec!["compile", file, "--session", &session];
                     args.extend_from_slice(extra);

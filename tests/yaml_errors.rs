@@ -518,3 +518,17 @@ fn big_files_are_read_in_bounded_time_and_huge_ones_refused() {
     fast(started);
     assert_eq!(d[0].0, Code::FileTooLarge);
 }
+
+#[test]
+fn erc5573_entries() {
+    // Any `namespace/name` key is an ability under `network: erc5573`; one per entry.
+    let ok = yaml("- network: erc5573\n- grant: g\n  domain: a.example\n  allow:\n    - crud/read: https://a.example\n      where: {max: 1}\n");
+    assert!(!ok.iter().any(|d| d.0 == Code::SchemaViolation), "{ok:?}");
+    one(
+        yaml("- network: erc5573\n- grant: g\n  domain: a.example\n  allow:\n    - crud/read: https://a.example\n      crud/write: https://a.example\n"),
+        Code::SchemaViolation,
+        5,
+        7,
+        "names more than one ability (`crud/read` and `crud/write`)",
+    );
+}

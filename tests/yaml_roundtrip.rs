@@ -167,11 +167,16 @@ fn item() -> impl Strategy<Value = Item> {
 }
 
 fn policy_file() -> impl Strategy<Value = PolicyFile> {
-    prop::collection::vec(item(), 0..5).prop_map(|items| PolicyFile {
-        file: 0,
-        items,
-        comments: Vec::new(),
-    })
+    (
+        prop::collection::vec(item(), 0..5),
+        prop::option::of(prop::sample::select(vec!["datil", "naga", "erc5573"])),
+    )
+        .prop_map(|(items, network)| PolicyFile {
+            file: 0,
+            items,
+            comments: Vec::new(),
+            network: network.map(|n| Spanned::new(n.to_string(), Default::default())),
+        })
 }
 
 /// The tree of a DSL text, which must parse cleanly.

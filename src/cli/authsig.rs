@@ -42,6 +42,16 @@ pub struct AuthsigArgs {
 }
 
 pub fn run(args: AuthsigArgs) -> u8 {
+    // The policy's `network` line decides; `--network` fills in or must agree.
+    let network = match super::network::resolve(args.net.network, &args.files) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    if let Err(code) = super::network::lit_only(network, "authsig") {
+        return code;
+    }
+    let mut args = args;
+    args.net.network = Some(network);
     match authsig(args) {
         Ok(code) => code,
         Err(Reported(code)) => code,
@@ -52,9 +62,9 @@ fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
     let target = Target::load(&args.files, &args.session)?;
     let session = target.session();
     let grant = target.grant();
-    let naga = args.net.network != super::network::Network::Datil;
+    let naga = args.net.get() != super::network::Network::Datil;
     if naga {
-        target.check_vocabulary(args.net.network.profile())?;
+        target.check_vocabulary(args.net.get().profile())?;
     }
     let (issued_at, expiration) = args.times.resolve()?;
     let expiration = expiration.unwrap_or_else(|| issued_at.add_secs(session.ttl.secs() as i64));
@@ -79,7 +89,7 @@ fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
     let signer = args.wallet.signer()?;
     let nonce = args
         .nonce
-        .resolve(&args.wallet.http(), args.net.network.profile())?;
+        .resolve(&args.wallet.http(), args.net.get().profile())?;
     let a = target
         .policy_session()
         .new_auth_sig(signer.as_ref(), &key, nonce, issued_at, expiration, naga)

@@ -43,9 +43,15 @@ pub fn parse_ttl(s: &str) -> Result<Ttl, String> {
 }
 
 pub fn run(args: CheckArgs) -> u8 {
-    let mut loaded = match litcap::load::load_paths(&common::policy_paths(&args.files)) {
-        Ok(l) => l,
-        Err(e) => return common::io_error(&e),
+    let requested = args.net.network.map(super::network::Network::profile);
+    let mut loaded =
+        match litcap::load::load_paths_for(&common::policy_paths(&args.files), requested) {
+            Ok(l) => l,
+            Err(e) => return common::io_error(&e),
+        };
+    let profile = match super::network::for_policy(args.net.network, &loaded.policy) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     // The syntax trees are not needed once the policy is built: free them before the report
     // is (peak memory of large policies).
@@ -72,7 +78,7 @@ pub fn run(args: CheckArgs) -> u8 {
                 Ok(t) => t,
                 Err(code) => return code,
             };
-            let network_key = match args.netkey.resolve(args.net.network.profile()) {
+            let network_key = match args.netkey.resolve(args.net.get().profile()) {
                 Ok(k) => k,
                 Err(code) => return code,
             };
@@ -86,10 +92,10 @@ pub fn run(args: CheckArgs) -> u8 {
             check::check_with_authsig(&mut loaded, &opts, &input)
         }
     };
-    if args.net.network != super::network::Network::Datil {
+    if profile.name == litcap::profile::NAGA.name {
         for d in litcap::wire::compile_naga::vocabulary_diagnostics(
             &loaded.policy,
-            args.net.network.profile(),
+            profile,
             args.session.as_deref(),
         ) {
             report.diagnostics.push(d);

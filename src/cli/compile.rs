@@ -3,6 +3,7 @@
 use super::common::{self, print_json, print_stdout, usage_error, usage_error_help};
 use litcap::compile::{self, CompileError, SiweInputs};
 use litcap::diag::exit;
+use litcap::time::Timestamp;
 use litcap::wire::compile_naga;
 use std::path::PathBuf;
 
@@ -17,13 +18,17 @@ pub struct CompileArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]
     pub format: OutputFormat,
-    /// Wallet address that signs the AuthSig; with `--session-key` and `--nonce` (and
-    /// optionally `--issued-at`, `--expiration`) prints `siweMessage`, the text the wallet signs.
-    #[arg(long, requires_all = ["session_key", "nonce"])]
+    /// Wallet address that signs the AuthSig; with `--session-key` (or `--uri` for
+    /// `erc5573`) and `--nonce` (and optionally `--issued-at`, `--expiration`) prints
+    /// `siweMessage`, the text the wallet signs.
+    #[arg(long, requires = "nonce")]
     pub address: Option<String>,
     /// Session public key (64 hex digits); the SIWE URI becomes `lit:session:<key>`.
-    #[arg(long, requires = "address")]
+    #[arg(long, requires = "address", conflicts_with = "uri")]
     pub session_key: Option<String>,
+    /// `erc5573`: the SIWE `URI`, the party the wallet authorises (e.g. `did:key:…`).
+    #[arg(long, requires = "address", value_name = "URI")]
+    pub uri: Option<String>,
     /// SIWE nonce (the SDK uses the latest blockhash).
     #[arg(long, requires = "address")]
     pub nonce: Option<String>,
@@ -44,14 +49,34 @@ pub enum OutputFormat {
 pub fn run(args: CompileArgs) -> u8 {
     // Only the session's and its grant's blocks are parsed and checked (see
     // `load_for_session`); everything when that is not possible.
+    let requested = args.net.network.map(super::network::Network::profile);
     let mut loaded = match litcap::load::read_inputs(&args.files) {
-        Ok(inputs) => litcap::load::load_for_session(inputs, &args.session),
+        Ok(inputs) => litcap::load::load_for_session_for(inputs, &args.session, requested),
         Err(e) => return usage_error(e),
+    };
+    let profile = match super::network::for_policy(args.net.network, &loaded.policy) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     loaded.diagnostics.apply_suppressions(&loaded.sources);
     common::print_human(&loaded.diagnostics, &loaded.sources);
     if loaded.diagnostics.has_errors() {
         return exit::ERRORS;
+    }
+    if !profile.is_lit() {
+        return compile_erc5573(&args, &loaded);
+    }
+    if args.uri.is_some() {
+        return usage_error_help(
+            "`--uri` is for `erc5573`; a Lit AuthSig's URI is `lit:session:<session key>`",
+            "pass `--session-key HEX` instead",
+        );
+    }
+    if args.address.is_some() && args.session_key.is_none() {
+        return usage_error_help(
+            "`--address` needs `--session-key`",
+            "the SIWE URI of a Lit AuthSig names the session key: pass `--session-key HEX`",
+        );
     }
     let inputs = match siwe_inputs(&args) {
         Ok(i) => i,
@@ -65,8 +90,7 @@ pub fn run(args: CompileArgs) -> u8 {
             return exit::ERRORS;
         }
     };
-    if args.net.network != super::network::Network::Datil {
-        let profile = args.net.network.profile();
+    if profile.name != litcap::profile::DATIL.name {
         let Some(session) = loaded.policy.session(&args.session) else {
             return usage_error(format!("there is no session `{}`", args.session));
         };
@@ -81,6 +105,82 @@ pub fn run(args: CompileArgs) -> u8 {
     match args.format {
         OutputFormat::Json => print_json(&compiled.to_json()),
         OutputFormat::Human => print_stdout(&human(&compiled)),
+    }
+}
+
+/// `compile` for a plain ERC-5573 relying party (`litcap::wire::erc5573`).
+fn compile_erc5573(args: &CompileArgs, loaded: &litcap::load::Loaded) -> u8 {
+    use litcap::wire::erc5573;
+    if args.session_key.is_some() {
+        return usage_error_help(
+            "`--session-key` names a Lit session key; an ERC-5573 message names its relying party",
+            "pass `--uri URI` (e.g. `did:key:…` or `https://…`) instead",
+        );
+    }
+    let time = |flag: &str, v: &Option<String>| -> Result<Option<Timestamp>, String> {
+        v.as_deref()
+            .map(|s| Timestamp::parse_rfc3339(s).map_err(|e| format!("--{flag}: {e}")))
+            .transpose()
+    };
+    let inputs = match (&args.address, &args.uri) {
+        (None, _) => None,
+        (Some(_), None) => {
+            return usage_error_help(
+                "`--address` needs `--uri` with `erc5573`",
+                "the SIWE URI names who the wallet authorises: pass `--uri URI`",
+            )
+        }
+        (Some(address), Some(uri)) => {
+            let issued_at = match time("issued-at", &args.times.issued_at) {
+                Ok(t) => t.unwrap_or_else(Timestamp::now),
+                Err(e) => return usage_error(e),
+            };
+            let expiration = match time("expiration", &args.times.expiration) {
+                Ok(t) => t,
+                Err(e) => return usage_error(e),
+            };
+            Some(erc5573::Inputs {
+                address: address.clone(),
+                uri: uri.clone(),
+                nonce: args.nonce.clone().unwrap_or_default(),
+                issued_at,
+                expiration,
+            })
+        }
+    };
+    let compiled = match erc5573::compile(&loaded.policy, &args.session, inputs.as_ref()) {
+        Ok(c) => c,
+        Err(CompileError::Usage(m)) => return usage_error(m),
+        Err(CompileError::Policy(d)) => {
+            common::print_human(&d, &loaded.sources);
+            return exit::ERRORS;
+        }
+    };
+    match args.format {
+        OutputFormat::Json => print_json(&compiled.to_json()),
+        OutputFormat::Human => {
+            let mut s = format!(
+                "session `{}` (grant `{}`), network erc5573\n\nrequests:\n",
+                compiled.session, compiled.grant
+            );
+            for (uri, ability) in &compiled.requests {
+                s.push_str(&format!("  {ability} on {uri}\n"));
+            }
+            s.push_str(&format!(
+                "\nstatement:\n  {}\n",
+                compiled.statement.as_deref().unwrap_or("(none)")
+            ));
+            if let Some(urn) = &compiled.recap_urn {
+                s.push_str(&format!("\nrecap:\n  {urn}\n"));
+            }
+            if let Some(m) = &compiled.siwe {
+                s.push_str(&format!(
+                    "\nSIWE message:\n{}\n",
+                    m.render(litcap::wire::siwe::Flavor::Node)
+                ));
+            }
+            print_stdout(&s)
+        }
     }
 }
 

@@ -82,6 +82,16 @@ pub struct DelegateArgs {
 const SDK_DEFAULT_LIFETIME: Ttl = Ttl(7 * 24 * 3600);
 
 pub fn run(args: DelegateArgs) -> u8 {
+    // The policy's `network` line decides; `--network` fills in or must agree.
+    let network = match super::network::resolve(args.net.network, &args.files) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    if let Err(code) = super::network::lit_only(network, "delegate") {
+        return code;
+    }
+    let mut args = args;
+    args.net.network = Some(network);
     match delegate(args) {
         Ok(code) => code,
         Err(Reported(code)) => code,
@@ -89,7 +99,7 @@ pub fn run(args: DelegateArgs) -> u8 {
 }
 
 fn delegate(args: DelegateArgs) -> Result<u8, Reported> {
-    if args.net.network == Network::Naga {
+    if args.net.get() == Network::Naga {
         return super::delegate_naga::delegate_payment(args);
     }
     if args.max_price.is_some() {
@@ -121,7 +131,7 @@ fn delegate(args: DelegateArgs) -> Result<u8, Reported> {
     let signer = args.wallet.signer()?;
     let nonce = args
         .nonce
-        .resolve(&args.wallet.http(), args.net.network.profile())?;
+        .resolve(&args.wallet.http(), args.net.get().profile())?;
     let params = CapacityDelegationParams {
         capacity_token_id: Some(token_id),
         delegatee_addresses: Some(args.delegatees.clone()),
@@ -201,7 +211,7 @@ fn from_grant(args: &DelegateArgs, name: &str) -> Result<u8, Reported> {
     let signer = args.wallet.signer()?;
     let nonce = args
         .nonce
-        .resolve(&args.wallet.http(), args.net.network.profile())?;
+        .resolve(&args.wallet.http(), args.net.get().profile())?;
     let params = CapacityDelegationParams {
         nonce,
         issued_at,

@@ -57,7 +57,7 @@ pub fn delegate_payment(args: DelegateArgs) -> Result<u8, Reported> {
     let signer = args.wallet.signer()?;
     let nonce = args
         .nonce
-        .resolve(&args.wallet.http(), args.net.network.profile())?;
+        .resolve(&args.wallet.http(), args.net.get().profile())?;
     let params = PaymentDelegationParams { nonce, ..params };
     match create_payment_delegation_auth_sig(signer.as_ref(), &params) {
         Ok(a) => Ok(print_json(&a.to_value())),

@@ -43,7 +43,7 @@ pub fn run(args: ExplainArgs) -> u8 {
             return exit::ERRORS;
         }
     };
-    let (ability, resource) = match explain::parse_question(question) {
+    let (ability, resource) = match explain::parse_question_in(question, loaded.policy.profile()) {
         Ok(q) => q,
         Err(e) => return common::usage_error(e),
     };
@@ -59,8 +59,14 @@ pub fn run(args: ExplainArgs) -> u8 {
                     e.session, e.ability, e.resource
                 )
             } else {
+                // ERC-5573 has no Lit nodes: the relying party reads the recap.
+                let judge = if loaded.policy.profile().is_lit() {
+                    "the nodes"
+                } else {
+                    "the relying party"
+                };
                 format!(
-                    "no: the nodes would refuse `{} on {}` for session `{}`\n\n",
+                    "no: {judge} would refuse `{} on {}` for session `{}`\n\n",
                     e.ability, e.resource, e.session
                 )
             };

@@ -112,6 +112,16 @@ pub struct SignArgs {
 }
 
 pub fn run(args: SignArgs) -> u8 {
+    // The policy's `network` line decides; `--network` fills in or must agree.
+    let network = match super::network::resolve(args.net.network, &args.files) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    if let Err(code) = super::network::lit_only(network, "sign") {
+        return code;
+    }
+    let mut args = args;
+    args.net.network = Some(network);
     match sign(args) {
         Ok(code) => code,
         Err(Reported(code)) => code,
@@ -121,7 +131,7 @@ pub fn run(args: SignArgs) -> u8 {
 /// The flags that belong to the other network, refused with the replacement named.
 fn check_network_flags(args: &SignArgs) -> Result<(), Reported> {
     let refuse = |m: &str| Err(Reported(usage_error(m)));
-    match args.net.network {
+    match args.net.get() {
         Network::Datil => {
             if !args.max_prices.is_empty() || args.price_feed.is_some() {
                 return refuse("--max-price is part of the Naga payload; pass `--network naga` (Datil's payload has no `maxPrice`)");
@@ -141,6 +151,8 @@ fn check_network_flags(args: &SignArgs) -> Result<(), Reported> {
                 return refuse("--network naga needs --max-price WEI (or one --max-price URL=WEI per node, or --price-feed FILE): every Naga payload carries the node's `maxPrice`");
             }
         }
+        // Refused before this point (`network::lit_only`).
+        Network::Erc5573 => {}
     }
     Ok(())
 }
@@ -162,8 +174,9 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         session.ttl_span.or(Some(session.name_span)),
     )?;
     let given_nodes = node_urls(&args.nodes)?;
-    let nodes = match (args.net.network, &args.price_feed) {
-        (Network::Datil, _) => Nodes::Datil(given_nodes),
+    let nodes = match (args.net.get(), &args.price_feed) {
+        // ERC-5573 was refused before this point (`network::lit_only`).
+        (Network::Datil | Network::Erc5573, _) => Nodes::Datil(given_nodes),
         (Network::Naga, Some(feed)) => Nodes::Naga(chosen_nodes(&args, feed, &given_nodes)?),
         (Network::Naga, None) => Nodes::Naga(node_prices(&args, &given_nodes)?),
     };
@@ -185,8 +198,8 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         }
         None => None,
     };
-    let layout = match args.net.network {
-        Network::Datil => StoreLayout::V7,
+    let layout = match args.net.get() {
+        Network::Datil | Network::Erc5573 => StoreLayout::V7,
         Network::Naga => StoreLayout::V8(V8Layout {
             app_name: args.app_name.clone().unwrap_or_else(|| "litcap".into()),
             network_name: args.network_name.clone().unwrap_or_else(|| "naga".into()),
@@ -204,7 +217,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     .map(|(a, p)| (a, p.display().to_string()));
     let signer;
     let http = args.wallet.http();
-    let profile = args.net.network.profile();
+    let profile = args.net.get().profile();
     let mut nonce = || args.nonce.fetch(&http, profile);
     let auth = match &args.authsig {
         Some(path) => AuthSource::Given {

@@ -67,6 +67,16 @@ fn parse_time(s: &str) -> Result<Timestamp, String> {
 }
 
 pub fn run(args: VerifyArgs) -> u8 {
+    // The policy's `network` line decides; `--network` fills in or must agree.
+    let network = match super::network::resolve(args.net.network, &args.policy) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    if let Err(code) = super::network::lit_only(network, "verify") {
+        return code;
+    }
+    let mut args = args;
+    args.net.network = Some(network);
     // The policy session, if any.
     let loaded;
     let target: Option<(&Policy, &Session)> = if args.policy.is_empty() {
@@ -130,7 +140,7 @@ pub fn run(args: VerifyArgs) -> u8 {
 
     let mut operations = Vec::with_capacity(args.requests.len());
     for r in &args.requests {
-        match litcap::verify::operation::Operation::parse_in(r, args.net.network.profile()) {
+        match litcap::verify::operation::Operation::parse_in(r, args.net.get().profile()) {
             Ok(op) => operations.push(op),
             Err(e) => return common::usage_error(format!("--request: {e}")),
         }
@@ -139,13 +149,13 @@ pub fn run(args: VerifyArgs) -> u8 {
         now: args.at.unwrap_or_else(Timestamp::now),
         node: args.node.clone(),
         operations,
-        network_key: match args.netkey.resolve(args.net.network.profile()) {
+        network_key: match args.netkey.resolve(args.net.get().profile()) {
             Ok(k) => k,
             Err(code) => return code,
         },
         session_key: args.session_key.clone(),
     };
-    let results = verify_all(&paths, &opts, target, args.net.network.profile());
+    let results = verify_all(&paths, &opts, target, args.net.get().profile());
 
     let checking = report::checking(target);
     let printed = match args.format {

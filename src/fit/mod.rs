@@ -282,11 +282,11 @@ pub fn judge(ins: &Inspected<'_>, x: &Expectations<'_>) -> Vec<Finding> {
     }
     let usable: Vec<Recap> = ins.usable_recaps().map(|(_, r)| r.clone()).collect();
     let indices: Vec<usize> = ins.usable_recaps().map(|(i, _)| i).collect();
-    let cov = coverage_of(&usable, ins.sdk_recap.as_ref(), x.requests);
+    let cov = coverage_of(x.profile, &usable, ins.sdk_recap.as_ref(), x.requests);
     out.extend(judge_requests(&cov, &indices, x.requests));
     if let Some(g) = &x.grant {
         let recaps: Vec<(usize, &Recap)> = ins.usable_recaps().collect();
-        out.extend(judge_grant(m, &recaps, g));
+        out.extend(judge_grant(x.profile, m, &recaps, g));
     }
     out
 }
@@ -409,11 +409,11 @@ pub fn judge_audience(
 ) -> Option<Finding> {
     let expected = match audience {
         Audience::SessionKey(key) => profile.session_uri(key),
-        Audience::Delegation => profile.delegation.uri.to_string(),
+        Audience::Delegation => profile.delegation_uri().unwrap_or_default().to_string(),
         Audience::Uri(u) => u.to_string(),
         Audience::Unknown => {
-            let names_one =
-                m.uri.starts_with(profile.session_uri_prefix) || m.uri == profile.delegation.uri;
+            let names_one = m.uri.starts_with(profile.session_uri_prefix)
+                || Some(m.uri.as_str()) == profile.delegation_uri();
             return (!names_one).then(|| Finding::UriNamesNoSessionKey {
                 found: m.uri.clone(),
             });
@@ -478,23 +478,28 @@ pub struct RequestCoverage {
 /// Coverage of each request by the nodes over `recaps` (the usable ones), and by the SDK over
 /// the first resource.
 pub fn coverage_of(
+    profile: &Profile,
     recaps: &[Recap],
     sdk_recap: Option<&Result<Recap, RecapError>>,
     requests: &[Request],
 ) -> RequestCoverage {
-    RequestCoverage {
-        node: requests
-            .iter()
-            .map(|q| coverage::check_any(recaps, &q.resource, q.ability))
-            .collect(),
-        sdk: requests
+    let node: Vec<(Verdict, Option<usize>)> = requests
+        .iter()
+        .map(|q| coverage::check_any_in(profile, recaps, &q.resource, q.ability))
+        .collect();
+    // A profile without a client SDK (ERC-5573) has one reader: the verdict is the same.
+    let sdk = if profile.sdk.reads_first_recap_only {
+        requests
             .iter()
             .map(|q| match sdk_recap {
-                Some(Ok(r)) => coverage::check(r, &q.resource, q.ability).is_covered(),
+                Some(Ok(r)) => coverage::check_in(profile, r, &q.resource, q.ability).is_covered(),
                 _ => false,
             })
-            .collect(),
-    }
+            .collect()
+    } else {
+        node.iter().map(|(v, _)| v.is_covered()).collect()
+    };
+    RequestCoverage { node, sdk }
 }
 
 /// The requests the nodes do not cover, and those only a recap the SDK does not read covers.
@@ -534,13 +539,14 @@ pub fn judge_requests(
 /// chain id and longest lifetime. `recaps` are the decodable recaps with their `Resources`
 /// index.
 pub fn judge_grant(
+    profile: &Profile,
     m: &SiweMessage,
     recaps: &[(usize, &Recap)],
     g: &GrantExpectation<'_>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for (index, recap) in recaps {
-        for (resource, ability) in coverage::uncovered_grants(g.recap, recap) {
+        for (resource, ability) in coverage::uncovered_grants_in(profile, g.recap, recap) {
             out.push(Finding::OverPrivilege {
                 resource_index: *index,
                 resource,

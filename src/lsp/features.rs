@@ -25,6 +25,10 @@ pub const KEYWORDS: &[(&str, &str)] = &[
         "session",
         "session \"<name>\" from \"<grant>\" { ... }: what one session key asks for",
     ),
+    (
+        "network",
+        "network \"datil\" | \"naga\" | \"erc5573\": the network the file is written for (at the top; default datil)",
+    ),
     ("from", "the grant a session's requests must be covered by"),
     (
         "domain",
@@ -895,6 +899,9 @@ fn ability_action(a: Ability) -> &'static str {
         Ability::LitActionExecution => "the execution of a Lit Action (`executeJs`) with that IPFS CID",
         Ability::PaymentDelegation => {
             "a request paid by a payment delegation (Naga: the delegator pays up to the delegation's `max_price`)"
+        }
+        Ability::Recap(_) => {
+            "an ERC-5573 capability: the relying party looks up this exact URI and `namespace/name` in the last recap"
         }
     }
 }

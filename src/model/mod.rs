@@ -2,14 +2,24 @@
 //! validated and normalised like the SDK, lifetimes bounded, and every session request proven
 //! to be covered by its grant.
 
-use crate::coverage::{self, Gap, Verdict};
+use crate::coverage::{self, Verdict};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
-use crate::lit::{Ability, Resource, ResourceError, ResourcePrefix};
+use crate::lit::{Ability, Resource};
+use crate::profile::{Profile, RecapMerge};
 use crate::recap::{NotaBene, Recap};
 use crate::siwe::CapabilityRequest;
 use crate::syntax::ast::{self, GrantStmtKind, Item, SessionStmtKind, Spanned};
 use crate::time::Ttl;
 use std::collections::HashMap;
+
+mod capability;
+mod erc5573;
+pub mod network;
+mod not_covered;
+
+use capability::build_capability;
+use not_covered::not_covered;
+pub use not_covered::smallest_allow;
 
 /// The SDK's default session lifetime (`getExpiration`: now + 24 h).
 pub const DEFAULT_SESSION_TTL: Ttl = Ttl(24 * 3600);
@@ -24,6 +34,8 @@ pub struct Policy {
     /// Name → index, for lookups in large policies.
     grant_index: HashMap<String, usize>,
     session_index: HashMap<String, usize>,
+    /// The profile it was built for (its name; empty means Datil).
+    profile_name: &'static str,
 }
 
 /// What a wallet grants a session key: the AuthSig's SIWE fields and its ReCap.
@@ -98,7 +110,10 @@ impl Grant {
         &self.recap
     }
 
-    fn merged_recap(allows: &[Capability]) -> Recap {
+    fn merged_recap(allows: &[Capability], profile: &Profile) -> Recap {
+        if profile.recap_merge == RecapMerge::SiweRecap {
+            return erc5573::merged_recap(allows);
+        }
         let mut recap = Recap::new();
         for a in allows {
             if let Ok(one) = crate::recap::single(&a.resource, a.ability, a.data.clone()) {
@@ -118,6 +133,11 @@ impl Grant {
 }
 
 impl Policy {
+    /// The profile the policy was built for (its files' `network`, or the command's).
+    pub fn profile(&self) -> &'static Profile {
+        Profile::named(self.profile_name).unwrap_or(&crate::profile::DATIL)
+    }
+
     pub fn grant(&self, name: &str) -> Option<&Grant> {
         match self.grant_index.get(name) {
             Some(&i) => self.grants.get(i),
@@ -141,10 +161,23 @@ impl Policy {
     }
 }
 
-/// Builds and checks the policy of several parsed files together (names are global).
+/// Builds and checks the policy of several parsed files together (names are global), for the
+/// network their `network` statements name, else Datil.
 pub fn build(files: &[ast::PolicyFile]) -> (Policy, Diagnostics) {
+    build_for(files, None)
+}
+
+/// [`build`] for the `requested` profile when the files name none ([`network::choose`]).
+pub fn build_for(
+    files: &[ast::PolicyFile],
+    requested: Option<&'static Profile>,
+) -> (Policy, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let mut policy = Policy::default();
+    let profile = network::choose(files, requested, &mut diags);
+    let mut policy = Policy {
+        profile_name: profile.name,
+        ..Policy::default()
+    };
     let mut pending_sessions: Vec<&ast::Session> = Vec::new();
     let mut grant_index: HashMap<&str, usize> = HashMap::new();
     for f in files {
@@ -156,7 +189,7 @@ pub fn build(files: &[ast::PolicyFile]) -> (Policy, Diagnostics) {
                         continue;
                     }
                     grant_index.insert(&g.name.value, policy.grants.len());
-                    policy.grants.push(build_grant(g, &mut diags));
+                    policy.grants.push(build_grant(g, profile, &mut diags));
                 }
                 Item::Session(s) => pending_sessions.push(s),
             }
@@ -171,6 +204,7 @@ pub fn build(files: &[ast::PolicyFile]) -> (Policy, Diagnostics) {
         }
         session_names.insert(&s.name.value, s.name.span);
         if let Some(session) = build_session(
+            profile,
             s,
             &policy.grants,
             &grant_index,
@@ -245,7 +279,7 @@ impl SameCapability {
     }
 }
 
-fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
+fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Grant {
     let mut grant = Grant {
         name: g.name.value.clone(),
         name_span: g.name.span,
@@ -338,8 +372,10 @@ fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
                 grant.max_ttl_span = Some(t.span);
             }
             GrantStmtKind::Allow(c) => {
-                if let Some(cap) = build_capability(c, stmt.span, "allow", diags) {
-                    check_sdk_round_trip(&cap, diags);
+                if let Some(cap) = build_capability(profile, c, stmt.span, diags) {
+                    if profile.is_lit() {
+                        check_sdk_round_trip(&cap, diags);
+                    }
                     if let Some(first) = same_allow
                         .first(&grant.allows, &cap)
                         .map(|i| &grant.allows[i])
@@ -369,7 +405,7 @@ fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
             .help("add the SIWE domain the wallet will show, e.g. `domain \"app.example.com\"`"),
         );
     }
-    grant.recap = Grant::merged_recap(&grant.allows);
+    grant.recap = Grant::merged_recap(&grant.allows, profile);
     grant
 }
 
@@ -466,154 +502,8 @@ fn check_ttl(
     true
 }
 
-fn build_capability(
-    c: &ast::Capability,
-    span: Span,
-    verb: &str,
-    diags: &mut Diagnostics,
-) -> Option<Capability> {
-    let ability = match Ability::parse(&c.ability.value) {
-        Some(a) => Some(a),
-        None => {
-            diags.push(unknown_ability(&c.ability));
-            None
-        }
-    };
-    let resource = match Resource::parse_key(&c.resource.value) {
-        Ok(r) => Some(r),
-        Err(e) => {
-            diags.push(resource_error(&e, c.resource.span));
-            None
-        }
-    };
-    let (ability, resource) = (ability?, resource?);
-    if !resource.prefix.supports(ability) {
-        let fitting: Vec<String> = resource
-            .prefix
-            .abilities()
-            .map(|a| format!("`{a}`"))
-            .collect();
-        diags.push(
-            Diagnostic::new(
-                Code::AbilityResourceMismatch,
-                format!(
-                    "`{ability}` cannot be used on `{}` resources",
-                    resource.prefix
-                ),
-            )
-            .at(c.ability.span, "not valid for this resource")
-            .related(c.resource.span, "resource type")
-            .help(format!(
-                "`{ability}` applies to `{}://` resources; on `{}://` use {}",
-                ability.resource_prefix(),
-                resource.prefix,
-                fitting.join(" or ")
-            )),
-        );
-        return None;
-    }
-    if resource.prefix == ResourcePrefix::Pkp {
-        let written_id = c
-            .resource
-            .value
-            .split_once("://")
-            .map(|(_, id)| id)
-            .unwrap_or("");
-        if let Some(d) = non_hex_pkp_id(written_id, c.resource.span) {
-            diags.push(d);
-            return None;
-        }
-        if Resource::looks_decimal(written_id) && written_id.len() > 1 {
-            let hex = crate::lit::decimal_to_hex(written_id).unwrap_or_default();
-            diags.push(
-                Diagnostic::new(
-                    Code::DecimalPkpId,
-                    format!("PKP id `{written_id}` looks decimal, but the SDK reads PKP ids as hex"),
-                )
-                .at(c.resource.span, format!("read as `0x{}`", resource.id.trim_start_matches('0')))
-                .help(format!(
-                    "if `{written_id}` is the decimal token id, write `lit-pkp://0x{hex}`; if it is already hex, write it with `0x` to make that explicit"
-                )),
-            );
-        }
-    }
-    let _ = verb;
-    Some(Capability {
-        resource,
-        ability,
-        data: c.data.as_ref().map(|d| d.value.clone()),
-        span,
-        ability_span: c.ability.span,
-        resource_span: c.resource.span,
-        data_span: c.data.as_ref().map(|d| d.span),
-        written_resource: c.resource.value.clone(),
-    })
-}
-
-/// A PKP id that is not `*` or hex digits (with an optional `0x`): the nodes would never
-/// match it to a PKP.
-fn non_hex_pkp_id(written_id: &str, span: Span) -> Option<Diagnostic> {
-    if written_id == "*" {
-        return None;
-    }
-    let trimmed = written_id.trim();
-    if trimmed != written_id || written_id.chars().any(char::is_whitespace) {
-        let fixed: String = written_id.chars().filter(|c| !c.is_whitespace()).collect();
-        return Some(
-            Diagnostic::new(
-                Code::InvalidResource,
-                format!("PKP id `{written_id}` contains a blank"),
-            )
-            .at(span, "blank in the id")
-            .help(format!("write the id without blanks: `lit-pkp://{fixed}`")),
-        );
-    }
-    let digits = written_id.strip_prefix("0x").unwrap_or(written_id);
-    let bad = digits.chars().find(|c| !c.is_ascii_hexdigit())?;
-    Some(
-        Diagnostic::new(
-            Code::InvalidResource,
-            format!("PKP id `{written_id}` is not hex: `{bad}` is not a hex digit"),
-        )
-        .at(span, "not a hex id")
-        .help("a PKP id is the PKP's token id in hex, e.g. `lit-pkp://0xb03a728f...`; a decimal token id converts with `printf '%x' <id>`"),
-    )
-}
-
-fn unknown_ability(a: &Spanned<String>) -> Diagnostic {
-    let names = Ability::ALL.map(|a| a.as_str());
-    let help = if let Some(s) = crate::suggest::closest(&a.value, names) {
-        format!("did you mean `{s}`?")
-    } else if let Some(lit) = Ability::ALL.iter().find(|x| x.recap_ability() == a.value) {
-        format!(
-            "`{}` is a ReCap ability; policies name the Lit ability, e.g. `{lit}`",
-            a.value
-        )
-    } else {
-        format!(
-            "the Lit SDK v7 abilities are {}",
-            names.map(|n| format!("`{n}`")).join(", ")
-        )
-    };
-    Diagnostic::new(
-        Code::UnknownAbility,
-        format!("unknown ability `{}`", a.value),
-    )
-    .at(a.span, "unknown ability")
-    .help(help)
-}
-
-fn resource_error(e: &ResourceError, span: Span) -> Diagnostic {
-    let code = match e {
-        ResourceError::UnknownPrefix { .. } => Code::UnknownResourcePrefix,
-        _ => Code::InvalidResource,
-    };
-    Diagnostic::new(code, e.to_string())
-        .at(span, "invalid resource")
-        .help_opt(e.help())
-}
-
 fn build_session(
+    profile: &Profile,
     s: &ast::Session,
     grants: &[Grant],
     grant_index: &HashMap<&str, usize>,
@@ -686,7 +576,7 @@ fn build_session(
                 session.ttl_span = Some(t.span);
             }
             SessionStmtKind::Request(c) => {
-                if let Some(cap) = build_capability(c, stmt.span, "request", diags) {
+                if let Some(cap) = build_capability(profile, c, stmt.span, diags) {
                     if let Some(first) = same_request
                         .first(&session.requests, &cap)
                         .map(|i| &session.requests[i])
@@ -716,7 +606,7 @@ fn build_session(
             .help(match grant.allows.first() {
                 Some(a) => format!(
                     "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request {} on {}` (allowed by grant `{}`)",
-                    a.ability,
+                    crate::syntax::format::ability(a.ability.as_str()),
                     crate::syntax::format::quote(&a.written_resource),
                     grant.name
                 ),
@@ -726,93 +616,13 @@ fn build_session(
     }
     let recap = grant.recap();
     for req in &session.requests {
-        if let Verdict::NotCovered(gap) = coverage::check(recap, &req.resource, req.ability) {
+        if let Verdict::NotCovered(gap) =
+            coverage::check_in(profile, recap, &req.resource, req.ability)
+        {
             diags.push(not_covered(&session, grant, req, &gap));
         }
     }
     Some(session)
-}
-
-/// The smallest `allow` line that covers a request (its resource as the request writes it).
-pub fn smallest_allow(req: &Capability) -> String {
-    format!(
-        "allow {} on {}",
-        req.ability,
-        crate::syntax::format::quote(&req.written_resource)
-    )
-}
-
-/// An `allow` whose id is the requested one but for case or a typo, and what to say about it.
-fn near_miss(req: &Capability, considered: &[&Capability]) -> Option<String> {
-    let specific = || considered.iter().filter(|a| !a.resource.is_wildcard());
-    if let Some(a) = specific().find(|a| {
-        a.resource.id != req.resource.id && a.resource.id.eq_ignore_ascii_case(&req.resource.id)
-    }) {
-        return Some(format!(
-            "the grant allows `{}`, which differs from the requested `{}` only in case; the SDK and the nodes compare ids exactly, so write both the same way (lowercase hex)",
-            a.written_resource, req.written_resource
-        ));
-    }
-    if req.resource.is_wildcard() || req.resource.id.len() < 4 {
-        return None;
-    }
-    let typo = specific()
-        .map(|a| {
-            (
-                crate::suggest::levenshtein(&a.resource.id, &req.resource.id),
-                a,
-            )
-        })
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)?;
-    Some(format!(
-        "did you mean `{}`? the grant allows that id, which differs from the requested `{}` by {} character{}",
-        typo.1.written_resource,
-        req.written_resource,
-        typo.0,
-        if typo.0 == 1 { "" } else { "s" }
-    ))
-}
-
-fn not_covered(session: &Session, grant: &Grant, req: &Capability, gap: &Gap) -> Diagnostic {
-    let mut d = Diagnostic::new(
-        Code::NotCovered,
-        format!(
-            "session `{}` requests `{}`, which grant `{}` does not allow",
-            session.name,
-            req.describe(),
-            grant.name
-        ),
-    )
-    .at(req.span, "not covered by the grant");
-    let considered: Vec<&Capability> = grant
-        .allows
-        .iter()
-        .filter(|a| a.resource.prefix == req.resource.prefix)
-        .collect();
-    for a in &considered {
-        d = d.related(a.span, "considered: same resource type");
-    }
-    let help = match gap {
-        Gap::Shadowed {
-            wildcard_key,
-            specific_key,
-        } => format!(
-            "`{specific_key}` allows it, but the grant also has `{wildcard_key}`, and the nodes (like the SDK) then only look at the wildcard key; remove the wildcard allow and allow each resource the sessions use by its id (for this request: `{}`)",
-            smallest_allow(req)
-        ),
-        Gap::AbilityMissing { key, .. } => format!(
-            "the grant allows other abilities on `{key}`; add `{}` to grant `{}`",
-            smallest_allow(req),
-            grant.name
-        ),
-        _ => format!("add `{}` to grant `{}`", smallest_allow(req), grant.name),
-    };
-    let help = match near_miss(req, &considered) {
-        Some(near) => format!("{near}; otherwise {help}"),
-        None => help,
-    };
-    d.help(help).related(grant.name_span, "the session's grant")
 }
 
 #[cfg(test)]
@@ -912,6 +722,49 @@ mod tests {
         let (_, d) = check("grant \"g\" {\n domain \"a\"\n allow pkp-signing on \"lit-pkp://56198382763784329387264723648726348726348762387462387462387462837462834762834\"\n}\n");
         assert_eq!(codes(&d), vec![Code::InvalidResource]);
         assert!(d.0[0].help.as_deref().unwrap().contains("write `0x"));
+    }
+
+    #[test]
+    fn other_profiles_vocabulary_names_the_replacement() {
+        let (_, d) = check("grant \"g\" {\n domain \"a\"\n allow lit-payment-delegation on \"lit-paymentdelegation://*\"\n allow \"crud/read\" on \"https://a.example\"\n}\n");
+        assert_eq!(
+            codes(&d),
+            vec![
+                Code::UnknownAbility,
+                Code::UnknownResourcePrefix,
+                Code::UnknownAbility,
+                Code::UnknownResourcePrefix
+            ]
+        );
+        assert!(d.0[3]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("network \"erc5573\""));
+        assert!(d.0[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("SDK v8 (Naga) only"));
+        assert!(d.0[1]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("SDK v8 (Naga) only"));
+        assert!(d.0[2]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("network \"erc5573\""));
+        let (p, d) = check("network \"erc5573\"\ngrant \"g\" {\n domain \"a\"\n allow pkp-signing on \"lit-pkp://*\"\n allow \"crud/read\" on \"https://a.example\"\n}\n");
+        assert_eq!(codes(&d), vec![Code::UnknownAbility]);
+        assert!(d.0[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("\"Threshold/Signing\""));
+        assert_eq!(p.profile().name, "erc5573");
+        assert_eq!(p.grants[0].allows.len(), 1);
     }
 
     #[test]

@@ -440,6 +440,26 @@ fn policy(root: &Node, node: &Node, f: &Found, all: &[Found]) -> Vec<Diagnostic>
             if !same_path_additional().is_empty() {
                 return vec![];
             }
+            // Two ERC-5573 abilities (`crud/read`, `crud/write`) fail the same `oneOf`.
+            let erc5573: Vec<&str> = node
+                .entries()
+                .iter()
+                .map(|e| e.key.as_str())
+                .filter(|k| *k != "where" && Ability::parse(k).is_none())
+                .collect();
+            if erc5573.len() > 1 {
+                return one(violation(
+                    format!(
+                        "this `{list_key}` entry names more than one ability ({})",
+                        list(&erc5573)
+                    ),
+                    node.span,
+                    "one ability per entry",
+                    format!(
+                        "write one `- <ability>: <resource>` entry per ability under `{list_key}`"
+                    ),
+                ));
+            }
             one(violation(
                 format!("this `{list_key}` entry names no ability"),
                 node.span,

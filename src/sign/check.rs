@@ -46,6 +46,7 @@ pub fn sdk_needs_resign(
                 })
                 .collect(),
             network_key: None,
+            profile: None,
         },
     );
     // A verdict litcap cannot reach (BLS, or an SDK exception) means: do not reuse it.
@@ -92,7 +93,7 @@ pub fn check_auth_sig(a: &AuthSig, x: &Expectations) -> Result<SiweMessage, Vec<
             ability: r.ability,
         })
         .collect();
-    let audience = if x.uri == profile.delegation.uri {
+    let audience = if profile.delegation_uri() == Some(x.uri) {
         Audience::Delegation
     } else {
         match x.uri.strip_prefix(profile.session_uri_prefix) {

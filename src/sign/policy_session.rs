@@ -491,9 +491,11 @@ fn check_delegation(
     let Some((a, shown)) = delegation else {
         return Ok(None);
     };
-    let what = match profile.delegation.kind {
-        DelegationKind::CapacityCredits => "capacity delegation",
-        DelegationKind::Payment => "payment delegation",
+    let what = match profile.delegation.as_ref().map(|d| d.kind) {
+        Some(DelegationKind::CapacityCredits) => "capacity delegation",
+        Some(DelegationKind::Payment) => "payment delegation",
+        // A profile without delegations (ERC-5573) never signs through this flow.
+        None => "delegation",
     };
     let x = Expectations {
         uri: crate::siwe::DELEGATION_URI,

@@ -25,6 +25,8 @@ pub struct PolicyFile {
     pub items: Vec<Item>,
     /// Every `#` comment, in source order (kept for `fmt`).
     pub comments: Vec<Comment>,
+    /// `network "<name>"`: the profile the file is written for (checked by the model).
+    pub network: Option<Spanned<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -171,6 +173,10 @@ impl PolicyFile {
             .collect();
         PolicyFile {
             file: 0,
+            network: self
+                .network
+                .as_ref()
+                .map(|n| Spanned::new(n.value.clone(), z)),
             items,
             comments: self
                 .comments

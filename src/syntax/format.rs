@@ -58,6 +58,13 @@ pub fn format(file: &PolicyFile, text: &str) -> String {
             el: El::Item(i),
         });
     }
+    if let Some(n) = &file.network {
+        top.push(Entry {
+            start: n.span.start,
+            end: n.span.end,
+            el: El::Network(&n.value),
+        });
+    }
     top.sort_by_key(|e| e.start);
     let mut prev: Option<&Entry> = None;
     for e in &top {
@@ -65,7 +72,10 @@ pub fn format(file: &PolicyFile, text: &str) -> String {
             let blank = blank_between(text, p.end, e.start)
                 || matches!(
                     (&p.el, &e.el),
-                    (El::Item(_), El::Item(_)) | (El::Item(_), El::Comment(_))
+                    (El::Item(_) | El::Network(_), El::Item(_))
+                        | (El::Item(_), El::Comment(_))
+                        | (El::Item(_), El::Network(_))
+                        | (El::Network(_), El::Comment(_))
                 );
             if blank {
                 out.push('\n');
@@ -73,6 +83,11 @@ pub fn format(file: &PolicyFile, text: &str) -> String {
         }
         match e.el {
             El::Comment(c) => push_comment(&mut out, "", c),
+            El::Network(name) => {
+                out.push_str("network ");
+                out.push_str(&quote(name));
+                out.push('\n');
+            }
             El::Item(i) => format_item(&mut out, text, items[i], &owned[i], item_trailing[i]),
             El::Stmt(_) => {}
         }
@@ -84,6 +99,7 @@ pub fn format(file: &PolicyFile, text: &str) -> String {
 #[derive(Clone, Copy)]
 enum El<'a> {
     Item(usize),
+    Network(&'a str),
     Stmt(usize),
     Comment(&'a Comment),
 }
@@ -232,7 +248,7 @@ fn format_item(
                 }
                 out.push('\n');
             }
-            El::Item(_) => {}
+            El::Item(_) | El::Network(_) => {}
         }
         prev_end = Some(e.end.max(prev_end.unwrap_or(0)));
     }
@@ -262,9 +278,27 @@ fn session_stmt(kind: &SessionStmtKind) -> String {
     }
 }
 
+/// A Lit ability bare (`pkp-signing`), an ERC-5573 one (`namespace/name`, or anything the
+/// bare form cannot hold) quoted.
+pub fn ability(a: &str) -> String {
+    let bare = !a.is_empty()
+        && !a.contains('/')
+        && a.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'*'));
+    if bare {
+        a.to_string()
+    } else {
+        quote(a)
+    }
+}
+
 /// `<ability> on "<resource>" [where { ... }]`
 pub fn capability(c: &Capability) -> String {
-    let mut s = format!("{} on {}", c.ability.value, quote(&c.resource.value));
+    let mut s = format!(
+        "{} on {}",
+        ability(&c.ability.value),
+        quote(&c.resource.value)
+    );
     if let Some(data) = &c.data {
         s.push_str(" where ");
         s.push_str(&object(&data.value));

@@ -50,6 +50,7 @@ pub fn parse(file: FileId, text: &str) -> (PolicyFile, Diagnostics) {
         file,
         items: Vec::new(),
         comments: Vec::new(),
+        network: None,
     };
     let mut diags = Diagnostics::new();
     if text.len() > MAX_FILE_BYTES {
@@ -100,6 +101,7 @@ pub fn parse(file: FileId, text: &str) -> (PolicyFile, Diagnostics) {
             base: pos,
             diags: &mut diags,
             comments: &mut out.comments,
+            network: &mut out.network,
         };
         match PolicyParser::parse(Rule::item_at, &text[pos..chunk_end]) {
             Ok(mut pairs) => {
@@ -139,6 +141,8 @@ pub fn parse(file: FileId, text: &str) -> (PolicyFile, Diagnostics) {
 pub enum BlockKind {
     Grant,
     Session,
+    /// The file's `network "<name>"` statement (`name` is the network).
+    Network,
 }
 
 /// A top-level block found by the lexical scan, not parsed.
@@ -192,6 +196,19 @@ pub fn index_blocks(text: &str) -> Option<Vec<BlockHead>> {
         if start >= bytes.len() {
             return Some(blocks);
         }
+        // `network "<name>"`: a one-line statement, indexed so that a lazy load parses it too.
+        if let Some(after_kw) = keyword(start, "network") {
+            let (name, end) = plain_string(skip_trivia(text, after_kw).0)?;
+            blocks.push(BlockHead {
+                kind: BlockKind::Network,
+                name,
+                from: None,
+                start,
+                end,
+            });
+            pos = end;
+            continue;
+        }
         let (kind, after_kw) = match keyword(start, "grant") {
             Some(e) => (BlockKind::Grant, e),
             None => (BlockKind::Session, keyword(start, "session")?),
@@ -229,6 +246,7 @@ pub fn parse_blocks(file: FileId, text: &str, starts: &[usize]) -> (PolicyFile, 
         file,
         items: Vec::new(),
         comments: Vec::new(),
+        network: None,
     };
     let mut diags = Diagnostics::new();
     for &start in starts {
@@ -238,6 +256,7 @@ pub fn parse_blocks(file: FileId, text: &str, starts: &[usize]) -> (PolicyFile, 
             base: start,
             diags: &mut diags,
             comments: &mut out.comments,
+            network: &mut out.network,
         };
         match PolicyParser::parse(Rule::item_at, &text[start..chunk_end]) {
             Ok(mut pairs) => {
@@ -298,7 +317,7 @@ fn block_end(text: &str, start: usize) -> usize {
 }
 
 fn starts_block(line: &str) -> bool {
-    ["grant", "session"].iter().any(|kw| {
+    ["grant", "session", "network"].iter().any(|kw| {
         line.strip_prefix(kw)
             .is_some_and(|after| after.starts_with([' ', '\t', '"']))
     })
@@ -350,7 +369,7 @@ fn nesting_violation(text: &str) -> Option<usize> {
 fn describe(rule: &Rule) -> &'static str {
     match rule {
         Rule::item_at | Rule::grant | Rule::session | Rule::kw_grant | Rule::kw_session => {
-            "`grant` or `session`"
+            "`grant`, `session` or `network`"
         }
         Rule::domain | Rule::kw_domain => "`domain`",
         Rule::statement | Rule::kw_statement => "`statement`",
@@ -365,7 +384,10 @@ fn describe(rule: &Rule) -> &'static str {
         Rule::open | Rule::object => "`{`",
         Rule::close => "`}`",
         Rule::name | Rule::string | Rule::string_inner => "a quoted string",
-        Rule::ability => "an ability such as `pkp-signing`",
+        Rule::ability | Rule::ability_word | Rule::quoted_ability => {
+            "an ability such as `pkp-signing` or `\"crud/read\"`"
+        }
+        Rule::network | Rule::kw_network => "`network`",
         Rule::integer => "a number",
         Rule::duration => "a duration such as `24h`",
         Rule::pair | Rule::key | Rule::identifier => "a key",
@@ -392,6 +414,7 @@ fn keyword(rule: &Rule) -> Option<&'static str> {
         Rule::kw_from => "from",
         Rule::kw_on => "on",
         Rule::where_clause | Rule::kw_where => "where",
+        Rule::network | Rule::kw_network => "network",
         _ => return None,
     })
 }
@@ -503,6 +526,8 @@ struct Builder<'a> {
     base: usize,
     diags: &'a mut Diagnostics,
     comments: &'a mut Vec<Comment>,
+    /// The file's `network` statement, once read.
+    network: &'a mut Option<Spanned<String>>,
 }
 
 impl Builder<'_> {
@@ -543,10 +568,32 @@ impl Builder<'_> {
         }
         let item = p
             .into_inner()
-            .find(|i| matches!(i.as_rule(), Rule::grant | Rule::session))?;
+            .find(|i| matches!(i.as_rule(), Rule::grant | Rule::session | Rule::network))?;
+        if item.as_rule() == Rule::network {
+            self.network_stmt(item);
+            return None;
+        }
         match item.as_rule() {
             Rule::grant => Some(Item::Grant(self.grant(item))),
             _ => Some(Item::Session(self.session(item))),
+        }
+    }
+
+    /// `network "<name>"`: kept once per file; a second is `duplicate-setting`.
+    fn network_stmt(&mut self, p: Pair<Rule>) {
+        let stmt_span = self.span(&p);
+        let Some(s) = p.into_inner().find(|i| i.as_rule() == Rule::string) else {
+            return;
+        };
+        let name = self.string(s);
+        match self.network.as_ref() {
+            Some(first) => self.diags.push(
+                Diagnostic::new(Code::DuplicateSetting, "`network` is set twice".to_string())
+                    .at(stmt_span, "set again here")
+                    .related(first.span, "first set here")
+                    .help("keep one `network` line"),
+            ),
+            None => *self.network = Some(name),
         }
     }
 
@@ -662,7 +709,13 @@ impl Builder<'_> {
         mut parts: impl Iterator<Item = Pair<'i, Rule>>,
     ) -> Option<Capability> {
         let ability = parts.next()?;
-        let ability = Spanned::new(ability.as_str().to_string(), self.span(&ability));
+        // `"crud/read"` is the ability `crud/read` (quotes are for ERC-5573 abilities).
+        let text = ability.as_str();
+        let text = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(text);
+        let ability = Spanned::new(text.to_string(), self.span(&ability));
         let mut resource = None;
         let mut data = None;
         for p in parts {
@@ -904,7 +957,20 @@ mod tests {
         for text in &texts {
             let (file, diags) = parse(0, text);
             assert!(!diags.has_errors(), "{diags:?}");
-            let blocks = index_blocks(text).expect("indexed");
+            let all = index_blocks(text).expect("indexed");
+            let network: Vec<&BlockHead> = all
+                .iter()
+                .filter(|b| b.kind == BlockKind::Network)
+                .collect();
+            assert_eq!(
+                network.first().map(|b| b.name.as_str()),
+                file.network.as_ref().map(|n| n.value.as_str())
+            );
+            let blocks: Vec<BlockHead> = all
+                .iter()
+                .filter(|b| b.kind != BlockKind::Network)
+                .cloned()
+                .collect();
             assert_eq!(blocks.len(), file.items.len());
             for (b, item) in blocks.iter().zip(&file.items) {
                 assert_eq!(b.start, item.span().start);
@@ -926,6 +992,12 @@ mod tests {
             let starts: Vec<usize> = blocks.iter().map(|b| b.start).collect();
             let (alone, _) = parse_blocks(0, text, &starts);
             assert_eq!(alone.items, file.items);
+            let with_network: Vec<usize> = all.iter().map(|b| b.start).collect();
+            let (alone, _) = parse_blocks(0, text, &with_network);
+            assert_eq!(
+                (alone.items, alone.network),
+                (file.items.clone(), file.network.clone())
+            );
             let (last, _) = parse_blocks(0, text, &starts[starts.len() - 1..]);
             assert_eq!(last.items, file.items[file.items.len() - 1..]);
         }
@@ -1038,6 +1110,27 @@ session "signer" from "dapp" {
         let (f, d) = parse(0, "# nothing here\n\n# at all");
         assert!(f.items.is_empty() && d.is_empty());
         assert_eq!(f.comments.len(), 2);
+    }
+
+    #[test]
+    fn the_network_statement_and_quoted_abilities() {
+        let text = "network \"erc5573\"\n\ngrant \"g\" {\n  allow \"crud/read\" on \"https://a.example\"\n}\n";
+        let (f, d) = parse(0, text);
+        assert!(d.is_empty(), "{d:?}");
+        let n = f.network.as_ref().expect("network");
+        assert_eq!(n.value, "erc5573");
+        assert_eq!(&text[n.span.start..n.span.end], "\"erc5573\"");
+        let Item::Grant(g) = &f.items[0] else {
+            panic!()
+        };
+        let GrantStmtKind::Allow(c) = &g.body[0].kind else {
+            panic!()
+        };
+        assert_eq!(c.ability.value, "crud/read");
+        assert_eq!(crate::syntax::format::format(&f, text), text);
+        // Twice in one file.
+        let (_, d) = parse(0, "network \"naga\"\nnetwork \"datil\"\n");
+        assert_eq!(d.0[0].code, Code::DuplicateSetting);
     }
 
     #[test]

@@ -70,6 +70,7 @@ fn parse_form(file: FileId, text: &str, format: TextFormat) -> (PolicyFile, Diag
         file,
         items: Vec::new(),
         comments: Vec::new(),
+        network: None,
     };
     let mut diags = Diagnostics::new();
     // An empty file is an empty policy in every form (as in the DSL and YAML): it grants
@@ -98,6 +99,7 @@ fn parse_form(file: FileId, text: &str, format: TextFormat) -> (PolicyFile, Diag
     // already has a violation only repeats it.
     let mut found = Diagnostics::new();
     out.items = items(&root, &mut found);
+    out.network = network(&root, &mut found);
     let blocked = crate::load::blocks_with(&out.items, &violations, &[Code::SchemaViolation]);
     found.0.retain(|d| !crate::load::inside_any(d, &blocked));
     diags.extend(violations);
@@ -188,6 +190,24 @@ fn items(root: &Node, diags: &mut Diagnostics) -> Vec<Item> {
         }
     }
     items
+}
+
+/// `- network: <name>`: the file's network (once; the model checks the name).
+fn network(root: &Node, diags: &mut Diagnostics) -> Option<Spanned<String>> {
+    let mut found: Option<Spanned<String>> = None;
+    for e in root.items().iter().filter_map(|b| b.entry("network")) {
+        let name = spanned_string(&e.value);
+        match &found {
+            Some(first) => diags.push(
+                Diagnostic::new(Code::DuplicateSetting, "`network` is set twice")
+                    .at(name.span, "set again here")
+                    .related(first.span, "first set here")
+                    .help("keep one `network` block"),
+            ),
+            None => found = Some(name),
+        }
+    }
+    found
 }
 
 fn spanned_string(n: &Node) -> Spanned<String> {
@@ -469,6 +489,9 @@ fn capability_value(c: &Capability) -> Value {
 /// The policy as the value of its JSON form.
 pub fn to_value(file: &PolicyFile) -> Result<Value, Diagnostics> {
     let mut blocks = Vec::new();
+    if let Some(n) = &file.network {
+        blocks.push(serde_json::json!({ "network": n.value }));
+    }
     let mut diags = Diagnostics::new();
     for item in &file.items {
         let parts = match parts(item) {
@@ -549,6 +572,10 @@ pub fn to_yaml(file: &PolicyFile, text: &str) -> Result<String, Diagnostics> {
     for (i, it) in file.items.iter().enumerate() {
         top.push((it.span().start, None, Some(i)));
     }
+    // The `network` block, where its line is (index past the items).
+    if let Some(n) = &file.network {
+        top.push((n.span.start, None, Some(file.items.len())));
+    }
     top.sort_by_key(|(at, _, item)| (*at, item.is_some()));
     let mut prev_end: Option<(usize, bool)> = None;
     for (at, comment, item) in &top {
@@ -562,12 +589,22 @@ pub fn to_yaml(file: &PolicyFile, text: &str) -> Result<String, Diagnostics> {
             prev_end = Some((c.span.end, false));
         }
         if let Some(i) = item {
-            let it = &file.items[*i];
-            write_block(&mut out, text, it, &all_parts[*i], &owned[*i]);
-            prev_end = Some((it.span().end, true));
+            match (file.items.get(*i), &file.network) {
+                (Some(it), _) => {
+                    write_block(&mut out, text, it, &all_parts[*i], &owned[*i]);
+                    prev_end = Some((it.span().end, true));
+                }
+                (None, Some(n)) => {
+                    out.push_str("- network: ");
+                    out.push_str(&scalar(&Value::String(n.value.clone())));
+                    out.push('\n');
+                    prev_end = Some((n.span.end, true));
+                }
+                (None, None) => {}
+            }
         }
     }
-    if file.items.is_empty() {
+    if file.items.is_empty() && file.network.is_none() {
         out.push_str("[]\n");
     }
     Ok(out)

@@ -111,7 +111,7 @@ pub fn check_policy(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
         let grant = policy.grant_of(session);
         let recap = grant.recap();
         for r in &session.requests {
-            let verdict = coverage::check(recap, &r.resource, r.ability);
+            let verdict = coverage::check_in(policy.profile(), recap, &r.resource, r.ability);
             let covered_by = match &verdict {
                 Verdict::Covered { key, recap_ability } => Some(CoveredBy {
                     source: "grant",
@@ -247,6 +247,7 @@ pub fn check_with_authsig(
         session_key: input.session_key.clone(),
         requests: requests.clone(),
         network_key: input.network_key.clone(),
+        profile: Some(policy.profile()),
     });
     let mut not_covered = checked
         .diagnostics
@@ -324,7 +325,8 @@ pub fn check_with_authsig(
         }
         let grant = policy.grant_of(session);
         if let Some(m) = &checked.siwe {
-            let findings = fit::judge_grant(m, &decoded, &grant_expectation(grant));
+            let findings =
+                fit::judge_grant(policy.profile(), m, &decoded, &grant_expectation(grant));
             render_grant_findings(
                 &findings,
                 grant,
@@ -338,7 +340,8 @@ pub fn check_with_authsig(
     }
     for grant in delegation_grants {
         if let Some(m) = &checked.siwe {
-            let findings = fit::judge_grant(m, &decoded, &grant_expectation(grant));
+            let findings =
+                fit::judge_grant(policy.profile(), m, &decoded, &grant_expectation(grant));
             render_grant_findings(
                 &findings,
                 grant,

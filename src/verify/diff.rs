@@ -60,7 +60,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
                 ),
                 widens: !g.allows.is_empty(),
             }),
-            Some(o) => diff_grant(o, g, &subject, &mut out),
+            Some(o) => diff_grant(new.profile(), o, g, &subject, &mut out),
         }
     }
     for g in old.grants.iter().filter(|g| new.grant(&g.name).is_none()) {
@@ -116,12 +116,19 @@ fn same(a: &Capability, b: &Capability) -> bool {
     a.resource == b.resource && a.ability == b.ability
 }
 
-fn diff_grant(old: &Grant, new: &Grant, subject: &str, out: &mut Vec<Change>) {
+fn diff_grant(
+    profile: &crate::profile::Profile,
+    old: &Grant,
+    new: &Grant,
+    subject: &str,
+    out: &mut Vec<Change>,
+) {
     let old_recap = old.recap();
     for a in &new.allows {
         match old.allows.iter().find(|o| same(o, a)) {
             None => {
-                let covered = coverage::check(old_recap, &a.resource, a.ability).is_covered();
+                let covered =
+                    coverage::check_in(profile, old_recap, &a.resource, a.ability).is_covered();
                 let wildcard = a.resource.is_wildcard();
                 out.push(Change {
                     kind: ChangeKind::Added,
@@ -231,7 +238,7 @@ fn diff_session(
             kind: ChangeKind::Changed,
             subject: subject.into(),
             message: format!("grant `{}` → `{}`", og.name, ng.name),
-            widens: !coverage::recap_covers(og.recap(), ng.recap()),
+            widens: !coverage::recap_covers_in(new_p.profile(), og.recap(), ng.recap()),
         });
     }
     for r in new

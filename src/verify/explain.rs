@@ -102,11 +102,27 @@ pub fn gap_reason(gap: &Gap) -> String {
 
 /// Parses `"<ability> on <resource>"` (the resource may be quoted).
 pub fn parse_question(q: &str) -> Result<(Ability, Resource), String> {
+    parse_question_in(q, &crate::profile::DATIL)
+}
+
+/// [`parse_question`] in a profile's vocabulary (ERC-5573: `"ns/name" on <URI>`).
+pub fn parse_question_in(
+    q: &str,
+    profile: &crate::profile::Profile,
+) -> Result<(Ability, Resource), String> {
     let (ability, resource) = q.split_once(" on ").ok_or_else(|| {
         format!("`{q}` is not `<ability> on <resource>`, e.g. `pkp-signing on lit-pkp://0x...`")
     })?;
     let ability = ability.trim();
     let resource = resource.trim().trim_matches('"');
+    if !profile.is_lit() {
+        let ability = ability.trim_matches('"');
+        let a = Ability::recap(ability)
+            .ok_or_else(|| format!("`{ability}` is not an ERC-5573 ability `namespace/name`"))?;
+        let r =
+            Resource::uri(resource).map_err(|why| format!("`{resource}` is not a URI: {why}"))?;
+        return Ok((a, r));
+    }
     let ability = Ability::parse(ability).ok_or_else(|| {
         match crate::suggest::closest(ability, Ability::ALL.map(|a| a.as_str())) {
             Some(s) => format!("unknown ability `{ability}`; did you mean `{s}`?"),
@@ -129,15 +145,16 @@ pub fn explain(
 ) -> Explanation {
     let grant = policy.grant_of(session);
     let recap = grant.recap();
-    let verdict = coverage::check(recap, &resource, ability);
+    let verdict = coverage::check_in(policy.profile(), recap, &resource, ability);
     let allowed_by = match &verdict {
         Verdict::Covered { key, recap_ability } => grant.allow_for(key, recap_ability).cloned(),
         Verdict::NotCovered(_) => None,
     };
     let fix = match &verdict {
         Verdict::NotCovered(Gap::Shadowed { wildcard_key, .. }) => Some(format!(
-            "remove the wildcard allow on `{wildcard_key}` from grant `{}` and allow each resource by its id: `allow {ability} on {}`",
+            "remove the wildcard allow on `{wildcard_key}` from grant `{}` and allow each resource by its id: `allow {} on {}`",
             grant.name,
+            crate::syntax::format::ability(ability.as_str()),
             crate::syntax::format::quote(&resource.key())
         )),
         Verdict::NotCovered(Gap::AbilityNotValidForResource) => Some(format!(
@@ -145,7 +162,8 @@ pub fn explain(
             ability.resource_prefix()
         )),
         Verdict::NotCovered(_) => Some(format!(
-            "add `allow {ability} on {}` to grant `{}`",
+            "add `allow {} on {}` to grant `{}`",
+            crate::syntax::format::ability(ability.as_str()),
             crate::syntax::format::quote(&resource.key()),
             grant.name
         )),

@@ -49,7 +49,10 @@ pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) 
         shadowing(grant, &mut d);
         nb_ignored(grant, &mut d);
         unused(policy, gi, sessions_of.get(gi), &mut d);
-        default_statement(grant, &mut d);
+        // Only the Lit SDK fills in a test statement; siwe-recap writes the recap sentence alone.
+        if policy.profile().is_lit() {
+            default_statement(grant, &mut d);
+        }
         grant_ttl(grant, opts, &mut d);
     }
     for s in &policy.sessions {
@@ -235,7 +238,7 @@ fn unused(policy: &Policy, gi: usize, sessions: &[usize], d: &mut Diagnostics) {
     for s in sessions.iter().map(|&si| &policy.sessions[si]) {
         for r in &s.requests {
             if let Verdict::Covered { key, recap_ability } =
-                coverage::check(recap, &r.resource, r.ability)
+                coverage::check_in(policy.profile(), recap, &r.resource, r.ability)
             {
                 if let Some(allows) = by_key.get(&(key, recap_ability.as_str())) {
                     for &i in allows {

@@ -49,11 +49,12 @@ impl Operation {
         })?;
         let ability_text = ability.trim();
         let elsewhere = |what: &str| {
-            let replacement = match profile.delegation.kind {
-                crate::profile::DelegationKind::Payment => {
+            let replacement = match profile.delegation.as_ref().map(|d| d.kind) {
+                None => "",
+                Some(crate::profile::DelegationKind::Payment) => {
                     "; Naga has no capacity credits: a payment delegation (`lit-payment-delegation` on `lit-paymentdelegation://*`) pays instead"
                 }
-                crate::profile::DelegationKind::CapacityCredits => {
+                Some(crate::profile::DelegationKind::CapacityCredits) => {
                     "; it is Naga's: pass `--network naga`"
                 }
             };

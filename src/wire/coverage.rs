@@ -14,9 +14,52 @@
 //! The SDK and the nodes differ in which recaps they look at: the SDK decodes only the first
 //! `urn:recap:` resource of the AuthSig, the nodes try every one and accept the first that
 //! covers the request.
+//!
+//! Those are Lit's rules. The profile decides which apply ([`Rules`], a field of
+//! [`crate::profile::Profile`]) and maps abilities to ReCap abilities: plain ERC-5573
+//! (siwe-recap 0.2 `Capability::can_do`, ucan-capabilities-object 0.1 `Capabilities::can_do`)
+//! looks up the exact URI and the exact `namespace/name`, with no wildcard key and no `*/*`,
+//! in the last `urn:recap:` resource only (`Capability::extract`). The functions without a
+//! profile ([`check`], [`check_any`], ...) are Lit's (the Datil profile), for the Lit-only
+//! paths (signing, node emulation, `explain`, `init`).
 
+use crate::profile::Profile;
 use crate::wire::lit::{Ability, Resource};
 use crate::wire::recap::Recap;
+
+/// How a profile matches a request against a recap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rules {
+    /// Lit: `<prefix>://*` is looked at before `<prefix>://<id>` (and shadows it).
+    pub wildcard_key_first: bool,
+    /// Lit: `*/*` grants every ability on its key.
+    pub star_star_grants_all: bool,
+    /// Which of an AuthSig's recaps the verifier reads.
+    pub recaps: RecapsRead,
+}
+
+/// Which `urn:recap:` resources of an AuthSig count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecapsRead {
+    /// The Lit nodes: every one; the first that covers a request wins.
+    Every,
+    /// siwe-recap 0.2 `Capability::extract`: the last resource only.
+    Last,
+}
+
+/// The Lit nodes' rules.
+pub const LIT_RULES: Rules = Rules {
+    wildcard_key_first: true,
+    star_star_grants_all: true,
+    recaps: RecapsRead::Every,
+};
+
+/// siwe-recap 0.2's rules: exact URI, exact ability, the last recap.
+pub const ERC5573_RULES: Rules = Rules {
+    wildcard_key_first: false,
+    star_star_grants_all: false,
+    recaps: RecapsRead::Last,
+};
 
 /// A request as the nodes see it: a resource and the ability exercised on it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -59,17 +102,40 @@ impl Verdict {
     }
 }
 
-/// Checks one request against one recap with the nodes' rules.
+/// Checks one request against one recap with the nodes' rules (the Datil profile).
 pub fn check(recap: &Recap, resource: &Resource, ability: Ability) -> Verdict {
+    check_in(&crate::profile::DATIL, recap, resource, ability)
+}
+
+/// Checks one request against one recap with the profile's rules and ability mapping.
+pub fn check_in(
+    profile: &Profile,
+    recap: &Recap,
+    resource: &Resource,
+    ability: Ability,
+) -> Verdict {
     if !resource.prefix.supports(ability) {
         return Verdict::NotCovered(Gap::AbilityNotValidForResource);
     }
-    check_recap_ability(recap, resource, ability.recap_ability())
+    match_in(
+        &profile.coverage,
+        recap,
+        resource,
+        (profile.recap_ability)(ability),
+    )
 }
 
 /// The same matching for a raw ReCap ability (`ns/name` or `*/*`), used to compare grants.
 pub fn check_recap_ability(recap: &Recap, resource: &Resource, recap_ability: &str) -> Verdict {
-    let wildcard_key = resource.wildcard_key();
+    match_in(&LIT_RULES, recap, resource, recap_ability)
+}
+
+fn match_in(rules: &Rules, recap: &Recap, resource: &Resource, recap_ability: &str) -> Verdict {
+    let wildcard_key = if rules.wildcard_key_first {
+        resource.wildcard_key()
+    } else {
+        resource.key()
+    };
     let specific_key = resource.key();
     let (key, abilities) = match recap.abilities_for(&wildcard_key) {
         Some(abs) => (wildcard_key.clone(), abs),
@@ -78,7 +144,12 @@ pub fn check_recap_ability(recap: &Recap, resource: &Resource, recap_ability: &s
             None => return Verdict::NotCovered(Gap::NoResourceKey),
         },
     };
-    for candidate in ["*/*", recap_ability] {
+    let star = if rules.star_star_grants_all {
+        "*/*"
+    } else {
+        recap_ability
+    };
+    for candidate in [star, recap_ability] {
         if abilities.contains_key(candidate) {
             return Verdict::Covered {
                 key,
@@ -109,9 +180,23 @@ pub fn check_any(
     resource: &Resource,
     ability: Ability,
 ) -> (Verdict, Option<usize>) {
+    check_any_in(&crate::profile::DATIL, recaps, resource, ability)
+}
+
+/// [`check_any`] with the profile's rules: every recap (Lit), or the last one only (ERC-5573).
+pub fn check_any_in(
+    profile: &Profile,
+    recaps: &[Recap],
+    resource: &Resource,
+    ability: Ability,
+) -> (Verdict, Option<usize>) {
+    let skip = match profile.coverage.recaps {
+        RecapsRead::Every => 0,
+        RecapsRead::Last => recaps.len().saturating_sub(1),
+    };
     let mut first_gap = None;
-    for (i, recap) in recaps.iter().enumerate() {
-        match check(recap, resource, ability) {
+    for (i, recap) in recaps.iter().enumerate().skip(skip) {
+        match check_in(profile, recap, resource, ability) {
             v @ Verdict::Covered { .. } => return (v, Some(i)),
             v => {
                 if first_gap.is_none() {
@@ -148,15 +233,34 @@ pub fn recap_covers(outer: &Recap, inner: &Recap) -> bool {
     uncovered_grants(outer, inner).is_empty()
 }
 
+/// [`recap_covers`] with the profile's rules.
+pub fn recap_covers_in(profile: &Profile, outer: &Recap, inner: &Recap) -> bool {
+    uncovered_grants_in(profile, outer, inner).is_empty()
+}
+
 /// The grants of `inner` that `outer` does not cover.
 pub fn uncovered_grants(outer: &Recap, inner: &Recap) -> Vec<(String, String)> {
+    uncovered_grants_in(&crate::profile::DATIL, outer, inner)
+}
+
+/// [`uncovered_grants`] with the profile's rules: ERC-5573 compares keys and abilities
+/// exactly.
+pub fn uncovered_grants_in(
+    profile: &Profile,
+    outer: &Recap,
+    inner: &Recap,
+) -> Vec<(String, String)> {
+    let rules = profile.coverage;
     grants(inner)
         .into_iter()
         .filter(|(key, ability)| match parse_key_loosely(key) {
-            Some(resource) => !check_recap_ability(outer, &resource, ability).is_covered(),
-            None => outer
-                .abilities_for(key)
-                .is_none_or(|abs| !abs.contains_key("*/*") && !abs.contains_key(ability.as_str())),
+            Some(resource) if rules.wildcard_key_first => {
+                !match_in(&rules, outer, &resource, ability).is_covered()
+            }
+            _ => outer.abilities_for(key).is_none_or(|abs| {
+                let star = rules.star_star_grants_all && abs.contains_key("*/*");
+                !(star || abs.contains_key(ability.as_str()))
+            }),
         })
         .collect()
 }
@@ -243,6 +347,33 @@ mod tests {
         assert!(v.is_covered());
         assert_eq!(idx, Some(1));
         assert!(!check_sdk(&both, &pkp("1"), Ability::PkpSigning).is_covered());
+    }
+
+    #[test]
+    fn erc5573_matching_is_exact() {
+        let p = &crate::profile::ERC5573;
+        let r = recap(&[
+            ("https://api.example.com/items", "crud/read"),
+            ("https://api.example.com/all", "*/*"),
+        ]);
+        let items = Resource::uri("https://api.example.com/items").unwrap();
+        let read = Ability::recap("crud/read").unwrap();
+        let write = Ability::recap("crud/write").unwrap();
+        assert!(check_in(p, &r, &items, read).is_covered());
+        assert!(!check_in(p, &r, &items, write).is_covered());
+        // `*/*` is an ability like any other to siwe-recap.
+        let all = Resource::uri("https://api.example.com/all").unwrap();
+        assert!(!check_in(p, &r, &all, read).is_covered());
+        assert!(check_in(p, &r, &all, Ability::recap("*/*").unwrap()).is_covered());
+        // Only the last recap counts.
+        let other = recap(&[("https://x.example", "crud/read")]);
+        let both = [r.clone(), other.clone()];
+        assert!(!check_any_in(p, &both, &items, read).0.is_covered());
+        assert!(check_any_in(p, &[other, r.clone()], &items, read)
+            .0
+            .is_covered());
+        let wide = recap(&[("https://api.example.com/items", "*/*")]);
+        assert!(!recap_covers_in(p, &wide, &r));
     }
 
     #[test]

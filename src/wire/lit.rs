@@ -7,6 +7,11 @@
 //! `LIT_RESOURCE_PREFIX`; auth-helpers 8.2.1 `resources.ts` `LitPaymentDelegationResource`):
 //! `lit-ratelimitincrease` / `rate-limit-increase-auth` are gone and
 //! `lit-paymentdelegation` / `lit-payment-delegation` (→ `Auth/Auth`) replace them.
+//!
+//! The plain ERC-5573 profile has an open vocabulary: any `namespace/name` ability
+//! ([`Ability::Recap`], its own ReCap ability) on any RFC 3986 URI ([`ResourcePrefix::Uri`],
+//! whose key is the URI itself). Both stay `Copy`: an ERC-5573 ability is interned
+//! ([`Ability::recap`]), so the fit engine and coverage take them as they take Lit's.
 
 use std::fmt;
 
@@ -20,6 +25,9 @@ pub enum Ability {
     LitActionExecution,
     /// SDK v8 only: `LIT_ABILITY.PaymentDelegation`.
     PaymentDelegation,
+    /// ERC-5573 only: a ReCap ability `namespace/name` as written (interned, see
+    /// [`Ability::recap`]).
+    Recap(&'static str),
 }
 
 impl Ability {
@@ -59,7 +67,16 @@ impl Ability {
             Ability::RateLimitIncreaseAuth => "rate-limit-increase-auth",
             Ability::LitActionExecution => "lit-action-execution",
             Ability::PaymentDelegation => "lit-payment-delegation",
+            Ability::Recap(s) => s,
         }
+    }
+
+    /// An ERC-5573 ability: `namespace/name`, each part one or more alphanumerics or
+    /// `-_.+*` (siwe-recap 0.2 / ucan-capabilities-object 0.1 `is_valid_ability`, whose
+    /// alphanumerics are Unicode's). Interned: each distinct text is stored once for the
+    /// process, so the type stays `Copy`.
+    pub fn recap(s: &str) -> Option<Ability> {
+        valid_recap_ability(s).then(|| Ability::Recap(intern(s)))
     }
 
     /// An SDK v7 (Datil) ability.
@@ -79,6 +96,7 @@ impl Ability {
             Ability::AccessControlConditionSigning | Ability::PkpSigning => "Threshold/Signing",
             Ability::LitActionExecution => "Threshold/Execution",
             Ability::RateLimitIncreaseAuth | Ability::PaymentDelegation => "Auth/Auth",
+            Ability::Recap(s) => s,
         }
     }
 
@@ -92,6 +110,7 @@ impl Ability {
             Ability::RateLimitIncreaseAuth => ResourcePrefix::RateLimitIncrease,
             Ability::LitActionExecution => ResourcePrefix::LitAction,
             Ability::PaymentDelegation => ResourcePrefix::PaymentDelegation,
+            Ability::Recap(_) => ResourcePrefix::Uri,
         }
     }
 
@@ -116,6 +135,8 @@ pub enum ResourcePrefix {
     LitAction,
     /// SDK v8 only: `LIT_RESOURCE_PREFIX.PaymentDelegation`.
     PaymentDelegation,
+    /// ERC-5573 only: any URI; the resource's id is the whole URI and its key.
+    Uri,
 }
 
 impl ResourcePrefix {
@@ -143,6 +164,7 @@ impl ResourcePrefix {
             ResourcePrefix::RateLimitIncrease => "lit-ratelimitincrease",
             ResourcePrefix::LitAction => "lit-litaction",
             ResourcePrefix::PaymentDelegation => "lit-paymentdelegation",
+            ResourcePrefix::Uri => "uri",
         }
     }
 
@@ -179,6 +201,7 @@ impl ResourcePrefix {
             ResourcePrefix::RateLimitIncrease => "capacity-credit NFT token id",
             ResourcePrefix::LitAction => "Lit Action IPFS CID",
             ResourcePrefix::PaymentDelegation => "payment delegation (always `*`)",
+            ResourcePrefix::Uri => "RFC 3986 URI",
         }
     }
 }
@@ -255,6 +278,16 @@ impl Resource {
         }
     }
 
+    /// An ERC-5573 resource: any RFC 3986 URI, kept as written (siwe-recap compares URIs
+    /// byte for byte). Returns why not.
+    pub fn uri(uri: &str) -> Result<Resource, String> {
+        crate::wire::siwe::uri::check_uri(uri)?;
+        Ok(Resource {
+            prefix: ResourcePrefix::Uri,
+            id: uri.to_string(),
+        })
+    }
+
     /// Parses `<prefix>://<id>` strictly: the prefix must be one of the four exactly.
     pub fn parse_key(key: &str) -> Result<Resource, ResourceError> {
         Resource::parse_key_in(key, &ResourcePrefix::ALL)
@@ -282,19 +315,29 @@ impl Resource {
 
     /// `getResourceKey()`: `<prefix>://<id>`.
     pub fn key(&self) -> String {
+        if self.prefix == ResourcePrefix::Uri {
+            return self.id.clone();
+        }
         key_of(self.prefix, &self.id)
     }
 
     pub fn is_wildcard(&self) -> bool {
-        self.id == "*"
+        self.prefix != ResourcePrefix::Uri && self.id == "*"
     }
 
+    /// `<prefix>://*`; a URI has no wildcard form, so its own key.
     pub fn wildcard_key(&self) -> String {
+        if self.prefix == ResourcePrefix::Uri {
+            return self.id.clone();
+        }
         key_of(self.prefix, "*")
     }
 
     /// Whether `key` is this resource's key, without building it.
     pub fn has_key(&self, key: &str) -> bool {
+        if self.prefix == ResourcePrefix::Uri {
+            return key == self.id;
+        }
         key.strip_prefix(self.prefix.as_str())
             .and_then(|rest| rest.strip_prefix("://"))
             .is_some_and(|id| id == self.id)
@@ -310,8 +353,42 @@ impl Resource {
 
 impl fmt::Display for Resource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.prefix == ResourcePrefix::Uri {
+            return f.write_str(&self.id);
+        }
         write!(f, "{}://{}", self.prefix.as_str(), self.id)
     }
+}
+
+/// ucan-capabilities-object 0.1 `is_valid_ability`: one `/`, both sides non-empty runs of
+/// `char::is_alphanumeric` or `-_.+*`.
+pub fn valid_recap_ability(s: &str) -> bool {
+    let part = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_alphanumeric() || "-_.+*".contains(c))
+    };
+    s.split_once('/')
+        .is_some_and(|(ns, name)| part(ns) && part(name))
+}
+
+/// Each distinct ERC-5573 ability text, stored once for the life of the process (a policy
+/// names a handful; the language server re-reads the same ones).
+fn intern(s: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static TABLE: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| Mutex::new(HashSet::new()));
+    let mut set = match table.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(&known) = set.get(s) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(s.to_string().into_boxed_str());
+    set.insert(leaked);
+    leaked
 }
 
 // `format!` grows its buffer several times; keys are built on hot paths (coverage).
@@ -445,6 +522,26 @@ mod tests {
             "10000000000000000"
         );
         assert_eq!(decimal_to_hex("12a"), None);
+    }
+
+    #[test]
+    fn erc5573_vocabulary_is_open() {
+        let a = Ability::recap("crud/read").expect("valid");
+        assert_eq!(a, Ability::recap("crud/read").unwrap());
+        assert_eq!(a.recap_ability(), "crud/read");
+        assert_eq!(a.resource_prefix(), ResourcePrefix::Uri);
+        for bad in ["crud", "crud/", "/read", "a/b/c", "cr ud/read", "some:ns/x"] {
+            assert!(Ability::recap(bad).is_none(), "{bad}");
+        }
+        assert!(Ability::recap("kv*/read").is_some());
+        let r = Resource::uri("https://api.example.com/items").unwrap();
+        assert_eq!(r.key(), "https://api.example.com/items");
+        assert_eq!(r.wildcard_key(), r.key());
+        assert!(r.has_key("https://api.example.com/items") && !r.is_wildcard());
+        assert_eq!(r.to_string(), "https://api.example.com/items");
+        assert!(ResourcePrefix::Uri.supports(a));
+        assert!(!ResourcePrefix::Pkp.supports(a));
+        assert!(Resource::uri("no scheme").is_err());
     }
 
     #[test]

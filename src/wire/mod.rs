@@ -13,6 +13,7 @@ pub mod bls;
 pub mod compile;
 pub mod compile_naga;
 pub mod coverage;
+pub mod erc5573;
 pub mod kind;
 pub mod lit;
 pub mod naga;

@@ -179,6 +179,33 @@ impl Recap {
         self.add_attenuation(&resource.key(), ns, name, data.unwrap_or_default())
     }
 
+    /// siwe-recap 0.2 `Capabilities::with_action`: the ability's list gains `data` when given
+    /// (and exists, empty, otherwise). No check of the ability text: the caller's vocabulary
+    /// decided it.
+    pub fn append_restriction(
+        &mut self,
+        resource_key: &str,
+        ability: &str,
+        data: Option<NotaBene>,
+    ) {
+        let list = self
+            .att
+            .entry(JsKey(resource_key.to_string()))
+            .or_default()
+            .entry(JsKey(ability.to_string()))
+            .or_default();
+        list.extend(data);
+    }
+
+    /// siwe-recap 0.2 `NotaBeneCollection` serializes an empty list as `[{}]`.
+    pub fn fill_empty_restrictions(&mut self) {
+        for abilities in self.att.values_mut() {
+            for list in abilities.values_mut().filter(|l| l.is_empty()) {
+                list.push(Map::new());
+            }
+        }
+    }
+
     /// `addAllCapabilitiesForResource`: grants `*/*`.
     pub fn add_all_capabilities(&mut self, resource: &Resource) {
         self.att

@@ -493,7 +493,9 @@ pub(super) fn verify_entry<'p>(
     };
     // 7. Naga: a payment delegation pays only up to its `max_price` (once the nodes accept).
     let payment = |error: Option<NodeError>| match error {
-        None if profile.delegation.kind == crate::profile::DelegationKind::Payment => {
+        None if profile.delegation.as_ref().map(|d| d.kind)
+            == Some(crate::profile::DelegationKind::Payment) =>
+        {
             check_payment_delegations(payload).err()
         }
         e => e,

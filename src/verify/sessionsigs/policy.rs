@@ -140,7 +140,7 @@ pub fn check_against_session(
                 .filter_map(|urn| Recap::decode(urn).ok().map(|d| d.recap))
                 .collect();
             let indexed: Vec<(usize, &Recap)> = recaps.iter().enumerate().collect();
-            let findings = fit::judge_grant(&m, &indexed, &expect);
+            let findings = fit::judge_grant(profile, &m, &indexed, &expect);
             let who = format!("capability {index} (AuthSig of `{}`)", m.address);
             out.extend(render_grant_findings(&findings, g, &who));
         }

@@ -98,7 +98,7 @@ fn at(d: Diagnostic, span: Option<Span>, label: &str) -> Diagnostic {
 }
 
 pub(super) fn check(a: &AuthSig, file: Option<&AuthSigFile>, opts: &CheckOptions) -> AuthSigReport {
-    let profile = &crate::profile::DATIL;
+    let profile = opts.profile.unwrap_or(&crate::profile::DATIL);
     let now = opts.now;
     let ins = fit::inspect_with_key(a, profile, opts.network_key.as_ref());
     let own = fit::judge_authsig(&ins, profile);
@@ -166,7 +166,7 @@ pub(super) fn check(a: &AuthSig, file: Option<&AuthSigFile>, opts: &CheckOptions
     // What each request gets from the SDK (first resource) and the nodes (every recap).
     let usable: Vec<Recap> = ins.usable_recaps().map(|(_, r)| r.clone()).collect();
     let indices: Vec<usize> = ins.usable_recaps().map(|(i, _)| i).collect();
-    let cov = fit::coverage_of(&usable, ins.sdk_recap.as_ref(), &opts.requests);
+    let cov = fit::coverage_of(profile, &usable, ins.sdk_recap.as_ref(), &opts.requests);
     if ins.siwe.is_some() {
         let first_recap = recaps.first().map(|r| r.resource_index);
         for f in fit::judge_requests(&cov, &indices, &opts.requests) {
@@ -747,6 +747,7 @@ mod tests {
                 ability: Ability::PkpSigning,
             }],
             network_key: None,
+            profile: None,
         }
     }
 

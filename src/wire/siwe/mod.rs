@@ -12,7 +12,7 @@ use crate::wire::recap::{self, NotaBene, RecapError};
 use std::ops::Range;
 
 mod parse;
-mod uri;
+pub(crate) mod uri;
 mod validate;
 
 pub use uri::{check_authority, check_scheme, check_uri};
