@@ -34,9 +34,11 @@
 pub mod finding;
 pub mod node_error;
 pub mod sdk;
+pub mod signer;
 pub mod time;
 
 pub use finding::{Finding, SdkEffect};
+pub use signer::{judge_signer, PkpExpectation, PkpField};
 
 use crate::eth::{self, Address, Signature, SignatureError};
 use crate::profile::Profile;
@@ -70,6 +72,9 @@ pub struct GrantExpectation<'a> {
     pub chain_id: Option<u64>,
     /// Longest lifetime, `Issued At` to `Expiration Time`.
     pub max_lifetime: Option<Ttl>,
+    /// `signer pkp`: a network-signed AuthSig for this PKP, authorized by these Lit Actions
+    /// ([`signer::judge_signer`]).
+    pub pkp: Option<PkpExpectation<'a>>,
 }
 
 /// What an AuthSig must satisfy.
@@ -287,6 +292,15 @@ pub fn judge(ins: &Inspected<'_>, x: &Expectations<'_>) -> Vec<Finding> {
     if let Some(g) = &x.grant {
         let recaps: Vec<(usize, &Recap)> = ins.usable_recaps().collect();
         out.extend(judge_grant(m, &recaps, g));
+        if let Some(pkp) = &g.pkp {
+            out.extend(judge_signer(
+                ins.kind,
+                &ins.authsig.address,
+                m,
+                &recaps,
+                pkp,
+            ));
+        }
     }
     out
 }
@@ -540,7 +554,15 @@ pub fn judge_grant(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for (index, recap) in recaps {
-        for (resource, ability) in coverage::uncovered_grants(g.recap, recap) {
+        // The auth context the nodes add to a PKP session's recap is metadata: it grants
+        // nothing (the nodes parse no `lit-resolvedauthcontext` resource).
+        let granted = coverage::uncovered_grants(g.recap, recap)
+            .into_iter()
+            .filter(|(key, ability)| {
+                !(key == crate::wire::auth_context::RESOURCE_KEY
+                    && ability == crate::wire::auth_context::ABILITY)
+            });
+        for (resource, ability) in granted {
             out.push(Finding::OverPrivilege {
                 resource_index: *index,
                 resource,
@@ -651,6 +673,7 @@ mod tests {
                 domain: Some("app.example.com"),
                 chain_id: Some(1),
                 max_lifetime: Some(Ttl(86_400)),
+                pkp: None,
             }),
             requests: &requests,
             now: Some(ts("2024-09-19T12:00:00Z")),
@@ -676,6 +699,7 @@ mod tests {
                 domain: Some("other.example"),
                 chain_id: Some(2),
                 max_lifetime: Some(Ttl(3600)),
+                pkp: None,
             }),
             requests: &requests,
             now: Some(ts("2024-09-20T00:00:00Z")),

@@ -357,6 +357,9 @@ fn describe(rule: &Rule) -> &'static str {
         Rule::chain_id | Rule::kw_chain_id => "`chain-id`",
         Rule::max_ttl | Rule::kw_max_ttl => "`max-ttl`",
         Rule::allow | Rule::kw_allow => "`allow`",
+        Rule::signer | Rule::kw_signer => "`signer`",
+        Rule::signer_kind => "a signer kind such as `pkp`",
+        Rule::auth_action | Rule::kw_auth_action => "`auth-action`",
         Rule::ttl | Rule::kw_ttl => "`ttl`",
         Rule::request | Rule::kw_request => "`request`",
         Rule::kw_from => "`from`",
@@ -387,6 +390,8 @@ fn keyword(rule: &Rule) -> Option<&'static str> {
         Rule::chain_id | Rule::kw_chain_id => "chain-id",
         Rule::max_ttl | Rule::kw_max_ttl => "max-ttl",
         Rule::allow | Rule::kw_allow => "allow",
+        Rule::signer | Rule::kw_signer => "signer",
+        Rule::auth_action | Rule::kw_auth_action => "auth-action",
         Rule::ttl | Rule::kw_ttl => "ttl",
         Rule::request | Rule::kw_request => "request",
         Rule::kw_from => "from",
@@ -565,6 +570,8 @@ impl Builder<'_> {
                             | Rule::chain_id
                             | Rule::max_ttl
                             | Rule::allow
+                            | Rule::signer
+                            | Rule::auth_action
                     )
                 })
                 .count(),
@@ -575,7 +582,13 @@ impl Builder<'_> {
                 Rule::name => name = self.name(inner),
                 Rule::open => open = self.span(&inner).start,
                 Rule::close => close = self.span(&inner).start,
-                Rule::domain | Rule::statement | Rule::chain_id | Rule::max_ttl | Rule::allow => {
+                Rule::domain
+                | Rule::statement
+                | Rule::chain_id
+                | Rule::max_ttl
+                | Rule::allow
+                | Rule::signer
+                | Rule::auth_action => {
                     if let Some(stmt) = self.grant_stmt(inner) {
                         body.push(stmt);
                     }
@@ -603,6 +616,15 @@ impl Builder<'_> {
             Rule::chain_id => GrantStmtKind::ChainId(self.integer(inner.next()?)?),
             Rule::max_ttl => GrantStmtKind::MaxTtl(self.duration(inner.next()?)?),
             Rule::allow => GrantStmtKind::Allow(self.capability(inner)?),
+            Rule::signer => {
+                let kind = inner.next()?;
+                let kind = Spanned::new(kind.as_str().to_string(), self.span(&kind));
+                GrantStmtKind::Signer {
+                    kind,
+                    address: self.string(inner.next()?),
+                }
+            }
+            Rule::auth_action => GrantStmtKind::AuthAction(self.string(inner.next()?)),
             _ => return None,
         };
         Some(GrantStmt { kind, span })

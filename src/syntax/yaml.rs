@@ -174,6 +174,24 @@ fn items(root: &Node, diags: &mut Diagnostics) -> Vec<Item> {
                         }
                         continue;
                     }
+                    // `signer: { pkp: "0x..." }`: the DSL's `signer pkp "0x..."`.
+                    "signer" => match e.value.entries().first() {
+                        Some(s) => GrantStmtKind::Signer {
+                            kind: Spanned::new(s.key.clone(), s.key_span),
+                            address: spanned_string(&s.value),
+                        },
+                        None => continue,
+                    },
+                    // `auth-action: [cid, ...]`: one DSL `auth-action` line each.
+                    "auth-action" => {
+                        for cid in e.value.items() {
+                            body.push(GrantStmt {
+                                kind: GrantStmtKind::AuthAction(spanned_string(cid)),
+                                span: cid.span,
+                            });
+                        }
+                        continue;
+                    }
                     _ => continue,
                 };
                 body.push(GrantStmt { kind, span });
@@ -325,7 +343,9 @@ pub fn layout_text(text: &str) -> String {
     let mut bytes = text.as_bytes().to_vec();
     for block in root.items() {
         for e in block.entries() {
-            if (e.key == "allow" || e.key == "request") && !e.value.items().is_empty() {
+            if (e.key == "allow" || e.key == "request" || e.key == "auth-action")
+                && !e.value.items().is_empty()
+            {
                 let (from, to) = (e.key_span.end, e.value.span.start);
                 if let Some(between) = bytes.get_mut(from..to) {
                     for b in between.iter_mut().filter(|b| **b == b'\n') {
@@ -350,6 +370,8 @@ pub fn is_modeline(c: &Comment) -> bool {
 enum Part<'a> {
     Setting(&'static str, Value, usize),
     List(&'static str, Vec<(&'a Capability, usize)>),
+    /// `auth-action`: the CIDs of the grant's `auth-action` lines.
+    Actions(Vec<(&'a Spanned<String>, usize)>),
 }
 
 /// The parts of a block, or a diagnostic for a setting given twice.
@@ -403,6 +425,17 @@ fn parts(item: &Item) -> Result<Vec<Part<'_>>, Diagnostic> {
                         s.span,
                     )?,
                     GrantStmtKind::Allow(c) => push_capability(&mut parts, "allow", c, i),
+                    GrantStmtKind::Signer { kind, address } => {
+                        let mut m = Map::new();
+                        m.insert(kind.value.clone(), Value::String(address.value.clone()));
+                        setting(&mut parts, "signer", Value::Object(m), i, s.span)?
+                    }
+                    GrantStmtKind::AuthAction(cid) => {
+                        match parts.iter_mut().find(|p| matches!(p, Part::Actions(_))) {
+                            Some(Part::Actions(cids)) => cids.push((cid, i)),
+                            _ => parts.push(Part::Actions(vec![(cid, i)])),
+                        }
+                    }
                 }
             }
         }
@@ -497,6 +530,16 @@ pub fn to_value(file: &PolicyFile) -> Result<Value, Diagnostics> {
                     m.insert(
                         k.into(),
                         Value::Array(caps.iter().map(|(c, _)| capability_value(c)).collect()),
+                    );
+                }
+                Part::Actions(cids) => {
+                    m.insert(
+                        "auth-action".into(),
+                        Value::Array(
+                            cids.iter()
+                                .map(|(c, _)| Value::String(c.value.clone()))
+                                .collect(),
+                        ),
                     );
                 }
             }
@@ -726,6 +769,25 @@ fn write_block(out: &mut String, text: &str, item: &Item, parts: &[Part], commen
                         write_where(out, &d.value);
                     }
                     prev_end = Some(span.end);
+                }
+            }
+            Part::Actions(cids) => {
+                let first_i = cids.first().map(|(_, i)| *i).unwrap_or(0);
+                let span = stmt_spans[first_i];
+                let first = p.before[first_i]
+                    .first()
+                    .map(|c| c.span.start)
+                    .unwrap_or(span.start);
+                blank_before(out, text, prev_end, first);
+                out.push_str("  auth-action:\n");
+                for (cid, i) in cids {
+                    for cm in &p.before[*i] {
+                        push_comment(out, "    ", cm);
+                    }
+                    out.push_str("    - ");
+                    out.push_str(&scalar(&Value::String(cid.value.clone())));
+                    trailing(out, p.trailing[*i]);
+                    prev_end = Some(stmt_spans[*i].end);
                 }
             }
         }

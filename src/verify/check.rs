@@ -324,7 +324,8 @@ pub fn check_with_authsig(
         }
         let grant = policy.grant_of(session);
         if let Some(m) = &checked.siwe {
-            let findings = fit::judge_grant(m, &decoded, &grant_expectation(grant));
+            let expect = grant_expectation(grant);
+            let findings = fit::judge_grant(m, &decoded, &expect);
             render_grant_findings(
                 &findings,
                 grant,
@@ -334,6 +335,18 @@ pub fn check_with_authsig(
                 &recap_span,
                 &mut report.diagnostics,
             );
+            if let Some(pkp) = &expect.pkp {
+                let findings =
+                    fit::judge_signer(checked.kind, &file.authsig.address, m, &decoded, pkp);
+                super::check_signer::render_signer_findings(
+                    &findings,
+                    grant,
+                    &checked,
+                    &file,
+                    &recap_span,
+                    &mut report.diagnostics,
+                );
+            }
         }
     }
     for grant in delegation_grants {
@@ -470,6 +483,10 @@ pub fn grant_expectation(grant: &Grant) -> GrantExpectation<'_> {
         domain: grant.domain.as_ref().map(|d| d.value.as_str()),
         chain_id: Some(grant.chain_id),
         max_lifetime: Some(grant.max_ttl),
+        pkp: grant.signer.as_ref().map(|s| fit::PkpExpectation {
+            address: s.address,
+            actions: &grant.auth_actions,
+        }),
     }
 }
 

@@ -49,7 +49,10 @@ pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) 
         shadowing(grant, &mut d);
         nb_ignored(grant, &mut d);
         unused(policy, gi, sessions_of.get(gi), &mut d);
-        default_statement(grant, &mut d);
+        if grant.signer.is_none() {
+            default_statement(grant, &mut d);
+        }
+        super::lints_signer::signer_lints(grant, &mut d);
         grant_ttl(grant, opts, &mut d);
     }
     for s in &policy.sessions {

@@ -140,7 +140,11 @@ pub fn check_against_session(
                 .filter_map(|urn| Recap::decode(urn).ok().map(|d| d.recap))
                 .collect();
             let indexed: Vec<(usize, &Recap)> = recaps.iter().enumerate().collect();
-            let findings = fit::judge_grant(&m, &indexed, &expect);
+            let mut findings = fit::judge_grant(&m, &indexed, &expect);
+            if let Some(pkp) = &expect.pkp {
+                let kind = authsig::kind_of(&cap.derived_via, cap.algo.as_deref());
+                findings.extend(fit::judge_signer(kind, &cap.address, &m, &indexed, pkp));
+            }
             let who = format!("capability {index} (AuthSig of `{}`)", m.address);
             out.extend(render_grant_findings(&findings, g, &who));
         }
@@ -217,5 +221,76 @@ fn render_grant_findings(
             _ => {}
         }
     }
+    out.extend(render_signer_findings(findings, g, who));
     out
+}
+
+/// The signer findings ([`crate::fit::signer`]) for `verify --policy`.
+fn render_signer_findings(
+    findings: &[Finding],
+    g: &crate::model::Grant,
+    who: &str,
+) -> Vec<Diagnostic> {
+    let list = |cids: &[String]| {
+        cids.iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    findings
+        .iter()
+        .filter_map(|f| {
+            Some(match f {
+                Finding::SignerNotPkp { expected, signer } => Diagnostic::new(
+                    Code::SignerNotPkp,
+                    format!(
+                        "{who} is signed by the wallet `{signer}`, but grant `{}` is for the PKP `{}` (a `lit.bls` AuthSig the network signs)",
+                        g.name,
+                        expected.to_checksum()
+                    ),
+                )
+                .help("mint the session with `getPkpSessionSigs` / `getLitActionSessionSigs`, or remove `signer pkp` if a wallet signs this grant"),
+                Finding::PkpMismatch {
+                    expected,
+                    found,
+                    field,
+                } => Diagnostic::new(
+                    Code::PkpMismatch,
+                    format!(
+                        "{who} is for the PKP `{found}` ({}), but grant `{}` is for `{}`",
+                        match field {
+                            fit::PkpField::Siwe => "the signed SIWE address",
+                            fit::PkpField::Json => "its `address`",
+                        },
+                        g.name,
+                        expected.to_checksum()
+                    ),
+                )
+                .help("mint the session with the grant's PKP, or correct the address in `signer pkp`"),
+                Finding::AuthActionNotAllowed { cid, allowed } => Diagnostic::new(
+                    Code::AuthActionNotAllowed,
+                    format!(
+                        "{who} was authorized by the Lit Action `{cid}`, which grant `{}` does not list",
+                        g.name
+                    ),
+                )
+                .help(if allowed.is_empty() {
+                    format!("add `auth-action \"{cid}\"` to grant `{}` if this action may mint its sessions", g.name)
+                } else {
+                    format!("the grant allows {}; add `auth-action \"{cid}\"` if this action may mint its sessions too", list(allowed))
+                }),
+                Finding::AuthActionMissing { allowed } => Diagnostic::new(
+                    Code::AuthActionMissing,
+                    format!(
+                        "{who} was authorized by no Lit Action, but grant `{}` expects one of {}",
+                        g.name,
+                        list(allowed)
+                    ),
+                )
+                .severity(crate::diag::Severity::Warning)
+                .help("mint the session with `getLitActionSessionSigs` and a listed action, or list no `auth-action` if auth methods may mint it"),
+                _ => return None,
+            })
+        })
+        .collect()
 }
