@@ -6,6 +6,7 @@ pub mod check;
 pub mod check_signer;
 pub mod diff;
 pub mod explain;
+pub mod explain_authsig;
 pub mod lints;
 pub mod lints_signer;
 pub mod operation;
