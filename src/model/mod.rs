@@ -46,6 +46,8 @@ pub struct Grant {
     /// `signer pkp "0x..."`: the AuthSig is a PKP / Lit Action session's, signed by the
     /// network (`lit.bls`) for this PKP; `None`: a wallet signs it.
     pub signer: Option<PkpSigner>,
+    /// A `signer` line was written (even one the model rejected).
+    pub signer_written: bool,
     /// `auth-action "<CID>"` lines: the Lit Actions allowed to authorize the PKP session.
     pub auth_actions: Vec<AuthAction>,
     /// The ReCap of the allows, computed once (see [`Grant::recap`]).
@@ -271,6 +273,7 @@ fn build_grant(g: &ast::Grant, diags: &mut Diagnostics) -> Grant {
                 .count(),
         ),
         signer: None,
+        signer_written: false,
         auth_actions: Vec::new(),
         recap: Recap::new(),
     };
@@ -397,6 +400,7 @@ fn build_signer_lines(g: &ast::Grant, grant: &mut Grant, diags: &mut Diagnostics
                     continue;
                 }
                 first_signer = Some(stmt.span);
+                grant.signer_written = true;
                 grant.signer = signer::build_signer(kind, address, stmt.span, diags);
             }
             GrantStmtKind::AuthAction(cid) => {

@@ -51,6 +51,8 @@ pub fn signer_lints(grant: &Grant, d: &mut Diagnostics) {
                 }
             }
         }
+        // A `signer` line the model rejected is already an error.
+        None if grant.signer_written => {}
         None => {
             if let Some(first) = grant.auth_actions.first() {
                 d.push(
