@@ -97,3 +97,142 @@ pub fn judge_signer(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Code, Span};
+    use crate::fit::{inspect_with_key, judge, Audience, Expectations, GrantExpectation};
+    use crate::profile::DATIL;
+    use crate::time::{Timestamp, Ttl};
+    use crate::wire::authsig::AuthSig;
+    use crate::wire::bls::NetworkKey;
+    use crate::wire::lit::{Resource, ResourcePrefix};
+    use serde_json::Value;
+
+    const PKP: &str = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A";
+    const ACTION: &str = "QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA";
+
+    fn vector(name: &str) -> (AuthSig, NetworkKey, String, Timestamp) {
+        let path = format!(
+            "{}/tests/vectors/bls/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let i = &v["input"];
+        (
+            serde_json::from_value(i["authSig"].clone()).unwrap(),
+            NetworkKey::parse(i["networkKey"].as_str().unwrap()).unwrap(),
+            i["sessionKey"].as_str().unwrap().to_string(),
+            Timestamp::parse_rfc3339(i["now"].as_str().unwrap()).unwrap(),
+        )
+    }
+
+    fn actions(cids: &[&str]) -> Vec<AuthAction> {
+        cids.iter()
+            .map(|c| AuthAction {
+                cid: c.to_string(),
+                span: Span::default(),
+            })
+            .collect()
+    }
+
+    /// Every finding of the whole engine for a vector against a PKP grant.
+    fn codes(name: &str, pkp: &str, cids: &[&str]) -> Vec<Code> {
+        let (a, key, session, now) = vector(name);
+        let ins = inspect_with_key(&a, &DATIL, Some(&key));
+        let mut grant = Recap::new();
+        grant.add_all_capabilities(&Resource::wildcard(ResourcePrefix::Pkp));
+        grant.add_all_capabilities(&Resource::wildcard(ResourcePrefix::LitAction));
+        let allowed = actions(cids);
+        let x = Expectations {
+            audience: Audience::SessionKey(&session),
+            grant: Some(GrantExpectation {
+                recap: &grant,
+                domain: Some("litprotocol.com"),
+                chain_id: Some(1),
+                max_lifetime: Some(Ttl(2 * 86_400)),
+                pkp: Some(PkpExpectation {
+                    address: Address::parse_any_case(pkp).unwrap(),
+                    actions: &allowed,
+                }),
+            }),
+            now: Some(now),
+            ..Expectations::new(&DATIL)
+        };
+        judge(&ins, &x).iter().map(Finding::code).collect()
+    }
+
+    #[test]
+    fn the_network_signed_vectors_against_pkp_grants() {
+        // The auth context's own `lit-resolvedauthcontext://*` is no over-privilege; the real
+        // network's AuthSig (the SDK fixture) is a Lit Action session of that same action.
+        assert_eq!(codes("valid-action", PKP, &[ACTION]), vec![]);
+        assert_eq!(
+            codes(
+                "real-network",
+                "0x7f2e96c99F9551915DA9e9F828F512330f130acB",
+                &[ACTION]
+            ),
+            vec![]
+        );
+        assert_eq!(
+            codes(
+                "valid-action",
+                PKP,
+                &["QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3"]
+            ),
+            vec![Code::AuthActionNotAllowed]
+        );
+        assert_eq!(
+            codes("valid-action", PKP, &[]),
+            vec![Code::AuthActionNotAllowed]
+        );
+        assert_eq!(codes("valid-pkp", PKP, &[]), vec![]);
+        assert_eq!(
+            codes("valid-pkp", PKP, &[ACTION]),
+            vec![Code::AuthActionMissing]
+        );
+        assert_eq!(
+            codes(
+                "valid-pkp",
+                "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                &[]
+            ),
+            vec![Code::PkpMismatch]
+        );
+        // `address` changed after signing: the signed SIWE address is the PKP, `address` is not.
+        assert_eq!(codes("other-address", PKP, &[]), vec![Code::PkpMismatch]);
+        // A broken signature is reported as such, and the PKP is still judged.
+        assert_eq!(
+            codes("tampered-siwe", PKP, &[]).first(),
+            Some(&Code::SignatureMismatch)
+        );
+    }
+
+    #[test]
+    fn which_field_names_another_pkp() {
+        let (a, ..) = vector("other-address");
+        let m = crate::wire::siwe::SiweMessage::parse(&a.signed_message).unwrap();
+        let pkp = PkpExpectation {
+            address: Address::parse_any_case(PKP).unwrap(),
+            actions: &[],
+        };
+        let f = judge_signer(AuthSigKind::BlsNetwork, &a.address, &m, &[], &pkp);
+        assert!(matches!(
+            f.as_slice(),
+            [Finding::PkpMismatch {
+                field: PkpField::Json,
+                ..
+            }]
+        ));
+        let f = judge_signer(AuthSigKind::Wallet, &a.address, &m, &[], &pkp);
+        assert!(matches!(f.as_slice(), [Finding::SignerNotPkp { .. }]));
+        assert_eq!(f[0].severity(), crate::diag::Severity::Error);
+        let missing = Finding::AuthActionMissing {
+            allowed: vec![ACTION.into()],
+        };
+        assert_eq!(missing.severity(), crate::diag::Severity::Warning);
+        assert_eq!(missing.node_error(), None);
+    }
+}
