@@ -316,6 +316,27 @@ impl Target {
         Err(report_diags(&one(d), &self.sources))
     }
 
+    /// Refuses to have a wallet sign for a grant whose signer is a PKP (`signer pkp`): its
+    /// AuthSig comes from the Lit network (`getPkpSessionSigs`), and a wallet's would be
+    /// `signer-not-pkp` wherever it is judged.
+    pub fn check_wallet_signer(&self) -> Result<(), Reported> {
+        let grant = self.grant();
+        let Some(pkp) = &grant.signer else {
+            return Ok(());
+        };
+        let d = Diagnostic::new(
+            Code::SignerNotPkp,
+            format!(
+                "grant `{}` is signed by the Lit network for the PKP `{}`, not by a wallet",
+                grant.name,
+                pkp.address.to_checksum()
+            ),
+        )
+        .at(pkp.stmt_span, "the grant's signer")
+        .help("mint the session with the SDK's `getPkpSessionSigs` / `getLitActionSessionSigs` (`litcap compile --session NAME` prints their parameters as `pkpSession`), then check it with `litcap verify --policy`");
+        Err(report_diags(&one(d), &self.sources))
+    }
+
     /// Refuses a session (or its grant) with capabilities outside the profile's vocabulary,
     /// naming the replacement (`litcap::wire::compile_naga::outside_vocabulary`).
     pub fn check_vocabulary(&self, profile: &litcap::profile::Profile) -> Result<(), Reported> {
@@ -630,6 +651,9 @@ fn node_prices(args: &SignArgs, nodes: &[String]) -> Result<Vec<(String, u128)>,
 fn sign(args: SignArgs) -> Result<u8, Reported> {
     check_network_flags(&args)?;
     let target = Target::load(&args.files, &args.session)?;
+    if args.authsig.is_none() {
+        target.check_wallet_signer()?;
+    }
     let session = target.session();
     let grant = target.grant();
     let (issued_at, explicit_expiration) = times(&args.issued_at, &args.expiration)?;
