@@ -5,6 +5,7 @@ pub mod ast;
 pub mod format;
 pub mod parser;
 pub mod yaml;
+pub mod yaml_write;
 
 pub use ast::PolicyFile;
 pub use parser::parse;
