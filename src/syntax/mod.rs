@@ -3,6 +3,7 @@
 
 pub mod ast;
 pub mod format;
+pub mod parse_error;
 pub mod parser;
 pub mod yaml;
 pub mod yaml_write;
