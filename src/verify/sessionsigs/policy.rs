@@ -112,7 +112,6 @@ pub fn check_against_session(
             }
         }
         let Some(g) = grant else { continue };
-        let expect = crate::verify::check::grant_expectation(g);
         let session_key = entry.address.as_ref().and_then(Str::text);
         for (index, cap) in p.capabilities.iter().enumerate() {
             let key = (cap.sig.to_string(), cap.signed_message.to_string());
@@ -135,21 +134,65 @@ pub fn check_against_session(
             if fit::judge_audience(&m, Audience::SessionKey(key), profile).is_some() {
                 continue;
             }
-            let recaps: Vec<Recap> = m
-                .recap_resources()
-                .filter_map(|urn| Recap::decode(urn).ok().map(|d| d.recap))
-                .collect();
-            let indexed: Vec<(usize, &Recap)> = recaps.iter().enumerate().collect();
-            let mut findings = fit::judge_grant(&m, &indexed, &expect);
-            if let Some(pkp) = &expect.pkp {
-                let kind = authsig::kind_of(&cap.derived_via, cap.algo.as_deref());
-                findings.extend(fit::judge_signer(kind, &cap.address, &m, &indexed, pkp));
-            }
+            let kind = authsig::kind_of(&cap.derived_via, cap.algo.as_deref());
             let who = format!("capability {index} (AuthSig of `{}`)", m.address);
-            out.extend(render_grant_findings(&findings, g, &who));
+            out.extend(judge_against_grant(kind, &cap.address, &m, g, &who));
         }
     }
     out
+}
+
+/// One AuthSig's message against a grant: nothing beyond it, its domain, chain and lifetime,
+/// and its `signer pkp` / `auth-action` lines.
+fn judge_against_grant(
+    kind: AuthSigKind,
+    address: &str,
+    m: &SiweMessage,
+    g: &crate::model::Grant,
+    who: &str,
+) -> Vec<Diagnostic> {
+    let expect = crate::verify::check::grant_expectation(g);
+    let recaps: Vec<Recap> = m
+        .recap_resources()
+        .filter_map(|urn| Recap::decode(urn).ok().map(|d| d.recap))
+        .collect();
+    let indexed: Vec<(usize, &Recap)> = recaps.iter().enumerate().collect();
+    let mut findings = fit::judge_grant(m, &indexed, &expect);
+    if let Some(pkp) = &expect.pkp {
+        findings.extend(fit::judge_signer(kind, address, m, &indexed, pkp));
+    }
+    render_grant_findings(&findings, g, who)
+}
+
+/// `verify FILE --policy` of a lone AuthSig: judged against the session's grant as a
+/// capability of a bundle is (its session key is not known here: `--session-key` is the
+/// node verdict's business). Not an AuthSig of a wallet or of the network: nothing to say.
+pub fn check_lone_authsig_against_session(
+    text: &str,
+    policy: &Policy,
+    session: &Session,
+) -> Vec<Diagnostic> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}'))
+    else {
+        return Vec::new();
+    };
+    let field = |k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+    };
+    let kind = authsig::kind_of(field("derivedVia"), v.get("algo").and_then(|a| a.as_str()));
+    if !matches!(kind, AuthSigKind::Wallet | AuthSigKind::BlsNetwork) {
+        return Vec::new();
+    }
+    let (Some(g), Ok((m, _))) = (
+        policy.grants.get(session.grant),
+        SiweMessage::parse_with_spans(field("signedMessage"), Flavor::Node),
+    ) else {
+        return Vec::new();
+    };
+    let who = format!("the AuthSig of `{}`", m.address);
+    judge_against_grant(kind, field("address"), &m, g, &who)
 }
 
 /// The fit engine's findings against the grant, for `verify --policy`: domain and chain
