@@ -294,7 +294,14 @@ fn policy(root: &Node, node: &Node, f: &Found, all: &[Found]) -> Vec<Diagnostic>
             "write e.g. `- grant: my-grant` followed by its settings, indented".into(),
         )),
         // `signer` holds one key, `pkp`: one message for whatever is wrong with the mapping.
-        (Kind::MinProperties | Kind::MaxProperties, Field::Setting("signer")) => vec![],
+        // Only with an unknown key, which `Additional` reports.
+        (Kind::MaxProperties, Field::Setting("signer")) => vec![],
+        (Kind::MinProperties, Field::Setting("signer")) => one(violation(
+            "`signer` names no signer".to_string(),
+            node.span,
+            "empty",
+            "write `signer: { pkp: \"0x<the PKP's Ethereum address>\" }`, or remove `signer` if a wallet signs this grant".into(),
+        )),
         (Kind::Additional(keys), Field::Setting("signer")) => {
             let key = keys.first().map(String::as_str).unwrap_or_default();
             let help = match closest(key, ["pkp"]) {
