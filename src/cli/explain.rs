@@ -42,6 +42,12 @@ pub fn run(args: ExplainArgs) -> u8 {
     if let Some(path) = &args.authsig {
         return explain_authsig(path, &args);
     }
+    if args.netkey.network_key.is_some() || args.netkey.handshake.is_some() {
+        return common::usage_error_help(
+            "`--network-key` and `--handshake` verify an AuthSig: they go with `--authsig FILE`",
+            "e.g. `litcap explain --authsig authsig.json --network-key HEX`",
+        );
+    }
     let (question, files) = match args.args.split_last() {
         Some((q, files)) if !files.is_empty() => (q, files),
         _ => return common::usage_error_help(
