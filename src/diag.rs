@@ -328,6 +328,7 @@ codes! {
     PkpMismatch => ("pkp-mismatch", Error, "a `lit.bls` AuthSig for another PKP than the grant's `signer pkp`"),
     AuthActionNotAllowed => ("auth-action-not-allowed", Error, "a Lit Action in the AuthSig's auth context that the grant does not list"),
     AuthActionMissing => ("auth-action-missing", Warning, "a `lit.bls` AuthSig that no listed Lit Action authorized"),
+    PkpUndeclared => ("pkp-undeclared", Warning, "a `lit.bls` AuthSig for a grant that names no `signer pkp`"),
     NetworkKeyMissing => ("network-key-missing", Error, "a `lit.bls` AuthSig cannot be verified without the network's BLS key (`--network-key`)"),
     Inexpressible => ("inexpressible", Error, "an AuthSig or SessionSigs that no policy compiles to (`litcap init`)"),
     // Session signatures (node verdicts).

@@ -165,6 +165,12 @@ pub enum Finding {
     AuthActionMissing {
         allowed: Vec<String>,
     },
+    /// A network-signed PKP session under a grant that names no signer: any PKP's session
+    /// with these capabilities would fit it.
+    PkpUndeclared {
+        pkp: String,
+        actions: Vec<String>,
+    },
 }
 
 /// What the SDK (`checkNeedToResignSessionKey`) does because of a finding.
@@ -208,6 +214,7 @@ impl Finding {
             F::PkpMismatch { .. } => Code::PkpMismatch,
             F::AuthActionNotAllowed { .. } => Code::AuthActionNotAllowed,
             F::AuthActionMissing { .. } => Code::AuthActionMissing,
+            F::PkpUndeclared { .. } => Code::PkpUndeclared,
         }
     }
 
@@ -219,6 +226,7 @@ impl Finding {
             | Finding::UriNamesNoSessionKey { .. }
             | Finding::SdkNotCovered { .. }
             | Finding::AuthActionMissing { .. }
+            | Finding::PkpUndeclared { .. }
             | Finding::RecapStatementMismatch {
                 has_statement: false,
                 ..
@@ -402,6 +410,9 @@ impl Finding {
             F::AuthActionMissing { .. } => {
                 "no Lit Action the grant lists authorized it".to_string()
             }
+            F::PkpUndeclared { pkp, .. } => format!(
+                "the Lit network signed it for the PKP `{pkp}`, and the grant names no signer"
+            ),
         }
     }
 }

@@ -292,14 +292,15 @@ pub fn judge(ins: &Inspected<'_>, x: &Expectations<'_>) -> Vec<Finding> {
     if let Some(g) = &x.grant {
         let recaps: Vec<(usize, &Recap)> = ins.usable_recaps().collect();
         out.extend(judge_grant(m, &recaps, g));
-        if let Some(pkp) = &g.pkp {
-            out.extend(judge_signer(
+        match &g.pkp {
+            Some(pkp) => out.extend(judge_signer(
                 ins.kind,
                 &ins.authsig.address,
                 m,
                 &recaps,
                 pkp,
-            ));
+            )),
+            None => out.extend(signer::judge_undeclared_signer(ins.kind, m, &recaps)),
         }
     }
     out

@@ -16,7 +16,11 @@
 //!    actions and an AuthSig no action authorized (a plain PKP session, or no auth context)
 //!    is [`Finding::AuthActionMissing`], a warning: the session is not what the grant
 //!    describes, but it grants nothing more.
-//! 4. Capabilities within the grant are [`super::judge_grant`]'s job, which skips the auth
+//! 4. A network-signed AuthSig under a grant without `signer pkp` is
+//!    [`Finding::PkpUndeclared`], a warning: the policy does not say whose PKP may mint the
+//!    session, so any PKP's session with these capabilities fits; the finding names the PKP
+//!    and the Lit Actions, the lines to add.
+//! 5. Capabilities within the grant are [`super::judge_grant`]'s job, which skips the auth
 //!    context's own `lit-resolvedauthcontext://*` entry (metadata the nodes add).
 
 use super::Finding;
@@ -41,6 +45,20 @@ pub enum PkpField {
     Siwe,
     /// The JSON `address`, outside the signature.
     Json,
+}
+
+/// A `lit.bls` AuthSig under a grant that names no signer (rule 4).
+pub fn judge_undeclared_signer(
+    kind: AuthSigKind,
+    m: &SiweMessage,
+    recaps: &[(usize, &Recap)],
+) -> Option<Finding> {
+    (kind == AuthSigKind::BlsNetwork).then(|| Finding::PkpUndeclared {
+        pkp: m.address.clone(),
+        actions: AuthContext::from_recaps(recaps.iter().map(|(_, r)| *r))
+            .map(|c| c.action_ipfs_ids)
+            .unwrap_or_default(),
+    })
 }
 
 /// The AuthSig against the grant's signer lines (rules 1-3).
@@ -207,6 +225,30 @@ mod tests {
         assert_eq!(
             codes("tampered-siwe", PKP, &[]).first(),
             Some(&Code::SignatureMismatch)
+        );
+    }
+
+    #[test]
+    fn a_pkp_session_under_a_grant_without_signer() {
+        let (a, ..) = vector("valid-action");
+        let m = crate::wire::siwe::SiweMessage::parse(&a.signed_message).unwrap();
+        let recaps: Vec<Recap> = m
+            .recap_resources()
+            .filter_map(|u| Recap::decode(u).ok().map(|d| d.recap))
+            .collect();
+        let indexed: Vec<(usize, &Recap)> = recaps.iter().enumerate().collect();
+        let f = judge_undeclared_signer(AuthSigKind::BlsNetwork, &m, &indexed).unwrap();
+        assert_eq!(
+            f,
+            Finding::PkpUndeclared {
+                pkp: PKP.into(),
+                actions: vec![ACTION.into()]
+            }
+        );
+        assert_eq!(f.severity(), crate::diag::Severity::Warning);
+        assert_eq!(
+            judge_undeclared_signer(AuthSigKind::Wallet, &m, &indexed),
+            None
         );
     }
 

@@ -335,18 +335,22 @@ pub fn check_with_authsig(
                 &recap_span,
                 &mut report.diagnostics,
             );
-            if let Some(pkp) = &expect.pkp {
-                let findings =
-                    fit::judge_signer(checked.kind, &file.authsig.address, m, &decoded, pkp);
-                super::check_signer::render_signer_findings(
-                    &findings,
-                    grant,
-                    &checked,
-                    &file,
-                    &recap_span,
-                    &mut report.diagnostics,
-                );
-            }
+            let findings = match &expect.pkp {
+                Some(pkp) => {
+                    fit::judge_signer(checked.kind, &file.authsig.address, m, &decoded, pkp)
+                }
+                None => fit::signer::judge_undeclared_signer(checked.kind, m, &decoded)
+                    .into_iter()
+                    .collect(),
+            };
+            super::check_signer::render_signer_findings(
+                &findings,
+                grant,
+                &checked,
+                &file,
+                &recap_span,
+                &mut report.diagnostics,
+            );
         }
     }
     for grant in delegation_grants {

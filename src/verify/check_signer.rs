@@ -15,7 +15,6 @@ pub fn render_signer_findings(
     recap_span: &dyn Fn(usize) -> Option<Span>,
     diags: &mut Diagnostics,
 ) {
-    let Some(pkp) = &grant.signer else { return };
     let siwe = |r: Option<std::ops::Range<usize>>| {
         r.map(|r| file.message_span(r))
             .unwrap_or(file.signed_message)
@@ -35,6 +34,22 @@ pub fn render_signer_findings(
         .and_then(|r| recap_span(r.resource_index))
         .unwrap_or(file.signed_message);
     for f in findings {
+        if let Finding::PkpUndeclared { pkp, actions } = f {
+            diags.push(
+                Diagnostic::new(
+                    Code::PkpUndeclared,
+                    format!(
+                        "the AuthSig is a PKP session's (the Lit network signed it for `{pkp}`), and grant `{}` names no signer: any PKP's session with these capabilities fits it",
+                        grant.name
+                    ),
+                )
+                .at(file.derived_via, "network-signed")
+                .related(grant.name_span, "the grant")
+                .help(crate::verify::sessionsigs::signer_lines_help(pkp, actions)),
+            );
+            continue;
+        }
+        let Some(pkp) = &grant.signer else { continue };
         let d = match f {
             Finding::SignerNotPkp { expected, signer } => Diagnostic::new(
                 Code::SignerNotPkp,

@@ -38,6 +38,7 @@ pub use input::{InputError, SessionSigsFile};
 pub use node::{
     judge_capability, verify_file, verify_file_in, verify_text, verify_text_in, CapabilityVerdict,
 };
+pub(crate) use policy::signer_lines_help;
 pub use policy::{check_against_session, check_lone_authsig_against_session};
 pub use sdk::{js_date_parse, nacl_verify, sdk_validate_session_sigs, SdkValidation};
 

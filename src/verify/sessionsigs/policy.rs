@@ -158,8 +158,9 @@ fn judge_against_grant(
         .collect();
     let indexed: Vec<(usize, &Recap)> = recaps.iter().enumerate().collect();
     let mut findings = fit::judge_grant(m, &indexed, &expect);
-    if let Some(pkp) = &expect.pkp {
-        findings.extend(fit::judge_signer(kind, address, m, &indexed, pkp));
+    match &expect.pkp {
+        Some(pkp) => findings.extend(fit::judge_signer(kind, address, m, &indexed, pkp)),
+        None => findings.extend(fit::signer::judge_undeclared_signer(kind, m, &indexed)),
     }
     render_grant_findings(&findings, g, who)
 }
@@ -332,8 +333,25 @@ fn render_signer_findings(
                 )
                 .severity(crate::diag::Severity::Warning)
                 .help("mint the session with `getLitActionSessionSigs` and a listed action, or list no `auth-action` if auth methods may mint it"),
+                Finding::PkpUndeclared { pkp, actions } => Diagnostic::new(
+                    Code::PkpUndeclared,
+                    format!(
+                        "{who} is a PKP session's (the Lit network signed it for `{pkp}`), and grant `{}` names no signer: any PKP's session with these capabilities fits it",
+                        g.name
+                    ),
+                )
+                .help(signer_lines_help(pkp, actions)),
                 _ => return None,
             })
         })
         .collect()
+}
+
+/// The lines that declare a PKP session's signer: `signer pkp` and one `auth-action` each.
+pub(crate) fn signer_lines_help(pkp: &str, actions: &[String]) -> String {
+    let mut lines = format!("add `signer pkp \"{pkp}\"`");
+    for a in actions {
+        lines.push_str(&format!(", `auth-action \"{a}\"`"));
+    }
+    format!("{lines} to the grant, so that only this PKP's sessions fit it")
 }
