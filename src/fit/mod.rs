@@ -292,15 +292,17 @@ pub fn judge(ins: &Inspected<'_>, x: &Expectations<'_>) -> Vec<Finding> {
     if let Some(g) = &x.grant {
         let recaps: Vec<(usize, &Recap)> = ins.usable_recaps().collect();
         out.extend(judge_grant(m, &recaps, g));
-        match &g.pkp {
-            Some(pkp) => out.extend(judge_signer(
+        // Without `pkp` the signer is not judged here: `sign` (this function's caller) does
+        // not know the grant's signer lines; `check` and `verify` call
+        // `signer::judge_undeclared_signer` themselves.
+        if let Some(pkp) = &g.pkp {
+            out.extend(judge_signer(
                 ins.kind,
                 &ins.authsig.address,
                 m,
                 &recaps,
                 pkp,
-            )),
-            None => out.extend(signer::judge_undeclared_signer(ins.kind, m, &recaps)),
+            ));
         }
     }
     out
