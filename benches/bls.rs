@@ -76,6 +76,58 @@ fn bls(c: &mut Criterion) {
             })
         },
     );
+    // The policy's proof for a PKP grant (`signer pkp`, `auth-action`): the engine's grant and
+    // signer judgements on the already parsed message and recaps, next to the BLS check above.
+    let parsed = litcap::siwe::SiweMessage::parse(&message).ok();
+    let recaps: Vec<litcap::recap::Recap> = parsed
+        .iter()
+        .flat_map(|m| m.recap_resources())
+        .filter_map(|urn| litcap::recap::Recap::decode(urn).ok().map(|d| d.recap))
+        .collect();
+    let indexed: Vec<(usize, &litcap::recap::Recap)> = recaps.iter().enumerate().collect();
+    let mut grant = litcap::recap::Recap::new();
+    grant.add_all_capabilities(&litcap::lit::Resource::wildcard(
+        litcap::lit::ResourcePrefix::Pkp,
+    ));
+    grant.add_all_capabilities(&litcap::lit::Resource::wildcard(
+        litcap::lit::ResourcePrefix::LitAction,
+    ));
+    let actions = [litcap::model::AuthAction {
+        cid: "QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA".into(),
+        span: Default::default(),
+    }];
+    let pkp = litcap::fit::PkpExpectation {
+        address: litcap::eth::Address::parse_any_case(&address)
+            .unwrap_or(litcap::eth::Address([0; 20])),
+        actions: &actions,
+    };
+    let expect = litcap::fit::GrantExpectation {
+        recap: &grant,
+        domain: Some("litprotocol.com"),
+        chain_id: Some(1),
+        max_lifetime: None,
+        pkp: Some(pkp),
+    };
+    if let Some(m) = &parsed {
+        g.bench_function("PKP grant proof (judge_grant + judge_signer)", |b| {
+            b.iter(|| {
+                let mut f = litcap::fit::judge_grant(
+                    &litcap::profile::DATIL,
+                    black_box(m),
+                    &indexed,
+                    &expect,
+                );
+                f.extend(litcap::fit::judge_signer(
+                    litcap::wire::authsig::AuthSigKind::BlsNetwork,
+                    &address,
+                    m,
+                    &indexed,
+                    &pkp,
+                ));
+                black_box(f)
+            })
+        });
+    }
     g.finish();
 }
 

@@ -247,6 +247,9 @@ macro_rules! codes {
                     Code::DefaultStatement => "default-statement",
                     Code::DuplicateCapability => "duplicate-capability",
                     Code::NoRequest => "no-request",
+                    Code::PkpWithoutAuthAction => "pkp-without-auth-action",
+                    Code::AuthActionWithoutPkp => "auth-action-without-pkp",
+                    Code::PkpChainId => "pkp-chain-id",
                     Code::MultipleRecaps
                     | Code::RepeatedRecapPreamble
                     | Code::WildcardAbility
@@ -289,6 +292,9 @@ codes! {
     NetworkMismatch => ("network-mismatch", Error, "files checked together name different networks"),
     DuplicateCapability => ("duplicate-capability", Warning, "the same capability is listed twice"),
     NoRequest => ("no-request", Warning, "a session requests nothing"),
+    UnknownSigner => ("unknown-signer", Error, "a `signer` kind other than `pkp`"),
+    InvalidAddress => ("invalid-address", Error, "a PKP address that is not `0x` and 40 hex digits, or fails its EIP-55 checksum"),
+    InvalidCid => ("invalid-cid", Error, "an `auth-action` that is not an IPFS CID"),
     // Least-privilege lints.
     WildcardResource => ("wildcard-resource", Warning, "a capability on every resource of a type (`<prefix>://*`)"),
     UnusedCapability => ("unused-capability", Warning, "a granted capability that no session requests"),
@@ -297,6 +303,9 @@ codes! {
     DecimalPkpId => ("decimal-pkp-id", Warning, "a PKP id that looks decimal but is read as hex"),
     WildcardShadowsSpecific => ("wildcard-shadows-specific", Warning, "a `<prefix>://*` key hides the abilities of a specific key"),
     DefaultStatement => ("default-statement", Warning, "no statement: the wallet shows the SDK's test statement"),
+    PkpWithoutAuthAction => ("pkp-without-auth-action", Warning, "a grant with `signer pkp` names no `auth-action`: any of the PKP's auth methods may mint its sessions"),
+    AuthActionWithoutPkp => ("auth-action-without-pkp", Warning, "`auth-action` lines in a grant without `signer pkp`, where no AuthSig carries an auth context"),
+    PkpChainId => ("pkp-chain-id", Warning, "a grant with `signer pkp` and a chain id other than 1, which `getPkpSessionSigs` always signs"),
     MultipleRecaps => ("multiple-recaps", Warning, "an AuthSig carries several `urn:recap:` resources"),
     RepeatedRecapPreamble => ("repeated-recap-preamble", Warning, "the recap sentence appears more than once in the statement"),
     WildcardAbility => ("wildcard-ability", Warning, "an AuthSig grants `*/*`"),
@@ -317,6 +326,11 @@ codes! {
     RequestNotCovered => ("request-not-covered", Error, "a session request is not covered by the AuthSig"),
     OverPrivilege => ("over-privilege", Error, "the AuthSig grants more than the policy allows"),
     SdkMismatch => ("sdk-mismatch", Warning, "the SDK's client-side check disagrees with the nodes"),
+    SignerNotPkp => ("signer-not-pkp", Error, "a wallet-signed AuthSig for a grant whose signer is a PKP"),
+    PkpMismatch => ("pkp-mismatch", Error, "a `lit.bls` AuthSig for another PKP than the grant's `signer pkp`"),
+    AuthActionNotAllowed => ("auth-action-not-allowed", Error, "a Lit Action in the AuthSig's auth context that the grant does not list"),
+    AuthActionMissing => ("auth-action-missing", Warning, "a `lit.bls` AuthSig that no listed Lit Action authorized"),
+    PkpUndeclared => ("pkp-undeclared", Warning, "a `lit.bls` AuthSig for a grant that names no `signer pkp`"),
     NetworkKeyMissing => ("network-key-missing", Error, "a `lit.bls` AuthSig cannot be verified without the network's BLS key (`--network-key`)"),
     Inexpressible => ("inexpressible", Error, "an AuthSig or SessionSigs that no policy compiles to (`litcap init`)"),
     // Session signatures (node verdicts).

@@ -10,6 +10,11 @@
 //! key, nonce and times gives back its SIWE message byte for byte. [`infer`] checks it before
 //! returning, so an AuthSig the language cannot express is an `inexpressible` error naming
 //! what is missing, never a policy that signs something else.
+//!
+//! A PKP session's AuthSig (`lit.bls`) is the exception: the nodes wrote its message (their
+//! statement, the auth context `lit-resolvedauthcontext://*` in the recap), so its grant names
+//! the PKP (`signer pkp`, the SIWE address) and the auth context's Lit Actions (`auth-action`)
+//! instead of a statement, and no round trip is checked; `check --authsig` proves the fit.
 
 use crate::authsig::AuthSigFile;
 use crate::compile::{self, SiweInputs};
@@ -42,6 +47,10 @@ pub struct Inferred {
     pub inputs: SiweInputs,
     /// The AuthSig's SIWE message.
     pub message: String,
+    /// A PKP / Lit Action session's AuthSig (`lit.bls`): the grant names the PKP (`signer pkp`)
+    /// and the Lit Actions of its auth context (`auth-action`); the network wrote the message,
+    /// so compiling does not give it back (no round trip).
+    pub pkp: bool,
 }
 
 impl Inferred {
@@ -140,6 +149,7 @@ pub fn infer(
     })?;
     let mut diags = Diagnostics::new();
     let file = authsig.name;
+    let pkp = af.authsig.kind() == crate::wire::authsig::AuthSigKind::BlsNetwork;
 
     // The SIWE fields `createSiweMessageWithRecaps` never writes.
     let session_key = siwe
@@ -237,6 +247,11 @@ pub fn infer(
     let mut allows: Vec<(Resource, Ability, Option<NotaBene>)> = Vec::new();
     if let Some(r) = &recap {
         for (key, abilities) in r.attenuations() {
+            // The auth context the nodes add to a PKP session's recap is metadata, written
+            // as the grant's `signer pkp` and `auth-action` lines instead.
+            if pkp && key == crate::wire::auth_context::RESOURCE_KEY {
+                continue;
+            }
             let resource = match Resource::parse_key(key) {
                 Ok(res) if res.key() == key => res,
                 Ok(res) => {
@@ -360,7 +375,17 @@ pub fn infer(
     // The SDK's test statement is what a grant without `statement` compiles to; leaving it
     // out lets `check` say so (`default-statement`).
     let statement = statement.unwrap_or_default();
-    if statement != crate::siwe::DEFAULT_STATEMENT {
+    if pkp {
+        // The SDK writes a PKP session's statement ("Lit Protocol PKP session signature");
+        // the policy names who signs instead.
+        grant.push_str(&format!("  signer pkp {}\n", quote(&siwe.address)));
+        let context = recap
+            .as_ref()
+            .and_then(|r| crate::wire::auth_context::AuthContext::from_recaps([r]));
+        for cid in context.iter().flat_map(|c| &c.action_ipfs_ids) {
+            grant.push_str(&format!("  auth-action {}\n", quote(cid)));
+        }
+    } else if statement != crate::siwe::DEFAULT_STATEMENT {
         grant.push_str(&format!("  statement {}\n", quote(&statement)));
     }
     grant.push_str(&format!("  chain-id {}\n", siwe.chain_id));
@@ -384,17 +409,22 @@ pub fn infer(
     grant.push_str("}\n");
 
     // The round-trip law, checked on the grant alone (sessions do not change the message).
-    let probe = format!(
-        "{grant}\nsession \"init-probe\" from {} {{}}\n",
-        quote(&grant_name)
-    );
-    round_trip(&probe, "init-probe", &inputs, &message).map_err(|why| {
-        one(inexpressible(
-            whole,
-            format!("the policy inferred from `{file}` does not reproduce its SIWE message: {why}"),
-            RESIGN,
-        ))
-    })?;
+    // A PKP session's message is the network's, not a compilation of the grant.
+    if !pkp {
+        let probe = format!(
+            "{grant}\nsession \"init-probe\" from {} {{}}\n",
+            quote(&grant_name)
+        );
+        round_trip(&probe, "init-probe", &inputs, &message).map_err(|why| {
+            one(inexpressible(
+                whole,
+                format!(
+                    "the policy inferred from `{file}` does not reproduce its SIWE message: {why}"
+                ),
+                RESIGN,
+            ))
+        })?;
+    }
 
     // Sessions.
     let mut sessions: Vec<SessionOut> = Vec::new();
@@ -461,11 +491,20 @@ pub fn infer(
 
     let mut text = String::new();
     let exp = inputs.expiration.map(|e| e.to_string()).unwrap_or_default();
+    let signer = if pkp {
+        format!("the Lit network signed for the PKP {}", inputs.address)
+    } else {
+        format!("{} signed", inputs.address)
+    };
     text.push_str(&format!(
-        "# Inferred by `litcap init` from `{file}`:\n# the AuthSig that {} signed\n# for session key {},\n# issued {} and expiring {exp},\n# nonce {}.\n",
-        inputs.address, inputs.session_key, inputs.issued_at, inputs.nonce
+        "# Inferred by `litcap init` from `{file}`:\n# the AuthSig that {signer}\n# for session key {},\n# issued {} and expiring {exp},\n# nonce {}.\n",
+        inputs.session_key, inputs.issued_at, inputs.nonce
     ));
-    text.push_str("# Compiling the grant with those inputs gives back that AuthSig's SIWE message\n# byte for byte.\n");
+    if pkp {
+        text.push_str("# A PKP session: `litcap check FILE --authsig AUTHSIG --network-key HEX` proves the\n# AuthSig fits this grant, and `litcap compile` gives `getPkpSessionSigs`' parameters.\n");
+    } else {
+        text.push_str("# Compiling the grant with those inputs gives back that AuthSig's SIWE message\n# byte for byte.\n");
+    }
     text.push_str("# Review it: tighten wildcards and lifetimes before you sign with it.\n\n");
     text.push_str(&grant);
     for (s, n) in sessions.iter().zip(&names) {
@@ -499,6 +538,7 @@ pub fn infer(
         sessions: names,
         inputs,
         message,
+        pkp,
     })
 }
 

@@ -159,6 +159,21 @@ fn policy() -> Value {
                     "statement": { "type": "string", "description": "The SIWE statement (one line); the ReCap's own statement is appended to it." },
                     "chain-id": { "type": "integer", "minimum": 1, "maximum": MAX_SAFE_CHAIN_ID, "description": "The EIP-155 chain id of the SIWE message (default 1).", "examples": [1, 175188] },
                     "max-ttl": { "$ref": "#/$defs/duration", "description": "The longest AuthSig lifetime allowed for this grant (default and upper limit: 30d)." },
+                    "signer": {
+                        "type": "object",
+                        "description": "Who signs the grant's AuthSig when it is not a wallet: `pkp` names the PKP (its Ethereum address) a PKP or Lit Action session's network-signed (`lit.bls`) AuthSig must come from. Written `signer pkp \"0x...\"` in the DSL.",
+                        "minProperties": 1,
+                        "maxProperties": 1,
+                        "additionalProperties": false,
+                        "properties": {
+                            "pkp": { "type": "string", "description": "The PKP's Ethereum address (`0x` and 40 hex digits, EIP-55 checksummed when mixed case).", "examples": ["0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A"] }
+                        }
+                    },
+                    "auth-action": {
+                        "type": "array",
+                        "description": "The Lit Actions (IPFS CIDs) allowed to authorize the PKP session (`actionIpfsIds` of its auth context). Written `auth-action \"<CID>\"` in the DSL, one line each.",
+                        "items": { "type": "string", "examples": ["QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA"] }
+                    },
                     "allow": {
                         "type": "array",
                         "description": "The capabilities the grant gives, in order (the order of the ReCap merge).",

@@ -305,3 +305,72 @@ fn a_lone_authsig_is_judged_as_a_capability() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Lit Action session"), "{text}");
 }
+
+/// A policy with a PKP grant for the vectors' PKP, the given `auth-action` lines.
+fn pkp_policy(pkp: &str, actions: &[&str]) -> PathBuf {
+    let lines: String = actions
+        .iter()
+        .map(|a| format!("  auth-action \"{a}\"\n"))
+        .collect();
+    write(
+        "pkp.litcap",
+        &format!(
+            "grant \"g\" {{\n  domain \"litprotocol.com\"\n  signer pkp \"{pkp}\"\n{lines}  max-ttl 2d\n  allow pkp-signing on \"lit-pkp://*\"\n  allow lit-action-execution on \"lit-litaction://*\"\n}}\n\nsession \"s\" from \"g\" {{\n  ttl 2h\n  request pkp-signing on \"lit-pkp://*\"\n}}\n"
+        ),
+    )
+}
+
+const PKP: &str = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A";
+const ACTION: &str = "QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA";
+
+/// `verify --policy` of a vector's bundle: exit status and the policy findings' codes.
+fn verify_policy(vector_name: &str, policy: &std::path::Path) -> (Option<i32>, Vec<String>) {
+    let f = bundle(vector_name);
+    let out = common::litcap(&[
+        "verify",
+        f.to_str().unwrap(),
+        "--at",
+        NOW,
+        "--network-key",
+        &key(),
+        "--policy",
+        policy.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v = json_of(&out);
+    let codes = v["policy"]["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{v}"))
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    (out.status.code(), codes)
+}
+
+#[test]
+fn verify_policy_proves_the_pkp_and_its_lit_actions() {
+    // A Lit Action session of the listed action, for the grant's PKP: nothing to say.
+    let action_grant = pkp_policy(PKP, &[ACTION]);
+    assert_eq!(
+        verify_policy("valid-action", &action_grant),
+        (Some(0), vec![])
+    );
+    // Another action listed: the one in the auth context is not.
+    let other = pkp_policy(PKP, &["QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3"]);
+    assert_eq!(
+        verify_policy("valid-action", &other),
+        (Some(1), vec!["auth-action-not-allowed".to_string()])
+    );
+    // A plain PKP session where an action is expected: a warning, exit 0.
+    assert_eq!(
+        verify_policy("valid-pkp", &action_grant),
+        (Some(0), vec!["auth-action-missing".to_string()])
+    );
+    // Another PKP.
+    let other_pkp = pkp_policy("0x70997970C51812dc3A010C7d01b50e0d17dc79C8", &[ACTION]);
+    assert_eq!(
+        verify_policy("valid-action", &other_pkp),
+        (Some(1), vec!["pkp-mismatch".to_string()])
+    );
+}

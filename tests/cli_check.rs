@@ -39,6 +39,7 @@ fn example_policies_pass_with_deny_warnings() {
         "policies/lit-action-runner.litcap",
         "policies/decrypt-only.litcap",
         "policies/capacity-delegation.litcap",
+        "policies/pkp-session.litcap",
     ]);
     assert_eq!(
         out.status.code(),
@@ -53,7 +54,7 @@ fn example_policies_pass_with_deny_warnings() {
         .unwrap()
         .iter()
         .all(|c| c["covered"] == true));
-    assert_eq!(r["coverage"].as_array().unwrap().len(), 5);
+    assert_eq!(r["coverage"].as_array().unwrap().len(), 6);
 }
 
 #[test]

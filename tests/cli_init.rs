@@ -268,3 +268,56 @@ fn init_rejects_bad_inputs_with_codes_naming_them() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A PKP session's AuthSig (`lit.bls`, tests/vectors/bls): the grant names the PKP and the
+/// auth context's Lit Actions, leaves out the auth context's own recap entry, and the AuthSig
+/// fits the policy written (`check --authsig` with the network key: no error).
+#[test]
+fn a_pkp_session_authsig_gives_a_signer_pkp_grant() {
+    let dir = tmp("pkp");
+    let out = dir.join("pkp.litcap");
+    let key = "b12b9726090d651fcb2c854c4064efedbc1ada24557f896150621577fd50cb43aaab37d7319486a5953b46937d9a7d71";
+    for (vector, action) in [
+        (
+            "valid-action",
+            Some("QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA"),
+        ),
+        ("valid-pkp", None),
+    ] {
+        let authsig = format!("tests/fixtures/pkp/{vector}.json");
+        let o = litcap(&[
+            "init",
+            "--from-authsig",
+            &authsig,
+            "-o",
+            out.to_str().unwrap(),
+            "--force",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            text.contains("signer pkp \"0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A\""),
+            "{text}"
+        );
+        assert_eq!(
+            action.is_some_and(|a| text.contains(&format!("auth-action \"{a}\""))),
+            action.is_some(),
+            "{text}"
+        );
+        assert!(!text.contains("resolvedauthcontext"), "{text}");
+        let o = litcap(&[
+            "check",
+            out.to_str().unwrap(),
+            "--authsig",
+            &authsig,
+            "--network-key",
+            key,
+            "--at",
+            "2024-09-20T12:00:00Z",
+            "--format",
+            "json",
+        ]);
+        let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(report["ok"], true, "{}", stdout(&o));
+    }
+}

@@ -158,6 +158,11 @@ fn grant_stmt() -> impl Strategy<Value = GrantStmt> {
         ttl().prop_map(|t| GrantStmtKind::MaxTtl(sp(t))),
         capability().prop_map(GrantStmtKind::Allow),
         capability().prop_map(GrantStmtKind::Allow),
+        ("[a-z][a-z0-9-]{0,6}", text()).prop_map(|(k, a)| GrantStmtKind::Signer {
+            kind: sp(k),
+            address: sp(a),
+        }),
+        text().prop_map(|s| GrantStmtKind::AuthAction(sp(s))),
     ]
     .prop_map(|kind| GrantStmt {
         kind,

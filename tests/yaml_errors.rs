@@ -520,6 +520,80 @@ fn big_files_are_read_in_bounded_time_and_huge_ones_refused() {
 }
 
 #[test]
+fn field_signer_and_auth_action() {
+    const PKP: &str = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A";
+    const CID: &str = "QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA";
+    one(
+        yaml(&format!("{GRANT}  signer: \"{PKP}\"\n")),
+        Code::SchemaViolation,
+        5,
+        11,
+        "`signer` must be a mapping `{ pkp: \"0x<eth address>\" }`, found a string",
+    );
+    let help = one(
+        yaml(&format!("{GRANT}  signer: {{ pkpp: \"{PKP}\" }}\n")),
+        Code::SchemaViolation,
+        5,
+        11,
+        "unknown signer kind `pkpp`",
+    );
+    assert!(help.starts_with("did you mean `pkp`?"), "{help}");
+    one(
+        yaml(&format!("{GRANT}  signer: {{}}\n")),
+        Code::SchemaViolation,
+        5,
+        11,
+        "`signer` names no signer",
+    );
+    one(
+        yaml(&format!("{GRANT}  signer: {{ pkp: 5 }}\n")),
+        Code::SchemaViolation,
+        5,
+        18,
+        "the PKP address must be a string",
+    );
+    // The model's checks, at the value.
+    let typo = PKP.replacen("E7E", "e7E", 1);
+    one(
+        yaml(&format!("{GRANT}  signer: {{ pkp: \"{typo}\" }}\n")),
+        Code::InvalidAddress,
+        5,
+        18,
+        "fails its EIP-55 checksum",
+    );
+    one(
+        yaml(&format!("{GRANT}  auth-action: [1]\n")),
+        Code::SchemaViolation,
+        5,
+        17,
+        "each `auth-action` entry must be an IPFS CID",
+    );
+    let help = one(
+        yaml(&format!("{GRANT}  auth-action:\n    - ipfs://{CID}\n")),
+        Code::InvalidCid,
+        6,
+        7,
+        "is not an IPFS CID",
+    );
+    assert!(
+        help.starts_with(&format!("did you mean `{CID}`?")),
+        "{help}"
+    );
+    one(
+        check(
+            PolicyFormat::Json,
+            &format!(
+                "[{{\"grant\": \"g\", \"domain\": \"a.example\", \"signer\": {{\"pkp\": \"{PKP}\"}}, \"auth-action\": \"{CID}\"}}]"
+            ),
+        ),
+        Code::SchemaViolation,
+        1,
+        120,
+        "`auth-action` must be a list of IPFS CIDs, found a string",
+    );
+}
+
+#[test]
 fn erc5573_entries() {
     // Any `namespace/name` key is an ability under `network: erc5573`; one per entry.
     let ok = yaml("- network: erc5573\n- grant: g\n  domain: a.example\n  allow:\n    - crud/read: https://a.example\n      where: {max: 1}\n");

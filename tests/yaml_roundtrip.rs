@@ -94,34 +94,69 @@ fn grant_body() -> impl Strategy<Value = Vec<GrantStmt>> {
         prop::collection::vec(capability(true), 0..4),
         any::<prop::sample::Index>(),
         any::<u64>(),
+        (
+            // The schema allows one signer kind, `pkp` (another is a schema violation).
+            prop::option::of((Just("pkp".to_string()), text())),
+            prop::collection::vec(text(), 0..3),
+            any::<prop::sample::Index>(),
+        ),
     )
-        .prop_map(|(domain, statement, chain, max_ttl, allows, at, seed)| {
-            let mut settings: Vec<GrantStmtKind> = Vec::new();
-            settings.extend(domain.map(|d| GrantStmtKind::Domain(sp(d))));
-            settings.extend(statement.map(|s| GrantStmtKind::Statement(sp(s))));
-            settings.extend(chain.map(|n| GrantStmtKind::ChainId(sp(n))));
-            settings.extend(max_ttl.map(|t| GrantStmtKind::MaxTtl(sp(t))));
-            // A deterministic shuffle from the seed.
-            let n = settings.len();
-            for i in (1..n).rev() {
-                let j = (seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(i as u64)
-                    >> 33) as usize
-                    % (i + 1);
-                settings.swap(i, j);
-            }
-            let pos = at.index(n + 1);
-            let mut body: Vec<GrantStmtKind> = settings;
-            let run: Vec<GrantStmtKind> = allows.into_iter().map(GrantStmtKind::Allow).collect();
-            body.splice(pos..pos, run);
-            body.into_iter()
-                .map(|kind| GrantStmt {
-                    kind,
-                    span: Default::default(),
-                })
-                .collect()
-        })
+        .prop_map(
+            |(
+                domain,
+                statement,
+                chain,
+                max_ttl,
+                allows,
+                at,
+                seed,
+                (signer, actions, actions_at),
+            )| {
+                let mut settings: Vec<GrantStmtKind> = Vec::new();
+                settings.extend(domain.map(|d| GrantStmtKind::Domain(sp(d))));
+                settings.extend(statement.map(|s| GrantStmtKind::Statement(sp(s))));
+                settings.extend(chain.map(|n| GrantStmtKind::ChainId(sp(n))));
+                settings.extend(max_ttl.map(|t| GrantStmtKind::MaxTtl(sp(t))));
+                settings.extend(signer.map(|(kind, address)| GrantStmtKind::Signer {
+                    kind: sp(kind),
+                    address: sp(address),
+                }));
+                // A deterministic shuffle from the seed.
+                let n = settings.len();
+                for i in (1..n).rev() {
+                    let j = (seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(i as u64)
+                        >> 33) as usize
+                        % (i + 1);
+                    settings.swap(i, j);
+                }
+                let pos = at.index(n + 1);
+                let mut body: Vec<GrantStmtKind> = settings;
+                let run: Vec<GrantStmtKind> =
+                    allows.into_iter().map(GrantStmtKind::Allow).collect();
+                let run_end = pos + run.len();
+                body.splice(pos..pos, run);
+                // The `auth-action` lines, one run too (the YAML form lists them together), not
+                // inside the allows' run.
+                let mut at = actions_at.index(body.len() + 1);
+                if pos < at && at < run_end {
+                    at = run_end;
+                }
+                let pos = at;
+                let actions: Vec<GrantStmtKind> = actions
+                    .into_iter()
+                    .map(|a| GrantStmtKind::AuthAction(sp(a)))
+                    .collect();
+                body.splice(pos..pos, actions);
+                body.into_iter()
+                    .map(|kind| GrantStmt {
+                        kind,
+                        span: Default::default(),
+                    })
+                    .collect()
+            },
+        )
 }
 
 fn session_body() -> impl Strategy<Value = Vec<SessionStmt>> {

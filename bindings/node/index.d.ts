@@ -35,6 +35,22 @@ export interface Compiled {
   recapUrn: string | null;
   statement: string;
   siweMessage?: string;
+  /** For a grant with `signer pkp`: what `getPkpSessionSigs` / `getLitActionSessionSigs` take. */
+  pkpSession?: PkpSession;
+}
+
+export interface PkpSession {
+  function: 'getPkpSessionSigs' | 'getLitActionSessionSigs';
+  /** EIP-55; `computeAddress(pkpPublicKey)` must equal it. */
+  pkpEthAddress: string;
+  /** The grant's `auth-action` CIDs. */
+  litActionIpfsIds: string[];
+  /** The SDK's parameter names; `litActionIpfsId` only when the grant lists exactly one action. */
+  params: {
+    resourceAbilityRequests: ResourceAbilityRequest[];
+    domain?: string;
+    litActionIpfsId?: string;
+  };
 }
 
 export interface Diagnostic {

@@ -60,6 +60,7 @@ pub fn run(args: AuthsigArgs) -> u8 {
 
 fn authsig(args: AuthsigArgs) -> Result<u8, Reported> {
     let target = Target::load(&args.files, &args.session)?;
+    target.check_wallet_signer()?;
     let session = target.session();
     let grant = target.grant();
     let naga = args.net.get() != super::network::Network::Datil;

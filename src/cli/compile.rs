@@ -235,6 +235,18 @@ fn human(c: &compile::Compiled) -> String {
         s.push_str(&format!("\nresource: {urn}\n"));
     }
     s.push_str(&format!("\nstatement: {}\n", c.statement));
+    if let Some(p) = &c.pkp {
+        s.push_str(&format!(
+            "\nPKP session: `{}` for the PKP {}",
+            p.function(),
+            p.pkp_eth_address
+        ));
+        match p.lit_action_ipfs_ids.as_slice() {
+            [] => s.push('\n'),
+            [one] => s.push_str(&format!(", litActionIpfsId {one}\n")),
+            many => s.push_str(&format!(", litActionIpfsId one of {}\n", many.join(", "))),
+        }
+    }
     if let Some(m) = &c.siwe {
         s.push_str("\nSIWE message:\n");
         s.push_str(&m.to_message());

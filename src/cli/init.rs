@@ -80,6 +80,16 @@ pub fn run(args: InitArgs) -> u8 {
                 .map(|(file, (name, text))| Input { file, name, text })
                 .collect();
             match infer::infer(inputs[0], &inputs[1..], args.name.as_deref()) {
+                Ok(inferred) if inferred.pkp => {
+                    let summary = format!(
+                        "inferred grant `{}` (signer pkp) and {} session(s) from the PKP session AuthSig `{}`; `litcap check FILE --authsig {} --network-key HEX` proves it fits",
+                        inferred.grant,
+                        inferred.sessions.len(),
+                        inputs[0].name,
+                        inputs[0].name,
+                    );
+                    (inferred.text, Some(summary))
+                }
                 Ok(inferred) => {
                     let summary = format!(
                         "inferred grant `{}` and {} session(s) from `{}`; `litcap compile FILE {}` gives back its SIWE message",

@@ -64,7 +64,7 @@ pub enum Command {
     Recap(recap::RecapArgs),
     /// Explain why a session may or may not use a capability.
     #[command(
-        after_help = "Example:\n  litcap explain policies/pkp-signer.litcap --session treasury 'pkp-signing on lit-pkp://*'"
+        after_help = "Examples:\n  litcap explain policies/pkp-signer.litcap --session treasury 'pkp-signing on lit-pkp://*'\n  litcap explain --authsig authsig.json --network-key HEX"
     )]
     Explain(explain::ExplainArgs),
     /// Show the privilege changes between two versions of a policy.

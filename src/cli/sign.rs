@@ -160,6 +160,9 @@ fn check_network_flags(args: &SignArgs) -> Result<(), Reported> {
 fn sign(args: SignArgs) -> Result<u8, Reported> {
     check_network_flags(&args)?;
     let target = Target::load(&args.files, &args.session)?;
+    if args.authsig.is_none() {
+        target.check_wallet_signer()?;
+    }
     let (issued_at, explicit_expiration) = args.times.resolve()?;
     // The session's lifetime first, before any file, store or network is touched (the flow
     // checks it again).

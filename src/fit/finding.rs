@@ -144,6 +144,33 @@ pub enum Finding {
         expected: u64,
         found: u64,
     },
+    /// A wallet signed it, but the grant's signer is a PKP (`signer pkp`).
+    SignerNotPkp {
+        expected: Address,
+        /// The SIWE address (the wallet).
+        signer: String,
+    },
+    /// A network-signed AuthSig for another PKP than the grant's.
+    PkpMismatch {
+        expected: Address,
+        found: String,
+        field: super::PkpField,
+    },
+    /// A Lit Action in the auth context that the grant's `auth-action` lines do not list.
+    AuthActionNotAllowed {
+        cid: String,
+        allowed: Vec<String>,
+    },
+    /// The grant lists Lit Actions, and none authorized this session.
+    AuthActionMissing {
+        allowed: Vec<String>,
+    },
+    /// A network-signed PKP session under a grant that names no signer: any PKP's session
+    /// with these capabilities would fit it.
+    PkpUndeclared {
+        pkp: String,
+        actions: Vec<String>,
+    },
 }
 
 /// What the SDK (`checkNeedToResignSessionKey`) does because of a finding.
@@ -183,6 +210,11 @@ impl Finding {
             F::OverPrivilege { .. } => Code::OverPrivilege,
             F::LifetimeTooLong { .. } => Code::LifetimeTooLong,
             F::DomainMismatch { .. } | F::ChainMismatch { .. } => Code::DomainMismatch,
+            F::SignerNotPkp { .. } => Code::SignerNotPkp,
+            F::PkpMismatch { .. } => Code::PkpMismatch,
+            F::AuthActionNotAllowed { .. } => Code::AuthActionNotAllowed,
+            F::AuthActionMissing { .. } => Code::AuthActionMissing,
+            F::PkpUndeclared { .. } => Code::PkpUndeclared,
         }
     }
 
@@ -193,6 +225,8 @@ impl Finding {
             Finding::SignatureWithout0x
             | Finding::UriNamesNoSessionKey { .. }
             | Finding::SdkNotCovered { .. }
+            | Finding::AuthActionMissing { .. }
+            | Finding::PkpUndeclared { .. }
             | Finding::RecapStatementMismatch {
                 has_statement: false,
                 ..
@@ -354,6 +388,31 @@ impl Finding {
             F::ChainMismatch { expected, found } => {
                 format!("its chain id is `{found}`, not the grant's `{expected}`")
             }
+            F::SignerNotPkp { expected, signer } => format!(
+                "it is signed by the wallet `{signer}`, but the grant's signer is the PKP `{}`",
+                expected.to_checksum()
+            ),
+            F::PkpMismatch {
+                expected,
+                found,
+                field,
+            } => format!(
+                "it is for the PKP `{found}` ({}), not the grant's `{}`",
+                match field {
+                    super::PkpField::Siwe => "its signed SIWE address",
+                    super::PkpField::Json => "its `address`",
+                },
+                expected.to_checksum()
+            ),
+            F::AuthActionNotAllowed { cid, .. } => {
+                format!("the Lit Action `{cid}` authorized it, and the grant does not list it")
+            }
+            F::AuthActionMissing { .. } => {
+                "no Lit Action the grant lists authorized it".to_string()
+            }
+            F::PkpUndeclared { pkp, .. } => format!(
+                "the Lit network signed it for the PKP `{pkp}`, and the grant names no signer"
+            ),
         }
     }
 }

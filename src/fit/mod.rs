@@ -34,9 +34,11 @@
 pub mod finding;
 pub mod node_error;
 pub mod sdk;
+pub mod signer;
 pub mod time;
 
 pub use finding::{Finding, SdkEffect};
+pub use signer::{judge_signer, PkpExpectation, PkpField};
 
 use crate::eth::{self, Address, Signature, SignatureError};
 use crate::profile::Profile;
@@ -70,6 +72,9 @@ pub struct GrantExpectation<'a> {
     pub chain_id: Option<u64>,
     /// Longest lifetime, `Issued At` to `Expiration Time`.
     pub max_lifetime: Option<Ttl>,
+    /// `signer pkp`: a network-signed AuthSig for this PKP, authorized by these Lit Actions
+    /// ([`signer::judge_signer`]).
+    pub pkp: Option<PkpExpectation<'a>>,
 }
 
 /// What an AuthSig must satisfy.
@@ -287,6 +292,18 @@ pub fn judge(ins: &Inspected<'_>, x: &Expectations<'_>) -> Vec<Finding> {
     if let Some(g) = &x.grant {
         let recaps: Vec<(usize, &Recap)> = ins.usable_recaps().collect();
         out.extend(judge_grant(x.profile, m, &recaps, g));
+        // Without `pkp` the signer is not judged here: `sign` (this function's caller) does
+        // not know the grant's signer lines; `check` and `verify` call
+        // `signer::judge_undeclared_signer` themselves.
+        if let Some(pkp) = &g.pkp {
+            out.extend(judge_signer(
+                ins.kind,
+                &ins.authsig.address,
+                m,
+                &recaps,
+                pkp,
+            ));
+        }
     }
     out
 }
@@ -546,7 +563,15 @@ pub fn judge_grant(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for (index, recap) in recaps {
-        for (resource, ability) in coverage::uncovered_grants_in(profile, g.recap, recap) {
+        // The auth context the nodes add to a PKP session's recap is metadata: it grants
+        // nothing (the nodes parse no `lit-resolvedauthcontext` resource).
+        let granted = coverage::uncovered_grants_in(profile, g.recap, recap)
+            .into_iter()
+            .filter(|(key, ability)| {
+                !(key == crate::wire::auth_context::RESOURCE_KEY
+                    && ability == crate::wire::auth_context::ABILITY)
+            });
+        for (resource, ability) in granted {
             out.push(Finding::OverPrivilege {
                 resource_index: *index,
                 resource,
@@ -657,6 +682,7 @@ mod tests {
                 domain: Some("app.example.com"),
                 chain_id: Some(1),
                 max_lifetime: Some(Ttl(86_400)),
+                pkp: None,
             }),
             requests: &requests,
             now: Some(ts("2024-09-19T12:00:00Z")),
@@ -682,6 +708,7 @@ mod tests {
                 domain: Some("other.example"),
                 chain_id: Some(2),
                 max_lifetime: Some(Ttl(3600)),
+                pkp: None,
             }),
             requests: &requests,
             now: Some(ts("2024-09-20T00:00:00Z")),

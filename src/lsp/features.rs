@@ -54,7 +54,24 @@ pub const KEYWORDS: &[(&str, &str)] = &[
         "ReCap nota-bene data (the nodes read it only on rate-limit-increase-auth)",
     ),
     ("ttl", "session signature lifetime (default 24h)"),
+    (
+        "signer",
+        "signer pkp \"0x<eth address>\": the grant's AuthSig is a PKP / Lit Action session's, signed by the Lit network (lit.bls) for this PKP",
+    ),
+    (
+        "auth-action",
+        "auth-action \"<IPFS CID>\": a Lit Action allowed to authorize the PKP session (one line each)",
+    ),
 ];
+
+/// Hover text of the signer keywords (`signer`, `pkp`, `auth-action`).
+fn signer_keyword_doc(word: &str) -> Option<String> {
+    Some(match word {
+        "signer" | "pkp" => "**`signer pkp \"0x<eth address>\"`**\n\nThe grant's AuthSig is not a wallet's: the Lit network signs it (`derivedVia: lit.bls`) for this PKP, as `getPkpSessionSigs` / `getLitActionSessionSigs` return it. `check --authsig` and `verify --policy` prove it comes from this PKP (`pkp-mismatch`), and reject a wallet's AuthSig (`signer-not-pkp`).".to_string(),
+        "auth-action" => "**`auth-action \"<IPFS CID>\"`**\n\nA Lit Action allowed to authorize the PKP session: every CID in the AuthSig's auth context (`actionIpfsIds`) must be listed (`auth-action-not-allowed`). `compile` gives it as `getLitActionSessionSigs`' `litActionIpfsId`.".to_string(),
+        _ => return None,
+    })
+}
 
 /// Walking the workspace stops after this many directory entries.
 const MAX_WORKSPACE_ENTRIES: usize = 20_000;
@@ -470,6 +487,8 @@ impl Server {
             ability_doc(a)
         } else if let Some(p) = ResourcePrefix::parse(word) {
             prefix_doc(p)
+        } else if let Some(doc) = signer_keyword_doc(word) {
+            doc
         } else {
             return Ok(Value::Null);
         };
@@ -500,7 +519,11 @@ impl Server {
             }
         };
         let mut items = Vec::new();
-        if head.ends_with("from") || head.ends_with("from:") {
+        if format == PolicyFormat::Dsl && !in_quote && head.ends_with("signer") {
+            items.push(json!({"label": "pkp", "kind": 14,
+                "detail": "the Lit network signs the AuthSig for this PKP (lit.bls)",
+                "insertText": "pkp \"0x\""}));
+        } else if head.ends_with("from") || head.ends_with("from:") {
             for g in self.grant_names_known() {
                 items.push(
                     json!({"label": g, "kind": 18, "detail": "grant", "insertText": quote(&g)}),
@@ -1019,6 +1042,34 @@ mod tests {
         );
         let g = codes_for(&both, "file:///w/g.litcap");
         assert!(g.contains(&"duplicate-capability".to_string()), "{g:?}");
+    }
+
+    #[test]
+    fn signer_lines_complete_and_hover() {
+        let mut s = server();
+        let text = "grant \"g\" {\n  domain \"a.example\"\n  signer \n  auth-action \"QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA\"\n}\n";
+        open(&mut s, "file:///w/p.litcap", text);
+        let pos = |line: u32, character: u32| {
+            json!({"textDocument": {"uri": "file:///w/p.litcap"},
+                "position": {"line": line, "character": character}})
+        };
+        let r = s.request("textDocument/completion", &pos(2, 9)).unwrap();
+        let labels: Vec<&str> = r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap())
+            .collect();
+        assert_eq!(labels, vec!["pkp"]);
+        let r = s.request("textDocument/completion", &pos(1, 0)).unwrap();
+        let all = r["items"].to_string();
+        assert!(
+            all.contains("\"signer\"") && all.contains("\"auth-action\""),
+            "{all}"
+        );
+        let h = s.request("textDocument/hover", &pos(3, 5)).unwrap();
+        let md = h["contents"]["value"].as_str().unwrap();
+        assert!(md.contains("actionIpfsIds"), "{md}");
     }
 
     #[test]

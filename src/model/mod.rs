@@ -20,6 +20,8 @@ mod not_covered;
 use capability::build_capability;
 use not_covered::not_covered;
 pub use not_covered::smallest_allow;
+pub mod signer;
+pub use signer::{AuthAction, PkpSigner};
 
 /// The SDK's default session lifetime (`getExpiration`: now + 24 h).
 pub const DEFAULT_SESSION_TTL: Ttl = Ttl(24 * 3600);
@@ -52,6 +54,13 @@ pub struct Grant {
     pub max_ttl: Ttl,
     pub max_ttl_span: Option<Span>,
     pub allows: Vec<Capability>,
+    /// `signer pkp "0x..."`: the AuthSig is a PKP / Lit Action session's, signed by the
+    /// network (`lit.bls`) for this PKP; `None`: a wallet signs it.
+    pub signer: Option<PkpSigner>,
+    /// A `signer` line was written (even one the model rejected).
+    pub signer_written: bool,
+    /// `auth-action "<CID>"` lines: the Lit Actions allowed to authorize the PKP session.
+    pub auth_actions: Vec<AuthAction>,
     /// The ReCap of the allows, computed once (see [`Grant::recap`]).
     recap: Recap,
 }
@@ -296,6 +305,9 @@ fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Gr
                 .filter(|s| matches!(s.kind, GrantStmtKind::Allow(_)))
                 .count(),
         ),
+        signer: None,
+        signer_written: false,
+        auth_actions: Vec::new(),
         recap: Recap::new(),
     };
     let mut same_allow = SameCapability::default();
@@ -371,6 +383,8 @@ fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Gr
                 grant.max_ttl = t.value;
                 grant.max_ttl_span = Some(t.span);
             }
+            // Checked after the loop, by `signer::build_*` (`build_signer_lines`).
+            GrantStmtKind::Signer { .. } | GrantStmtKind::AuthAction(_) => {}
             GrantStmtKind::Allow(c) => {
                 if let Some(cap) = build_capability(profile, c, stmt.span, diags) {
                     if profile.is_lit() {
@@ -395,6 +409,7 @@ fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Gr
             }
         }
     }
+    build_signer_lines(g, &mut grant, diags);
     if grant.domain.is_none() {
         diags.push(
             Diagnostic::new(
@@ -407,6 +422,30 @@ fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Gr
     }
     grant.recap = Grant::merged_recap(&grant.allows, profile);
     grant
+}
+
+/// The grant's `signer` (once) and `auth-action` lines ([`signer`]).
+fn build_signer_lines(g: &ast::Grant, grant: &mut Grant, diags: &mut Diagnostics) {
+    let mut first_signer: Option<Span> = None;
+    for stmt in &g.body {
+        match &stmt.kind {
+            GrantStmtKind::Signer { kind, address } => {
+                if let Some(first) = first_signer {
+                    diags.push(setting_twice("signer", stmt.span, first));
+                    continue;
+                }
+                first_signer = Some(stmt.span);
+                grant.signer_written = true;
+                grant.signer = signer::build_signer(kind, address, stmt.span, diags);
+            }
+            GrantStmtKind::AuthAction(cid) => {
+                if let Some(a) = signer::build_auth_action(cid, &grant.auth_actions, diags) {
+                    grant.auth_actions.push(a);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The SDK decodes the recaps it encodes (`checkNeedToResignSessionKey`) and rejects objects

@@ -149,6 +149,10 @@ enum Field<'a> {
     Entry(&'a str),
     Resource(&'a str),
     Where,
+    /// An entry of `auth-action` (a CID).
+    ActionEntry,
+    /// The address under `signer: { pkp: ... }`.
+    SignerAddress,
     Other,
 }
 
@@ -159,7 +163,9 @@ fn classify(path: &[PathStep]) -> Field<'_> {
         [Index(_)] => Field::Block,
         [Index(_), Key(k)] if k == "allow" || k == "request" => Field::List(k),
         [Index(_), Key(k)] => Field::Setting(k),
+        [Index(_), Key(l), Index(_)] if l == "auth-action" => Field::ActionEntry,
         [Index(_), Key(l), Index(_)] => Field::Entry(l),
+        [Index(_), Key(s), Key(_)] if s == "signer" => Field::SignerAddress,
         [Index(_), Key(_), Index(_), Key(w)] if w == "where" => Field::Where,
         [Index(_), Key(_), Index(_), Key(a)] => Field::Resource(a),
         _ => Field::Other,
@@ -204,6 +210,14 @@ fn expected_setting(key: &str) -> (&'static str, &'static str) {
         "chain-id" => (
             "a positive integer such as `1`",
             "write the EIP-155 chain id as a number without quotes, e.g. `1` or `175188`",
+        ),
+        "signer" => (
+            "a mapping `{ pkp: \"0x<eth address>\" }`",
+            "write `signer: { pkp: \"0x...\" }` with the PKP's Ethereum address, quoted (YAML 1.1 reads `0x...` as a number)",
+        ),
+        "auth-action" => (
+            "a list of IPFS CIDs",
+            "write each Lit Action's CID on its own line under `auth-action:`, e.g. `- QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA`",
         ),
         "max-ttl" | "ttl" => (
             "a duration such as `24h`",
@@ -278,6 +292,46 @@ fn policy(root: &Node, node: &Node, f: &Found, all: &[Found]) -> Vec<Diagnostic>
             node.span,
             "expected a mapping",
             "write e.g. `- grant: my-grant` followed by its settings, indented".into(),
+        )),
+        // `signer` holds one key, `pkp`: one message for whatever is wrong with the mapping.
+        // Only with an unknown key, which `Additional` reports.
+        (Kind::MaxProperties, Field::Setting("signer")) => vec![],
+        (Kind::MinProperties, Field::Setting("signer")) => one(violation(
+            "`signer` names no signer".to_string(),
+            node.span,
+            "empty",
+            "write `signer: { pkp: \"0x<the PKP's Ethereum address>\" }`, or remove `signer` if a wallet signs this grant".into(),
+        )),
+        (Kind::Additional(keys), Field::Setting("signer")) => {
+            let key = keys.first().map(String::as_str).unwrap_or_default();
+            let help = match closest(key, ["pkp"]) {
+                Some(k) => format!("did you mean `{k}`? write `signer: {{ pkp: \"0x...\" }}`"),
+                None => "the only signer kind is `pkp`: `signer: { pkp: \"0x<the PKP's Ethereum address>\" }`; a wallet signer needs no `signer`".to_string(),
+            };
+            one(violation(
+                format!("unknown signer kind `{key}`"),
+                node.span,
+                "unknown signer kind",
+                help,
+            ))
+        }
+        (Kind::Type(_), Field::ActionEntry) => one(violation(
+            format!(
+                "each `auth-action` entry must be an IPFS CID (a string), found {}",
+                node.found()
+            ),
+            node.span,
+            "expected a CID",
+            "write the Lit Action's CID, e.g. `- QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA`".into(),
+        )),
+        (Kind::Type(_), Field::SignerAddress) => one(violation(
+            format!(
+                "the PKP address must be a string, found {}",
+                node.found()
+            ),
+            node.span,
+            "expected a quoted address",
+            "quote the address: `signer: { pkp: \"0x...\" }` (unquoted, YAML 1.1 readers take `0x...` as a number)".into(),
         )),
         (Kind::Type(_), Field::Setting(key)) => {
             let (expected, help) = expected_setting(key);

@@ -44,12 +44,14 @@ impl Default for Limits {
 }
 
 /// The keys a grant block takes, in the order `convert` writes them.
-pub const GRANT_KEYS: [&str; 6] = [
+pub const GRANT_KEYS: [&str; 8] = [
     "grant",
     "domain",
     "statement",
     "chain-id",
     "max-ttl",
+    "signer",
+    "auth-action",
     "allow",
 ];
 /// The keys a session block takes, in the order `convert` writes them.

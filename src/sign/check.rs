@@ -110,6 +110,8 @@ pub fn check_auth_sig(a: &AuthSig, x: &Expectations) -> Result<SiweMessage, Vec<
             domain: x.domain,
             chain_id: x.chain_id,
             max_lifetime: x.max_lifetime,
+            // `sign` signs wallet AuthSigs; a PKP grant's AuthSig comes from the network.
+            pkp: None,
         }),
         requests: &requests,
         now: Some(x.now),

@@ -75,6 +75,14 @@ pub enum GrantStmtKind {
     ChainId(Spanned<u64>),
     MaxTtl(Spanned<Ttl>),
     Allow(Capability),
+    /// `signer <kind> "<address>"`: who signs the grant's AuthSig when it is not a wallet
+    /// (`pkp`: the network signs for this PKP, a `lit.bls` AuthSig).
+    Signer {
+        kind: Spanned<String>,
+        address: Spanned<String>,
+    },
+    /// `auth-action "<IPFS CID>"`: a Lit Action allowed to authorize the PKP session.
+    AuthAction(Spanned<String>),
 }
 
 /// `session "<name>" from "<grant>" { ... }`
@@ -142,6 +150,13 @@ impl PolicyFile {
                                     GrantStmtKind::MaxTtl(Spanned::new(v.value, z))
                                 }
                                 GrantStmtKind::Allow(c) => GrantStmtKind::Allow(cap(c)),
+                                GrantStmtKind::Signer { kind, address } => GrantStmtKind::Signer {
+                                    kind: Spanned::new(kind.value.clone(), z),
+                                    address: Spanned::new(address.value.clone(), z),
+                                },
+                                GrantStmtKind::AuthAction(v) => {
+                                    GrantStmtKind::AuthAction(Spanned::new(v.value.clone(), z))
+                                }
                             },
                         })
                         .collect(),

@@ -268,6 +268,10 @@ fn grant_stmt(kind: &GrantStmtKind) -> String {
         GrantStmtKind::ChainId(n) => format!("chain-id {}", n.value),
         GrantStmtKind::MaxTtl(t) => format!("max-ttl {}", t.value),
         GrantStmtKind::Allow(c) => format!("allow {}", capability(c)),
+        GrantStmtKind::Signer { kind, address } => {
+            format!("signer {} {}", kind.value, quote(&address.value))
+        }
+        GrantStmtKind::AuthAction(cid) => format!("auth-action {}", quote(&cid.value)),
     }
 }
 

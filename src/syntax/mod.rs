@@ -3,8 +3,10 @@
 
 pub mod ast;
 pub mod format;
+pub mod parse_error;
 pub mod parser;
 pub mod yaml;
+pub mod yaml_write;
 
 pub use ast::PolicyFile;
 pub use parser::parse;

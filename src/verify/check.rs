@@ -325,12 +325,28 @@ pub fn check_with_authsig(
         }
         let grant = policy.grant_of(session);
         if let Some(m) = &checked.siwe {
-            let findings =
-                fit::judge_grant(policy.profile(), m, &decoded, &grant_expectation(grant));
+            let expect = grant_expectation(grant);
+            let findings = fit::judge_grant(policy.profile(), m, &decoded, &expect);
             render_grant_findings(
                 &findings,
                 grant,
                 Some(session),
+                &checked,
+                &file,
+                &recap_span,
+                &mut report.diagnostics,
+            );
+            let findings = match &expect.pkp {
+                Some(pkp) => {
+                    fit::judge_signer(checked.kind, &file.authsig.address, m, &decoded, pkp)
+                }
+                None => fit::signer::judge_undeclared_signer(checked.kind, m, &decoded)
+                    .into_iter()
+                    .collect(),
+            };
+            super::check_signer::render_signer_findings(
+                &findings,
+                grant,
                 &checked,
                 &file,
                 &recap_span,
@@ -473,6 +489,10 @@ pub fn grant_expectation(grant: &Grant) -> GrantExpectation<'_> {
         domain: grant.domain.as_ref().map(|d| d.value.as_str()),
         chain_id: Some(grant.chain_id),
         max_lifetime: Some(grant.max_ttl),
+        pkp: grant.signer.as_ref().map(|s| fit::PkpExpectation {
+            address: s.address,
+            actions: &grant.auth_actions,
+        }),
     }
 }
 

@@ -49,10 +49,12 @@ pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) 
         shadowing(grant, &mut d);
         nb_ignored(grant, &mut d);
         unused(policy, gi, sessions_of.get(gi), &mut d);
-        // Only the Lit SDK fills in a test statement; siwe-recap writes the recap sentence alone.
-        if policy.profile().is_lit() {
+        // Only the Lit SDK fills in a test statement (siwe-recap writes the recap sentence
+        // alone), and no wallet shows a PKP session's statement.
+        if policy.profile().is_lit() && grant.signer.is_none() {
             default_statement(grant, &mut d);
         }
+        super::lints_signer::signer_lints(grant, &mut d);
         grant_ttl(grant, opts, &mut d);
     }
     for s in &policy.sessions {

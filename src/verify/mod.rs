@@ -3,9 +3,12 @@
 //! policy), explain each denial, and lint for least privilege.
 
 pub mod check;
+pub mod check_signer;
 pub mod diff;
 pub mod explain;
+pub mod explain_authsig;
 pub mod lints;
+pub mod lints_signer;
 pub mod operation;
 pub mod report;
 pub mod sessionsigs;

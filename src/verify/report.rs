@@ -258,7 +258,18 @@ pub fn verify_text_in(
     };
     // A lone AuthSig is judged as the nodes judge a capability (issue #10).
     if let Some(a) = lone_authsig_in(text, opts, profile) {
-        return result(Outcome::AuthSig(a));
+        let policy = match target {
+            Some((p, s)) => sessionsigs::check_lone_authsig_against_session(text, p, s)
+                .into_iter()
+                .map(|d| d.in_file(name.clone()))
+                .collect(),
+            None => Vec::new(),
+        };
+        return FileResult {
+            path: name.clone(),
+            outcome: Outcome::AuthSig(a),
+            policy,
+        };
     }
     // Another kind of file is named as such, not reported by the keys it lacks: an AuthSig
     // the lone-AuthSig reader did not take reads as a map of strings, a policy as malformed JSON.

@@ -39,6 +39,9 @@ pub struct Compiled {
     pub statement: String,
     /// The SIWE message fields, when [`SiweInputs`] were given.
     pub siwe: Option<SiweMessage>,
+    /// For a grant with `signer pkp`: what `getPkpSessionSigs` / `getLitActionSessionSigs`
+    /// take (printed as `pkpSession`).
+    pub pkp: Option<crate::wire::compile_pkp::PkpSession>,
 }
 
 impl Compiled {
@@ -60,6 +63,12 @@ impl Compiled {
         m.insert("statement".into(), Value::String(self.statement.clone()));
         if let Some(s) = &self.siwe {
             m.insert("siweMessage".into(), Value::String(s.to_message()));
+        }
+        if let Some(p) = &self.pkp {
+            m.insert(
+                "pkpSession".into(),
+                p.to_json(&self.resource_ability_requests),
+            );
         }
         Value::Object(m)
     }
@@ -248,6 +257,7 @@ pub fn compile(
         recap: recap.clone(),
         statement,
         siwe,
+        pkp: crate::wire::compile_pkp::PkpSession::of(grant),
     })
 }
 

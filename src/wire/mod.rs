@@ -12,6 +12,7 @@ pub mod authsig;
 pub mod bls;
 pub mod compile;
 pub mod compile_naga;
+pub mod compile_pkp;
 pub mod coverage;
 pub mod erc5573;
 pub mod kind;

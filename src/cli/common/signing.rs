@@ -140,6 +140,27 @@ impl Target {
         }
     }
 
+    /// Refuses to have a wallet sign for a grant whose signer is a PKP (`signer pkp`): its
+    /// AuthSig comes from the Lit network (`getPkpSessionSigs`), and a wallet's would be
+    /// `signer-not-pkp` wherever it is judged.
+    pub fn check_wallet_signer(&self) -> Result<(), Reported> {
+        let grant = self.grant();
+        let Some(pkp) = &grant.signer else {
+            return Ok(());
+        };
+        let d = Diagnostic::new(
+            Code::SignerNotPkp,
+            format!(
+                "grant `{}` is signed by the Lit network for the PKP `{}`, not by a wallet",
+                grant.name,
+                pkp.address.to_checksum()
+            ),
+        )
+        .at(pkp.stmt_span, "the grant's signer")
+        .help("mint the session with the SDK's `getPkpSessionSigs` / `getLitActionSessionSigs` (`litcap compile --session NAME` prints their parameters as `pkpSession`), then check it with `litcap verify --policy`");
+        Err(report_diags(&one(d), &self.sources))
+    }
+
     /// Refuses a session (or its grant) with capabilities outside the profile's vocabulary,
     /// naming the replacement.
     pub fn check_vocabulary(&self, profile: &litcap::profile::Profile) -> Result<(), Reported> {

@@ -38,7 +38,8 @@ pub use input::{InputError, SessionSigsFile};
 pub use node::{
     judge_capability, verify_file, verify_file_in, verify_text, verify_text_in, CapabilityVerdict,
 };
-pub use policy::check_against_session;
+pub(crate) use policy::signer_lines_help;
+pub use policy::{check_against_session, check_lone_authsig_against_session};
 pub use sdk::{js_date_parse, nacl_verify, sdk_validate_session_sigs, SdkValidation};
 
 use crate::time::Timestamp;
@@ -479,6 +480,35 @@ mod tests {
                 crate::diag::Code::LifetimeTooLong
             ]
         );
+    }
+
+    #[test]
+    fn a_wallet_authsig_under_a_pkp_grant_is_a_finding() {
+        let text = "grant \"g\" {\n domain \"localhost\"\n signer pkp \"0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A\"\n max-ttl 1d\n allow pkp-signing on \"lit-pkp://*\"\n}\nsession \"s\" from \"g\" {\n ttl 1h\n request pkp-signing on \"lit-pkp://*\"\n}\n";
+        let l = crate::load::load_inputs(vec![(
+            "p.litcap".into(),
+            crate::load::PolicyFormat::Dsl,
+            text.as_bytes().to_vec(),
+        )]);
+        let session = l.policy.session("s").unwrap();
+        let cap = authsig(
+            &crate::siwe::session_key_uri(&session_hex()),
+            &[(ResourcePrefix::Pkp, "*", Ability::PkpSigning)],
+            EXP,
+        );
+        let p = payload(
+            vec![request("lit-pkp", "*", "pkp-signing")],
+            vec![cap],
+            IAT,
+            "2024-09-19T14:07:33.606Z",
+            NODE,
+        );
+        let map = json!({ NODE: entry(&p) }).to_string();
+        let file = SessionSigsFile::parse(&map).unwrap();
+        let found = check_against_session(&file, &l.policy, session);
+        let codes: Vec<crate::diag::Code> = found.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec![crate::diag::Code::SignerNotPkp], "{found:#?}");
+        assert!(found[0].message.contains("signed by the wallet"));
     }
 
     #[test]

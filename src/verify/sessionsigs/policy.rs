@@ -112,7 +112,6 @@ pub fn check_against_session(
             }
         }
         let Some(g) = grant else { continue };
-        let expect = crate::verify::check::grant_expectation(g);
         let session_key = entry.address.as_ref().and_then(Str::text);
         for (index, cap) in p.capabilities.iter().enumerate() {
             let key = (cap.sig.to_string(), cap.signed_message.to_string());
@@ -135,17 +134,74 @@ pub fn check_against_session(
             if fit::judge_audience(&m, Audience::SessionKey(key), profile).is_some() {
                 continue;
             }
-            let recaps: Vec<Recap> = m
-                .recap_resources()
-                .filter_map(|urn| Recap::decode(urn).ok().map(|d| d.recap))
-                .collect();
-            let indexed: Vec<(usize, &Recap)> = recaps.iter().enumerate().collect();
-            let findings = fit::judge_grant(profile, &m, &indexed, &expect);
+            let kind = authsig::kind_of(&cap.derived_via, cap.algo.as_deref());
             let who = format!("capability {index} (AuthSig of `{}`)", m.address);
-            out.extend(render_grant_findings(&findings, g, &who));
+            out.extend(judge_against_grant(
+                profile,
+                kind,
+                &cap.address,
+                &m,
+                g,
+                &who,
+            ));
         }
     }
     out
+}
+
+/// One AuthSig's message against a grant: nothing beyond it, its domain, chain and lifetime,
+/// and its `signer pkp` / `auth-action` lines.
+fn judge_against_grant(
+    profile: &crate::profile::Profile,
+    kind: AuthSigKind,
+    address: &str,
+    m: &SiweMessage,
+    g: &crate::model::Grant,
+    who: &str,
+) -> Vec<Diagnostic> {
+    let expect = crate::verify::check::grant_expectation(g);
+    let recaps: Vec<Recap> = m
+        .recap_resources()
+        .filter_map(|urn| Recap::decode(urn).ok().map(|d| d.recap))
+        .collect();
+    let indexed: Vec<(usize, &Recap)> = recaps.iter().enumerate().collect();
+    let mut findings = fit::judge_grant(profile, m, &indexed, &expect);
+    match &expect.pkp {
+        Some(pkp) => findings.extend(fit::judge_signer(kind, address, m, &indexed, pkp)),
+        None => findings.extend(fit::signer::judge_undeclared_signer(kind, m, &indexed)),
+    }
+    render_grant_findings(&findings, g, who)
+}
+
+/// `verify FILE --policy` of a lone AuthSig: judged against the session's grant as a
+/// capability of a bundle is (its session key is not known here: `--session-key` is the
+/// node verdict's business). Not an AuthSig of a wallet or of the network: nothing to say.
+pub fn check_lone_authsig_against_session(
+    text: &str,
+    policy: &Policy,
+    session: &Session,
+) -> Vec<Diagnostic> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}'))
+    else {
+        return Vec::new();
+    };
+    let field = |k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+    };
+    let kind = authsig::kind_of(field("derivedVia"), v.get("algo").and_then(|a| a.as_str()));
+    if !matches!(kind, AuthSigKind::Wallet | AuthSigKind::BlsNetwork) {
+        return Vec::new();
+    }
+    let (Some(g), Ok((m, _))) = (
+        policy.grants.get(session.grant),
+        SiweMessage::parse_with_spans(field("signedMessage"), Flavor::Node),
+    ) else {
+        return Vec::new();
+    };
+    let who = format!("the AuthSig of `{}`", m.address);
+    judge_against_grant(policy.profile(), kind, field("address"), &m, g, &who)
 }
 
 /// The fit engine's findings against the grant, for `verify --policy`: domain and chain
@@ -217,5 +273,93 @@ fn render_grant_findings(
             _ => {}
         }
     }
+    out.extend(render_signer_findings(findings, g, who));
     out
+}
+
+/// The signer findings ([`crate::fit::signer`]) for `verify --policy`.
+fn render_signer_findings(
+    findings: &[Finding],
+    g: &crate::model::Grant,
+    who: &str,
+) -> Vec<Diagnostic> {
+    let list = |cids: &[String]| {
+        cids.iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    findings
+        .iter()
+        .filter_map(|f| {
+            Some(match f {
+                Finding::SignerNotPkp { expected, signer } => Diagnostic::new(
+                    Code::SignerNotPkp,
+                    format!(
+                        "{who} is signed by the wallet `{signer}`, but grant `{}` is for the PKP `{}` (a `lit.bls` AuthSig the network signs)",
+                        g.name,
+                        expected.to_checksum()
+                    ),
+                )
+                .help("mint the session with `getPkpSessionSigs` / `getLitActionSessionSigs`, or remove `signer pkp` if a wallet signs this grant"),
+                Finding::PkpMismatch {
+                    expected,
+                    found,
+                    field,
+                } => Diagnostic::new(
+                    Code::PkpMismatch,
+                    format!(
+                        "{who} is for the PKP `{found}` ({}), but grant `{}` is for `{}`",
+                        match field {
+                            fit::PkpField::Siwe => "the signed SIWE address",
+                            fit::PkpField::Json => "its `address`",
+                        },
+                        g.name,
+                        expected.to_checksum()
+                    ),
+                )
+                .help("mint the session with the grant's PKP, or correct the address in `signer pkp`"),
+                Finding::AuthActionNotAllowed { cid, allowed } => Diagnostic::new(
+                    Code::AuthActionNotAllowed,
+                    format!(
+                        "{who} was authorized by the Lit Action `{cid}`, which grant `{}` does not list",
+                        g.name
+                    ),
+                )
+                .help(if allowed.is_empty() {
+                    format!("add `auth-action \"{cid}\"` to grant `{}` if this action may mint its sessions", g.name)
+                } else {
+                    format!("the grant allows {}; add `auth-action \"{cid}\"` if this action may mint its sessions too", list(allowed))
+                }),
+                Finding::AuthActionMissing { allowed } => Diagnostic::new(
+                    Code::AuthActionMissing,
+                    format!(
+                        "{who} was authorized by no Lit Action, but grant `{}` expects one of {}",
+                        g.name,
+                        list(allowed)
+                    ),
+                )
+                .severity(crate::diag::Severity::Warning)
+                .help("mint the session with `getLitActionSessionSigs` and a listed action, or list no `auth-action` if auth methods may mint it"),
+                Finding::PkpUndeclared { pkp, actions } => Diagnostic::new(
+                    Code::PkpUndeclared,
+                    format!(
+                        "{who} is a PKP session's (the Lit network signed it for `{pkp}`), and grant `{}` names no signer: any PKP's session with these capabilities fits it",
+                        g.name
+                    ),
+                )
+                .help(signer_lines_help(pkp, actions)),
+                _ => return None,
+            })
+        })
+        .collect()
+}
+
+/// The lines that declare a PKP session's signer: `signer pkp` and one `auth-action` each.
+pub(crate) fn signer_lines_help(pkp: &str, actions: &[String]) -> String {
+    let mut lines = format!("add `signer pkp \"{pkp}\"`");
+    for a in actions {
+        lines.push_str(&format!(", `auth-action \"{a}\"`"));
+    }
+    format!("{lines} to the grant, so that only this PKP's sessions fit it")
 }
