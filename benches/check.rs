@@ -1,4 +1,5 @@
-//! `check` of a 1,000-session policy against an AuthSig (criterion; the README's table).
+//! `check` of a 1,000-session policy against an AuthSig (criterion; the README's table), and
+//! the load of a 10 MB YAML policy (the bound `tests/yaml_errors.rs` used to time).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use litcap::load::{load_inputs, PolicyFormat};
@@ -47,5 +48,37 @@ fn check(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, check);
+/// The YAML policy `tests/yaml_errors.rs` reads whole (there at 2 MB, without timing): about
+/// 10 MB of grant/session pairs with `where` data.
+fn big_yaml() -> Vec<u8> {
+    let mut text = String::with_capacity(10_500_000);
+    let mut i = 0;
+    while text.len() < 10_000_000 {
+        text.push_str(&format!(
+            "- grant: g{i}\n  domain: app.example.com\n  max-ttl: 1d\n  allow:\n    - pkp-signing: lit-pkp://0xb03a728fc095d13a226bda09f1ead60c4cb356c0d82a2d0177184fd66d74c75f\n      where: {{nb: [1, 2, 3], note: \"x\"}}\n- session: s{i}\n  from: g{i}\n  ttl: 1h\n  request:\n    - pkp-signing: lit-pkp://0xb03a728fc095d13a226bda09f1ead60c4cb356c0d82a2d0177184fd66d74c75f\n"
+        ));
+        i += 1;
+    }
+    text.into_bytes()
+}
+
+fn load_yaml(c: &mut Criterion) {
+    let text = big_yaml();
+    let mut g = c.benchmark_group("load");
+    g.sample_size(10);
+    g.bench_function("10 MB YAML policy (parse + model)", |b| {
+        b.iter(|| {
+            let loaded = load_inputs(vec![(
+                "big.litcap.yaml".into(),
+                PolicyFormat::Yaml,
+                text.clone(),
+            )]);
+            assert!(loaded.diagnostics.is_empty());
+            black_box(loaded)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, check, load_yaml);
 criterion_main!(benches);

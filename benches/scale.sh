@@ -18,8 +18,9 @@
 # reports are not empty) and every request is covered.
 #
 # Maps: N three-node SessionSigs maps (`litcap sign`), N/10 session keys, each key's ten maps under
-# one AuthSig, as real deployments sign many maps under few AuthSigs. `verify` runs pinned to 1
-# and to 2 cores (`taskset`), which bounds its worker threads.
+# one AuthSig, as real deployments sign many maps under few AuthSigs. `verify` runs with 1 and
+# with 2 worker threads (`RAYON_NUM_THREADS`), pinned to as many cores (`taskset`); the last
+# column is entries (or sessions) per second of wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -76,6 +77,8 @@ measure() {
 }
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+# per_s COUNT MS: COUNT per second of MS milliseconds, rounded ("n/a" for 0 ms).
+per_s() { awk -v n="$1" -v ms="$2" 'BEGIN { if (ms > 0) printf "%.0f", n * 1000 / ms; else printf "n/a" }'; }
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -83,8 +86,8 @@ echo "- machine: $(nproc) cores, $cpu; load average at start: $(cut -d' ' -f1-3 
 echo "- binary: $LITCAP ($("$LITCAP" --version 2>/dev/null | head -1 || echo '?'))"
 echo "- each cell: the smallest of $RUNS runs: wall time, CPU time (user + system) and peak RSS (\`/usr/bin/time -f '%e %U %S %M'\`)"
 echo
-echo "| input | input bytes | command | wall | CPU | peak memory |"
-echo "|---|---:|---|---:|---:|---:|"
+echo "| input | input bytes | command | wall | CPU | peak memory | throughput (wall) |"
+echo "|---|---:|---|---:|---:|---:|---:|"
 for n in "${SIZES[@]}"; do
   p="$DIR/policy-$n"
   [ -f "$p/p9.litcap" ] || gen_policy "$n" "$p"
@@ -97,10 +100,10 @@ for n in "${SIZES[@]}"; do
   mid="s$((n / 2))"
   for fmt in human json sarif; do
     read -r ms cpu kib < <(measure "$LITCAP" check --format "$fmt" "${files[@]}")
-    printf '| %s sessions | %s | `check --format %s` | %s ms | %s ms | %s MiB |\n' "$n" "$bytes" "$fmt" "$ms" "$cpu" "$(mib "$kib")"
+    printf '| %s sessions | %s | `check --format %s` | %s ms | %s ms | %s MiB | %s sessions/s |\n' "$n" "$bytes" "$fmt" "$ms" "$cpu" "$(mib "$kib")" "$(per_s "$n" "$ms")"
   done
   read -r ms cpu kib < <(measure "$LITCAP" compile --session "$mid" "${files[@]}")
-  printf '| %s sessions | %s | `compile --session %s` | %s ms | %s ms | %s MiB |\n' "$n" "$bytes" "$mid" "$ms" "$cpu" "$(mib "$kib")"
+  printf '| %s sessions | %s | `compile --session %s` | %s ms | %s ms | %s MiB | |\n' "$n" "$bytes" "$mid" "$ms" "$cpu" "$(mib "$kib")"
 done
 
 # gen_maps N DIR: N three-node SessionSigs maps, ten per session key, each key's ten signed under
@@ -129,7 +132,7 @@ for n in $MAPS; do
   [ -n "${SCALE_GEN_ONLY:-}" ] && { echo "$m"; continue; }
   bytes="$(cat "$m"/*.json | wc -c)"
   for threads in 1 2; do
-    read -r ms cpu kib < <(measure taskset -c "$(seq -s, 0 $((threads - 1)))" "$LITCAP" verify --at 2026-01-01T01:00:00Z "$m")
-    printf '| %s maps (%s entries) | %s | `verify DIR` on %s core(s) | %s ms | %s ms | %s MiB |\n' "$n" "$((n * 3))" "$bytes" "$threads" "$ms" "$cpu" "$(mib "$kib")"
+    read -r ms cpu kib < <(RAYON_NUM_THREADS="$threads" measure taskset -c "$(seq -s, 0 $((threads - 1)))" "$LITCAP" verify --at 2026-01-01T01:00:00Z "$m")
+    printf '| %s maps (%s entries) | %s | `verify DIR`, %s thread(s) | %s ms | %s ms | %s MiB | %s entries/s |\n' "$n" "$((n * 3))" "$bytes" "$threads" "$ms" "$cpu" "$(mib "$kib")" "$(per_s $((n * 3)) "$ms")"
   done
 done

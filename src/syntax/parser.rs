@@ -48,6 +48,16 @@ fn skip_trivia(text: &str, mut pos: usize) -> (usize, Vec<(usize, usize)>) {
 
 /// Parses one policy file. Items that parse are returned even when others fail.
 pub fn parse(file: FileId, text: &str) -> (PolicyFile, Diagnostics) {
+    parse_with(file, text, true)
+}
+
+/// [`parse`] without the fast path (`super::fast`), to test that both give the same result.
+#[cfg(test)]
+pub(super) fn parse_with_pest_only(file: FileId, text: &str) -> (PolicyFile, Diagnostics) {
+    parse_with(file, text, false)
+}
+
+fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics) {
     let mut out = PolicyFile {
         file,
         items: Vec::new(),
@@ -98,6 +108,16 @@ pub fn parse(file: FileId, text: &str) -> (PolicyFile, Diagnostics) {
         // positions are computed over the whole input it gets, so a whole large file per call
         // would make this loop quadratic.
         let chunk_end = block_end(text, item_start);
+        if fast {
+            if let Some((item, end)) = super::fast::block(file, text, pos, chunk_end) {
+                out.items.push(item);
+                pos = end;
+                if pos >= text.len() {
+                    break;
+                }
+                continue;
+            }
+        }
         let mut b = Builder {
             file,
             base: pos,

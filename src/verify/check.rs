@@ -13,7 +13,7 @@ use crate::recap::Recap;
 use crate::time::Timestamp;
 use crate::wire::kind::InputKind;
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 
 /// What granted a request.
@@ -672,14 +672,12 @@ impl Serialize for JsonReport<'_> {
         m.serialize_entry(
             "coverage",
             &diag::SerializeSeq::new(report.coverage.len(), || {
-                report.coverage.iter().map(|c| {
-                    json!({
-                        "session": c.session,
-                        "resource": c.resource,
-                        "ability": c.ability,
-                        "covered": c.covered,
-                        "coveredBy": c.covered_by.as_ref().map(|b| covered_by_json(b, sources)),
-                    })
+                report.coverage.iter().map(|c| CoverageJson {
+                    session: &c.session,
+                    resource: &c.resource,
+                    ability: &c.ability,
+                    covered: c.covered,
+                    covered_by: c.covered_by.as_ref().map(|b| covered_by_json(b, sources)),
                 })
             }),
         )?;
@@ -695,21 +693,45 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn covered_by_json(b: &CoveredBy, sources: &Sources) -> Value {
+/// One coverage entry of the JSON report, written from the entry without building a
+/// `serde_json::Value` (keys in this order, as the report has always had them).
+#[derive(serde::Serialize)]
+struct CoverageJson<'a> {
+    session: &'a str,
+    resource: &'a str,
+    ability: &'a str,
+    covered: bool,
+    #[serde(rename = "coveredBy")]
+    covered_by: Option<CoveredByJson<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct CoveredByJson<'a> {
+    source: &'a str,
+    name: &'a str,
+    resource: &'a str,
+    #[serde(rename = "recapAbility")]
+    recap_ability: &'a str,
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+}
+
+fn covered_by_json<'a>(b: &'a CoveredBy, sources: &'a Sources) -> CoveredByJson<'a> {
     let loc = b.span.and_then(|s| {
         let f = sources.get(s.file)?;
         let (line, column) = f.line_col(s.start);
-        Some((f.name().to_string(), line, column))
+        Some((f.name(), line, column))
     });
-    json!({
-        "source": b.source,
-        "name": b.name,
-        "resource": b.resource,
-        "recapAbility": b.recap_ability,
-        "file": loc.as_ref().map(|l| l.0.clone()),
-        "line": loc.as_ref().map(|l| l.1),
-        "column": loc.as_ref().map(|l| l.2),
-    })
+    CoveredByJson {
+        source: b.source,
+        name: &b.name,
+        resource: &b.resource,
+        recap_ability: &b.recap_ability,
+        file: loc.map(|l| l.0),
+        line: loc.map(|l| l.1),
+        column: loc.map(|l| l.2),
+    }
 }
 
 /// A diagnostic for a check option that names nothing (kept here so `check` and `explain`
