@@ -35,7 +35,7 @@
 #[cfg(feature = "net")] // only the request itself needs the network stack
 use super::http::{self, HttpConfig, HttpFailure};
 use crate::diag::exit;
-use crate::wire::bls::NetworkKey;
+use crate::wire::bls::{KeyError, NetworkKey};
 use serde_json::{json, Value};
 
 /// The handshake failed (exit code 4).
@@ -95,35 +95,50 @@ pub fn is_blockhash(s: &str) -> bool {
         .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// Why a handshake answer does not hold what litcap reads from it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(litcap::handshake::malformed))]
+pub enum AnswerError {
+    #[error("the answer is not a JSON object")]
+    NotAnObject,
+    /// The field is absent or `null`.
+    #[error("it has no `{field}`")]
+    Missing { field: &'static str },
+    #[error("`latestBlockhash` is {shown}, not `0x` and 64 hex digits")]
+    #[diagnostic(help("a blockhash is `0x` and 64 hex digits"))]
+    NotABlockhash { shown: String },
+    #[error("`networkPublicKey` is not usable: {0}")]
+    #[diagnostic(help("the network key is 96 hex digits (a compressed BLS12-381 G1 point)"))]
+    NetworkKey(#[source] KeyError),
+    #[error("`networkPublicKey` is {shown}, not a hex string")]
+    NetworkKeyNotAString { shown: String },
+}
+
 /// Reads `latestBlockhash` from a handshake answer.
-pub fn blockhash_of(answer: &Value) -> Result<String, String> {
-    let obj = answer
-        .as_object()
-        .ok_or("the answer is not a JSON object")?;
+pub fn blockhash_of(answer: &Value) -> Result<String, AnswerError> {
+    let obj = answer.as_object().ok_or(AnswerError::NotAnObject)?;
     match obj.get("latestBlockhash") {
-        None | Some(Value::Null) => Err("it has no `latestBlockhash`".into()),
+        None | Some(Value::Null) => Err(AnswerError::Missing {
+            field: "latestBlockhash",
+        }),
         Some(Value::String(s)) if is_blockhash(s) => Ok(s.clone()),
-        Some(other) => Err(format!(
-            "`latestBlockhash` is {}, not `0x` and 64 hex digits",
-            abbreviate(&other.to_string())
-        )),
+        Some(other) => Err(AnswerError::NotABlockhash {
+            shown: abbreviate(&other.to_string()),
+        }),
     }
 }
 
 /// Reads `networkPublicKey` (96 hex digits, a compressed G1 point) from a handshake answer.
-pub fn network_key_of(answer: &Value) -> Result<NetworkKey, String> {
-    let obj = answer
-        .as_object()
-        .ok_or("the answer is not a JSON object")?;
+pub fn network_key_of(answer: &Value) -> Result<NetworkKey, AnswerError> {
+    let obj = answer.as_object().ok_or(AnswerError::NotAnObject)?;
     match obj.get("networkPublicKey") {
-        None | Some(Value::Null) => Err("it has no `networkPublicKey`".into()),
-        Some(Value::String(s)) => {
-            NetworkKey::parse(s).map_err(|e| format!("`networkPublicKey` is not usable: {e}"))
-        }
-        Some(other) => Err(format!(
-            "`networkPublicKey` is {}, not a hex string",
-            abbreviate(&other.to_string())
-        )),
+        None | Some(Value::Null) => Err(AnswerError::Missing {
+            field: "networkPublicKey",
+        }),
+        Some(Value::String(s)) => NetworkKey::parse(s).map_err(AnswerError::NetworkKey),
+        Some(other) => Err(AnswerError::NetworkKeyNotAString {
+            shown: abbreviate(&other.to_string()),
+        }),
     }
 }
 
@@ -141,7 +156,7 @@ async fn answer_async(
     node_url: &str,
     config: &HttpConfig,
 ) -> Result<(String, Value), HandshakeError> {
-    http::check_url(node_url).map_err(HandshakeError::Config)?;
+    http::check_url(node_url).map_err(|e| HandshakeError::Config(e.to_string()))?;
     let url = handshake_url(node_url);
     let client = http::client(config).map_err(|f| HandshakeError::Config(format!("{f:?}")))?;
     let body = request_body(&http::random_hex(64));
@@ -177,7 +192,10 @@ pub async fn latest_blockhash_async(
     config: &HttpConfig,
 ) -> Result<String, HandshakeError> {
     let (url, answer) = answer_async(node_url, config).await?;
-    blockhash_of(&answer).map_err(|reason| HandshakeError::Malformed { url, reason })
+    blockhash_of(&answer).map_err(|e| HandshakeError::Malformed {
+        url,
+        reason: e.to_string(),
+    })
 }
 
 /// Handshakes with one node and returns the network's BLS root key (`networkPublicKey`).
@@ -185,15 +203,19 @@ pub async fn latest_blockhash_async(
 pub fn network_key(node_url: &str, config: &HttpConfig) -> Result<NetworkKey, HandshakeError> {
     http::block_on(async {
         let (url, answer) = answer_async(node_url, config).await?;
-        network_key_of(&answer).map_err(|reason| HandshakeError::Malformed { url, reason })
+        network_key_of(&answer).map_err(|e| HandshakeError::Malformed {
+            url,
+            reason: e.to_string(),
+        })
     })
-    .map_err(HandshakeError::Config)?
+    .map_err(|e| HandshakeError::Config(e.to_string()))?
 }
 
 /// The blocking form of [`latest_blockhash_async`].
 #[cfg(feature = "net")]
 pub fn latest_blockhash(node_url: &str, config: &HttpConfig) -> Result<String, HandshakeError> {
-    http::block_on(latest_blockhash_async(node_url, config)).map_err(HandshakeError::Config)?
+    http::block_on(latest_blockhash_async(node_url, config))
+        .map_err(|e| HandshakeError::Config(e.to_string()))?
 }
 
 #[cfg(all(test, feature = "net"))]
@@ -351,12 +373,15 @@ mod network_key_tests {
         assert_eq!(got.map(|k| k.to_hex()), Ok(k.to_string()));
         assert!(network_key_of(&json!({}))
             .unwrap_err()
+            .to_string()
             .contains("no `networkPublicKey`"));
         assert!(network_key_of(&json!({"networkPublicKey": 7}))
             .unwrap_err()
+            .to_string()
             .contains("not a hex string"));
         assert!(network_key_of(&json!({"networkPublicKey": "00"}))
             .unwrap_err()
+            .to_string()
             .contains("48"));
         assert!(network_key_of(&json!([])).is_err());
     }
