@@ -8,4 +8,5 @@ pub mod explain;
 pub mod lints;
 pub mod operation;
 pub mod report;
+pub mod request_error;
 pub mod sessionsigs;

@@ -18,6 +18,7 @@
 //!   hex digits without `0x`. So a session entry `lit-pkp://0xABC…` (with `0x`, or upper case)
 //!   never matches a signing operation.
 
+use super::request_error::{parse_ability, RequestError};
 use crate::coverage::{self, Request};
 use crate::lit::{Ability, Resource, ResourcePrefix};
 use crate::recap::Recap;
@@ -35,41 +36,39 @@ impl Operation {
     /// Parses `"<ability> on <resource>"`. A PKP may be named by its token id (hex, with or
     /// without `0x`, any case, leading zeros optional) or by its 65-byte public key (`04…`,
     /// 130 hex digits), from which the token id is derived as the node does.
-    pub fn parse(text: &str) -> Result<Operation, String> {
-        let (ability, resource) = text.split_once(" on ").ok_or_else(|| {
-            format!("`{text}` is not `<ability> on <resource>`, e.g. `pkp-signing on lit-pkp://<token id>`")
-        })?;
-        let ability_text = ability.trim();
-        let ability =
-            Ability::parse(ability_text).ok_or_else(|| {
-                match crate::suggest::closest(ability_text, Ability::ALL.map(|a| a.as_str())) {
-                    Some(s) => format!("unknown ability `{ability_text}`; did you mean `{s}`?"),
-                    None => format!("unknown ability `{ability_text}`"),
-                }
-            })?;
+    pub fn parse(text: &str) -> Result<Operation, RequestError> {
+        let (ability, resource) =
+            text.split_once(" on ")
+                .ok_or_else(|| RequestError::NotAQuestion {
+                    text: text.to_string(),
+                    example: "lit-pkp://<token id>",
+                })?;
+        let ability = parse_ability(ability.trim())?;
         let key = resource.trim().trim_matches('"');
-        let (prefix_text, id) = key
-            .split_once("://")
-            .ok_or_else(|| format!("`{key}` is not a resource `<prefix>://<id>`"))?;
-        let prefix = ResourcePrefix::parse(prefix_text).ok_or_else(|| {
-            format!(
-                "unknown resource prefix `{prefix_text}`; the nodes know {}",
-                ResourcePrefix::ALL.map(|p| format!("`{p}`")).join(", ")
-            )
-        })?;
+        let (prefix_text, id) =
+            key.split_once("://")
+                .ok_or_else(|| RequestError::NotAResource {
+                    key: key.to_string(),
+                })?;
+        let prefix =
+            ResourcePrefix::parse(prefix_text).ok_or_else(|| RequestError::UnknownPrefix {
+                prefix: prefix_text.to_string(),
+            })?;
         if !prefix.supports(ability) {
-            return Err(format!(
-                "`{ability}` cannot be used on `{prefix}` resources, so no node performs it"
-            ));
+            return Err(RequestError::NeverPerformed { ability, prefix });
         }
         if id == "*" {
-            return Err(format!(
-                "`{key}`: an operation is on one resource; name its id (`*` is for session requests)"
-            ));
+            return Err(RequestError::WildcardOperation {
+                key: key.to_string(),
+            });
         }
         let id = match prefix {
             ResourcePrefix::Pkp => node_pkp_id(id)?,
-            _ if id.is_empty() => return Err(format!("`{key}` has no id")),
+            _ if id.is_empty() => {
+                return Err(RequestError::NoId {
+                    key: key.to_string(),
+                })
+            }
             _ => id.to_string(),
         };
         Ok(Operation {
@@ -96,12 +95,12 @@ impl Operation {
 /// `0x`. From a token id (left-padded as the uint256 it is) or a 65-byte public key
 /// (`pubkey_to_token_id`: keccak256 of the key bytes; `hex_to_bytes` strips `0x` and
 /// left-pads odd-length hex).
-pub fn node_pkp_id(written: &str) -> Result<String, String> {
+pub fn node_pkp_id(written: &str) -> Result<String, RequestError> {
     let hex_part = written.strip_prefix("0x").unwrap_or(written);
     if hex_part.is_empty() || !hex_part.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(format!(
-            "PKP id `{written}` is not hex: name the PKP by its token id (hex) or its public key (`0x04…`, 130 hex digits)"
-        ));
+        return Err(RequestError::PkpIdNotHex {
+            written: written.to_string(),
+        });
     }
     let padded = if hex_part.len() % 2 == 1 {
         format!("0{hex_part}")
@@ -109,14 +108,16 @@ pub fn node_pkp_id(written: &str) -> Result<String, String> {
         hex_part.to_string()
     };
     if padded.len() == 130 {
-        let bytes = hex::decode(&padded).map_err(|e| e.to_string())?;
+        let bytes = hex::decode(&padded).map_err(|_| RequestError::PkpIdNotHex {
+            written: written.to_string(),
+        })?;
         return Ok(hex::encode(crate::eth::keccak256(&bytes)));
     }
     if hex_part.len() > 64 {
-        return Err(format!(
-            "PKP id `{written}` has {} hex digits: a token id has at most 64, a public key 130",
-            hex_part.len()
-        ));
+        return Err(RequestError::PkpIdTooLong {
+            written: written.to_string(),
+            digits: hex_part.len(),
+        });
     }
     Ok(format!("{:0>64}", hex_part.to_ascii_lowercase()))
 }
@@ -215,6 +216,7 @@ mod tests {
         }
         assert!(Operation::parse("pkp-signin on lit-pkp://1")
             .unwrap_err()
+            .to_string()
             .contains("did you mean `pkp-signing`"));
     }
 

@@ -39,7 +39,7 @@ pub use node::{
     judge_capability, verify_file, verify_file_in, verify_text, verify_text_in, CapabilityVerdict,
 };
 pub use policy::check_against_session;
-pub use sdk::{js_date_parse, nacl_verify, sdk_validate_session_sigs, SdkValidation};
+pub use sdk::{js_date_parse, nacl_verify, sdk_validate_session_sigs, SdkThrow, SdkValidation};
 
 use crate::time::Timestamp;
 pub use crate::verify::operation::Operation;

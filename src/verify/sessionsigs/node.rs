@@ -9,6 +9,7 @@ use crate::fit::time::{node_issued_at, node_session_time, SessionTimeFault};
 use crate::fit::{self, Audience, Finding};
 use crate::time::Timestamp;
 use crate::verify::operation::{entry_admits, wildcard_coverage, Operation, WildcardCoverage};
+use crate::verify::request_error::RequestError;
 use crate::wire::auth_context::AuthContext;
 use crate::wire::authsig::{self, AuthSigKind};
 use crate::wire::bls::{self, BlsSignature, NetworkKey};
@@ -297,20 +298,18 @@ fn unknown_capability_key(signed_message: &str) -> Option<(usize, String)> {
 pub(super) fn operation_in(
     r: &PayloadRequest<'_>,
     profile: &crate::profile::Profile,
-) -> Result<Request, String> {
+) -> Result<Request, RequestError> {
     let prefix = ResourcePrefix::parse_in(&r.resource.resource_prefix, profile.prefixes)
-        .ok_or_else(|| {
-            format!(
-                "the resource prefix `{}` is not one the nodes know",
-                r.resource.resource_prefix
-            )
+        .ok_or_else(|| RequestError::NodeUnknownPrefix {
+            prefix: r.resource.resource_prefix.to_string(),
         })?;
-    let ability = Ability::parse_in(&r.ability, profile.abilities)
-        .ok_or_else(|| format!("the ability `{}` is not one the nodes know", r.ability))?;
+    let ability = Ability::parse_in(&r.ability, profile.abilities).ok_or_else(|| {
+        RequestError::NodeUnknownAbility {
+            ability: r.ability.to_string(),
+        }
+    })?;
     if !prefix.supports(ability) {
-        return Err(format!(
-            "`{ability}` cannot be used on `{prefix}` resources"
-        ));
+        return Err(RequestError::Unsupported { ability, prefix });
     }
     Ok(Request {
         // As written: the nodes do not normalise ids.
