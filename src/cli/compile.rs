@@ -89,13 +89,21 @@ pub fn run(args: CompileArgs) -> u8 {
     }
 }
 
-fn siwe_inputs(args: &CompileArgs) -> Result<Option<SiweInputs>, String> {
+/// A time flag that is not an RFC 3339 date-time.
+#[derive(Debug, thiserror::Error)]
+#[error("--{flag}: {error}")]
+struct TimeFlagError {
+    flag: &'static str,
+    error: litcap::time::TimeError,
+}
+
+fn siwe_inputs(args: &CompileArgs) -> Result<Option<SiweInputs>, TimeFlagError> {
     let Some(address) = &args.address else {
         return Ok(None);
     };
-    let time = |flag: &str, v: &Option<String>| -> Result<Option<Timestamp>, String> {
+    let time = |flag: &'static str, v: &Option<String>| {
         v.as_deref()
-            .map(|s| Timestamp::parse_rfc3339(s).map_err(|e| format!("--{flag}: {e}")))
+            .map(|s| Timestamp::parse_rfc3339(s).map_err(|error| TimeFlagError { flag, error }))
             .transpose()
     };
     Ok(Some(SiweInputs {

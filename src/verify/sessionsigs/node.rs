@@ -383,14 +383,14 @@ pub fn verify_file_in(
     profile: &'static crate::profile::Profile,
 ) -> Vec<NodeVerdict> {
     // Step 2 for every entry first, so capability work can be shared across entries.
-    let payloads: Vec<Option<Result<Payload<'_>, String>>> = file
+    let payloads: Vec<Option<Result<Payload<'_>, serde_json::Error>>> = file
         .entries
         .iter()
         .map(|(_, e)| {
             e.signed_message
                 .as_ref()
                 .and_then(Str::text)
-                .map(|m| serde_json::from_str::<Payload<'_>>(m).map_err(|e| e.to_string()))
+                .map(serde_json::from_str::<Payload<'_>>)
         })
         .collect();
     let mut caps: Vec<CapCacheEntry<'_>> = Vec::new();
@@ -466,7 +466,7 @@ pub(super) struct EntryOutcome {
 pub(super) fn verify_entry<'p>(
     url: &str,
     entry: &'p RawEntry<'_>,
-    payload: Option<&'p Result<Payload<'p>, String>>,
+    payload: Option<&'p Result<Payload<'p>, serde_json::Error>>,
     checked_as: &str,
     profile: &'static crate::profile::Profile,
     opts: &VerifyOptions,
@@ -534,7 +534,7 @@ pub(super) fn verify_entry<'p>(
 fn entry_payload<'p>(
     url: &str,
     entry: &'p RawEntry<'_>,
-    payload: Option<&'p Result<Payload<'p>, String>>,
+    payload: Option<&'p Result<Payload<'p>, serde_json::Error>>,
     profile: &crate::profile::Profile,
     keys: &mut Vec<KeyCacheEntry<'p>>,
 ) -> Result<(&'p Payload<'p>, &'p str), NodeError> {
