@@ -542,30 +542,56 @@ pub fn infer(
     })
 }
 
+/// Why an inferred policy does not compile back to the AuthSig's SIWE message (reported as
+/// `inexpressible`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RoundTripError {
+    /// The inferred policy has an error diagnostic (its message).
+    #[error("the grant does not check: {0}")]
+    DoesNotCheck(String),
+    /// Compiling it failed on an input (the message).
+    #[error("{0}")]
+    CompileUsage(String),
+    /// Compiling it failed on the policy (the diagnostics' messages).
+    #[error("{}", .0.join("; "))]
+    CompilePolicy(Vec<String>),
+    /// The first line (1-based) where the messages differ; `<end>` past a message's end.
+    #[error("line {line} is `{in_authsig}` in the AuthSig but `{compiled}` compiled")]
+    LineDiffers {
+        line: usize,
+        in_authsig: String,
+        compiled: String,
+    },
+}
+
+impl RoundTripError {
+    pub fn code(&self) -> Code {
+        Code::Inexpressible
+    }
+}
+
 /// Compiles `session` of the DSL `text` with `inputs`; `Err` says how the message differs.
 pub fn round_trip(
     text: &str,
     session: &str,
     inputs: &SiweInputs,
     expected: &str,
-) -> Result<(), String> {
+) -> Result<(), RoundTripError> {
     let loaded = load::load_inputs(vec![(
         "inferred.litcap".into(),
         PolicyFormat::Dsl,
         text.as_bytes().to_vec(),
     )]);
     if let Some(d) = loaded.diagnostics.iter().find(|d| d.is_error()) {
-        return Err(format!("the grant does not check: {}", d.message));
+        return Err(RoundTripError::DoesNotCheck(d.message.clone()));
     }
     let compiled = match compile::compile(&loaded.policy, session, Some(inputs)) {
         Ok(c) => c,
-        Err(compile::CompileError::Usage(m)) => return Err(m),
+        Err(compile::CompileError::Usage(m)) => return Err(RoundTripError::CompileUsage(m)),
         Err(compile::CompileError::Policy(d)) => {
-            return Err(d
-                .iter()
-                .map(|d| d.message.clone())
-                .collect::<Vec<_>>()
-                .join("; "))
+            return Err(RoundTripError::CompilePolicy(
+                d.iter().map(|d| d.message.clone()).collect(),
+            ))
         }
     };
     let got = compiled.siwe.map(|m| m.to_message()).unwrap_or_default();
@@ -580,12 +606,11 @@ pub fn round_trip(
         .enumerate()
         .find(|(_, (a, b))| a != b)
         .unwrap_or((0, (None, None)));
-    Err(format!(
-        "line {} is `{}` in the AuthSig but `{}` compiled",
-        n + 1,
-        want.unwrap_or("<end>"),
-        have.unwrap_or("<end>")
-    ))
+    Err(RoundTripError::LineDiffers {
+        line: n + 1,
+        in_authsig: want.unwrap_or("<end>").to_string(),
+        compiled: have.unwrap_or("<end>").to_string(),
+    })
 }
 
 /// A resource key as a policy writes it: PKP ids with `0x`, so that an id of decimal digits

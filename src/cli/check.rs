@@ -38,8 +38,8 @@ pub struct CheckArgs {
     pub netkey: super::netkey::NetworkKeyArgs,
 }
 
-pub fn parse_ttl(s: &str) -> Result<Ttl, String> {
-    Ttl::parse(s).map_err(|e| e.to_string())
+pub fn parse_ttl(s: &str) -> Result<Ttl, litcap::time::TtlError> {
+    Ttl::parse(s)
 }
 
 pub fn run(args: CheckArgs) -> u8 {

@@ -108,6 +108,14 @@ pub fn run(args: CompileArgs) -> u8 {
     }
 }
 
+/// A time flag that is not an RFC 3339 date-time.
+#[derive(Debug, thiserror::Error)]
+#[error("--{flag}: {error}")]
+struct TimeFlagError {
+    flag: &'static str,
+    error: litcap::time::TimeError,
+}
+
 /// `compile` for a plain ERC-5573 relying party (`litcap::wire::erc5573`).
 fn compile_erc5573(args: &CompileArgs, loaded: &litcap::load::Loaded) -> u8 {
     use litcap::wire::erc5573;
@@ -117,9 +125,9 @@ fn compile_erc5573(args: &CompileArgs, loaded: &litcap::load::Loaded) -> u8 {
             "pass `--uri URI` (e.g. `did:key:…` or `https://…`) instead",
         );
     }
-    let time = |flag: &str, v: &Option<String>| -> Result<Option<Timestamp>, String> {
+    let time = |flag: &'static str, v: &Option<String>| {
         v.as_deref()
-            .map(|s| Timestamp::parse_rfc3339(s).map_err(|e| format!("--{flag}: {e}")))
+            .map(|s| Timestamp::parse_rfc3339(s).map_err(|error| TimeFlagError { flag, error }))
             .transpose()
     };
     let inputs = match (&args.address, &args.uri) {

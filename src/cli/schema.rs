@@ -11,16 +11,22 @@ pub struct SchemaArgs {
     pub name: Schema,
 }
 
-fn schema_name(s: &str) -> Result<Schema, String> {
-    Schema::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = Schema::ALL.iter().map(|s| s.name()).collect();
-        let hint = litcap::suggest::closest(s, names.iter().copied())
-            .map(|c| format!(" (did you mean `{c}`?)"))
-            .unwrap_or_default();
-        format!(
-            "unknown schema `{s}`{hint}; the schemas are {}",
-            names.join(", ")
-        )
+/// A schema name `litcap schema` does not know (clap prints it as the usage error).
+#[derive(Debug, thiserror::Error)]
+#[error("unknown schema `{name}`{}; the schemas are {}", .suggestion.map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default(), names().join(", "))]
+struct UnknownSchema {
+    name: String,
+    suggestion: Option<&'static str>,
+}
+
+fn names() -> Vec<&'static str> {
+    Schema::ALL.iter().map(|s| s.name()).collect()
+}
+
+fn schema_name(s: &str) -> Result<Schema, UnknownSchema> {
+    Schema::parse(s).ok_or_else(|| UnknownSchema {
+        name: s.to_string(),
+        suggestion: litcap::suggest::closest(s, names()),
     })
 }
 

@@ -62,8 +62,8 @@ pub enum VerifyFormat {
     Json,
 }
 
-fn parse_time(s: &str) -> Result<Timestamp, String> {
-    Timestamp::parse_rfc3339(s).map_err(|e| e.to_string())
+fn parse_time(s: &str) -> Result<Timestamp, litcap::time::TimeError> {
+    Timestamp::parse_rfc3339(s)
 }
 
 pub fn run(args: VerifyArgs) -> u8 {

@@ -48,7 +48,7 @@
 use super::http::{self, HttpConfig, HttpFailure};
 use crate::diag::exit;
 use crate::profile::Profile;
-use crate::wire::bls::NetworkKey;
+use crate::wire::bls::{KeyError, NetworkKey};
 use serde_json::{json, Map, Value};
 
 /// The handshake failed (exit code 4).
@@ -108,6 +108,37 @@ pub fn is_blockhash(s: &str) -> bool {
         .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// Why a handshake answer does not hold what litcap reads from it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(litcap::handshake::malformed))]
+pub enum AnswerError {
+    #[error("the answer is not a JSON object")]
+    NotAnObject,
+    /// A Naga answer that reports failure, with its `error` (abbreviated) if any.
+    #[error("it says `ok: false`{}", .error.as_deref().map(|e| format!(": {e}")).unwrap_or_default())]
+    NotOk { error: Option<String> },
+    #[error(
+        "its fields are at the top level, as Datil nodes answer, not under `data` as Naga nodes do"
+    )]
+    #[diagnostic(help("pass `--network datil` for a Datil node"))]
+    FlatNotWrapped,
+    #[error("it has no `ok` (a Naga node answers `{{ok, error, errorObject, data}}`)")]
+    NoOk,
+    #[error("it has no `data` object")]
+    NoData,
+    /// The field is absent or `null`.
+    #[error("it has no `{field}`")]
+    Missing { field: &'static str },
+    #[error("`latestBlockhash` is {shown}, not `0x` and 64 hex digits")]
+    #[diagnostic(help("a blockhash is `0x` and 64 hex digits"))]
+    NotABlockhash { shown: String },
+    #[error("`networkPublicKey` is not usable: {0}")]
+    #[diagnostic(help("the network key is 96 hex digits (a compressed BLS12-381 G1 point)"))]
+    NetworkKey(#[source] KeyError),
+    #[error("`networkPublicKey` is {shown}, not a hex string")]
+    NetworkKeyNotAString { shown: String },
+}
+
 /// How a network's nodes shape the handshake answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AnswerShape {
@@ -131,59 +162,55 @@ impl AnswerShape {
 
 /// The object holding the handshake fields: the answer itself (flat), or its `data` once `ok`
 /// is `true` (wrapped).
-pub fn fields_of(answer: &Value, shape: AnswerShape) -> Result<&Map<String, Value>, String> {
-    let obj = answer
-        .as_object()
-        .ok_or("the answer is not a JSON object")?;
+pub fn fields_of(answer: &Value, shape: AnswerShape) -> Result<&Map<String, Value>, AnswerError> {
+    let obj = answer.as_object().ok_or(AnswerError::NotAnObject)?;
     if shape == AnswerShape::Flat {
         return Ok(obj);
     }
     match obj.get("ok") {
         Some(Value::Bool(true)) => {}
         Some(Value::Bool(false)) => {
-            let why = match obj.get("error") {
-                Some(Value::String(e)) => format!(": {}", abbreviate(e)),
-                _ => String::new(),
+            let error = match obj.get("error") {
+                Some(Value::String(e)) => Some(abbreviate(e)),
+                _ => None,
             };
-            return Err(format!("it says `ok: false`{why}"));
+            return Err(AnswerError::NotOk { error });
         }
-        _ if obj.contains_key("latestBlockhash") => {
-            return Err("its fields are at the top level, as Datil nodes answer, not under `data` as Naga nodes do".into())
-        }
-        _ => return Err("it has no `ok` (a Naga node answers `{ok, error, errorObject, data}`)".into()),
+        _ if obj.contains_key("latestBlockhash") => return Err(AnswerError::FlatNotWrapped),
+        _ => return Err(AnswerError::NoOk),
     }
     match obj.get("data") {
         Some(Value::Object(data)) => Ok(data),
-        _ => Err("it has no `data` object".into()),
+        _ => Err(AnswerError::NoData),
     }
 }
 
 /// Reads `latestBlockhash` from a handshake answer of the given shape.
-pub fn blockhash_of(answer: &Value, shape: AnswerShape) -> Result<String, String> {
+pub fn blockhash_of(answer: &Value, shape: AnswerShape) -> Result<String, AnswerError> {
     let obj = fields_of(answer, shape)?;
     match obj.get("latestBlockhash") {
-        None | Some(Value::Null) => Err("it has no `latestBlockhash`".into()),
+        None | Some(Value::Null) => Err(AnswerError::Missing {
+            field: "latestBlockhash",
+        }),
         Some(Value::String(s)) if is_blockhash(s) => Ok(s.clone()),
-        Some(other) => Err(format!(
-            "`latestBlockhash` is {}, not `0x` and 64 hex digits",
-            abbreviate(&other.to_string())
-        )),
+        Some(other) => Err(AnswerError::NotABlockhash {
+            shown: abbreviate(&other.to_string()),
+        }),
     }
 }
 
 /// Reads `networkPublicKey` (96 hex digits, a compressed G1 point) from a handshake answer of
 /// the given shape.
-pub fn network_key_of(answer: &Value, shape: AnswerShape) -> Result<NetworkKey, String> {
+pub fn network_key_of(answer: &Value, shape: AnswerShape) -> Result<NetworkKey, AnswerError> {
     let obj = fields_of(answer, shape)?;
     match obj.get("networkPublicKey") {
-        None | Some(Value::Null) => Err("it has no `networkPublicKey`".into()),
-        Some(Value::String(s)) => {
-            NetworkKey::parse(s).map_err(|e| format!("`networkPublicKey` is not usable: {e}"))
-        }
-        Some(other) => Err(format!(
-            "`networkPublicKey` is {}, not a hex string",
-            abbreviate(&other.to_string())
-        )),
+        None | Some(Value::Null) => Err(AnswerError::Missing {
+            field: "networkPublicKey",
+        }),
+        Some(Value::String(s)) => NetworkKey::parse(s).map_err(AnswerError::NetworkKey),
+        Some(other) => Err(AnswerError::NetworkKeyNotAString {
+            shown: abbreviate(&other.to_string()),
+        }),
     }
 }
 
@@ -201,7 +228,7 @@ async fn answer_async(
     node_url: &str,
     config: &HttpConfig,
 ) -> Result<(String, Value), HandshakeError> {
-    http::check_url(node_url).map_err(HandshakeError::Config)?;
+    http::check_url(node_url).map_err(|e| HandshakeError::Config(e.to_string()))?;
     let url = handshake_url(node_url);
     let client = http::client(config).map_err(|f| HandshakeError::Config(format!("{f:?}")))?;
     let body = request_body(&http::random_hex(64));
@@ -238,8 +265,10 @@ pub async fn latest_blockhash_async(
     profile: &Profile,
 ) -> Result<String, HandshakeError> {
     let (url, answer) = answer_async(node_url, config).await?;
-    blockhash_of(&answer, AnswerShape::of(profile))
-        .map_err(|reason| HandshakeError::Malformed { url, reason })
+    blockhash_of(&answer, AnswerShape::of(profile)).map_err(|e| HandshakeError::Malformed {
+        url,
+        reason: e.to_string(),
+    })
 }
 
 /// Handshakes with one node of the profile's network and returns the network's BLS root key
@@ -252,10 +281,12 @@ pub fn network_key(
 ) -> Result<NetworkKey, HandshakeError> {
     http::block_on(async {
         let (url, answer) = answer_async(node_url, config).await?;
-        network_key_of(&answer, AnswerShape::of(profile))
-            .map_err(|reason| HandshakeError::Malformed { url, reason })
+        network_key_of(&answer, AnswerShape::of(profile)).map_err(|e| HandshakeError::Malformed {
+            url,
+            reason: e.to_string(),
+        })
     })
-    .map_err(HandshakeError::Config)?
+    .map_err(|e| HandshakeError::Config(e.to_string()))?
 }
 
 /// The blocking form of [`latest_blockhash_async`].
@@ -266,7 +297,7 @@ pub fn latest_blockhash(
     profile: &Profile,
 ) -> Result<String, HandshakeError> {
     http::block_on(latest_blockhash_async(node_url, config, profile))
-        .map_err(HandshakeError::Config)?
+        .map_err(|e| HandshakeError::Config(e.to_string()))?
 }
 
 #[cfg(all(test, feature = "net"))]
@@ -499,15 +530,18 @@ mod network_key_tests {
         assert_eq!(got.map(|k| k.to_hex()), Ok(k.to_string()));
         assert!(network_key_of(&json!({}), AnswerShape::Flat)
             .unwrap_err()
+            .to_string()
             .contains("no `networkPublicKey`"));
         assert!(
             network_key_of(&json!({"networkPublicKey": 7}), AnswerShape::Flat)
                 .unwrap_err()
+                .to_string()
                 .contains("not a hex string")
         );
         assert!(
             network_key_of(&json!({"networkPublicKey": "00"}), AnswerShape::Flat)
                 .unwrap_err()
+                .to_string()
                 .contains("48")
         );
         assert!(network_key_of(&json!([]), AnswerShape::Flat).is_err());

@@ -73,14 +73,46 @@ pub fn client(config: &HttpConfig) -> Result<reqwest::Client, HttpFailure> {
         .map_err(|e| HttpFailure::Setup(e.to_string()))
 }
 
+/// Why a node or signer URL cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum UrlError {
+    #[error("`{url}` is not a URL: {reason}")]
+    #[diagnostic(code(litcap::url::syntax))]
+    NotAUrl {
+        url: String,
+        #[source]
+        reason: url::ParseError,
+    },
+    #[error("`{url}` uses `{scheme}:`; only `http:` and `https:` are supported")]
+    #[diagnostic(code(litcap::url::scheme))]
+    Scheme { url: String, scheme: String },
+    /// A node URL with more than `scheme://host:port` (see [`node_url`]).
+    #[error("`{url}` has {extra}, but a node compares the signed `nodeAddress` with its own `host:port` only, so no node would accept it; pass `{fixed}`")]
+    #[diagnostic(code(litcap::url::node_address))]
+    NeverMatches {
+        url: String,
+        /// `user info`, `a query`, `a fragment` or `a path`.
+        extra: &'static str,
+        fixed: String,
+    },
+    /// A node URL whose path is more than the one `/` [`node_url`] drops.
+    #[error("`{url}` has a path, but a node compares the signed `nodeAddress` with its own `host:port` only; pass `{fixed}`")]
+    #[diagnostic(code(litcap::url::node_address))]
+    DoubleSlash { url: String, fixed: String },
+}
+
 /// Checks that `url` is an absolute `http` or `https` URL.
-pub fn check_url(url: &str) -> Result<url::Url, String> {
-    let parsed = url::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+pub fn check_url(url: &str) -> Result<url::Url, UrlError> {
+    let parsed = url::Url::parse(url).map_err(|reason| UrlError::NotAUrl {
+        url: url.to_string(),
+        reason,
+    })?;
     match parsed.scheme() {
         "http" | "https" => Ok(parsed),
-        other => Err(format!(
-            "`{url}` uses `{other}:`; only `http:` and `https:` are supported"
-        )),
+        other => Err(UrlError::Scheme {
+            url: url.to_string(),
+            scheme: other.to_string(),
+        }),
     }
 }
 
@@ -94,7 +126,7 @@ pub fn check_url(url: &str) -> Result<url::Url, String> {
 ///
 /// A lone trailing `/` is dropped (the `Ok` says whether it was); any other path, a query, a
 /// fragment or user info can never match, and the `Err` shows the form to use instead.
-pub fn node_url(url: &str) -> Result<(String, bool), String> {
+pub fn node_url(url: &str) -> Result<(String, bool), UrlError> {
     let trimmed = url.trim();
     let parsed = check_url(trimmed)?;
     let fixed = format!(
@@ -117,16 +149,19 @@ pub fn node_url(url: &str) -> Result<(String, bool), String> {
     } else {
         None
     };
-    if let Some(what) = extra {
-        return Err(format!(
-            "`{url}` has {what}, but a node compares the signed `nodeAddress` with its own `host:port` only, so no node would accept it; pass `{fixed}`"
-        ));
+    if let Some(extra) = extra {
+        return Err(UrlError::NeverMatches {
+            url: url.to_string(),
+            extra,
+            fixed,
+        });
     }
     let without = trimmed.strip_suffix('/').unwrap_or(trimmed);
     if without.ends_with('/') {
-        return Err(format!(
-            "`{url}` has a path, but a node compares the signed `nodeAddress` with its own `host:port` only; pass `{fixed}`"
-        ));
+        return Err(UrlError::DoubleSlash {
+            url: url.to_string(),
+            fixed,
+        });
     }
     Ok((without.to_string(), without != url))
 }
@@ -203,19 +238,29 @@ fn classify(e: reqwest::Error) -> HttpFailure {
     }
 }
 
+/// Why a blocking network call could not run.
+#[cfg(feature = "net")]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum RuntimeError {
+    /// A programming error of the caller (a library user), not of the input.
+    #[error("a blocking network call was made inside an async runtime; use the `_async` function")]
+    #[diagnostic(code(litcap::net::inside_runtime))]
+    InsideRuntime,
+    #[error("cannot start the network runtime: {0}")]
+    #[diagnostic(code(litcap::net::runtime))]
+    Start(#[source] std::io::Error),
+}
+
 /// Runs a future to completion on a fresh current-thread runtime.
 #[cfg(feature = "net")]
-pub fn block_on<F: Future>(future: F) -> Result<F::Output, String> {
+pub fn block_on<F: Future>(future: F) -> Result<F::Output, RuntimeError> {
     if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(
-            "a blocking network call was made inside an async runtime; use the `_async` function"
-                .into(),
-        );
+        return Err(RuntimeError::InsideRuntime);
     }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the network runtime: {e}"))?;
+        .map_err(RuntimeError::Start)?;
     Ok(rt.block_on(future))
 }
 
@@ -244,7 +289,10 @@ mod tests {
     #[test]
     fn urls() {
         assert!(check_url("https://a.example:7470").is_ok());
-        assert!(check_url("ftp://a").unwrap_err().contains("`ftp:`"));
+        assert!(check_url("ftp://a")
+            .unwrap_err()
+            .to_string()
+            .contains("`ftp:`"));
         assert!(check_url("not a url").is_err());
         // Node URLs: a trailing slash is dropped; paths and the like are refused with the fix.
         let ok = |u: &str| node_url(u).unwrap();
@@ -267,11 +315,12 @@ mod tests {
             "https://127.0.0.1:7470#x",
             "https://u:p@127.0.0.1:7470",
         ] {
-            let e = node_url(bad).unwrap_err();
+            let e = node_url(bad).unwrap_err().to_string();
             assert!(e.contains("pass `https://127.0.0.1:7470`"), "{bad}: {e}");
         }
         assert!(node_url("https://n.example/x")
             .unwrap_err()
+            .to_string()
             .contains("pass `https://n.example:443`"));
         assert_eq!(random_hex(64).len(), 64);
         assert_eq!(random_hex(7).len(), 7);

@@ -32,35 +32,67 @@ pub fn sdk_threshold(connected: usize) -> usize {
     MINIMUM_THRESHOLD.max(connected * 2 / 3)
 }
 
+/// Why a price feed cannot be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum FeedError {
+    #[error("it is not JSON ({0})")]
+    NotJson(String),
+    #[error("it has no `nodePrices` array")]
+    NoNodePrices,
+    #[error("it is neither an array of nodes nor `{{\"nodePrices\": [...]}}`")]
+    NotAFeed,
+    #[error("node {index} has no `url` string")]
+    NoUrl { index: usize },
+    #[error("node {index} (`{url}`) has no `prices` array")]
+    NoPrices { index: usize, url: String },
+    #[error("node {index} (`{url}`) has {found} prices; the feed has one per product ({})", Product::ALL.map(|p| p.as_str()).join(", "))]
+    PriceCount {
+        index: usize,
+        url: String,
+        found: usize,
+    },
+    #[error("node {index} (`{url}`): {error}")]
+    Price {
+        index: usize,
+        url: String,
+        error: PriceError,
+    },
+    #[error("node `{0}` is listed twice")]
+    Repeated(String),
+}
+
 /// Reads a price feed: `[{"url", "prices": [p0, p1, p2, p3]}]`, or an object holding that
 /// array as `nodePrices` (the oracle's and `PricingContextSchema`'s shape). A price is a JSON
 /// integer, or a decimal or `0x` hex string.
-pub fn parse_price_feed(text: &str) -> Result<Vec<NodePrice>, String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| format!("it is not JSON ({e})"))?;
+pub fn parse_price_feed(text: &str) -> Result<Vec<NodePrice>, FeedError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| FeedError::NotJson(e.to_string()))?;
     let list = match &v {
         Value::Array(a) => a,
         Value::Object(o) => match o.get("nodePrices") {
             Some(Value::Array(a)) => a,
-            _ => return Err("it has no `nodePrices` array".into()),
+            _ => return Err(FeedError::NoNodePrices),
         },
-        _ => return Err("it is neither an array of nodes nor `{\"nodePrices\": [...]}`".into()),
+        _ => return Err(FeedError::NotAFeed),
     };
     let mut out = Vec::with_capacity(list.len());
-    for (i, n) in list.iter().enumerate() {
+    for (index, n) in list.iter().enumerate() {
         let url = n
             .get("url")
             .and_then(Value::as_str)
-            .ok_or_else(|| format!("node {i} has no `url` string"))?;
-        let prices = n
-            .get("prices")
-            .and_then(Value::as_array)
-            .ok_or_else(|| format!("node {i} (`{url}`) has no `prices` array"))?;
+            .ok_or(FeedError::NoUrl { index })?;
+        let prices =
+            n.get("prices")
+                .and_then(Value::as_array)
+                .ok_or_else(|| FeedError::NoPrices {
+                    index,
+                    url: url.to_string(),
+                })?;
         if prices.len() != Product::ALL.len() {
-            return Err(format!(
-                "node {i} (`{url}`) has {} prices; the feed has one per product ({})",
-                prices.len(),
-                Product::ALL.map(|p| p.as_str()).join(", ")
-            ));
+            return Err(FeedError::PriceCount {
+                index,
+                url: url.to_string(),
+                found: prices.len(),
+            });
         }
         let mut p = [0u128; 4];
         for (slot, price) in p.iter_mut().zip(prices) {
@@ -69,10 +101,14 @@ pub fn parse_price_feed(text: &str) -> Result<Vec<NodePrice>, String> {
                 Value::Number(n) => naga::parse_price(&n.to_string()),
                 other => Err(PriceError::Syntax(other.to_string())),
             }
-            .map_err(|e| format!("node {i} (`{url}`): {e}"))?;
+            .map_err(|error| FeedError::Price {
+                index,
+                url: url.to_string(),
+                error,
+            })?;
         }
         if out.iter().any(|o: &NodePrice| o.url == url) {
-            return Err(format!("node `{url}` is listed twice"));
+            return Err(FeedError::Repeated(url.to_string()));
         }
         out.push(NodePrice {
             url: url.to_string(),
@@ -268,7 +304,7 @@ mod tests {
             ),
         ] {
             let e = parse_price_feed(text).unwrap_err();
-            assert!(e.contains(want), "{text}: {e}");
+            assert!(e.to_string().contains(want), "{text}: {e}");
         }
     }
 }

@@ -30,7 +30,7 @@ impl RemoteSigner {
         address: Address,
         config: HttpConfig,
     ) -> Result<RemoteSigner, SignerError> {
-        http::check_url(url).map_err(SignerError::Config)?;
+        http::check_url(url).map_err(|e| SignerError::Config(e.to_string()))?;
         let client = http::client(&config).map_err(|f| SignerError::Config(format!("{f:?}")))?;
         Ok(RemoteSigner {
             url: url.to_string(),
@@ -132,7 +132,8 @@ impl WalletSigner for RemoteSigner {
     }
 
     fn sign_personal(&self, message: &[u8]) -> Result<Signature, SignerError> {
-        http::block_on(self.sign_personal_async(message)).map_err(SignerError::Config)?
+        http::block_on(self.sign_personal_async(message))
+            .map_err(|e| SignerError::Config(e.to_string()))?
     }
 }
 

@@ -1,6 +1,7 @@
 //! `litcap explain`: why a session may or may not do something, with the line that allows it
 //! or the smallest line that would.
 
+use super::request_error::{parse_ability, RequestError};
 use crate::coverage::{self, Gap, Verdict};
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::lit::{Ability, Resource};
@@ -101,7 +102,7 @@ pub fn gap_reason(gap: &Gap) -> String {
 }
 
 /// Parses `"<ability> on <resource>"` (the resource may be quoted).
-pub fn parse_question(q: &str) -> Result<(Ability, Resource), String> {
+pub fn parse_question(q: &str) -> Result<(Ability, Resource), RequestError> {
     parse_question_in(q, &crate::profile::DATIL)
 }
 
@@ -109,30 +110,28 @@ pub fn parse_question(q: &str) -> Result<(Ability, Resource), String> {
 pub fn parse_question_in(
     q: &str,
     profile: &crate::profile::Profile,
-) -> Result<(Ability, Resource), String> {
-    let (ability, resource) = q.split_once(" on ").ok_or_else(|| {
-        format!("`{q}` is not `<ability> on <resource>`, e.g. `pkp-signing on lit-pkp://0x...`")
-    })?;
+) -> Result<(Ability, Resource), RequestError> {
+    let (ability, resource) = q
+        .split_once(" on ")
+        .ok_or_else(|| RequestError::NotAQuestion {
+            text: q.to_string(),
+            example: "lit-pkp://0x...",
+        })?;
     let ability = ability.trim();
     let resource = resource.trim().trim_matches('"');
     if !profile.is_lit() {
         let ability = ability.trim_matches('"');
-        let a = Ability::recap(ability)
-            .ok_or_else(|| format!("`{ability}` is not an ERC-5573 ability `namespace/name`"))?;
-        let r =
-            Resource::uri(resource).map_err(|why| format!("`{resource}` is not a URI: {why}"))?;
+        let a = Ability::recap(ability).ok_or_else(|| RequestError::NotARecapAbility {
+            ability: ability.to_string(),
+        })?;
+        let r = Resource::uri(resource).map_err(|why| RequestError::NotAUri {
+            resource: resource.to_string(),
+            why: why.to_string(),
+        })?;
         return Ok((a, r));
     }
-    let ability = Ability::parse(ability).ok_or_else(|| {
-        match crate::suggest::closest(ability, Ability::ALL.map(|a| a.as_str())) {
-            Some(s) => format!("unknown ability `{ability}`; did you mean `{s}`?"),
-            None => format!("unknown ability `{ability}`"),
-        }
-    })?;
-    let resource = Resource::parse_key(resource).map_err(|e| match e.help() {
-        Some(h) => format!("{e}; {h}"),
-        None => e.to_string(),
-    })?;
+    let ability = parse_ability(ability)?;
+    let resource = Resource::parse_key(resource).map_err(RequestError::InvalidResource)?;
     Ok((ability, resource))
 }
 
@@ -218,6 +217,7 @@ mod tests {
         assert!(e.requested_by.is_none());
         assert!(parse_question("pkp-sign on lit-pkp://1")
             .unwrap_err()
+            .to_string()
             .contains("did you mean `pkp-signing`"));
         assert!(parse_question("pkp-signing lit-pkp://1").is_err());
     }

@@ -11,4 +11,5 @@ pub mod lints;
 pub mod lints_signer;
 pub mod operation;
 pub mod report;
+pub mod request_error;
 pub mod sessionsigs;

@@ -18,6 +18,7 @@
 //!   hex digits without `0x`. So a session entry `lit-pkp://0xABC…` (with `0x`, or upper case)
 //!   never matches a signing operation.
 
+use super::request_error::RequestError;
 use crate::coverage::{self, Request};
 use crate::lit::{Ability, Resource, ResourcePrefix};
 use crate::recap::Recap;
@@ -35,7 +36,7 @@ impl Operation {
     /// Parses `"<ability> on <resource>"`. A PKP may be named by its token id (hex, with or
     /// without `0x`, any case, leading zeros optional) or by its 65-byte public key (`04…`,
     /// 130 hex digits), from which the token id is derived as the node does.
-    pub fn parse(text: &str) -> Result<Operation, String> {
+    pub fn parse(text: &str) -> Result<Operation, RequestError> {
         Operation::parse_in(text, &crate::profile::DATIL)
     }
 
@@ -43,13 +44,22 @@ impl Operation {
     /// prefix the profile's nodes do not know is refused, and a Datil capacity-credit one on
     /// Naga names payment delegation instead (lit-peer `auth/resources.rs` parses only
     /// `lit-accesscontrolcondition`, `lit-pkp`, `lit-litaction` and `lit-paymentdelegation`).
-    pub fn parse_in(text: &str, profile: &crate::profile::Profile) -> Result<Operation, String> {
-        let (ability, resource) = text.split_once(" on ").ok_or_else(|| {
-            format!("`{text}` is not `<ability> on <resource>`, e.g. `pkp-signing on lit-pkp://<token id>`")
-        })?;
+    pub fn parse_in(
+        text: &str,
+        profile: &crate::profile::Profile,
+    ) -> Result<Operation, RequestError> {
+        let (ability, resource) =
+            text.split_once(" on ")
+                .ok_or_else(|| RequestError::NotAQuestion {
+                    text: text.to_string(),
+                    example: "lit-pkp://<token id>",
+                })?;
         let ability_text = ability.trim();
-        let elsewhere = |what: &str| {
-            let replacement = match profile.delegation.as_ref().map(|d| d.kind) {
+        let elsewhere = |what: String| {
+            RequestError::OtherNetwork {
+            what,
+            network: profile.name,
+            replacement: match profile.delegation.as_ref().map(|d| d.kind) {
                 None => "",
                 Some(crate::profile::DelegationKind::Payment) => {
                     "; Naga has no capacity credits: a payment delegation (`lit-payment-delegation` on `lit-paymentdelegation://*`) pays instead"
@@ -57,54 +67,52 @@ impl Operation {
                 Some(crate::profile::DelegationKind::CapacityCredits) => {
                     "; it is Naga's: pass `--network naga`"
                 }
-            };
-            format!(
-                "{what} is not known to the {} nodes{replacement}",
-                profile.name
-            )
+            },
+        }
         };
         let ability = Ability::parse_in(ability_text, profile.abilities).ok_or_else(|| {
             if Ability::parse_in(ability_text, &Ability::UNION).is_some() {
-                return elsewhere(&format!("ability `{ability_text}`"));
+                return elsewhere(format!("ability `{ability_text}`"));
             }
-            let known = profile.abilities.iter().map(|a| a.as_str());
-            match crate::suggest::closest(ability_text, known) {
-                Some(s) => format!("unknown ability `{ability_text}`; did you mean `{s}`?"),
-                None => format!("unknown ability `{ability_text}`"),
+            RequestError::UnknownAbility {
+                ability: ability_text.to_string(),
+                suggestion: crate::suggest::closest(
+                    ability_text,
+                    profile.abilities.iter().map(|a| a.as_str()),
+                ),
             }
         })?;
         let key = resource.trim().trim_matches('"');
-        let (prefix_text, id) = key
-            .split_once("://")
-            .ok_or_else(|| format!("`{key}` is not a resource `<prefix>://<id>`"))?;
+        let (prefix_text, id) =
+            key.split_once("://")
+                .ok_or_else(|| RequestError::NotAResource {
+                    key: key.to_string(),
+                })?;
         let prefix = ResourcePrefix::parse_in(prefix_text, profile.prefixes).ok_or_else(|| {
             let every = [ResourcePrefix::ALL, ResourcePrefix::NAGA].concat();
             if ResourcePrefix::parse_in(prefix_text, &every).is_some() {
-                return elsewhere(&format!("resource prefix `{prefix_text}`"));
+                return elsewhere(format!("resource prefix `{prefix_text}`"));
             }
-            format!(
-                "unknown resource prefix `{prefix_text}`; the nodes know {}",
-                profile
-                    .prefixes
-                    .iter()
-                    .map(|p| format!("`{p}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            RequestError::UnknownPrefixIn {
+                prefix: prefix_text.to_string(),
+                known: profile.prefixes,
+            }
         })?;
         if !prefix.supports(ability) {
-            return Err(format!(
-                "`{ability}` cannot be used on `{prefix}` resources, so no node performs it"
-            ));
+            return Err(RequestError::NeverPerformed { ability, prefix });
         }
         if id == "*" {
-            return Err(format!(
-                "`{key}`: an operation is on one resource; name its id (`*` is for session requests)"
-            ));
+            return Err(RequestError::WildcardOperation {
+                key: key.to_string(),
+            });
         }
         let id = match prefix {
             ResourcePrefix::Pkp => node_pkp_id(id)?,
-            _ if id.is_empty() => return Err(format!("`{key}` has no id")),
+            _ if id.is_empty() => {
+                return Err(RequestError::NoId {
+                    key: key.to_string(),
+                })
+            }
             _ => id.to_string(),
         };
         Ok(Operation {
@@ -131,12 +139,12 @@ impl Operation {
 /// `0x`. From a token id (left-padded as the uint256 it is) or a 65-byte public key
 /// (`pubkey_to_token_id`: keccak256 of the key bytes; `hex_to_bytes` strips `0x` and
 /// left-pads odd-length hex).
-pub fn node_pkp_id(written: &str) -> Result<String, String> {
+pub fn node_pkp_id(written: &str) -> Result<String, RequestError> {
     let hex_part = written.strip_prefix("0x").unwrap_or(written);
     if hex_part.is_empty() || !hex_part.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(format!(
-            "PKP id `{written}` is not hex: name the PKP by its token id (hex) or its public key (`0x04…`, 130 hex digits)"
-        ));
+        return Err(RequestError::PkpIdNotHex {
+            written: written.to_string(),
+        });
     }
     let padded = if hex_part.len() % 2 == 1 {
         format!("0{hex_part}")
@@ -144,14 +152,16 @@ pub fn node_pkp_id(written: &str) -> Result<String, String> {
         hex_part.to_string()
     };
     if padded.len() == 130 {
-        let bytes = hex::decode(&padded).map_err(|e| e.to_string())?;
+        let bytes = hex::decode(&padded).map_err(|_| RequestError::PkpIdNotHex {
+            written: written.to_string(),
+        })?;
         return Ok(hex::encode(crate::eth::keccak256(&bytes)));
     }
     if hex_part.len() > 64 {
-        return Err(format!(
-            "PKP id `{written}` has {} hex digits: a token id has at most 64, a public key 130",
-            hex_part.len()
-        ));
+        return Err(RequestError::PkpIdTooLong {
+            written: written.to_string(),
+            digits: hex_part.len(),
+        });
     }
     Ok(format!("{:0>64}", hex_part.to_ascii_lowercase()))
 }
@@ -222,22 +232,26 @@ mod tests {
         use crate::profile::{DATIL, NAGA};
         let rli = "rate-limit-increase-auth on lit-ratelimitincrease://1";
         assert!(Operation::parse_in(rli, &DATIL).is_ok());
-        let e = Operation::parse_in(rli, &NAGA).unwrap_err();
+        let e = Operation::parse_in(rli, &NAGA).unwrap_err().to_string();
         assert!(e.contains("not known to the naga nodes"), "{e}");
         assert!(e.contains("payment delegation"), "{e}");
         // The prefix alone, with an ability Naga knows.
-        let e = Operation::parse_in("pkp-signing on lit-ratelimitincrease://1", &NAGA).unwrap_err();
+        let e = Operation::parse_in("pkp-signing on lit-ratelimitincrease://1", &NAGA)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("resource prefix `lit-ratelimitincrease`"), "{e}");
         // Naga's own, refused on Datil with the flag that takes it.
         let pay = "lit-payment-delegation on lit-paymentdelegation://ab";
         assert!(Operation::parse_in(pay, &NAGA).is_ok());
-        let e = Operation::parse_in(pay, &DATIL).unwrap_err();
+        let e = Operation::parse_in(pay, &DATIL).unwrap_err().to_string();
         assert!(e.contains("--network naga"), "{e}");
         // What both know parses the same.
         let pkp = format!("pkp-signing on lit-pkp://{ID}");
         assert_eq!(Operation::parse_in(&pkp, &NAGA), Operation::parse(&pkp));
         // Typos still get a suggestion from the profile's words.
-        let e = Operation::parse_in("pkp-signin on lit-pkp://1", &NAGA).unwrap_err();
+        let e = Operation::parse_in("pkp-signin on lit-pkp://1", &NAGA)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("did you mean `pkp-signing`"), "{e}");
     }
 
@@ -274,6 +288,7 @@ mod tests {
         }
         assert!(Operation::parse("pkp-signin on lit-pkp://1")
             .unwrap_err()
+            .to_string()
             .contains("did you mean `pkp-signing`"));
     }
 

@@ -83,6 +83,21 @@ pub enum CompileError {
     Policy(Diagnostics),
 }
 
+impl std::fmt::Display for CompileError {
+    /// The usage message, or the policy diagnostics' messages joined by `; `.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CompileError::Usage(m) => f.write_str(m),
+            CompileError::Policy(d) => {
+                let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+                f.write_str(&messages.join("; "))
+            }
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}
+
 /// A `LitResourceAbilityRequest` as `JSON.stringify` writes it:
 /// `{"resource":{"resource":id,"resourcePrefix":prefix},"ability":…}` plus `"data"` if present.
 pub fn resource_ability_request(r: &CapabilityRequest) -> Value {

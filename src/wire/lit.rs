@@ -280,7 +280,7 @@ impl Resource {
 
     /// An ERC-5573 resource: any RFC 3986 URI, kept as written (siwe-recap compares URIs
     /// byte for byte). Returns why not.
-    pub fn uri(uri: &str) -> Result<Resource, String> {
+    pub fn uri(uri: &str) -> Result<Resource, crate::wire::siwe::UriError> {
         crate::wire::siwe::uri::check_uri(uri)?;
         Ok(Resource {
             prefix: ResourcePrefix::Uri,

@@ -40,7 +40,7 @@ pub use node::{
 };
 pub(crate) use policy::signer_lines_help;
 pub use policy::{check_against_session, check_lone_authsig_against_session};
-pub use sdk::{js_date_parse, nacl_verify, sdk_validate_session_sigs, SdkValidation};
+pub use sdk::{js_date_parse, nacl_verify, sdk_validate_session_sigs, SdkThrow, SdkValidation};
 
 use crate::time::Timestamp;
 pub use crate::verify::operation::Operation;

@@ -9,6 +9,7 @@ use crate::fit::time::{node_issued_at, node_session_time, SessionTimeFault};
 use crate::fit::{self, Audience, Finding};
 use crate::time::Timestamp;
 use crate::verify::operation::{entry_admits, wildcard_coverage, Operation, WildcardCoverage};
+use crate::verify::request_error::RequestError;
 use crate::wire::auth_context::AuthContext;
 use crate::wire::authsig::{self, AuthSigKind};
 use crate::wire::bls::{self, BlsSignature, NetworkKey};
@@ -297,20 +298,18 @@ fn unknown_capability_key(signed_message: &str) -> Option<(usize, String)> {
 pub(super) fn operation_in(
     r: &PayloadRequest<'_>,
     profile: &crate::profile::Profile,
-) -> Result<Request, String> {
+) -> Result<Request, RequestError> {
     let prefix = ResourcePrefix::parse_in(&r.resource.resource_prefix, profile.prefixes)
-        .ok_or_else(|| {
-            format!(
-                "the resource prefix `{}` is not one the nodes know",
-                r.resource.resource_prefix
-            )
+        .ok_or_else(|| RequestError::NodeUnknownPrefix {
+            prefix: r.resource.resource_prefix.to_string(),
         })?;
-    let ability = Ability::parse_in(&r.ability, profile.abilities)
-        .ok_or_else(|| format!("the ability `{}` is not one the nodes know", r.ability))?;
+    let ability = Ability::parse_in(&r.ability, profile.abilities).ok_or_else(|| {
+        RequestError::NodeUnknownAbility {
+            ability: r.ability.to_string(),
+        }
+    })?;
     if !prefix.supports(ability) {
-        return Err(format!(
-            "`{ability}` cannot be used on `{prefix}` resources"
-        ));
+        return Err(RequestError::Unsupported { ability, prefix });
     }
     Ok(Request {
         // As written: the nodes do not normalise ids.
@@ -384,14 +383,14 @@ pub fn verify_file_in(
     profile: &'static crate::profile::Profile,
 ) -> Vec<NodeVerdict> {
     // Step 2 for every entry first, so capability work can be shared across entries.
-    let payloads: Vec<Option<Result<Payload<'_>, String>>> = file
+    let payloads: Vec<Option<Result<Payload<'_>, serde_json::Error>>> = file
         .entries
         .iter()
         .map(|(_, e)| {
             e.signed_message
                 .as_ref()
                 .and_then(Str::text)
-                .map(|m| serde_json::from_str::<Payload<'_>>(m).map_err(|e| e.to_string()))
+                .map(serde_json::from_str::<Payload<'_>>)
         })
         .collect();
     let mut caps: Vec<CapCacheEntry<'_>> = Vec::new();
@@ -467,7 +466,7 @@ pub(super) struct EntryOutcome {
 pub(super) fn verify_entry<'p>(
     url: &str,
     entry: &'p RawEntry<'_>,
-    payload: Option<&'p Result<Payload<'p>, String>>,
+    payload: Option<&'p Result<Payload<'p>, serde_json::Error>>,
     checked_as: &str,
     profile: &'static crate::profile::Profile,
     opts: &VerifyOptions,
@@ -537,7 +536,7 @@ pub(super) fn verify_entry<'p>(
 fn entry_payload<'p>(
     url: &str,
     entry: &'p RawEntry<'_>,
-    payload: Option<&'p Result<Payload<'p>, String>>,
+    payload: Option<&'p Result<Payload<'p>, serde_json::Error>>,
     profile: &crate::profile::Profile,
     keys: &mut Vec<KeyCacheEntry<'p>>,
 ) -> Result<(&'p Payload<'p>, &'p str), NodeError> {

@@ -7,6 +7,34 @@ use ed25519_dalek::VerifyingKey;
 use serde_json::Value;
 
 /// The result of `validateSessionSigs`.
+/// The exception `validateSessionSigs` throws (instead of returning its errors) on input
+/// shapes it does not expect, with V8's message: the SDK's own words, so not lowercase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SdkThrow {
+    /// The SessionSigs are `null`.
+    #[error("TypeError: Cannot convert undefined or null to object")]
+    NullSessionSigs,
+    /// An entry is `null`.
+    #[error("TypeError: Cannot read properties of null (reading 'signedMessage')")]
+    NullEntry,
+    /// An entry's `signedMessage` is the JSON `null`.
+    #[error("TypeError: Cannot read properties of null (reading 'capabilities')")]
+    NullSignedMessage,
+    /// A capability without a string `signedMessage`.
+    #[error("TypeError: Cannot read properties of undefined (reading 'split')")]
+    CapabilityWithoutMessage,
+    /// `capabilities` is truthy but not an array.
+    #[error("TypeError: capabilities.forEach is not a function")]
+    CapabilitiesNotAnArray,
+}
+
+impl SdkThrow {
+    /// How a report names it: the SDK throws instead of validating.
+    pub fn code(&self) -> crate::diag::Code {
+        crate::diag::Code::SessionSigInvalid
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SdkValidation {
     pub is_valid: bool,
@@ -18,7 +46,7 @@ pub struct SdkValidation {
 ///
 /// Times are read with `new Date(...)` restricted to the ISO forms (RFC 3339 date-times and
 /// `YYYY[-MM[-DD]]`); V8's legacy formats (`Wed Oct 05 2011 …`) count as invalid.
-pub fn sdk_validate_session_sigs(sigs: &Value, now: Timestamp) -> Result<SdkValidation, String> {
+pub fn sdk_validate_session_sigs(sigs: &Value, now: Timestamp) -> Result<SdkValidation, SdkThrow> {
     let entries: Vec<(String, &Value)> = match sigs {
         Value::Object(m) => crate::json::js_key_order(m)
             .into_iter()
@@ -29,9 +57,7 @@ pub fn sdk_validate_session_sigs(sigs: &Value, now: Timestamp) -> Result<SdkVali
             .enumerate()
             .map(|(i, v)| (i.to_string(), v))
             .collect(),
-        Value::Null => {
-            return Err("TypeError: Cannot convert undefined or null to object".to_string())
-        }
+        Value::Null => return Err(SdkThrow::NullSessionSigs),
         _ => Vec::new(),
     };
     let mut errors = Vec::new();
@@ -77,14 +103,13 @@ pub(super) fn js_string(v: &Value) -> String {
     }
 }
 
-pub(super) fn sdk_validate_session_sig(sig: &Value, now: Timestamp) -> Result<Vec<String>, String> {
+pub(super) fn sdk_validate_session_sig(
+    sig: &Value,
+    now: Timestamp,
+) -> Result<Vec<String>, SdkThrow> {
     let mut errors = Vec::new();
     let message = match sig {
-        Value::Null => {
-            return Err(
-                "TypeError: Cannot read properties of null (reading 'signedMessage')".into(),
-            )
-        }
+        Value::Null => return Err(SdkThrow::NullEntry),
         Value::Object(o) => o.get("signedMessage"),
         _ => None,
     };
@@ -99,7 +124,7 @@ pub(super) fn sdk_validate_session_sig(sig: &Value, now: Timestamp) -> Result<Ve
         return Ok(errors);
     };
     if parsed.is_null() {
-        return Err("TypeError: Cannot read properties of null (reading 'capabilities')".into());
+        return Err(SdkThrow::NullSignedMessage);
     }
     let get = |k: &str| match &parsed {
         Value::Object(o) => o.get(k),
@@ -112,22 +137,13 @@ pub(super) fn sdk_validate_session_sig(sig: &Value, now: Timestamp) -> Result<Ve
         }
         Some(Value::Array(a)) => {
             for (index, cap) in a.iter().enumerate() {
-                let text =
-                    match cap {
-                        Value::Object(o) => match o.get("signedMessage") {
-                            Some(Value::String(s)) => s,
-                            _ => return Err(
-                                "TypeError: Cannot read properties of undefined (reading 'split')"
-                                    .into(),
-                            ),
-                        },
-                        _ => {
-                            return Err(
-                                "TypeError: Cannot read properties of undefined (reading 'split')"
-                                    .into(),
-                            )
-                        }
-                    };
+                let text = match cap {
+                    Value::Object(o) => match o.get("signedMessage") {
+                        Some(Value::String(s)) => s,
+                        _ => return Err(SdkThrow::CapabilityWithoutMessage),
+                    },
+                    _ => return Err(SdkThrow::CapabilityWithoutMessage),
+                };
                 match parse_signed_message(text).remove("Expiration Time") {
                     Some(v) if !v.is_empty() => errors.extend(validate_expiration(
                         &Value::String(v),
@@ -140,7 +156,7 @@ pub(super) fn sdk_validate_session_sig(sig: &Value, now: Timestamp) -> Result<Ve
                 }
             }
         }
-        Some(_) => return Err("TypeError: capabilities.forEach is not a function".into()),
+        Some(_) => return Err(SdkThrow::CapabilitiesNotAnArray),
     }
     match get("expiration") {
         Some(v) if truthy(v) => errors.extend(validate_expiration(v, "main signedMessage", now)),

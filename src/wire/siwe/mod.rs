@@ -11,10 +11,12 @@ use crate::wire::lit::{Ability, Resource};
 use crate::wire::recap::{self, NotaBene, RecapError};
 use std::ops::Range;
 
+mod field_error;
 mod parse;
 pub(crate) mod uri;
 mod validate;
 
+pub use field_error::{FieldError, UriError, UriPart};
 pub use uri::{check_authority, check_scheme, check_uri};
 
 /// The SDK's default statement (note the two spaces).
@@ -521,7 +523,7 @@ fn round_trips(data: Option<&NotaBene>) -> bool {
 /// Why the SDK cannot parse back a SIWE message with this statement, if it cannot: EIP-4361
 /// allows only ASCII letters, digits, spaces and the URI punctuation in a statement. (The nodes'
 /// parser is more lenient, but the SDK re-parses every AuthSig in `getSessionSigs` and fails.)
-pub fn sdk_statement_error(statement: &str) -> Option<String> {
+pub fn sdk_statement_error(statement: &str) -> Option<FieldError> {
     parse::check_statement(statement, Flavor::Sdk).err()
 }
 

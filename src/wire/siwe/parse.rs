@@ -11,11 +11,12 @@
 //!
 //! The RFC 3986 pieces (scheme, authority, URI) come from [`super::uri`].
 
+use super::field_error::FieldError;
 use super::uri::{
     check_authority, check_scheme, check_uri, is_gen_delim, is_pchar, is_sub_delim, is_unreserved,
     scan,
 };
-use super::{quote, show_char, Flavor, SiweMessage, PREAMBLE};
+use super::{quote, Flavor, SiweMessage, PREAMBLE};
 use crate::eth::{Address, AddressError};
 use crate::time::{TimeError, Timestamp};
 use std::ops::Range;
@@ -207,19 +208,19 @@ impl SiweSpans {
 pub(super) fn err(
     field: SiweField,
     span: Range<usize>,
-    message: impl Into<String>,
+    message: impl std::fmt::Display,
 ) -> SiweParseError {
     SiweParseError {
         field,
-        message: message.into(),
+        message: message.to_string(),
         span,
     }
 }
 
 /// EIP-4361 `statement = *( reserved / unreserved / " " )`.
-pub(super) fn check_statement(s: &str, flavor: Flavor) -> Result<(), String> {
-    if let Some(c) = s.chars().find(|c| *c == '\n') {
-        return Err(format!("the statement contains {}", show_char(c)));
+pub(super) fn check_statement(s: &str, flavor: Flavor) -> Result<(), FieldError> {
+    if s.contains('\n') {
+        return Err(FieldError::StatementLineBreak);
     }
     if flavor == Flavor::Node {
         return Ok(());
@@ -231,94 +232,79 @@ pub(super) fn check_statement(s: &str, flavor: Flavor) -> Result<(), String> {
                 || is_sub_delim(c as u8)
                 || c == ' '))
     }) {
-        Some(c) => Err(format!(
-            "the statement contains {}, which EIP-4361 does not allow in a statement",
-            show_char(c)
-        )),
+        Some(found) => Err(FieldError::StatementChar { found }),
         None => Ok(()),
     }
 }
 
-pub(super) fn check_nonce(s: &str, flavor: Flavor) -> Result<(), String> {
+pub(super) fn check_nonce(s: &str, flavor: Flavor) -> Result<(), FieldError> {
+    let nonce = || s.to_string();
     match flavor {
         Flavor::Sdk => {
-            if let Some(c) = s.chars().find(|c| !c.is_ascii_alphanumeric()) {
-                return Err(format!(
-                    "nonce {} contains {}; a SIWE nonce is letters and digits only",
-                    quote(s),
-                    show_char(c)
-                ));
+            if let Some(found) = s.chars().find(|c| !c.is_ascii_alphanumeric()) {
+                return Err(FieldError::NonceChar {
+                    nonce: nonce(),
+                    found,
+                });
             }
         }
         Flavor::Node => {
             if s.contains('\n') {
-                return Err(format!("nonce {} contains a line break", quote(s)));
+                return Err(FieldError::NonceLineBreak { nonce: nonce() });
             }
         }
     }
     if s.len() < 8 {
-        return Err(format!(
-            "nonce {} has {} characters; a SIWE nonce has at least 8",
-            quote(s),
-            s.chars().count()
-        ));
+        return Err(FieldError::NonceTooShort { nonce: nonce() });
     }
     Ok(())
 }
 
-pub(super) fn check_time(field: SiweField, s: &str) -> Result<(), String> {
+pub(super) fn check_time(field: SiweField, s: &str) -> Result<(), FieldError> {
+    let value = s.to_string();
     match Timestamp::parse_rfc3339(s) {
         Ok(_) => Ok(()),
-        Err(TimeError::Syntax(_)) => Err(format!(
-            "`{}` value {} is not an RFC 3339 date-time",
-            field.label(),
-            quote(s)
-        )),
-        Err(TimeError::OutOfRange(_)) => Err(format!(
-            "`{}` value {} names a day or time that does not exist",
-            field.label(),
-            quote(s)
-        )),
+        Err(TimeError::Syntax(_)) => Err(FieldError::TimeSyntax { field, value }),
+        Err(TimeError::OutOfRange(_)) => Err(FieldError::TimeOutOfRange { field, value }),
     }
 }
 
-pub(super) fn check_address(s: &str) -> Result<(), String> {
+pub(super) fn check_address(s: &str) -> Result<(), FieldError> {
     match Address::parse_checksummed(s) {
         Ok(_) => Ok(()),
-        Err(AddressError::Checksum { expected, .. }) => Err(format!(
-            "address {} is not EIP-55 checksummed (expected `{expected}`)",
-            quote(s)
-        )),
-        Err(AddressError::Syntax(_)) if s.is_empty() => {
-            Err("the address line is empty".to_string())
-        }
-        Err(AddressError::Syntax(_)) => Err(format!(
-            "{} is not an Ethereum address (`0x` and 40 hex digits)",
-            quote(s)
-        )),
-    }
-}
-
-pub(super) fn check_chain_id(s: &str) -> Result<u64, String> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("chain id {} is not a decimal number", quote(s)));
-    }
-    s.parse::<u64>()
-        .map_err(|_| format!("chain id {} is larger than {}", quote(s), u64::MAX))
-}
-
-pub(super) fn check_request_id(s: &str, flavor: Flavor) -> Result<(), String> {
-    match flavor {
-        Flavor::Sdk => scan(s, is_pchar).map_err(|c| {
-            format!(
-                "request id {} contains {}, which is not an RFC 3986 path character",
-                quote(s),
-                show_char(c)
-            )
+        Err(AddressError::Checksum { expected, .. }) => Err(FieldError::AddressChecksum {
+            address: s.to_string(),
+            expected,
         }),
-        Flavor::Node if s.contains('\n') => {
-            Err(format!("request id {} contains a line break", quote(s)))
-        }
+        Err(AddressError::Syntax(_)) if s.is_empty() => Err(FieldError::AddressEmpty),
+        Err(AddressError::Syntax(_)) => Err(FieldError::NotAnAddress {
+            address: s.to_string(),
+        }),
+    }
+}
+
+pub(super) fn check_chain_id(s: &str) -> Result<u64, FieldError> {
+    let chain_id = || s.to_string();
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(FieldError::ChainIdSyntax {
+            chain_id: chain_id(),
+        });
+    }
+    s.parse::<u64>().map_err(|_| FieldError::ChainIdTooLarge {
+        chain_id: chain_id(),
+    })
+}
+
+pub(super) fn check_request_id(s: &str, flavor: Flavor) -> Result<(), FieldError> {
+    let request_id = || s.to_string();
+    match flavor {
+        Flavor::Sdk => scan(s, is_pchar).map_err(|found| FieldError::RequestIdChar {
+            request_id: request_id(),
+            found,
+        }),
+        Flavor::Node if s.contains('\n') => Err(FieldError::RequestIdLineBreak {
+            request_id: request_id(),
+        }),
         Flavor::Node => Ok(()),
     }
 }
@@ -595,16 +581,16 @@ fn parse_mandatory(
                 spans.version = span.clone();
             }
             SiweField::ChainId => {
-                msg.chain_id = check_chain_id(value).map_err(fail)?;
+                msg.chain_id = check_chain_id(value).map_err(|e| fail(e.to_string()))?;
                 spans.chain_id = span.clone();
             }
             SiweField::Nonce => {
-                check_nonce(value, flavor).map_err(fail)?;
+                check_nonce(value, flavor).map_err(|e| fail(e.to_string()))?;
                 msg.nonce = value.to_string();
                 spans.nonce = span.clone();
             }
             _ => {
-                check_time(field, value).map_err(fail)?;
+                check_time(field, value).map_err(|e| fail(e.to_string()))?;
                 msg.issued_at = value.to_string();
                 spans.issued_at = span.clone();
             }
@@ -681,17 +667,17 @@ fn parse_optional(
                 let fail = |m: String| err(field, span.clone(), m);
                 match field {
                     SiweField::ExpirationTime => {
-                        check_time(field, value).map_err(fail)?;
+                        check_time(field, value).map_err(|e| fail(e.to_string()))?;
                         msg.expiration_time = Some(value.to_string());
                         spans.expiration_time = Some(span.clone());
                     }
                     SiweField::NotBefore => {
-                        check_time(field, value).map_err(fail)?;
+                        check_time(field, value).map_err(|e| fail(e.to_string()))?;
                         msg.not_before = Some(value.to_string());
                         spans.not_before = Some(span.clone());
                     }
                     _ => {
-                        check_request_id(value, flavor).map_err(fail)?;
+                        check_request_id(value, flavor).map_err(|e| fail(e.to_string()))?;
                         msg.request_id = Some(value.to_string());
                         spans.request_id = Some(span.clone());
                     }

@@ -3,7 +3,7 @@
 //! reason it fails, for diagnostics. siwe 2.3.2 validates these with the same grammar
 //! (`valid-url` plus its own ABNF), so the verdicts here are the SDK's.
 
-use super::{quote, show_char};
+use super::field_error::{UriError, UriPart};
 
 pub(super) fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
@@ -46,21 +46,22 @@ pub(super) fn scan(s: &str, ok: impl Fn(u8) -> bool) -> Result<(), char> {
 }
 
 /// RFC 3986 `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.
-pub fn check_scheme(s: &str) -> Result<(), String> {
+pub fn check_scheme(s: &str) -> Result<(), UriError> {
     let mut chars = s.chars();
     match chars.next() {
-        None => return Err("the scheme is empty".to_string()),
+        None => return Err(UriError::EmptyScheme),
         Some(c) if !c.is_ascii_alphabetic() => {
-            return Err(format!("the scheme {} must start with a letter", quote(s)))
+            return Err(UriError::SchemeStart {
+                scheme: s.to_string(),
+            })
         }
         _ => {}
     }
     match chars.find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))) {
-        Some(c) => Err(format!(
-            "{} is not allowed in the scheme {}",
-            show_char(c),
-            quote(s)
-        )),
+        Some(found) => Err(UriError::SchemeChar {
+            scheme: s.to_string(),
+            found,
+        }),
         None => Ok(()),
     }
 }
@@ -135,28 +136,36 @@ fn is_ipvfuture(s: &str) -> bool {
 }
 
 /// RFC 3986 `authority = [ userinfo "@" ] host [ ":" port ]`. Returns why not.
-pub fn check_authority(s: &str) -> Result<(), String> {
+pub fn check_authority(s: &str) -> Result<(), UriError> {
     let (userinfo, hostport) = match s.find('@') {
         Some(i) => (Some(&s[..i]), &s[i + 1..]),
         None => (None, s),
     };
     if let Some(u) = userinfo {
-        scan(u, |b| is_unreserved(b) || is_sub_delim(b) || b == b':')
-            .map_err(|c| format!("{} is not allowed in the user information", show_char(c)))?;
+        scan(u, |b| is_unreserved(b) || is_sub_delim(b) || b == b':').map_err(|found| {
+            UriError::NotAllowed {
+                part: UriPart::UserInfo,
+                found,
+            }
+        })?;
     }
     let rest = if let Some(inner) = hostport.strip_prefix('[') {
-        let close = inner
-            .find(']')
-            .ok_or_else(|| "the IP literal opened by `[` is not closed".to_string())?;
+        let close = inner.find(']').ok_or(UriError::UnclosedIpLiteral)?;
         let literal = &inner[..close];
         if !(is_ipv6(literal) || is_ipvfuture(literal)) {
-            return Err(format!("{} is not an IPv6 address", quote(literal)));
+            return Err(UriError::NotIpv6 {
+                literal: literal.to_string(),
+            });
         }
         &inner[close + 1..]
     } else {
         let end = hostport.find(':').unwrap_or(hostport.len());
-        scan(&hostport[..end], |b| is_unreserved(b) || is_sub_delim(b))
-            .map_err(|c| format!("{} is not allowed in a host name", show_char(c)))?;
+        scan(&hostport[..end], |b| is_unreserved(b) || is_sub_delim(b)).map_err(|found| {
+            UriError::NotAllowed {
+                part: UriPart::Host,
+                found,
+            }
+        })?;
         &hostport[end..]
     };
     if rest.is_empty() {
@@ -164,16 +173,18 @@ pub fn check_authority(s: &str) -> Result<(), String> {
     }
     match rest.strip_prefix(':') {
         Some(port) if port.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
-        Some(port) => Err(format!("the port {} is not a number", quote(port))),
-        None => Err(format!("unexpected {} after the host", quote(rest))),
+        Some(port) => Err(UriError::Port {
+            port: port.to_string(),
+        }),
+        None => Err(UriError::AfterHost {
+            rest: rest.to_string(),
+        }),
     }
 }
 
 /// RFC 3986 `URI = scheme ":" hier-part [ "?" query ] [ "#" fragment ]`. Returns why not.
-pub fn check_uri(s: &str) -> Result<(), String> {
-    let colon = s
-        .find(':')
-        .ok_or_else(|| "it has no scheme (such as `https:` or `lit:`)".to_string())?;
+pub fn check_uri(s: &str) -> Result<(), UriError> {
+    let colon = s.find(':').ok_or(UriError::NoScheme)?;
     check_scheme(&s[..colon])?;
     let rest = &s[colon + 1..];
     let (rest, fragment) = match rest.split_once('#') {
@@ -181,16 +192,24 @@ pub fn check_uri(s: &str) -> Result<(), String> {
         None => (rest, None),
     };
     if let Some(f) = fragment {
-        scan(f, |b| is_pchar(b) || b == b'/' || b == b'?')
-            .map_err(|c| format!("{} is not allowed in the fragment", show_char(c)))?;
+        scan(f, |b| is_pchar(b) || b == b'/' || b == b'?').map_err(|found| {
+            UriError::NotAllowed {
+                part: UriPart::Fragment,
+                found,
+            }
+        })?;
     }
     let (hier, query) = match rest.split_once('?') {
         Some((h, q)) => (h, Some(q)),
         None => (rest, None),
     };
     if let Some(q) = query {
-        scan(q, |b| is_pchar(b) || b == b'/' || b == b'?')
-            .map_err(|c| format!("{} is not allowed in the query", show_char(c)))?;
+        scan(q, |b| is_pchar(b) || b == b'/' || b == b'?').map_err(|found| {
+            UriError::NotAllowed {
+                part: UriPart::Query,
+                found,
+            }
+        })?;
     }
     let path = if let Some(after) = hier.strip_prefix("//") {
         let end = after.find('/').unwrap_or(after.len());
@@ -199,8 +218,10 @@ pub fn check_uri(s: &str) -> Result<(), String> {
     } else {
         hier
     };
-    scan(path, |b| is_pchar(b) || b == b'/')
-        .map_err(|c| format!("{} is not allowed in the path", show_char(c)))
+    scan(path, |b| is_pchar(b) || b == b'/').map_err(|found| UriError::NotAllowed {
+        part: UriPart::Path,
+        found,
+    })
 }
 
 #[cfg(test)]

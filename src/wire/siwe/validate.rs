@@ -24,7 +24,7 @@ pub(super) fn validate(msg: &SiweMessage, flavor: Flavor) -> Result<(), SiwePars
                 "the Lit nodes' SIWE parser (siwe-rs 0.5) does not accept a scheme before the domain".into(),
             ));
         }
-        check_scheme(scheme).map_err(|m| fail(SiweField::Scheme, m))?;
+        check_scheme(scheme).map_err(|m| fail(SiweField::Scheme, m.to_string()))?;
     }
     if msg.domain.is_empty() {
         return Err(fail(SiweField::Domain, "the domain is empty".into()));
@@ -38,9 +38,9 @@ pub(super) fn validate(msg: &SiweMessage, flavor: Flavor) -> Result<(), SiwePars
             ),
         )
     })?;
-    check_address(&msg.address).map_err(|m| fail(SiweField::Address, m))?;
+    check_address(&msg.address).map_err(|m| fail(SiweField::Address, m.to_string()))?;
     if let Some(s) = msg.statement.as_deref().filter(|s| !s.is_empty()) {
-        check_statement(s, flavor).map_err(|m| fail(SiweField::Statement, m))?;
+        check_statement(s, flavor).map_err(|m| fail(SiweField::Statement, m.to_string()))?;
     }
     if msg.uri.is_empty() {
         return Err(fail(SiweField::Uri, "the URI is empty".into()));
@@ -60,22 +60,25 @@ pub(super) fn validate(msg: &SiweMessage, flavor: Flavor) -> Result<(), SiwePars
             ),
         ));
     }
-    check_nonce(&msg.nonce, flavor).map_err(|m| fail(SiweField::Nonce, m))?;
+    check_nonce(&msg.nonce, flavor).map_err(|m| fail(SiweField::Nonce, m.to_string()))?;
     if msg.issued_at.is_empty() {
         return Err(fail(
             SiweField::IssuedAt,
             "the `Issued At` time is empty".into(),
         ));
     }
-    check_time(SiweField::IssuedAt, &msg.issued_at).map_err(|m| fail(SiweField::IssuedAt, m))?;
+    check_time(SiweField::IssuedAt, &msg.issued_at)
+        .map_err(|m| fail(SiweField::IssuedAt, m.to_string()))?;
     if let Some(e) = msg.expiration_time.as_deref().filter(|e| !e.is_empty()) {
-        check_time(SiweField::ExpirationTime, e).map_err(|m| fail(SiweField::ExpirationTime, m))?;
+        check_time(SiweField::ExpirationTime, e)
+            .map_err(|m| fail(SiweField::ExpirationTime, m.to_string()))?;
     }
     if let Some(n) = msg.not_before.as_deref().filter(|n| !n.is_empty()) {
-        check_time(SiweField::NotBefore, n).map_err(|m| fail(SiweField::NotBefore, m))?;
+        check_time(SiweField::NotBefore, n)
+            .map_err(|m| fail(SiweField::NotBefore, m.to_string()))?;
     }
     if let Some(r) = &msg.request_id {
-        check_request_id(r, flavor).map_err(|m| fail(SiweField::RequestId, m))?;
+        check_request_id(r, flavor).map_err(|m| fail(SiweField::RequestId, m.to_string()))?;
     }
     for (n, r) in msg.resources.iter().flatten().enumerate() {
         check_uri(r).map_err(|m| {
