@@ -3,9 +3,9 @@
 //! combined by the SDK, checked against their network key.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use litcap::bls::{session_hash, BlsSignature, NetworkKey, DST_POP};
-use litcap::time::Timestamp;
-use litcap::verify::sessionsigs::judge_capability;
+use litcap::internal::bls::{session_hash, BlsSignature, NetworkKey, DST_POP};
+use litcap::internal::verify::sessionsigs::judge_capability;
+use litcap::Timestamp;
 use serde_json::Value;
 
 fn bls(c: &mut Criterion) {

@@ -41,7 +41,7 @@ fn example_pairs() -> Vec<(String, String)> {
 }
 
 fn sessions_of(dsl: &str) -> Vec<String> {
-    let loaded = litcap::load::load_paths(&[root().join(dsl)]).unwrap();
+    let loaded = litcap::load_paths(&[root().join(dsl)]).unwrap();
     assert!(!loaded.diagnostics.has_errors(), "{dsl}");
     let names: Vec<String> = loaded.policy.session_names().map(str::to_string).collect();
     assert!(!names.is_empty(), "{dsl} has no session");
@@ -240,7 +240,7 @@ fn forms_mix_in_one_run() {
 
 #[test]
 fn schema_prints_each_published_schema() {
-    for s in litcap::schema::Schema::ALL {
+    for s in litcap::Schema::ALL {
         let printed = stdout_ok(&litcap(&["schema", s.name()]));
         let file = std::fs::read_to_string(root().join("schemas").join(s.file_name())).unwrap();
         assert_eq!(printed, file, "{}", s.name());

@@ -3,7 +3,7 @@
 //! (alias bombs, deep nesting, duplicate keys, huge files) that must fail fast and clearly.
 
 use litcap::diag::{location, Code};
-use litcap::load::{load_inputs, PolicyFormat};
+use litcap::{load_inputs, PolicyFormat};
 use std::time::{Duration, Instant};
 
 /// `(code, message, line, column, help)` of every diagnostic, in order.
@@ -512,7 +512,7 @@ fn big_files_are_read_in_bounded_time_and_huge_ones_refused() {
     );
     assert_eq!(loaded.policy.sessions.len(), i);
     // Above the DSL's limit the file is refused before parsing.
-    let huge = "#".repeat(litcap::syntax::parser::MAX_FILE_BYTES + 1);
+    let huge = "#".repeat(litcap::internal::syntax::parser::MAX_FILE_BYTES + 1);
     let started = Instant::now();
     let d = yaml(&huge);
     fast(started);

@@ -7,7 +7,7 @@
 
 use super::common::{print_json, usage_error};
 use super::sign::{times, warn_if_unusable, NonceArgs, Reported, SeedArgs, Target, WalletArgs};
-use litcap::sign::SessionKey;
+use litcap::SessionKey;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]

@@ -1,9 +1,9 @@
 //! `litcap check FILE... [--authsig FILE] [--session NAME] [--at RFC3339] [--format human|json|sarif]`
 
 use super::common::{self, Format};
-use litcap::time::Ttl;
-use litcap::verify::check::{self, CheckOptions};
-use litcap::verify::lints::LintOptions;
+use litcap::internal::verify::check::{self, CheckOptions};
+use litcap::LintOptions;
+use litcap::Ttl;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -40,12 +40,12 @@ pub struct CheckArgs {
     pub netkey: super::netkey::NetworkKeyArgs,
 }
 
-pub fn parse_ttl(s: &str) -> Result<Ttl, litcap::time::TtlError> {
+pub fn parse_ttl(s: &str) -> Result<Ttl, litcap::TtlError> {
     Ttl::parse(s)
 }
 
 pub fn run(args: CheckArgs) -> u8 {
-    let mut loaded = match litcap::load::load_paths(&common::policy_paths(&args.files)) {
+    let mut loaded = match litcap::load_paths(&common::policy_paths(&args.files)) {
         Ok(l) => l,
         Err(e) => return common::io_error(&e),
     };
@@ -61,12 +61,8 @@ pub fn run(args: CheckArgs) -> u8 {
     let mut report = match &args.authsig {
         None => check::check_policy(&loaded, &opts),
         Some(path) => {
-            let at = match args
-                .at
-                .as_deref()
-                .map(litcap::time::Timestamp::parse_rfc3339)
-            {
-                None => litcap::time::Timestamp::now(),
+            let at = match args.at.as_deref().map(litcap::Timestamp::parse_rfc3339) {
+                None => litcap::Timestamp::now(),
                 Some(Ok(t)) => t,
                 Some(Err(e)) => return common::usage_error(format!("--at: {e}")),
             };
@@ -89,7 +85,7 @@ pub fn run(args: CheckArgs) -> u8 {
         }
     };
     if args.network != super::network::Network::Datil {
-        for d in litcap::wire::compile_naga::vocabulary_diagnostics(
+        for d in litcap::internal::wire::compile_naga::vocabulary_diagnostics(
             &loaded.policy,
             args.network.profile(),
             args.session.as_deref(),

@@ -1,10 +1,10 @@
 //! `litcap compile FILE... --session NAME [--format json|human] [SIWE inputs]`
 
 use super::common::{self, print_json, print_stdout, usage_error, usage_error_help};
-use litcap::compile::{self, CompileError, SiweInputs};
 use litcap::diag::exit;
-use litcap::time::Timestamp;
-use litcap::wire::compile_naga;
+use litcap::internal::compile::{self, CompileError, SiweInputs};
+use litcap::internal::wire::compile_naga;
+use litcap::Timestamp;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -49,8 +49,8 @@ pub enum OutputFormat {
 pub fn run(args: CompileArgs) -> u8 {
     // Only the session's and its grant's blocks are parsed and checked (see
     // `load_for_session`); everything when that is not possible.
-    let mut loaded = match litcap::load::read_inputs(&args.files) {
-        Ok(inputs) => litcap::load::load_for_session(inputs, &args.session),
+    let mut loaded = match litcap::internal::load::read_inputs(&args.files) {
+        Ok(inputs) => litcap::internal::load::load_for_session(inputs, &args.session),
         Err(e) => return usage_error(e),
     };
     loaded.diagnostics.apply_suppressions(&loaded.sources);
@@ -94,7 +94,7 @@ pub fn run(args: CompileArgs) -> u8 {
 #[error("--{flag}: {error}")]
 struct TimeFlagError {
     flag: &'static str,
-    error: litcap::time::TimeError,
+    error: litcap::TimeError,
 }
 
 fn siwe_inputs(args: &CompileArgs) -> Result<Option<SiweInputs>, TimeFlagError> {
@@ -134,7 +134,9 @@ fn human(c: &compile::Compiled) -> String {
             let nb: Vec<String> = nbs
                 .iter()
                 .filter(|n| !n.is_empty())
-                .map(|n| litcap::json::canonicalize(&serde_json::Value::Object(n.clone())))
+                .map(|n| {
+                    litcap::internal::json::canonicalize(&serde_json::Value::Object(n.clone()))
+                })
                 .collect();
             s.push_str(&format!("  {} on {key}", ability.0));
             if !nb.is_empty() {

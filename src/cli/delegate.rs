@@ -18,16 +18,16 @@ use super::sign::{
 };
 use litcap::diag::{exit, Code, Diagnostic};
 
-use litcap::eth::Address;
-use litcap::lit::Ability;
-use litcap::sign::capacity::{
+use litcap::internal::eth::Address;
+use litcap::internal::sign::capacity::{
     create_capacity_delegation_auth_sig, create_grant_delegation_auth_sig, CapacityDelegationParams,
 };
-use litcap::sign::payment::{
+use litcap::internal::sign::payment::{
     create_payment_delegation_auth_sig, PaymentDelegationParams, PaymentError,
 };
-use litcap::time::Ttl;
-use litcap::wire::payment::PaymentDelegationInput;
+use litcap::internal::wire::payment::PaymentDelegationInput;
+use litcap::Ability;
+use litcap::Ttl;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -270,7 +270,7 @@ fn delegate_payment(args: DelegateArgs) -> Result<u8, Reported> {
         statement: args.statement.clone(),
     };
     // The inputs are checked before any wallet or network is touched.
-    if let Err(e) = litcap::wire::payment::nota_bene(&params.delegation) {
+    if let Err(e) = litcap::internal::wire::payment::nota_bene(&params.delegation) {
         return Err(Reported(match e.help() {
             Some(h) => usage_error_help(format!("payment delegation: {e}"), h),
             None => usage_error(format!("payment delegation: {e}")),

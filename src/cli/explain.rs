@@ -2,7 +2,7 @@
 
 use super::common;
 use litcap::diag::{exit, Diagnostics};
-use litcap::verify::explain;
+use litcap::internal::verify::explain;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -36,7 +36,7 @@ pub fn run(args: ExplainArgs) -> u8 {
     if loaded.diagnostics.has_errors() {
         return exit::ERRORS;
     }
-    let session = match litcap::compile::find_session(&loaded.policy, &args.session) {
+    let session = match litcap::internal::compile::find_session(&loaded.policy, &args.session) {
         Ok(s) => s,
         Err(d) => {
             common::print_human(&Diagnostics(vec![*d]), &loaded.sources);
@@ -79,7 +79,9 @@ pub fn run(args: ExplainArgs) -> u8 {
                 .as_ref()
                 .map(|a| location(&loaded.sources, a.span));
             let reason = match &e.verdict {
-                litcap::coverage::Verdict::NotCovered(gap) => Some(explain::gap_reason(gap)),
+                litcap::internal::coverage::Verdict::NotCovered(gap) => {
+                    Some(explain::gap_reason(gap))
+                }
                 _ => None,
             };
             let printed = common::print_json(&serde_json::json!({

@@ -2,7 +2,7 @@
 //! checks for. `datil` (SDK v7) is the default, so every command's output without the flag is
 //! what it was before profiles existed.
 
-use litcap::profile::{Profile, DATIL, NAGA};
+use litcap::{Profile, DATIL, NAGA};
 
 /// The networks litcap speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]

@@ -6,22 +6,22 @@
 //! Also the pieces `authsig` and `delegate` share: wallet options, nonce options, error output.
 
 use super::common::{self, print_json, usage_error};
-use litcap::authsig::AuthSig;
-use litcap::compile::{self, CompileError, SiweInputs};
 use litcap::diag::{exit, Code, Diagnostic, Diagnostics, Sources};
-use litcap::eth::Address;
-use litcap::model::{Grant, Policy, Session};
-use litcap::sign::check::{check_auth_sig, problem_lines, Expectations, Problem};
-use litcap::sign::flow::{self, StoredAuthSig};
+use litcap::internal::compile::{self, CompileError, SiweInputs};
+use litcap::internal::eth::Address;
+use litcap::internal::sign::check::{check_auth_sig, problem_lines, Expectations, Problem};
+use litcap::internal::sign::flow::{self, StoredAuthSig};
 #[cfg(feature = "net")]
-use litcap::sign::handshake;
-use litcap::sign::http::HttpConfig;
+use litcap::internal::sign::handshake;
+use litcap::internal::sign::http::HttpConfig;
 #[cfg(feature = "net")]
-use litcap::sign::remote::RemoteSigner;
-use litcap::sign::store::{KeyStore, WALLET_SIG};
-use litcap::sign::{LocalWallet, SessionKey, SignError, WalletSigner};
-use litcap::siwe::CapabilityRequest;
-use litcap::time::{Timestamp, Ttl};
+use litcap::internal::sign::remote::RemoteSigner;
+use litcap::internal::sign::store::{KeyStore, WALLET_SIG};
+use litcap::AuthSig;
+use litcap::CapabilityRequest;
+use litcap::{Grant, Policy, Session};
+use litcap::{LocalWallet, SessionKey, SignError, WalletSigner};
+use litcap::{Timestamp, Ttl};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -156,7 +156,7 @@ impl NonceArgs {
     #[cfg_attr(not(feature = "net"), allow(unused_variables))] // `http`
     pub fn resolve(&self, http: &HttpConfig) -> Result<String, Reported> {
         if let Some(n) = &self.nonce {
-            litcap::sign::authsig::check_nonce(n).map_err(|e| report(&e))?;
+            litcap::internal::sign::authsig::check_nonce(n).map_err(|e| report(&e))?;
             return Ok(n.clone());
         }
         #[cfg(not(feature = "net"))]
@@ -317,11 +317,15 @@ impl Target {
     }
 
     /// Refuses a session (or its grant) with capabilities outside the profile's vocabulary,
-    /// naming the replacement (`litcap::wire::compile_naga::outside_vocabulary`).
-    pub fn check_vocabulary(&self, profile: &litcap::profile::Profile) -> Result<(), Reported> {
-        match litcap::wire::compile_naga::outside_vocabulary(&self.policy, self.session(), profile)
-            .into_iter()
-            .next()
+    /// naming the replacement (`litcap::internal::wire::compile_naga::outside_vocabulary`).
+    pub fn check_vocabulary(&self, profile: &litcap::Profile) -> Result<(), Reported> {
+        match litcap::internal::wire::compile_naga::outside_vocabulary(
+            &self.policy,
+            self.session(),
+            profile,
+        )
+        .into_iter()
+        .next()
         {
             Some(o) => Err(Reported(common::usage_error_help(
                 o.message(profile),
@@ -332,7 +336,7 @@ impl Target {
     }
 
     /// Signs a fresh AuthSig for the session key with the grant's recap and SIWE fields; `naga`
-    /// writes the SIWE as SDK v8 does (`litcap::wire::compile_naga::to_naga`).
+    /// writes the SIWE as SDK v8 does (`litcap::internal::wire::compile_naga::to_naga`).
     pub fn new_auth_sig_in(
         &self,
         signer: &dyn WalletSigner,
@@ -355,7 +359,11 @@ impl Target {
                 CompileError::Policy(d) => report_diags(&d, &self.sources),
             })?;
         if naga {
-            litcap::wire::compile_naga::to_naga(&mut compiled, &self.policy, self.session());
+            litcap::internal::wire::compile_naga::to_naga(
+                &mut compiled,
+                &self.policy,
+                self.session(),
+            );
         }
         let Some(siwe) = compiled.siwe else {
             return Err(Reported(usage_error("no SIWE message was compiled")));
@@ -363,7 +371,9 @@ impl Target {
         // The model proves coverage; check the compiled recap once more before signing.
         let mut diags = Diagnostics::new();
         for r in &self.session().requests {
-            if !litcap::coverage::check(&compiled.recap, &r.resource, r.ability).is_covered() {
+            if !litcap::internal::coverage::check(&compiled.recap, &r.resource, r.ability)
+                .is_covered()
+            {
                 diags.push(
                     Diagnostic::new(
                         Code::NotCovered,
@@ -381,8 +391,7 @@ impl Target {
         if !diags.is_empty() {
             return Err(report_diags(&diags, &self.sources));
         }
-        litcap::sign::authsig::sign_message(signer, siwe.to_message())
-            .map_err(|e| report(&SignError::from(e)))
+        litcap::sign_message(signer, siwe.to_message()).map_err(|e| report(&SignError::from(e)))
     }
 
     /// What an AuthSig for this session must satisfy.
@@ -391,7 +400,7 @@ impl Target {
         uri: &'a str,
         wallet: Option<Address>,
         requests: &'a [CapabilityRequest],
-        grant_recap: &'a litcap::recap::Recap,
+        grant_recap: &'a litcap::Recap,
         now: Timestamp,
         session_expiration: Timestamp,
     ) -> Expectations<'a> {
@@ -432,14 +441,14 @@ pub fn problem_diags(what: &str, file: &str, problems: &[Problem]) -> Diagnostic
 /// gets the session key's public key in its help (see [`key_help`]).
 fn redact_seed_uri(problems: &mut [Problem], key: &SessionKey) {
     for p in problems.iter_mut() {
-        if let litcap::fit::Finding::UriMismatch { found, .. } = p {
+        if let litcap::internal::fit::Finding::UriMismatch { found, .. } = p {
             let named = found
-                .strip_prefix(litcap::siwe::SESSION_KEY_URI_PREFIX)
+                .strip_prefix(litcap::internal::siwe::SESSION_KEY_URI_PREFIX)
                 .unwrap_or_default();
             if key.is_seed_hex(named) {
                 *found = format!(
                     "{}<the session key's secret seed> (the seed was given where the public key belongs)",
-                    litcap::siwe::SESSION_KEY_URI_PREFIX
+                    litcap::internal::siwe::SESSION_KEY_URI_PREFIX
                 );
             }
         }
@@ -590,8 +599,8 @@ fn check_network_flags(args: &SignArgs) -> Result<(), Reported> {
 /// `nodes` are the `--node` URLs as signed for (see `node_url`); a `URL=WEI` names its node as
 /// given or in that form.
 fn node_prices(args: &SignArgs, nodes: &[String]) -> Result<Vec<(String, u128)>, Reported> {
-    use litcap::wire::naga::parse_price;
-    let bad = |v: &str, e: litcap::wire::naga::PriceError| {
+    use litcap::internal::wire::naga::parse_price;
+    let bad = |v: &str, e: litcap::internal::wire::naga::PriceError| {
         Reported(usage_error(format!("--max-price `{v}`: {e}")))
     };
     if let [one] = args.max_prices.as_slice() {
@@ -615,7 +624,8 @@ fn node_prices(args: &SignArgs, nodes: &[String]) -> Result<Vec<(String, u128)>,
         .map(|(given, u)| {
             per.iter()
                 .find(|(url, _)| {
-                    url == given || litcap::sign::http::node_url(url).is_ok_and(|(n, _)| &n == u)
+                    url == given
+                        || litcap::internal::sign::http::node_url(url).is_ok_and(|(n, _)| &n == u)
                 })
                 .map(|(_, p)| (u.clone(), *p))
                 .ok_or_else(|| {
@@ -646,8 +656,9 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     // Node URLs as the SDK writes them and the nodes compare them (see `node_url`).
     let mut nodes: Vec<String> = Vec::with_capacity(args.nodes.len());
     for url in &args.nodes {
-        litcap::sign::http::check_url(url).map_err(|e| Reported(common::node_url_error(url, e)))?;
-        let (node, changed) = litcap::sign::http::node_url(url)
+        litcap::internal::sign::http::check_url(url)
+            .map_err(|e| Reported(common::node_url_error(url, e)))?;
+        let (node, changed) = litcap::internal::sign::http::node_url(url)
             .map_err(|e| Reported(usage_error(format!("--node: {e}"))))?;
         if changed {
             common::print_note(format!("signing for `--node {url}` as `{node}`: a node compares the signed `nodeAddress` with its own `host:port`, and would refuse the trailing `/`"));
@@ -719,7 +730,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         Some(path) => {
             let a = read_auth_sig(path, delegation_what)?;
             let x = Expectations {
-                uri: litcap::siwe::DELEGATION_URI,
+                uri: litcap::internal::siwe::DELEGATION_URI,
                 wallet: None,
                 requests: &[],
                 now: issued_at,
@@ -744,7 +755,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         // lit-peer `payment_delegation.rs` `validate_delegation_requirements`: a delegation
         // pays only when the session's `maxPrice` is at most its `max_price`.
         if let Some(d) = &capacity {
-            match litcap::wire::payment::delegation_max_price(&d.signed_message) {
+            match litcap::internal::wire::payment::delegation_max_price(&d.signed_message) {
                 None => {
                     return Err(Reported(usage_error(
                         "--payment-delegation grants no payment (no `max_price` under `Auth/Auth` on `lit-paymentdelegation://*`); make one with `litcap delegate --network naga`",
@@ -876,7 +887,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
     warn_if_unusable("SessionSigs", issued_at, expiration, true);
 
     if let Some(prices) = prices {
-        let sigs = litcap::sign::naga::sign_for_nodes(
+        let sigs = litcap::internal::sign::naga::sign_for_nodes(
             &session_key,
             &requests,
             capacity.as_slice(),
