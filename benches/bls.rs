@@ -3,9 +3,9 @@
 //! combined by the SDK, checked against their network key.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use litcap::bls::{session_hash, BlsSignature, NetworkKey, DST_POP};
-use litcap::time::Timestamp;
-use litcap::verify::sessionsigs::judge_capability;
+use litcap::internal::bls::{session_hash, BlsSignature, NetworkKey, DST_POP};
+use litcap::internal::verify::sessionsigs::judge_capability;
+use litcap::Timestamp;
 use serde_json::Value;
 
 fn bls(c: &mut Criterion) {
@@ -78,30 +78,35 @@ fn bls(c: &mut Criterion) {
     );
     // The policy's proof for a PKP grant (`signer pkp`, `auth-action`): the engine's grant and
     // signer judgements on the already parsed message and recaps, next to the BLS check above.
-    let parsed = litcap::siwe::SiweMessage::parse(&message).ok();
-    let recaps: Vec<litcap::recap::Recap> = parsed
+    let parsed = litcap::internal::siwe::SiweMessage::parse(&message).ok();
+    let recaps: Vec<litcap::internal::recap::Recap> = parsed
         .iter()
         .flat_map(|m| m.recap_resources())
-        .filter_map(|urn| litcap::recap::Recap::decode(urn).ok().map(|d| d.recap))
+        .filter_map(|urn| {
+            litcap::internal::recap::Recap::decode(urn)
+                .ok()
+                .map(|d| d.recap)
+        })
         .collect();
-    let indexed: Vec<(usize, &litcap::recap::Recap)> = recaps.iter().enumerate().collect();
-    let mut grant = litcap::recap::Recap::new();
-    grant.add_all_capabilities(&litcap::lit::Resource::wildcard(
-        litcap::lit::ResourcePrefix::Pkp,
+    let indexed: Vec<(usize, &litcap::internal::recap::Recap)> =
+        recaps.iter().enumerate().collect();
+    let mut grant = litcap::internal::recap::Recap::new();
+    grant.add_all_capabilities(&litcap::internal::lit::Resource::wildcard(
+        litcap::internal::lit::ResourcePrefix::Pkp,
     ));
-    grant.add_all_capabilities(&litcap::lit::Resource::wildcard(
-        litcap::lit::ResourcePrefix::LitAction,
+    grant.add_all_capabilities(&litcap::internal::lit::Resource::wildcard(
+        litcap::internal::lit::ResourcePrefix::LitAction,
     ));
-    let actions = [litcap::model::AuthAction {
+    let actions = [litcap::internal::model::AuthAction {
         cid: "QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA".into(),
         span: Default::default(),
     }];
-    let pkp = litcap::fit::PkpExpectation {
-        address: litcap::eth::Address::parse_any_case(&address)
-            .unwrap_or(litcap::eth::Address([0; 20])),
+    let pkp = litcap::internal::fit::PkpExpectation {
+        address: litcap::internal::eth::Address::parse_any_case(&address)
+            .unwrap_or(litcap::internal::eth::Address([0; 20])),
         actions: &actions,
     };
-    let expect = litcap::fit::GrantExpectation {
+    let expect = litcap::internal::fit::GrantExpectation {
         recap: &grant,
         domain: Some("litprotocol.com"),
         chain_id: Some(1),
@@ -111,14 +116,14 @@ fn bls(c: &mut Criterion) {
     if let Some(m) = &parsed {
         g.bench_function("PKP grant proof (judge_grant + judge_signer)", |b| {
             b.iter(|| {
-                let mut f = litcap::fit::judge_grant(
-                    &litcap::profile::DATIL,
+                let mut f = litcap::internal::fit::judge_grant(
+                    &litcap::internal::profile::DATIL,
                     black_box(m),
                     &indexed,
                     &expect,
                 );
-                f.extend(litcap::fit::judge_signer(
-                    litcap::wire::authsig::AuthSigKind::BlsNetwork,
+                f.extend(litcap::internal::fit::judge_signer(
+                    litcap::internal::wire::authsig::AuthSigKind::BlsNetwork,
                     &address,
                     m,
                     &indexed,

@@ -2,8 +2,8 @@
 //! the load of a 10 MB YAML policy (the bound `tests/yaml_errors.rs` used to time).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use litcap::load::{load_inputs, PolicyFormat};
-use litcap::verify::check::{check_with_authsig, AuthSigInput, CheckOptions};
+use litcap::{check_with_authsig, AuthSigInput, CheckOptions};
+use litcap::{load_inputs, PolicyFormat};
 
 /// One grant (the one vector 14's AuthSig was signed from) and `n` sessions of two requests.
 fn policy(n: usize) -> String {

@@ -1,7 +1,7 @@
 //! Criterion benchmarks; the README's table is produced from these (`cargo bench`).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use litcap::load::{load_inputs, PolicyFormat};
+use litcap::{load_inputs, PolicyFormat};
 
 /// A policy with `n` grants (two allows each) and one session per grant.
 pub fn big_policy(n: usize) -> String {
@@ -22,21 +22,21 @@ fn compile(c: &mut Criterion) {
             let loaded = load_inputs(vec![("big.litcap".into(), PolicyFormat::Dsl, text.clone())]);
             assert!(!loaded.diagnostics.has_errors());
             for s in &loaded.policy.sessions {
-                let out = litcap::compile::compile(&loaded.policy, &s.name, None).ok();
+                let out = litcap::compile(&loaded.policy, &s.name, None).ok();
                 black_box(out.map(|o| o.recap_urn));
             }
         })
     });
     let loaded = load_inputs(vec![("big.litcap".into(), PolicyFormat::Dsl, text.clone())]);
     g.bench_function("compile one session (SIWE message)", |b| {
-        let inputs = litcap::compile::SiweInputs {
+        let inputs = litcap::SiweInputs {
             address: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".into(),
             session_key: "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a".into(),
             nonce: "0x921dd92f497527857ee8dda62f1805e56c34c99a6b37691b4e56e6fb171a5a70".into(),
             issued_at: "2024-09-19T13:07:33.606Z".parse().unwrap_or_default(),
             expiration: None,
         };
-        b.iter(|| black_box(litcap::compile::compile(&loaded.policy, "s500", Some(&inputs)).ok()))
+        b.iter(|| black_box(litcap::compile(&loaded.policy, "s500", Some(&inputs)).ok()))
     });
     g.finish();
 }
@@ -44,9 +44,9 @@ fn compile(c: &mut Criterion) {
 /// One AuthSig (SIWE + secp256k1) and ten per-node ed25519 session signatures, next to the
 /// bare cost of the same eleven signatures over the same bytes.
 fn sign(c: &mut Criterion) {
-    use litcap::lit::{Ability, Resource, ResourcePrefix};
-    use litcap::sign::{self, AuthSigParams, SessionKey, WalletSigner};
-    use litcap::siwe::CapabilityRequest;
+    use litcap::internal::sign::{self, AuthSigParams, SessionKey, WalletSigner};
+    use litcap::CapabilityRequest;
+    use litcap::{Ability, Resource, ResourcePrefix};
 
     let wallet = sign::LocalWallet::from_hex(
         "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
@@ -74,7 +74,7 @@ fn sign(c: &mut Criterion) {
             data: None,
         },
     ];
-    let issued_at: litcap::time::Timestamp = "2024-09-19T13:07:33.606Z".parse().unwrap_or_default();
+    let issued_at: litcap::Timestamp = "2024-09-19T13:07:33.606Z".parse().unwrap_or_default();
     let expiration = issued_at.add_secs(3600);
     let nodes: Vec<String> = (0..10)
         .map(|i| format!("https://15.235.83.220:{}", 7470 + i))
@@ -139,12 +139,12 @@ fn sign(c: &mut Criterion) {
 /// `benches/compare.sh` can pair them. `bare_*` are the raw signature operations inside them,
 /// measured in the same run: the floor each SDK operation is compared against.
 fn sdk_ops(c: &mut Criterion) {
-    use litcap::authsig::{check_authsig, CheckOptions};
-    use litcap::coverage::Request;
-    use litcap::lit::{Ability, Resource, ResourcePrefix};
-    use litcap::sign::sessionsigs::{self, SessionSigsParams};
-    use litcap::sign::{self, SessionKey, WalletSigner};
-    use litcap::siwe::{create_lit_siwe, CapabilityRequest, LitSiweParams};
+    use litcap::internal::authsig::{check_authsig, CheckOptions};
+    use litcap::internal::coverage::Request;
+    use litcap::internal::sign::sessionsigs::{self, SessionSigsParams};
+    use litcap::internal::sign::{self, SessionKey, WalletSigner};
+    use litcap::internal::siwe::{create_lit_siwe, CapabilityRequest, LitSiweParams};
+    use litcap::{Ability, Resource, ResourcePrefix};
 
     let wallet = sign::LocalWallet::from_hex(
         "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
@@ -180,7 +180,7 @@ fn sdk_ops(c: &mut Criterion) {
             data: None,
         },
     ];
-    let issued_at: litcap::time::Timestamp = "2024-09-19T13:07:33.606Z".parse().unwrap_or_default();
+    let issued_at: litcap::Timestamp = "2024-09-19T13:07:33.606Z".parse().unwrap_or_default();
     let expiration = issued_at.add_secs(3600);
     let siwe_params = LitSiweParams {
         domain: Some("app.example.com".into()),
@@ -195,7 +195,7 @@ fn sdk_ops(c: &mut Criterion) {
     };
     let message = create_lit_siwe(&siwe_params).expect("siwe").to_message();
     let auth_sig = sign::authsig::sign_message(&wallet, message.clone()).expect("authsig");
-    let signature = litcap::eth::Signature::parse_hex(&auth_sig.sig).expect("sig");
+    let signature = litcap::internal::eth::Signature::parse_hex(&auth_sig.sig).expect("sig");
     let check = CheckOptions {
         now: issued_at.add_secs(60),
         session_key: Some(session_key.public_key_hex().to_string()),
@@ -258,13 +258,14 @@ fn sdk_ops(c: &mut Criterion) {
     // The full node-emulating verifier (`litcap verify`) reads the map as JSON text; its bare
     // signature cost is the 3 session signatures plus the AuthSig's secp256k1 recovery.
     let sessionsigs_json = session_sigs.to_value().to_string();
-    let verify_opts = litcap::verify::sessionsigs::VerifyOptions {
+    let verify_opts = litcap::VerifyOptions {
         now: issued_at.add_secs(60),
         node: None,
         ..Default::default()
     };
-    let verdicts = litcap::verify::sessionsigs::verify_text(&sessionsigs_json, &verify_opts)
-        .expect("the map reads");
+    let verdicts =
+        litcap::internal::verify::sessionsigs::verify_text(&sessionsigs_json, &verify_opts)
+            .expect("the map reads");
     assert!(
         verdicts.len() == 3 && verdicts.iter().all(|v| v.valid()),
         "every node accepts the bench SessionSigs: {verdicts:?}"
@@ -290,7 +291,7 @@ fn sdk_ops(c: &mut Criterion) {
     });
     g.bench_function("bare_secp256k1_recover", |b| {
         b.iter(|| {
-            black_box(litcap::eth::recover_personal(
+            black_box(litcap::internal::eth::recover_personal(
                 black_box(message.as_bytes()),
                 &signature,
             ))
@@ -315,7 +316,7 @@ fn sdk_ops(c: &mut Criterion) {
     });
     g.bench_function("sessionsigs_verify_3_nodes_full", |b| {
         b.iter(|| {
-            black_box(litcap::verify::sessionsigs::verify_text(
+            black_box(litcap::internal::verify::sessionsigs::verify_text(
                 black_box(&sessionsigs_json),
                 &verify_opts,
             ))
@@ -326,7 +327,7 @@ fn sdk_ops(c: &mut Criterion) {
             for (_, s) in &session_sigs.entries {
                 assert!(verify_entry(black_box(s)));
             }
-            black_box(litcap::eth::recover_personal(
+            black_box(litcap::internal::eth::recover_personal(
                 black_box(message.as_bytes()),
                 &signature,
             ))

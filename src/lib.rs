@@ -12,8 +12,9 @@
 //! | compile a session to the SDK's inputs | [`compile()`], [`SiweInputs`], [`Compiled`], [`CompileError`] |
 //! | check a policy, alone or against an AuthSig | [`check_policy`], [`check_with_authsig`], [`CheckOptions`], [`LintOptions`], [`AuthSigInput`], [`CheckReport`] |
 //! | sign AuthSigs and SessionSigs | [`sign_message`], [`create_auth_sig`], [`AuthSigParams`], [`get_session_sigs`], [`GetSessionSigsParams`], [`sign_session_sigs`], [`SessionSigsParams`], [`SessionKey`], [`LocalWallet`], [`WalletSigner`], [`SignError`] |
-//! | verify SessionSigs as each node would | [`verify_text`], [`verify_path`], [`VerifyOptions`], [`FileResult`], [`Outcome`], [`NodeVerdict`], [`Operation`] |
+//! | verify SessionSigs as each node would | [`verify_text`], [`verify_path`], [`VerifyOptions`], [`FileResult`], [`Outcome`], [`NodeVerdict`], [`Operation`]; the report's JSON and text in [`report`] |
 //! | the wire formats | [`AuthSig`], [`SessionSigs`], [`SiweMessage`], [`Recap`], [`CapabilityRequest`], [`Ability`], [`Resource`], [`NetworkKey`] |
+//! | the published JSON Schemas | [`Schema`], [`validate_json_document`] |
 //! | networks and time | [`Profile`], [`DATIL`], [`NAGA`], [`Timestamp`], [`Ttl`] |
 //!
 //! Every finding is a [`diag::Diagnostic`] with a stable [`diag::Code`], a span into
@@ -100,28 +101,27 @@
 #![allow(clippy::result_large_err)]
 
 pub mod diag;
-pub mod eth;
-pub mod fit;
-pub mod fsutil;
-pub mod infer;
-pub mod json;
-pub mod load;
-pub mod lsp;
-pub mod model;
-pub mod profile;
-pub mod schema;
-pub mod schema_gen;
-pub mod sign;
-pub mod suggest;
-pub mod syntax;
-pub mod time;
-pub mod verify;
-pub mod wire;
+pub(crate) mod eth;
+pub(crate) mod fit;
+pub(crate) mod fsutil;
+pub(crate) mod infer;
+pub(crate) mod json;
+pub(crate) mod load;
+pub(crate) mod lsp;
+pub(crate) mod model;
+pub(crate) mod profile;
+pub(crate) mod schema;
+pub(crate) mod schema_gen;
+pub(crate) mod sign;
+pub(crate) mod suggest;
+pub(crate) mod syntax;
+pub(crate) mod time;
+pub(crate) mod verify;
+pub(crate) mod wire;
 
-// Transitional: the wire-format modules lived at the crate root until the layout step of
-// issue #9. These re-exports keep `crate::siwe::…` / `litcap::authsig::…` paths (other
-// branches, the fuzz crate, benches, tests) compiling; the public-API step decides what stays.
-pub use wire::{acc, authsig, bls, compile, coverage, lit, recap, siwe};
+// The wire-format modules lived at the crate root until the layout step of issue #9; inside
+// the crate, `crate::siwe::…` paths still name them.
+pub(crate) use wire::{authsig, compile, coverage, lit, recap, siwe};
 
 // ------------------------------------------------------------------------ the façade --
 
@@ -146,6 +146,15 @@ pub use sign::{
 // Verify SessionSigs (or a lone AuthSig) as each node would, optionally against a session.
 pub use verify::operation::Operation;
 pub use verify::report::{verify_path, verify_text, FileResult, Outcome};
+
+/// The `litcap verify` report of verified inputs ([`verify_text`], [`verify_path`]): its JSON
+/// and text, as the command line prints them, and its exit status.
+pub mod report {
+    pub use crate::verify::report::{
+        checking, exit_code, human, to_json, verify_path, verify_text, FileResult, LoneAuthSig,
+        Outcome,
+    };
+}
 pub use verify::request_error::RequestError;
 pub use verify::sessionsigs::{NodeError, NodeErrorKind, NodeVerdict, VerifyOptions};
 // The wire formats.
@@ -154,6 +163,93 @@ pub use wire::bls::NetworkKey;
 pub use wire::lit::{Ability, Resource, ResourcePrefix};
 pub use wire::recap::Recap;
 pub use wire::siwe::{CapabilityRequest, SiweMessage};
+// The published JSON Schemas, and validation against them with positions.
+pub use schema::{validate_json_document, Schema};
 // Networks and time.
 pub use profile::{Profile, DATIL, NAGA};
 pub use time::{TimeError, Timestamp, Ttl, TtlError};
+
+// ---------------------------------------------------------------------- not the API --
+
+/// Not API: every module behind the façade, for the `litcap` command line, the tests, the
+/// benches and the fuzz targets. No stability promise: paths here move
+/// when the code does. Programs use the crate root and [`diag`].
+#[doc(hidden)]
+pub mod internal {
+    pub mod eth {
+        pub use crate::eth::*;
+    }
+    pub mod fit {
+        pub use crate::fit::*;
+    }
+    pub mod fsutil {
+        pub use crate::fsutil::*;
+    }
+    pub mod infer {
+        pub use crate::infer::*;
+    }
+    pub mod json {
+        pub use crate::json::*;
+    }
+    pub mod load {
+        pub use crate::load::*;
+    }
+    pub mod lsp {
+        pub use crate::lsp::*;
+    }
+    pub mod model {
+        pub use crate::model::*;
+    }
+    pub mod profile {
+        pub use crate::profile::*;
+    }
+    pub mod schema {
+        pub use crate::schema::*;
+    }
+    pub mod schema_gen {
+        pub use crate::schema_gen::*;
+    }
+    pub mod sign {
+        pub use crate::sign::*;
+    }
+    pub mod suggest {
+        pub use crate::suggest::*;
+    }
+    pub mod syntax {
+        pub use crate::syntax::*;
+    }
+    pub mod time {
+        pub use crate::time::*;
+    }
+    pub mod verify {
+        pub use crate::verify::*;
+    }
+    pub mod wire {
+        pub use crate::wire::*;
+    }
+    // The wire formats under their short names too (`internal::siwe` = `internal::wire::siwe`).
+    pub mod acc {
+        pub use crate::wire::acc::*;
+    }
+    pub mod authsig {
+        pub use crate::wire::authsig::*;
+    }
+    pub mod bls {
+        pub use crate::wire::bls::*;
+    }
+    pub mod compile {
+        pub use crate::wire::compile::*;
+    }
+    pub mod coverage {
+        pub use crate::wire::coverage::*;
+    }
+    pub mod lit {
+        pub use crate::wire::lit::*;
+    }
+    pub mod recap {
+        pub use crate::wire::recap::*;
+    }
+    pub mod siwe {
+        pub use crate::wire::siwe::*;
+    }
+}

@@ -20,7 +20,7 @@ fn root() -> PathBuf {
 /// The action's definition, read with litcap's own YAML reader.
 fn action() -> Value {
     let text = std::fs::read_to_string(root().join("action.yml")).unwrap();
-    litcap::schema::yaml::parse(0, &text, &litcap::schema::Limits::default())
+    litcap::internal::schema::yaml::parse(0, &text, &litcap::internal::schema::Limits::default())
         .unwrap()
         .unwrap()
         .to_json()

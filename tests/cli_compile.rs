@@ -48,7 +48,7 @@ fn example_policies_compile_to_what_the_sdk_builds() {
         assert_eq!(got["siweMessage"], expected["message"], "{name}");
         assert_eq!(got["statement"], expected["fields"]["statement"], "{name}");
         assert_eq!(
-            litcap::json::canonicalize(&got["recap"]),
+            litcap::internal::json::canonicalize(&got["recap"]),
             expected["recapJson"].as_str().unwrap(),
             "{name}"
         );
@@ -92,7 +92,7 @@ fn compile_without_siwe_inputs_prints_the_four_keys() {
     );
     assert_eq!(got["resourceAbilityRequests"].as_array().unwrap().len(), 2);
     let urn = got["recapUrn"].as_str().unwrap();
-    let decoded = litcap::recap::Recap::decode(urn).unwrap();
+    let decoded = litcap::Recap::decode(urn).unwrap();
     assert!(decoded.canonical);
     assert!(got["statement"]
         .as_str()

@@ -5,10 +5,10 @@
 
 mod common;
 
-use litcap::profile::{DATIL, NAGA};
-use litcap::sign::SessionKey;
-use litcap::time::Timestamp;
-use litcap::verify::sessionsigs::{verify_text_in, NodeErrorKind, VerifyOptions};
+use litcap::internal::verify::sessionsigs::{verify_text_in, NodeErrorKind, VerifyOptions};
+use litcap::SessionKey;
+use litcap::Timestamp;
+use litcap::{DATIL, NAGA};
 use serde_json::Value;
 
 const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -68,8 +68,8 @@ fn delegate_naga_is_the_sdk_payment_delegation() {
     );
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        litcap::json::stringify(&got),
-        litcap::json::stringify(&v.expected["authSig"])
+        litcap::internal::json::stringify(&got),
+        litcap::internal::json::stringify(&v.expected["authSig"])
     );
 }
 
@@ -156,7 +156,7 @@ fn naga_nodes_reject_unknown_capability_keys() {
     let mut payload: Value =
         serde_json::from_str(entry["signedMessage"].as_str().unwrap()).unwrap();
     payload["capabilities"][0]["chain"] = Value::String("ethereum".into());
-    let signed = litcap::json::stringify(&payload);
+    let signed = litcap::internal::json::stringify(&payload);
     let mut e = entry.clone();
     e["sig"] = Value::String(key.sign_hex(signed.as_bytes()));
     e["signedMessage"] = Value::String(signed);
@@ -182,7 +182,7 @@ fn naga_compares_node_address_with_the_raw_domain() {
         serde_json::from_str(entry["signedMessage"].as_str().unwrap()).unwrap();
     let url = "http://localhost:7470";
     payload["nodeAddress"] = Value::String(url.into());
-    let signed = litcap::json::stringify(&payload);
+    let signed = litcap::internal::json::stringify(&payload);
     let mut e = entry.clone();
     e["sig"] = Value::String(key.sign_hex(signed.as_bytes()));
     e["signedMessage"] = Value::String(signed);
@@ -254,7 +254,7 @@ fn sign_naga_writes_the_v8_payload() {
         let keys: Vec<&String> = payload.as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
-            litcap::wire::naga::PAYLOAD_FIELDS
+            litcap::internal::wire::naga::PAYLOAD_FIELDS
                 .iter()
                 .collect::<Vec<_>>()
         );
@@ -384,8 +384,8 @@ session "s" from "g" {
     )
     .unwrap();
     assert_eq!(
-        litcap::json::stringify(&c["resourceAbilityRequests"]),
-        litcap::json::stringify(&payload["resourceAbilityRequests"])
+        litcap::internal::json::stringify(&c["resourceAbilityRequests"]),
+        litcap::internal::json::stringify(&payload["resourceAbilityRequests"])
     );
 }
 
@@ -480,8 +480,8 @@ session "s" from "g" {
     );
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        litcap::json::stringify(&got),
-        litcap::json::stringify(&v.expected["sessionSigs"])
+        litcap::internal::json::stringify(&got),
+        litcap::internal::json::stringify(&v.expected["sessionSigs"])
     );
 }
 
@@ -563,8 +563,8 @@ session "s" from "g" {
     );
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        litcap::json::stringify(&got),
-        litcap::json::stringify(&v.expected["authSig"])
+        litcap::internal::json::stringify(&got),
+        litcap::internal::json::stringify(&v.expected["authSig"])
     );
 }
 
@@ -584,7 +584,7 @@ fn naga_payment_delegation_caps_max_price() {
     let mut payload: Value =
         serde_json::from_str(entry["signedMessage"].as_str().unwrap()).unwrap();
     payload["maxPrice"] = Value::String("0xde0b6b3a7640001".into());
-    let signed = litcap::json::stringify(&payload);
+    let signed = litcap::internal::json::stringify(&payload);
     let mut e = entry.clone();
     e["sig"] = Value::String(key.sign_hex(signed.as_bytes()));
     e["signedMessage"] = Value::String(signed);

@@ -87,8 +87,8 @@ fn the_sdks_choice_of_nodes_is_vector_10() {
     assert_eq!(out.status.code(), Some(0), "{e}");
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        litcap::json::stringify(&got),
-        litcap::json::stringify(&v.expected["sessionSigs"])
+        litcap::internal::json::stringify(&got),
+        litcap::internal::json::stringify(&v.expected["sessionSigs"])
     );
 }
 

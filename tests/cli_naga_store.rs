@@ -129,8 +129,8 @@ fn the_store_is_the_sdks_layout_byte_for_byte() {
     );
     let got: Value = serde_json::from_slice(&first.stdout).unwrap();
     assert_eq!(
-        litcap::json::stringify(&got),
-        litcap::json::stringify(&v.expected["sessionSigs"])
+        litcap::internal::json::stringify(&got),
+        litcap::internal::json::stringify(&v.expected["sessionSigs"])
     );
     assert_eq!(entries(&dir), storage);
     // Again, for a session within the AuthSig's life: it is reused, nothing changes.
@@ -228,8 +228,8 @@ fn the_sdk_and_litcap_share_a_store() {
     );
     let got: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(
-        litcap::json::stringify(&got),
-        litcap::json::stringify(&sdk["sessionSigs"])
+        litcap::internal::json::stringify(&got),
+        litcap::internal::json::stringify(&sdk["sessionSigs"])
     );
 
     // litcap writes a store with a key of its own; the SDK takes that key and AuthSig (it
@@ -250,8 +250,8 @@ fn the_sdk_and_litcap_share_a_store() {
     let first = mine.as_object().unwrap().values().next().unwrap();
     assert_eq!(sdk["sessionKey"]["publicKey"], first["address"]);
     assert_eq!(
-        litcap::json::stringify(&sdk["sessionSigs"]),
-        litcap::json::stringify(&mine)
+        litcap::internal::json::stringify(&sdk["sessionSigs"]),
+        litcap::internal::json::stringify(&mine)
     );
     // The SDK wrote nothing new: the store is still the two entries litcap wrote.
     assert_eq!(sdk["storage"].as_object().unwrap().len(), 2);

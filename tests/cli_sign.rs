@@ -85,8 +85,8 @@ fn delegate_reproduces_vector_15() {
     );
     let out = json_out(&o);
     assert_eq!(
-        litcap::json::stringify(&out),
-        litcap::json::stringify(&v.expected["capacityDelegationAuthSig"])
+        litcap::internal::json::stringify(&out),
+        litcap::internal::json::stringify(&v.expected["capacityDelegationAuthSig"])
     );
     // The vector's date is past: the only warning is that the delegation has expired.
     let e = stderr(&o);
@@ -126,8 +126,8 @@ fn sign_reproduces_vector_23_with_a_wallet() {
     }
     let out = json_out(&run(&args, &[]));
     assert_eq!(
-        litcap::json::stringify(&out),
-        litcap::json::stringify(&v.expected["sessionSigs"])
+        litcap::internal::json::stringify(&out),
+        litcap::internal::json::stringify(&v.expected["sessionSigs"])
     );
 }
 
@@ -164,8 +164,8 @@ fn sign_reproduces_vector_24_with_a_prepared_authsig_and_delegation() {
     }
     let out = json_out(&run(&args, &[]));
     assert_eq!(
-        litcap::json::stringify(&out),
-        litcap::json::stringify(&v.expected["sessionSigs"])
+        litcap::internal::json::stringify(&out),
+        litcap::internal::json::stringify(&v.expected["sessionSigs"])
     );
 }
 

@@ -2,7 +2,7 @@
 //! (language id, file extensions, the TextMate grammar covering the language's keywords and
 //! abilities, the server launch) and the Neovim snippet in docs/editors.md.
 
-use litcap::lit::Ability;
+use litcap::Ability;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -34,18 +34,18 @@ fn vscode_extension_declares_the_language_and_grammar() {
 
     // Every keyword and ability of the language is highlighted.
     let text = tm["repository"].to_string();
-    for (kw, _) in litcap::lsp::features::KEYWORDS {
+    for (kw, _) in litcap::internal::lsp::features::KEYWORDS {
         assert!(text.contains(kw), "grammar lacks keyword {kw}");
     }
     for a in Ability::ALL {
         assert!(text.contains(a.as_str()), "grammar lacks ability {a}");
     }
-    for p in litcap::lit::ResourcePrefix::ALL {
+    for p in litcap::ResourcePrefix::ALL {
         assert!(text.contains(p.as_str()), "grammar lacks prefix {p}");
     }
     // And the keyword list is the grammar's.
     let pest = std::fs::read_to_string(root().join("grammar/policy.pest")).unwrap();
-    for (kw, _) in litcap::lsp::features::KEYWORDS {
+    for (kw, _) in litcap::internal::lsp::features::KEYWORDS {
         assert!(
             pest.contains(&format!("\"{kw}\"")),
             "{kw} is not a keyword of policy.pest"

@@ -12,12 +12,12 @@
 
 mod common;
 
-use litcap::coverage;
-use litcap::lit::{Ability, Resource};
-use litcap::load::{load_inputs, PolicyFormat};
-use litcap::profile::ERC5573;
-use litcap::wire::erc5573::{self, Inputs};
-use litcap::wire::siwe::Flavor;
+use litcap::internal::coverage;
+use litcap::internal::lit::{Ability, Resource};
+use litcap::internal::load::{load_inputs, PolicyFormat};
+use litcap::internal::profile::ERC5573;
+use litcap::internal::wire::erc5573::{self, Inputs};
+use litcap::internal::wire::siwe::Flavor;
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 use siwe_recap::Capability;
@@ -453,7 +453,7 @@ fn litcap_reproduces_the_vectors() {
 /// key: covered and exact; a wider one is `over-privilege`.
 #[test]
 fn check_authsig_judges_a_siwe_recap_message() {
-    let key = litcap::eth::WalletKey::from_hex(
+    let key = litcap::internal::eth::WalletKey::from_hex(
         "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
     )
     .unwrap();

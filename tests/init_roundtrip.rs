@@ -5,11 +5,11 @@
 
 mod common;
 
-use litcap::compile::{self, SiweInputs};
 use litcap::diag::Code;
-use litcap::infer::{self, Input};
-use litcap::load::{load_inputs, PolicyFormat};
-use litcap::time::Timestamp;
+use litcap::internal::compile::{self, SiweInputs};
+use litcap::internal::infer::{self, Input};
+use litcap::Timestamp;
+use litcap::{load_inputs, PolicyFormat};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
 use serde_json::{json, Value};
@@ -169,7 +169,7 @@ proptest! {
         prop_assume!(!loaded.diagnostics.has_errors());
         let compiled = compile::compile(&loaded.policy, "s", Some(&c.inputs)).unwrap();
         let message = compiled.siwe.unwrap().to_message();
-        let address = litcap::eth::Address::parse_any_case(&c.inputs.address).unwrap().to_checksum();
+        let address = litcap::internal::eth::Address::parse_any_case(&c.inputs.address).unwrap().to_checksum();
         let inferred = infer_text(&authsig_json(&message, &address))
             .unwrap_or_else(|d| panic!("{d:?}\n{message}"));
         for got in compile_inferred(&inferred) {
@@ -334,11 +334,11 @@ fn recaps_the_language_cannot_write_are_named() {
     let base = "localhost wants you to sign in with your Ethereum account:\n0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\n\n";
     let tail = "\n\nURI: lit:session:d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a\nVersion: 1\nChain ID: 1\nNonce: abcdefgh1\nIssued At: 2024-09-19T13:07:33.606Z\nExpiration Time: 2024-09-20T13:07:33.606Z\nResources:\n- ";
     let with = |att: Value| {
-        let mut r = litcap::recap::Recap::from_value_checked(&json!({"att": att, "prf": []}), true)
-            .unwrap();
+        let mut r =
+            litcap::Recap::from_value_checked(&json!({"att": att, "prf": []}), true).unwrap();
         let urn = r.encode();
         let statement = format!("S. {}", r.statement());
-        r = litcap::recap::Recap::new();
+        r = litcap::Recap::new();
         let _ = r;
         format!("{base}{statement}{tail}{urn}")
     };

@@ -3,7 +3,7 @@
 //! on the same files), hover, completion, definition across files, formatting (compared with
 //! `litcap fmt`), code actions, garbage messages, shutdown and exit.
 
-use litcap::lsp::{read_message, write_message, Incoming};
+use litcap::internal::lsp::{read_message, write_message, Incoming};
 use serde_json::{json, Value};
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -47,7 +47,7 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn uri(path: &Path) -> String {
-    litcap::lsp::features::path_to_uri(path)
+    litcap::internal::lsp::features::path_to_uri(path)
 }
 
 struct Client {
@@ -172,7 +172,7 @@ fn pos(text: &str, needle: &str, plus: usize) -> Value {
 /// Applies LSP text edits (non-overlapping) to a text.
 fn apply(text: &str, edits: &[Value]) -> String {
     let off = |p: &Value| {
-        litcap::lsp::text::offset(
+        litcap::internal::lsp::text::offset(
             text,
             p["line"].as_u64().unwrap() as u32,
             p["character"].as_u64().unwrap() as u32,

@@ -1,10 +1,10 @@
 //! Property laws of the algebra: ReCap encode∘decode, format∘parse, and the coverage relation.
 
-use litcap::coverage::{self, recap_covers};
-use litcap::lit::{Ability, Resource, ResourcePrefix};
-use litcap::recap::{NotaBene, Recap, RecapError};
-use litcap::syntax::ast::*;
-use litcap::time::Ttl;
+use litcap::internal::coverage::{self, recap_covers};
+use litcap::internal::recap::{NotaBene, Recap, RecapError};
+use litcap::internal::syntax::ast::*;
+use litcap::Ttl;
+use litcap::{Ability, Resource, ResourcePrefix};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
 
@@ -37,7 +37,9 @@ fn key(index_like: bool) -> BoxedStrategy<String> {
         prop_oneof!["[a-z_][a-z0-9_-]{0,6}", "[0-9]{1,3}", "[ -~é]{0,6}"].boxed()
     } else {
         prop_oneof!["[a-z_][a-z0-9_-]{0,6}", "[ -~é]{0,6}"]
-            .prop_filter("not an array index", |k| !litcap::json::is_array_index(k))
+            .prop_filter("not an array index", |k| {
+                !litcap::internal::json::is_array_index(k)
+            })
             .boxed()
     }
 }
@@ -66,7 +68,7 @@ fn recap(index_like: bool) -> impl Strategy<Value = Recap> {
         "[ -~é]{0,12}",
     ]
     .prop_filter("index-like keys only where asked", move |k| {
-        index_like || !litcap::json::is_array_index(k)
+        index_like || !litcap::internal::json::is_array_index(k)
     });
     prop::collection::vec(
         (
@@ -231,11 +233,11 @@ proptest! {
     /// parse∘format is the identity on syntax trees, and formatting is idempotent.
     #[test]
     fn format_then_parse_is_identity(f in policy_file()) {
-        let text = litcap::syntax::format::format(&f, "");
-        let (parsed, diags) = litcap::syntax::parse(0, &text);
+        let text = litcap::internal::syntax::format::format(&f, "");
+        let (parsed, diags) = litcap::internal::syntax::parse(0, &text);
         prop_assert!(diags.is_empty(), "{:?}\n{}", diags, text);
         prop_assert_eq!(parsed.without_spans(), f.without_spans());
-        prop_assert_eq!(litcap::syntax::format::format(&parsed, &text), text);
+        prop_assert_eq!(litcap::internal::syntax::format::format(&parsed, &text), text);
     }
 
     /// Formatting keeps every comment and the meaning of any file it accepts.
@@ -245,7 +247,7 @@ proptest! {
         comments in prop::collection::vec(("[ -~]{0,10}", any::<prop::sample::Index>(), any::<bool>()), 0..6),
     ) {
         // Put comments on their own lines or at line ends of a formatted file.
-        let base = litcap::syntax::format::format(&f, "");
+        let base = litcap::internal::syntax::format::format(&f, "");
         let mut lines: Vec<String> = base.lines().map(str::to_string).collect();
         for (c, at, own_line) in &comments {
             if lines.is_empty() || *own_line {
@@ -258,10 +260,10 @@ proptest! {
             }
         }
         let text = lines.join("\n");
-        let (parsed, diags) = litcap::syntax::parse(0, &text);
+        let (parsed, diags) = litcap::internal::syntax::parse(0, &text);
         prop_assume!(diags.is_empty());
-        let once = litcap::syntax::format::format(&parsed, &text);
-        let (reparsed, diags) = litcap::syntax::parse(0, &once);
+        let once = litcap::internal::syntax::format::format(&parsed, &text);
+        let (reparsed, diags) = litcap::internal::syntax::parse(0, &once);
         prop_assert!(diags.is_empty(), "{:?}\n{}", diags, once);
         let mut before = parsed.without_spans();
         let mut after = reparsed.without_spans();
@@ -272,7 +274,7 @@ proptest! {
         };
         prop_assert_eq!(texts(&mut before), texts(&mut after));
         prop_assert_eq!(before, after);
-        prop_assert_eq!(litcap::syntax::format::format(&reparsed, &once), once);
+        prop_assert_eq!(litcap::internal::syntax::format::format(&reparsed, &once), once);
     }
 }
 

@@ -7,8 +7,8 @@
 mod common;
 
 use common::litcap;
-use litcap::schema::Schema;
-use litcap::schema_gen as gen;
+use litcap::internal::schema_gen as gen;
+use litcap::Schema;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -80,10 +80,7 @@ fn enums_come_from_the_rust_enums() {
             .filter(|k| *k != "where")
             .collect();
         keys.sort();
-        let mut abilities: Vec<&str> = litcap::lit::Ability::ALL
-            .iter()
-            .map(|a| a.as_str())
-            .collect();
+        let mut abilities: Vec<&str> = litcap::Ability::ALL.iter().map(|a| a.as_str()).collect();
         abilities.sort();
         assert_eq!(keys, abilities, "{entry}");
     }
@@ -160,8 +157,7 @@ fn check_reports_match_the_check_report_schema() {
 fn compiled_recaps_match_the_recap_schema() {
     for file in examples() {
         let loaded =
-            litcap::load::load_paths(&[PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(&file)])
-                .unwrap();
+            litcap::load_paths(&[PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(&file)]).unwrap();
         for session in loaded.policy.session_names() {
             let out = litcap(&["compile", &file, "--session", session]);
             assert!(out.status.success(), "{file} {session}");
@@ -196,15 +192,14 @@ fn sdk_vectors_match_the_authsig_sessionsigs_and_recap_schemas() {
                     "authSig" | "capacityDelegationAuthSig" => {
                         // Through the positioned reader, as the AuthSig reader will call it.
                         let text = serde_json::to_string_pretty(item).unwrap();
-                        let back =
-                            litcap::schema::validate_json_document(0, Schema::AuthSig, &text)
-                                .unwrap_or_else(|d| panic!("{what}: {d:?}"));
+                        let back = litcap::validate_json_document(0, Schema::AuthSig, &text)
+                            .unwrap_or_else(|d| panic!("{what}: {d:?}"));
                         assert_eq!(&back, item, "{what}: key order kept");
                         authsigs += 1;
                     }
                     "sessionSigs" => {
                         let text = serde_json::to_string(item).unwrap();
-                        litcap::schema::validate_json_document(0, Schema::SessionSigs, &text)
+                        litcap::validate_json_document(0, Schema::SessionSigs, &text)
                             .unwrap_or_else(|d| panic!("{what}: {d:?}"));
                         // The AuthSigs inside each node's signed payload.
                         for sig in item.as_object().unwrap().values() {
@@ -240,7 +235,7 @@ fn sdk_vectors_match_the_authsig_sessionsigs_and_recap_schemas() {
     let first = sigs.as_object_mut().unwrap().values_mut().next().unwrap();
     first["derivedVia"] = json!("web3.eth.personal.sign");
     let text = serde_json::to_string_pretty(&sigs).unwrap();
-    let d = litcap::schema::validate_json_document(0, Schema::SessionSigs, &text).unwrap_err();
+    let d = litcap::validate_json_document(0, Schema::SessionSigs, &text).unwrap_err();
     assert_eq!(d.len(), 1);
     assert!(
         d.0[0]
@@ -249,8 +244,7 @@ fn sdk_vectors_match_the_authsig_sessionsigs_and_recap_schemas() {
         "{}",
         d.0[0].message
     );
-    let d = litcap::schema::validate_json_document(0, Schema::SessionSigs, r#"{"node1": {}}"#)
-        .unwrap_err();
+    let d = litcap::validate_json_document(0, Schema::SessionSigs, r#"{"node1": {}}"#).unwrap_err();
     assert!(
         d.iter()
             .any(|d| d.message.contains("`node1` is not a node URL")),

@@ -2,14 +2,16 @@
 //! every node; a request set compiled into an AuthSig is always covered by it; and flipping any
 //! byte of a signed AuthSig or session signature makes the nodes refuse it.
 
-use litcap::authsig::{check_authsig, AuthSig, CheckOptions};
-use litcap::coverage::Request;
-use litcap::lit::{Ability, ResourcePrefix};
-use litcap::load::{load_inputs, PolicyFormat};
-use litcap::sign::sessionsigs::{capabilities, resource_ability_request, SessionSigsParams};
-use litcap::sign::{create_auth_sig, sign_session_sigs, AuthSigParams, LocalWallet, SessionKey};
-use litcap::time::Timestamp;
-use litcap::verify::sessionsigs::{verify_text, VerifyOptions};
+use litcap::internal::authsig::{check_authsig, AuthSig, CheckOptions};
+use litcap::internal::coverage::Request;
+use litcap::internal::sign::sessionsigs::{
+    capabilities, resource_ability_request, SessionSigsParams,
+};
+use litcap::internal::verify::sessionsigs::{verify_text, VerifyOptions};
+use litcap::Timestamp;
+use litcap::{create_auth_sig, sign_session_sigs, AuthSigParams, LocalWallet, SessionKey};
+use litcap::{load_inputs, PolicyFormat};
+use litcap::{Ability, ResourcePrefix};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
 

@@ -3,9 +3,9 @@
 
 mod common;
 
-use litcap::eth::Signature;
-use litcap::siwe::{SiweField, SiweMessage, VerifyOpts};
-use litcap::time::Timestamp;
+use litcap::internal::eth::Signature;
+use litcap::internal::siwe::{SiweField, SiweMessage, VerifyOpts};
+use litcap::Timestamp;
 use serde_json::Value;
 
 fn cases(file: &str) -> Vec<(String, Value)> {
@@ -26,7 +26,7 @@ fn parsing_positive() {
     for (name, case) in cases {
         let text = case["message"].as_str().unwrap();
         let fields = &case["fields"];
-        let (m, spans) = SiweMessage::parse_with_spans(text, litcap::siwe::Flavor::Sdk)
+        let (m, spans) = SiweMessage::parse_with_spans(text, litcap::internal::siwe::Flavor::Sdk)
             .unwrap_or_else(|e| panic!("{name}: {e:?}"));
         assert_eq!(m.scheme, opt_str(fields, "scheme"), "{name}: scheme");
         assert_eq!(

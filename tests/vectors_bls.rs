@@ -7,9 +7,9 @@
 //! (`sdkSignatureValid`), and the node rules (`judge_capability`) must give the node's error
 //! kind (`expected.node.kind`).
 
-use litcap::bls::{session_hash, BlsSignature, NetworkKey};
-use litcap::time::Timestamp;
-use litcap::verify::sessionsigs::judge_capability;
+use litcap::internal::bls::{session_hash, BlsSignature, NetworkKey};
+use litcap::internal::verify::sessionsigs::judge_capability;
+use litcap::Timestamp;
 use serde_json::Value;
 use std::path::Path;
 

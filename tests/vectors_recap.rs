@@ -3,15 +3,15 @@
 
 mod common;
 
-use litcap::coverage;
-use litcap::lit::{Ability, Resource};
-use litcap::recap::Recap;
+use litcap::internal::coverage;
+use litcap::Recap;
+use litcap::{Ability, Resource};
 use serde_json::{json, Value};
 
 /// `parseLitResource` + the resource class constructor: the SDK's error message on failure.
 fn sdk_resource(key: &str) -> Result<Resource, String> {
     Resource::parse_key(key).map_err(|e| match e {
-        litcap::lit::ResourceError::PkpIdTooLong { .. } => {
+        litcap::internal::lit::ResourceError::PkpIdTooLong { .. } => {
             "Resource ID exceeds 64 characters (32 bytes) in length.".to_string()
         }
         other => other.to_string(),
@@ -96,7 +96,7 @@ fn run_recap(vectors: Vec<common::Vector>) {
                 Ok(r) => {
                     let res = match Ability::parse(ability) {
                         Some(a) => recap.add_capability(&r, a, nb),
-                        None => Err(litcap::recap::RecapError::UnsupportedAbility),
+                        None => Err(litcap::internal::recap::RecapError::UnsupportedAbility),
                     };
                     match res {
                         Ok(()) => json!({"resourceKey": r.key(), "ability": ability, "ok": true}),
@@ -228,13 +228,13 @@ fn run_decode(vectors: Vec<common::Vector>) {
 #[test]
 fn acc_resource_vectors() {
     for v in common::lit_vectors_of("acc-resource") {
-        let id = litcap::acc::resource_id(
+        let id = litcap::internal::acc::resource_id(
             &v.input["accessControlConditions"],
             v.input["dataToEncryptHash"].as_str().unwrap(),
         )
         .unwrap();
         assert_eq!(id, v.expected["resource"].as_str().unwrap(), "{}", v.file);
-        let r = Resource::new(litcap::lit::ResourcePrefix::AccessControlCondition, &id).unwrap();
+        let r = Resource::new(litcap::ResourcePrefix::AccessControlCondition, &id).unwrap();
         assert_eq!(r.key(), v.expected["resourceKey"].as_str().unwrap());
     }
 }

@@ -4,16 +4,18 @@
 
 mod common;
 
-use litcap::authsig::AuthSig;
-use litcap::eth::WalletKey;
-use litcap::lit::{Ability, Resource};
-use litcap::sign::authsig::{create_auth_sig, AuthSigParams};
-use litcap::sign::capacity::{create_capacity_delegation_auth_sig, CapacityDelegationParams};
-use litcap::sign::check::sdk_needs_resign;
-use litcap::sign::sessionsigs::{get_session_sigs, GetSessionSigsParams};
-use litcap::sign::{SessionKey, SignError};
-use litcap::siwe::CapabilityRequest;
-use litcap::time::Timestamp;
+use litcap::internal::eth::WalletKey;
+use litcap::internal::sign::capacity::{
+    create_capacity_delegation_auth_sig, CapacityDelegationParams,
+};
+use litcap::internal::sign::check::sdk_needs_resign;
+use litcap::AuthSig;
+use litcap::CapabilityRequest;
+use litcap::Timestamp;
+use litcap::{create_auth_sig, AuthSigParams};
+use litcap::{get_session_sigs, GetSessionSigsParams};
+use litcap::{Ability, Resource};
+use litcap::{SessionKey, SignError};
 use serde_json::Value;
 
 fn ts(v: &Value) -> Timestamp {
@@ -84,15 +86,17 @@ fn authsig_vectors() {
         assert_eq!(authsig_json(&a), v.expected["authSig"], "{}", v.file);
         // Byte for byte, key order included.
         assert_eq!(
-            litcap::json::stringify(&a.to_value()),
-            litcap::json::stringify(&v.expected["authSig"]),
+            litcap::internal::json::stringify(&a.to_value()),
+            litcap::internal::json::stringify(&v.expected["authSig"]),
             "{}",
             v.file
         );
         assert_eq!(
             format!(
                 "0x{}",
-                hex::encode(litcap::eth::eip191_hash(a.signed_message.as_bytes()))
+                hex::encode(litcap::internal::eth::eip191_hash(
+                    a.signed_message.as_bytes()
+                ))
             ),
             v.expected["eip191Hash"],
             "{}",
@@ -128,13 +132,13 @@ fn capacity_vectors() {
         };
         let a = create_capacity_delegation_auth_sig(&owner, &params).unwrap();
         assert_eq!(
-            litcap::json::stringify(&a.to_value()),
-            litcap::json::stringify(&v.expected["capacityDelegationAuthSig"]),
+            litcap::internal::json::stringify(&a.to_value()),
+            litcap::internal::json::stringify(&v.expected["capacityDelegationAuthSig"]),
             "{}",
             v.file
         );
         let urn = v.expected["fields"]["resources"][0].as_str().unwrap();
-        let decoded = litcap::recap::Recap::decode(urn).unwrap();
+        let decoded = litcap::Recap::decode(urn).unwrap();
         assert_eq!(
             decoded.recap.to_canonical_json(),
             v.expected["recapJson"].as_str().unwrap(),
@@ -197,8 +201,8 @@ fn sessionsigs_vectors() {
 
         // Byte for byte: the whole map, in node order.
         assert_eq!(
-            litcap::json::stringify(&sigs.to_value()),
-            litcap::json::stringify(&e["sessionSigs"]),
+            litcap::internal::json::stringify(&sigs.to_value()),
+            litcap::internal::json::stringify(&e["sessionSigs"]),
             "{}",
             v.file
         );
@@ -225,7 +229,7 @@ fn sessionsigs_vectors() {
         let cb_requests: Vec<Value> = calls[0]
             .resource_ability_requests
             .iter()
-            .map(litcap::sign::sessionsigs::resource_ability_request)
+            .map(litcap::internal::sign::sessionsigs::resource_ability_request)
             .collect();
         assert_eq!(
             Value::Array(cb_requests),

@@ -3,11 +3,11 @@
 
 mod common;
 
-use litcap::lit::{Ability, Resource};
-use litcap::siwe::{
+use litcap::internal::siwe::{
     create_lit_siwe, session_key_uri, CapabilityRequest, LitSiweParams, SiweMessage,
 };
-use litcap::time::Timestamp;
+use litcap::Timestamp;
+use litcap::{Ability, Resource};
 use serde_json::{json, Value};
 
 fn session_public_key(seed_hex: &str) -> String {
@@ -111,7 +111,7 @@ fn siwe_vectors() {
 
         let recap_json = parsed.resources.as_ref().and_then(|r| r.last()).map(|urn| {
             let payload = urn.strip_prefix("urn:recap:").unwrap();
-            String::from_utf8(litcap::recap::decode_base64url(payload).unwrap()).unwrap()
+            String::from_utf8(litcap::internal::recap::decode_base64url(payload).unwrap()).unwrap()
         });
         match &v.expected["recapJson"] {
             Value::Null => assert_eq!(recap_json, None, "{}: recapJson", v.file),

@@ -5,16 +5,18 @@
 
 mod common;
 
-use litcap::authsig::AuthSig;
-use litcap::eth::WalletKey;
-use litcap::lit::{Ability, Resource, ResourcePrefix};
-use litcap::sign::naga::{self, AuthConfig, PricingContext};
-use litcap::sign::payment::{create_payment_delegation_auth_sig, PaymentDelegationParams};
-use litcap::sign::SessionKey;
-use litcap::siwe::{CapabilityRequest, LitSiweParams, SiweMessage};
-use litcap::time::Timestamp;
-use litcap::wire::naga::{parse_price, shorthand_request, NodePrice, Product};
-use litcap::wire::payment::PaymentDelegationInput;
+use litcap::internal::eth::WalletKey;
+use litcap::internal::sign::naga::{self, AuthConfig, PricingContext};
+use litcap::internal::sign::payment::{
+    create_payment_delegation_auth_sig, PaymentDelegationParams,
+};
+use litcap::internal::siwe::{CapabilityRequest, LitSiweParams, SiweMessage};
+use litcap::internal::wire::naga::{parse_price, shorthand_request, NodePrice, Product};
+use litcap::internal::wire::payment::PaymentDelegationInput;
+use litcap::AuthSig;
+use litcap::SessionKey;
+use litcap::Timestamp;
+use litcap::{Ability, Resource, ResourcePrefix};
 use serde_json::{json, Value};
 
 fn ts(v: &Value) -> Timestamp {
@@ -61,8 +63,8 @@ fn wallet(input: &Value) -> WalletKey {
 
 fn same_bytes(got: &Value, want: &Value, what: &str) {
     assert_eq!(
-        litcap::json::stringify(got),
-        litcap::json::stringify(want),
+        litcap::internal::json::stringify(got),
+        litcap::internal::json::stringify(want),
         "{what}"
     );
 }
@@ -81,7 +83,7 @@ fn keypair_vectors() {
 #[test]
 fn acc_resource_vectors() {
     for v in common::v8_vectors_of("acc-resource") {
-        let id = litcap::acc::resource_id(
+        let id = litcap::internal::acc::resource_id(
             &v.input["accessControlConditions"],
             v.input["dataToEncryptHash"].as_str().unwrap(),
         )
@@ -116,8 +118,11 @@ fn siwe_params(i: &Value, wallet_address: String) -> LitSiweParams {
 fn siwe_vectors() {
     for v in common::v8_vectors_of("siwe") {
         let i = &v.input;
-        let m = litcap::siwe::create_lit_siwe(&siwe_params(i, str_of(i, "walletAddress").unwrap()))
-            .unwrap();
+        let m = litcap::internal::siwe::create_lit_siwe(&siwe_params(
+            i,
+            str_of(i, "walletAddress").unwrap(),
+        ))
+        .unwrap();
         assert_eq!(
             m.to_message(),
             v.expected["message"].as_str().unwrap(),
@@ -125,7 +130,7 @@ fn siwe_vectors() {
             v.file
         );
         let urn = v.expected["fields"]["resources"][0].as_str().unwrap();
-        let decoded = litcap::recap::Recap::decode(urn).unwrap();
+        let decoded = litcap::Recap::decode(urn).unwrap();
         assert_eq!(
             decoded.recap.to_canonical_json(),
             v.expected["recapJson"].as_str().unwrap(),
@@ -140,14 +145,16 @@ fn authsig_vectors() {
     for v in common::v8_vectors_of("authsig") {
         let i = &v.input;
         let key = wallet(i);
-        let address = litcap::sign::WalletSigner::address(&key).to_checksum();
-        let m = litcap::siwe::create_lit_siwe(&siwe_params(i, address)).unwrap();
-        let a = litcap::sign::authsig::sign_message(&key, m.to_message()).unwrap();
+        let address = litcap::WalletSigner::address(&key).to_checksum();
+        let m = litcap::internal::siwe::create_lit_siwe(&siwe_params(i, address)).unwrap();
+        let a = litcap::sign_message(&key, m.to_message()).unwrap();
         same_bytes(&a.to_value(), &v.expected["authSig"], &v.file);
         assert_eq!(
             format!(
                 "0x{}",
-                hex::encode(litcap::eth::eip191_hash(a.signed_message.as_bytes()))
+                hex::encode(litcap::internal::eth::eip191_hash(
+                    a.signed_message.as_bytes()
+                ))
             ),
             v.expected["eip191Hash"],
             "{}",
@@ -186,7 +193,7 @@ fn payment_delegation_vectors() {
         let a = got.unwrap();
         same_bytes(&a.to_value(), &v.expected["authSig"], &v.file);
         let urn = v.expected["fields"]["resources"][0].as_str().unwrap();
-        let decoded = litcap::recap::Recap::decode(urn).unwrap();
+        let decoded = litcap::Recap::decode(urn).unwrap();
         assert_eq!(
             decoded.recap.to_canonical_json(),
             v.expected["recapJson"].as_str().unwrap(),
@@ -196,7 +203,9 @@ fn payment_delegation_vectors() {
         assert_eq!(
             format!(
                 "0x{}",
-                hex::encode(litcap::eth::eip191_hash(a.signed_message.as_bytes()))
+                hex::encode(litcap::internal::eth::eip191_hash(
+                    a.signed_message.as_bytes()
+                ))
             ),
             v.expected["eip191Hash"],
             "{}",
@@ -315,7 +324,7 @@ fn sessionsigs_vectors() {
             "{name}"
         );
         // authData and the v8 key store.
-        let address = litcap::sign::WalletSigner::address(&key).to_checksum();
+        let address = litcap::WalletSigner::address(&key).to_checksum();
         assert_eq!(
             naga::eoa_auth_method_id(&address),
             e["authData"]["authMethodId"].as_str().unwrap(),
@@ -345,7 +354,7 @@ fn sessionsigs_vectors() {
 
 #[test]
 fn validate_vectors() {
-    use litcap::verify::sessionsigs::sdk_validate_session_sigs;
+    use litcap::internal::verify::sessionsigs::sdk_validate_session_sigs;
     for v in common::v8_vectors_of("validate") {
         let name = &v.file;
         let now = ts(&v.input["now"]);

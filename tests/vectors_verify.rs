@@ -4,10 +4,10 @@
 
 mod common;
 
-use litcap::authsig::{check_authsig, AuthSig, CheckOptions};
-use litcap::coverage::Request;
-use litcap::lit::{Ability, Resource};
-use litcap::time::Timestamp;
+use litcap::internal::authsig::{check_authsig, AuthSig, CheckOptions};
+use litcap::internal::coverage::Request;
+use litcap::Timestamp;
+use litcap::{Ability, Resource};
 use serde_json::{json, Value};
 
 fn requests(list: &Value) -> Vec<Request> {
@@ -177,7 +177,7 @@ fn verify_vectors_have_matching_diagnostics() {
 /// error texts exactly, and the oracle's per-node `nacl.sign.detached.verify`.
 #[test]
 fn validate_vectors() {
-    use litcap::verify::sessionsigs::{nacl_verify, sdk_validate_session_sigs};
+    use litcap::internal::verify::sessionsigs::{nacl_verify, sdk_validate_session_sigs};
     let vectors = common::lit_vectors_of("validate");
     assert_eq!(vectors.len(), 3);
     for v in vectors {
@@ -206,7 +206,7 @@ fn validate_vectors() {
 /// nodes would at the vectors' times.
 #[test]
 fn node_verdicts_on_sdk_session_sigs() {
-    use litcap::verify::sessionsigs::{verify_text, VerifyOptions};
+    use litcap::internal::verify::sessionsigs::{verify_text, VerifyOptions};
     let verdicts = |sigs: &Value, now: &str| {
         let opts = VerifyOptions {
             now: Timestamp::parse_rfc3339(now).unwrap(),
@@ -271,9 +271,9 @@ fn node_verdicts_on_sdk_session_sigs() {
 /// parser then rejects; the nodes' parser accepts it.
 #[test]
 fn extra_statement_charset() {
-    use litcap::authsig::SdkVerdict;
     use litcap::diag::Code;
-    use litcap::siwe::{Flavor, SiweField, SiweMessage};
+    use litcap::internal::authsig::SdkVerdict;
+    use litcap::internal::siwe::{Flavor, SiweField, SiweMessage};
     let path = common::vectors_dir().join("extra/siwe-statement-charset.json");
     let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let verify = cases.iter().find(|c| c["kind"] == "verify").unwrap();

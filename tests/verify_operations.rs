@@ -7,9 +7,9 @@
 mod common;
 use common::Temp;
 
-use litcap::sign::sessionsigs::{sign_session_sigs, SessionSigsParams};
-use litcap::sign::SessionKey;
-use litcap::time::Timestamp;
+use litcap::SessionKey;
+use litcap::Timestamp;
+use litcap::{sign_session_sigs, SessionSigsParams};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -41,7 +41,7 @@ fn example_pairs() -> Vec<(String, String)> {
 }
 
 fn sessions_of(dsl: &str) -> Vec<String> {
-    let loaded = litcap::load::load_paths(&[root().join(dsl)]).unwrap();
+    let loaded = litcap::load_paths(&[root().join(dsl)]).unwrap();
     assert!(!loaded.diagnostics.has_errors(), "{dsl}");
     let names: Vec<String> = loaded.policy.session_names().map(str::to_string).collect();
     assert!(!names.is_empty(), "{dsl} has no session");
@@ -91,7 +91,7 @@ fn every_example_policy_has_a_yaml_twin_that_compiles_identically() {
         .unwrap();
         let json = json.display().to_string();
         // An ERC-5573 policy's SIWE message names its relying party (`--uri`), not a session key.
-        let erc5573 = litcap::load::load_paths(&[root().join(&dsl)])
+        let erc5573 = litcap::internal::load::load_paths(&[root().join(&dsl)])
             .unwrap()
             .policy
             .profile()
@@ -259,7 +259,7 @@ fn forms_mix_in_one_run() {
 
 #[test]
 fn schema_prints_each_published_schema() {
-    for s in litcap::schema::Schema::ALL {
+    for s in litcap::Schema::ALL {
         let printed = stdout_ok(&litcap(&["schema", s.name()]));
         let file = std::fs::read_to_string(root().join("schemas").join(s.file_name())).unwrap();
         assert_eq!(printed, file, "{}", s.name());

@@ -4,7 +4,7 @@
 //! (how long loading takes is measured by `benches/check.rs`, not here).
 
 use litcap::diag::{location, Code};
-use litcap::load::{load_inputs, PolicyFormat};
+use litcap::internal::load::{load_inputs, PolicyFormat};
 
 /// `(code, message, line, column, help)` of every diagnostic, in order.
 fn check(format: PolicyFormat, text: &str) -> Vec<(Code, String, usize, usize, String)> {
@@ -502,7 +502,7 @@ fn big_files_are_read_whole_and_huge_ones_refused() {
     assert_eq!(loaded.policy.sessions.len(), n);
     assert_eq!(loaded.policy.grants.len(), n);
     // Above the DSL's limit the file is refused before parsing: one diagnostic.
-    let huge = "#".repeat(litcap::syntax::parser::MAX_FILE_BYTES + 1);
+    let huge = "#".repeat(litcap::internal::syntax::parser::MAX_FILE_BYTES + 1);
     let d = yaml(&huge);
     assert_eq!(d.len(), 1, "{d:#?}");
     assert_eq!(d[0].0, Code::FileTooLarge);

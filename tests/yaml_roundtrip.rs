@@ -5,10 +5,10 @@
 //! holds: each setting at most once per block, and the capabilities of a block in one run
 //! (the YAML form lists them under one key; see `src/syntax/yaml.rs`).
 
-use litcap::syntax::ast::*;
-use litcap::syntax::format::format;
-use litcap::syntax::yaml::{layout_text, parse_json, parse_yaml, to_json, to_yaml};
-use litcap::time::Ttl;
+use litcap::internal::syntax::ast::*;
+use litcap::internal::syntax::format::format;
+use litcap::internal::syntax::yaml::{layout_text, parse_json, parse_yaml, to_json, to_yaml};
+use litcap::Ttl;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
 use serde_json::{Map, Number, Value};
@@ -216,7 +216,7 @@ fn policy_file() -> impl Strategy<Value = PolicyFile> {
 
 /// The tree of a DSL text, which must parse cleanly.
 fn dsl(text: &str) -> Result<PolicyFile, TestCaseError> {
-    let (f, diags) = litcap::syntax::parse(0, text);
+    let (f, diags) = litcap::internal::syntax::parse(0, text);
     prop_assert!(diags.is_empty(), "{:?}\n{}", diags, text);
     Ok(f)
 }
@@ -275,7 +275,7 @@ proptest! {
             }
         }
         let text = lines.join("\n");
-        let (parsed, diags) = litcap::syntax::parse(0, &text);
+        let (parsed, diags) = litcap::internal::syntax::parse(0, &text);
         prop_assume!(diags.is_empty());
         let y = to_yaml(&parsed, &text).map_err(|d| TestCaseError::fail(format!("{d:?}")))?;
         let (from_yaml, diags) = parse_yaml(0, &y);

@@ -4,10 +4,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use litcap::authsig::{AuthSigFile, CheckOptions};
-use litcap::coverage::Request;
+use litcap::internal::authsig::{AuthSigFile, CheckOptions};
+use litcap::internal::coverage::Request;
 use litcap::diag::{Diagnostics, Sources};
-use litcap::lit::{Ability, Resource, ResourcePrefix};
+use litcap::{Ability, Resource, ResourcePrefix};
 
 fn spans_within(diags: &Diagnostics, text: &str) {
     for d in diags.iter() {
@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
                 session_key,
                 requests,
                 // The test network key of tests/vectors/bls/: `lit.bls` inputs get the BLS check.
-                network_key: litcap::bls::NetworkKey::parse("b12b9726090d651fcb2c854c4064efedbc1ada24557f896150621577fd50cb43aaab37d7319486a5953b46937d9a7d71").ok(),
+                network_key: litcap::internal::bls::NetworkKey::parse("b12b9726090d651fcb2c854c4064efedbc1ada24557f896150621577fd50cb43aaab37d7319486a5953b46937d9a7d71").ok(),
                 profile: None,
             };
             let report = f.check(&opts);

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use litcap::load::{load_inputs, PolicyFormat};
+use litcap::{load_inputs, PolicyFormat};
 
 fuzz_target!(|data: &[u8]| {
     let loaded = load_inputs(vec![(
@@ -17,17 +17,17 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let (_, diags) = litcap::syntax::parse(0, text);
+    let (_, diags) = litcap::internal::syntax::parse(0, text);
     if diags.has_errors() {
         return;
     }
-    let formatted = litcap::syntax::format::format(file, text);
-    let (again, diags) = litcap::syntax::parse(0, &formatted);
+    let formatted = litcap::internal::syntax::format::format(file, text);
+    let (again, diags) = litcap::internal::syntax::parse(0, &formatted);
     assert!(
         diags.is_empty(),
         "formatted text does not parse: {diags:?}\n{formatted}"
     );
-    let strip = |f: &litcap::syntax::PolicyFile| {
+    let strip = |f: &litcap::internal::syntax::PolicyFile| {
         let mut f = f.without_spans();
         // `fmt` drops trailing whitespace in comments.
         for c in &mut f.comments {
@@ -38,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
     };
     assert_eq!(strip(file), strip(&again));
     assert_eq!(
-        litcap::syntax::format::format(&again, &formatted),
+        litcap::internal::syntax::format::format(&again, &formatted),
         formatted
     );
 });

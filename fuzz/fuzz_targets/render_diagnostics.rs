@@ -13,8 +13,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use litcap::diag::{self, Diagnostics, Sources};
-use litcap::load::{load_inputs, PolicyFormat};
-use litcap::verify::check::{check_policy, CheckOptions};
+use litcap::{load_inputs, PolicyFormat};
+use litcap::{check_policy, CheckOptions};
 use serde_json::Value;
 
 /// Past miette's `u16` column limit.

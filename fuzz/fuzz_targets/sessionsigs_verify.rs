@@ -9,9 +9,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use litcap::bls::{session_hash, BlsSignature, NetworkKey};
-use litcap::time::Timestamp;
-use litcap::verify::sessionsigs::{
+use litcap::internal::bls::{session_hash, BlsSignature, NetworkKey};
+use litcap::Timestamp;
+use litcap::internal::verify::sessionsigs::{
     nacl_verify, sdk_validate_session_sigs, verify_file, verify_text, SessionSigsFile,
     VerifyOptions,
 };

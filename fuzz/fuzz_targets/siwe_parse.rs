@@ -8,7 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use litcap::siwe::{Flavor, SiweMessage, SiweSpans};
+use litcap::internal::siwe::{Flavor, SiweMessage, SiweSpans};
 use std::ops::Range;
 
 fuzz_target!(|data: &[u8]| {
@@ -75,7 +75,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = m.render(Flavor::Node);
     let _ = m.eip191_digest(Flavor::Sdk);
     for r in m.recap_resources() {
-        let _ = litcap::recap::Recap::decode(r);
+        let _ = litcap::Recap::decode(r);
     }
 });
 

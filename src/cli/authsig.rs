@@ -8,7 +8,7 @@
 use super::common::args::{NonceArgs, SeedArgs, TimeArgs, WalletArgs};
 use super::common::signing::{report_flow, warn_if_unusable, Reported, Target};
 use super::common::{print_json, usage_error};
-use litcap::sign::SessionKey;
+use litcap::internal::sign::SessionKey;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]

@@ -1,9 +1,9 @@
 //! `litcap check FILE... [--authsig FILE] [--session NAME] [--at RFC3339] [--format human|json|sarif]`
 
 use super::common::{self, Format};
-use litcap::time::Ttl;
-use litcap::verify::check::{self, CheckOptions};
-use litcap::verify::lints::LintOptions;
+use litcap::internal::verify::check::{self, CheckOptions};
+use litcap::LintOptions;
+use litcap::Ttl;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -38,14 +38,15 @@ pub struct CheckArgs {
     pub netkey: super::netkey::NetworkKeyArgs,
 }
 
-pub fn parse_ttl(s: &str) -> Result<Ttl, litcap::time::TtlError> {
+pub fn parse_ttl(s: &str) -> Result<Ttl, litcap::TtlError> {
     Ttl::parse(s)
 }
 
 pub fn run(args: CheckArgs) -> u8 {
     let requested = args.net.network.map(super::network::Network::profile);
     let mut loaded =
-        match litcap::load::load_paths_for(&common::policy_paths(&args.files), requested) {
+        match litcap::internal::load::load_paths_for(&common::policy_paths(&args.files), requested)
+        {
             Ok(l) => l,
             Err(e) => return common::io_error(&e),
         };
@@ -65,12 +66,8 @@ pub fn run(args: CheckArgs) -> u8 {
     let mut report = match &args.authsig {
         None => check::check_policy(&loaded, &opts),
         Some(path) => {
-            let at = match args
-                .at
-                .as_deref()
-                .map(litcap::time::Timestamp::parse_rfc3339)
-            {
-                None => litcap::time::Timestamp::now(),
+            let at = match args.at.as_deref().map(litcap::Timestamp::parse_rfc3339) {
+                None => litcap::Timestamp::now(),
                 Some(Ok(t)) => t,
                 Some(Err(e)) => return common::usage_error(format!("--at: {e}")),
             };
@@ -92,8 +89,8 @@ pub fn run(args: CheckArgs) -> u8 {
             check::check_with_authsig(&mut loaded, &opts, &input)
         }
     };
-    if profile.name == litcap::profile::NAGA.name {
-        for d in litcap::wire::compile_naga::vocabulary_diagnostics(
+    if profile.name == litcap::internal::profile::NAGA.name {
+        for d in litcap::internal::wire::compile_naga::vocabulary_diagnostics(
             &loaded.policy,
             profile,
             args.session.as_deref(),

@@ -1,10 +1,10 @@
 //! `litcap compile FILE... --session NAME [--format json|human] [SIWE inputs]`
 
 use super::common::{self, print_json, print_stdout, usage_error, usage_error_help};
-use litcap::compile::{self, CompileError, SiweInputs};
 use litcap::diag::exit;
-use litcap::time::Timestamp;
-use litcap::wire::compile_naga;
+use litcap::internal::compile::{self, CompileError, SiweInputs};
+use litcap::internal::wire::compile_naga;
+use litcap::Timestamp;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -50,8 +50,10 @@ pub fn run(args: CompileArgs) -> u8 {
     // Only the session's and its grant's blocks are parsed and checked (see
     // `load_for_session`); everything when that is not possible.
     let requested = args.net.network.map(super::network::Network::profile);
-    let mut loaded = match litcap::load::read_inputs(&args.files) {
-        Ok(inputs) => litcap::load::load_for_session_for(inputs, &args.session, requested),
+    let mut loaded = match litcap::internal::load::read_inputs(&args.files) {
+        Ok(inputs) => {
+            litcap::internal::load::load_for_session_for(inputs, &args.session, requested)
+        }
         Err(e) => return usage_error(e),
     };
     let profile = match super::network::for_policy(args.net.network, &loaded.policy) {
@@ -90,7 +92,7 @@ pub fn run(args: CompileArgs) -> u8 {
             return exit::ERRORS;
         }
     };
-    if profile.name != litcap::profile::DATIL.name {
+    if profile.name != litcap::internal::profile::DATIL.name {
         let Some(session) = loaded.policy.session(&args.session) else {
             return usage_error(format!("there is no session `{}`", args.session));
         };
@@ -113,12 +115,12 @@ pub fn run(args: CompileArgs) -> u8 {
 #[error("--{flag}: {error}")]
 struct TimeFlagError {
     flag: &'static str,
-    error: litcap::time::TimeError,
+    error: litcap::TimeError,
 }
 
-/// `compile` for a plain ERC-5573 relying party (`litcap::wire::erc5573`).
-fn compile_erc5573(args: &CompileArgs, loaded: &litcap::load::Loaded) -> u8 {
-    use litcap::wire::erc5573;
+/// `compile` for a plain ERC-5573 relying party (`litcap::internal::wire::erc5573`).
+fn compile_erc5573(args: &CompileArgs, loaded: &litcap::internal::load::Loaded) -> u8 {
+    use litcap::internal::wire::erc5573;
     if args.session_key.is_some() {
         return usage_error_help(
             "`--session-key` names a Lit session key; an ERC-5573 message names its relying party",
@@ -184,7 +186,7 @@ fn compile_erc5573(args: &CompileArgs, loaded: &litcap::load::Loaded) -> u8 {
             if let Some(m) = &compiled.siwe {
                 s.push_str(&format!(
                     "\nSIWE message:\n{}\n",
-                    m.render(litcap::wire::siwe::Flavor::Node)
+                    m.render(litcap::internal::wire::siwe::Flavor::Node)
                 ));
             }
             print_stdout(&s)
@@ -230,7 +232,9 @@ fn human(c: &compile::Compiled) -> String {
             let nb: Vec<String> = nbs
                 .iter()
                 .filter(|n| !n.is_empty())
-                .map(|n| litcap::json::canonicalize(&serde_json::Value::Object(n.clone())))
+                .map(|n| {
+                    litcap::internal::json::canonicalize(&serde_json::Value::Object(n.clone()))
+                })
                 .collect();
             s.push_str(&format!("  {} on {key}", ability.0));
             if !nb.is_empty() {

@@ -7,8 +7,8 @@
 
 use super::common::{print_human, print_stdout};
 use litcap::diag::{exit, Sources};
-use litcap::load::{self, PolicyFormat};
-use litcap::syntax::{format, yaml};
+use litcap::internal::load::{self, PolicyFormat};
+use litcap::internal::syntax::{format, yaml};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]

@@ -16,13 +16,13 @@ use super::common::signing::{one, report, report_diags, warn_if_unusable, Report
 use super::common::{self, print_json, usage_error};
 use super::network::Network;
 use litcap::diag::{exit, Code, Diagnostic};
+use litcap::Ability;
 
-use litcap::eth::Address;
-use litcap::lit::Ability;
-use litcap::sign::capacity::{
+use litcap::internal::eth::Address;
+use litcap::internal::sign::capacity::{
     create_capacity_delegation_auth_sig, create_grant_delegation_auth_sig, CapacityDelegationParams,
 };
-use litcap::time::Ttl;
+use litcap::internal::time::Ttl;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]

@@ -5,10 +5,10 @@
 use super::common::signing::{report, Reported};
 use super::common::{print_json, usage_error, usage_error_help};
 use super::delegate::DelegateArgs;
-use litcap::sign::payment::{
+use litcap::internal::sign::payment::{
     create_payment_delegation_auth_sig, PaymentDelegationParams, PaymentError,
 };
-use litcap::wire::payment::PaymentDelegationInput;
+use litcap::internal::wire::payment::PaymentDelegationInput;
 
 /// `--network naga`: `createPaymentDelegationAuthSig`.
 pub fn delegate_payment(args: DelegateArgs) -> Result<u8, Reported> {
@@ -48,7 +48,7 @@ pub fn delegate_payment(args: DelegateArgs) -> Result<u8, Reported> {
         statement: args.statement.clone(),
     };
     // The inputs are checked before any wallet or network is touched.
-    if let Err(e) = litcap::wire::payment::nota_bene(&params.delegation) {
+    if let Err(e) = litcap::internal::wire::payment::nota_bene(&params.delegation) {
         return Err(Reported(match e.help() {
             Some(h) => usage_error_help(format!("payment delegation: {e}"), h),
             None => usage_error(format!("payment delegation: {e}")),

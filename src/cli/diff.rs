@@ -2,7 +2,7 @@
 
 use super::common;
 use litcap::diag::exit;
-use litcap::verify::diff;
+use litcap::internal::verify::diff;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]

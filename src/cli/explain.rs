@@ -4,7 +4,7 @@
 
 use super::common;
 use litcap::diag::{exit, Diagnostics};
-use litcap::verify::explain;
+use litcap::internal::verify::explain;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -69,7 +69,7 @@ pub fn run(args: ExplainArgs) -> u8 {
         return code;
     }
     let session_name = args.session.as_deref().unwrap_or_default();
-    let session = match litcap::compile::find_session(&loaded.policy, session_name) {
+    let session = match litcap::internal::compile::find_session(&loaded.policy, session_name) {
         Ok(s) => s,
         Err(d) => {
             common::print_human(&Diagnostics(vec![*d]), &loaded.sources);
@@ -118,7 +118,9 @@ pub fn run(args: ExplainArgs) -> u8 {
                 .as_ref()
                 .map(|a| location(&loaded.sources, a.span));
             let reason = match &e.verdict {
-                litcap::coverage::Verdict::NotCovered(gap) => Some(explain::gap_reason(gap)),
+                litcap::internal::coverage::Verdict::NotCovered(gap) => {
+                    Some(explain::gap_reason(gap))
+                }
                 _ => None,
             };
             let printed = common::print_json(&serde_json::json!({
@@ -154,7 +156,7 @@ fn location(sources: &litcap::diag::Sources, span: litcap::diag::Span) -> serde_
 /// `explain --authsig FILE`: the AuthSig in words; exit 0 when its signature holds and it is
 /// valid at `--at`, 1 otherwise (a `lit.bls` AuthSig without a network key included).
 fn explain_authsig(path: &std::path::Path, args: &ExplainArgs) -> u8 {
-    use litcap::time::Timestamp;
+    use litcap::internal::time::Timestamp;
     let at = match args.at.as_deref().map(Timestamp::parse_rfc3339) {
         None => Timestamp::now(),
         Some(Ok(t)) => t,
@@ -171,16 +173,16 @@ fn explain_authsig(path: &std::path::Path, args: &ExplainArgs) -> u8 {
     };
     let mut sources = litcap::diag::Sources::new();
     let id = sources.add(text.name.clone(), text.text.clone());
-    let file = match litcap::wire::authsig::AuthSigFile::parse(id, &text.text) {
+    let file = match litcap::internal::wire::authsig::AuthSigFile::parse(id, &text.text) {
         Ok(f) => f,
         Err(d) => {
             common::print_human(&d, &sources);
             return exit::ERRORS;
         }
     };
-    let e = litcap::verify::explain_authsig::explain_authsig(
+    let e = litcap::internal::verify::explain_authsig::explain_authsig(
         &file.authsig,
-        &litcap::profile::DATIL,
+        &litcap::internal::profile::DATIL,
         network_key.as_ref(),
         at,
     );

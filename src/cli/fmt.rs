@@ -2,7 +2,7 @@
 
 use super::common::usage_error;
 use litcap::diag::{exit, Diagnostics, Sources};
-use litcap::load::{self, PolicyFormat};
+use litcap::internal::load::{self, PolicyFormat};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -38,13 +38,13 @@ pub fn run(args: FmtArgs) -> u8 {
         let text = input.text.clone();
         let mut sources = Sources::new();
         let id = sources.add(name.clone(), text.clone());
-        let (file, diags) = litcap::syntax::parse(id, &text);
+        let (file, diags) = litcap::internal::syntax::parse(id, &text);
         if diags.has_errors() {
             super::common::print_human(&diags, &sources);
             status = exit::ERRORS;
             continue;
         }
-        let formatted = litcap::syntax::format::format(&file, &text);
+        let formatted = litcap::internal::syntax::format::format(&file, &text);
         // `fmt` writes UTF-8 without a byte order mark, with LF line endings.
         let encoding = match (input.had_crlf, input.had_bom) {
             (true, true) => Some("the line endings (CRLF) and the byte order mark differ; `litcap fmt` writes LF and no byte order mark"),
@@ -74,7 +74,7 @@ pub fn run(args: FmtArgs) -> u8 {
             continue;
         }
         let mode = file_mode(path);
-        if let Err(e) = litcap::fsutil::write_atomic(path, formatted.as_bytes(), mode) {
+        if let Err(e) = litcap::internal::fsutil::write_atomic(path, formatted.as_bytes(), mode) {
             return usage_error(format!("cannot write `{}`: {e}", path.display()));
         }
     }

@@ -7,10 +7,10 @@
 use super::common::{print_human, print_stdout, usage_error};
 use super::convert::Target;
 use litcap::diag::{exit, Diagnostics, Sources};
-use litcap::infer::{self, Input};
-use litcap::load::{self, PolicyFormat};
-use litcap::syntax::yaml;
-use litcap::verify::check::{self, CheckOptions};
+use litcap::internal::infer::{self, Input};
+use litcap::internal::load::{self, PolicyFormat};
+use litcap::internal::syntax::yaml;
+use litcap::internal::verify::check::{self, CheckOptions};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -120,7 +120,8 @@ pub fn run(args: InitArgs) -> u8 {
         }
     };
     let code = match &args.output {
-        Some(path) => match litcap::fsutil::write_atomic(path, rendered.as_bytes(), None) {
+        Some(path) => match litcap::internal::fsutil::write_atomic(path, rendered.as_bytes(), None)
+        {
             Ok(()) => exit::OK,
             Err(e) => usage_error(format!("cannot write `{}`: {e}", path.display())),
         },
@@ -151,7 +152,7 @@ fn render(dsl: &str, target: Target) -> Result<String, Diagnostics> {
     if target == Target::Dsl {
         return Ok(dsl.to_string());
     }
-    let (file, diags) = litcap::syntax::parse(0, dsl);
+    let (file, diags) = litcap::internal::syntax::parse(0, dsl);
     if diags.has_errors() {
         return Err(diags);
     }

@@ -10,7 +10,7 @@ pub struct LspArgs {
 pub fn run(_args: LspArgs) -> u8 {
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
-    match litcap::lsp::serve(stdin.lock(), stdout.lock()) {
+    match litcap::internal::lsp::serve(stdin.lock(), stdout.lock()) {
         Ok(code) => code,
         Err(e) => super::common::usage_error(format!("language server: {e}")),
     }

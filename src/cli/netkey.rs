@@ -1,13 +1,13 @@
 //! `--network-key HEX` / `--handshake URL`: the Lit network's BLS root key, which verifies
 //! network-signed (`lit.bls`) AuthSigs of PKP and Lit Action sessions (see
-//! `litcap::wire::bls`). Shared by `verify`, `check --authsig` and `explain`.
+//! `litcap::internal::wire::bls`). Shared by `verify`, `check --authsig` and `explain`.
 //!
 //! `--handshake` reads `networkPublicKey` from one node's handshake answer, the field the SDK
-//! keeps as `networkPubKey` (`litcap::sign::handshake::network_key_of`).
+//! keeps as `networkPubKey` (`litcap::internal::sign::handshake::network_key_of`).
 
 use super::common::usage_error;
-use litcap::profile::Profile;
-use litcap::wire::bls::NetworkKey;
+use litcap::internal::profile::Profile;
+use litcap::internal::wire::bls::NetworkKey;
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct NetworkKeyArgs {
@@ -45,8 +45,8 @@ impl NetworkKeyArgs {
 
     #[cfg(feature = "net")]
     fn fetch(&self, url: &str, profile: &Profile) -> Result<NetworkKey, u8> {
-        use litcap::sign::handshake;
-        use litcap::sign::http::HttpConfig;
+        use litcap::internal::sign::handshake;
+        use litcap::internal::sign::http::HttpConfig;
         let http = HttpConfig {
             timeout: std::time::Duration::from_secs(self.handshake_timeout.max(1)),
             ..HttpConfig::default()

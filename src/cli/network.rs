@@ -4,7 +4,7 @@
 //! (`network "erc5573"`); commands that load policies take the file's network, and a flag
 //! that contradicts it is a usage error ([`for_policy`]).
 
-use litcap::profile::{Profile, DATIL, ERC5573, NAGA};
+use litcap::internal::profile::{Profile, DATIL, ERC5573, NAGA};
 
 /// The networks litcap speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -45,7 +45,7 @@ pub struct NetworkArg {
 /// than the files is a usage error (exit 2).
 pub fn for_policy(
     flag: Option<Network>,
-    policy: &litcap::model::Policy,
+    policy: &litcap::internal::model::Policy,
 ) -> Result<&'static Profile, u8> {
     let chosen = policy.profile();
     match flag {
@@ -69,10 +69,10 @@ pub fn resolve(flag: Option<Network>, files: &[std::path::PathBuf]) -> Result<Ne
     let declared = if files.is_empty() {
         None
     } else {
-        litcap::load::load_paths(&super::common::policy_paths(files))
+        litcap::internal::load::load_paths(&super::common::policy_paths(files))
             .ok()
             .and_then(|l| {
-                litcap::model::network::declared(&l.files)
+                litcap::internal::model::network::declared(&l.files)
                     .and_then(|n| Profile::named(&n.value))
                     .map(|p| p.name)
             })

@@ -3,7 +3,7 @@
 use super::common::{print_human, print_json, print_stdout};
 use clap::Subcommand;
 use litcap::diag::{exit, Code, Diagnostic, Diagnostics, Sources};
-use litcap::recap::Recap;
+use litcap::Recap;
 
 /// Prints one diagnostic that has no place in a file; returns exit code 1 for errors.
 fn report(d: Diagnostic) -> u8 {
@@ -63,8 +63,9 @@ pub fn run(args: RecapArgs) -> u8 {
             ),
         },
         RecapAction::Encode { json } => {
-            let text = if json == litcap::load::STDIN {
-                match super::common::read_text(std::path::Path::new(litcap::load::STDIN)) {
+            let text = if json == litcap::internal::load::STDIN {
+                match super::common::read_text(std::path::Path::new(litcap::internal::load::STDIN))
+                {
                     Ok(t) => t.text,
                     Err(code) => return code,
                 }

@@ -1,7 +1,7 @@
 //! `litcap schema NAME`: prints one of the published JSON Schemas.
 
 use super::common::{print_stdout, usage_error};
-use litcap::schema::Schema;
+use litcap::Schema;
 
 #[derive(clap::Args, Debug)]
 pub struct SchemaArgs {
@@ -26,7 +26,7 @@ fn names() -> Vec<&'static str> {
 fn schema_name(s: &str) -> Result<Schema, UnknownSchema> {
     Schema::parse(s).ok_or_else(|| UnknownSchema {
         name: s.to_string(),
-        suggestion: litcap::suggest::closest(s, names()),
+        suggestion: litcap::internal::suggest::closest(s, names()),
     })
 }
 

@@ -4,7 +4,7 @@
 //! [--capacity-delegation FILE] [--network naga --max-price [URL=]WEI | --price-feed FILE]`
 //!
 //! Reads the flags, then hands everything to the library's sign flow
-//! ([`litcap::sign::policy_session::sign_session`]), which decides; this file only parses,
+//! ([`litcap::internal::sign::policy_session::sign_session`]), which decides; this file only parses,
 //! locks the store and prints.
 
 use super::common::args::{NonceArgs, SeedArgs, TimeArgs, WalletArgs};
@@ -14,11 +14,11 @@ use super::common::signing::{
 use super::common::{self, print_json, usage_error};
 use super::network::Network;
 use super::sign_nodes::{chosen_nodes, node_prices, node_urls};
-use litcap::sign::policy_session::{
+use litcap::internal::sign::policy_session::{
     sign_session, AuthSource, FlowError, KeySource, Nodes, SignRequest, StoreLayout,
 };
-use litcap::sign::store::KeyStore;
-use litcap::sign::store_v8::V8Layout;
+use litcap::internal::sign::store::KeyStore;
+use litcap::internal::sign::store_v8::V8Layout;
 use std::path::PathBuf;
 use std::time::Duration;
 

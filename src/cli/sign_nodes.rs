@@ -1,20 +1,21 @@
 //! The nodes `litcap sign` signs for: `--node` URLs as the nodes compare them, and on Naga
 //! each node's `maxPrice`, given (`--max-price [URL=]WEI`) or chosen from a price feed as the
-//! SDK v8 does (`--price-feed`, [`litcap::sign::node_choice`]).
+//! SDK v8 does (`--price-feed`, [`litcap::internal::sign::node_choice`]).
 
 use super::common::signing::Reported;
 use super::common::{self, usage_error, usage_error_help};
 use super::sign::SignArgs;
-use litcap::sign::node_choice::{self, Choice, ChoiceError};
-use litcap::wire::naga::{parse_price, PriceError, Product};
+use litcap::internal::sign::node_choice::{self, Choice, ChoiceError};
+use litcap::internal::wire::naga::{parse_price, PriceError, Product};
 
 /// `--node` URLs as the SDK writes them and the nodes compare them (trailing `/` dropped, with
 /// a note; a path or a second mention refused).
 pub fn node_urls(given: &[String]) -> Result<Vec<String>, Reported> {
     let mut nodes: Vec<String> = Vec::with_capacity(given.len());
     for url in given {
-        litcap::sign::http::check_url(url).map_err(|e| Reported(common::node_url_error(url, e)))?;
-        let (node, changed) = litcap::sign::http::node_url(url)
+        litcap::internal::sign::http::check_url(url)
+            .map_err(|e| Reported(common::node_url_error(url, e)))?;
+        let (node, changed) = litcap::internal::sign::http::node_url(url)
             .map_err(|e| Reported(usage_error(format!("--node: {e}"))))?;
         if changed {
             common::print_note(format!("signing for `--node {url}` as `{node}`: a node compares the signed `nodeAddress` with its own `host:port`, and would refuse the trailing `/`"));
@@ -32,7 +33,7 @@ pub fn node_urls(given: &[String]) -> Result<Vec<String>, Reported> {
 /// `--max-price`: one `WEI` for every node, or `URL=WEI` for each node. `nodes` are the
 /// `--node` URLs as signed for; a `URL=WEI` names its node as given or in that form.
 pub fn node_prices(args: &SignArgs, nodes: &[String]) -> Result<Vec<(String, u128)>, Reported> {
-    let bad = |v: &str, e: litcap::wire::naga::PriceError| {
+    let bad = |v: &str, e: litcap::internal::wire::naga::PriceError| {
         Reported(usage_error(format!("--max-price `{v}`: {e}")))
     };
     if let [one] = args.max_prices.as_slice() {
@@ -56,7 +57,8 @@ pub fn node_prices(args: &SignArgs, nodes: &[String]) -> Result<Vec<(String, u12
         .map(|(given, u)| {
             per.iter()
                 .find(|(url, _)| {
-                    url == given || litcap::sign::http::node_url(url).is_ok_and(|(n, _)| &n == u)
+                    url == given
+                        || litcap::internal::sign::http::node_url(url).is_ok_and(|(n, _)| &n == u)
                 })
                 .map(|(_, p)| (u.clone(), *p))
                 .ok_or_else(|| {

@@ -9,10 +9,10 @@
 
 use super::common;
 use litcap::diag;
-use litcap::model::{Policy, Session};
-use litcap::time::Timestamp;
-use litcap::verify::report::{self, FileResult, Outcome};
-use litcap::verify::sessionsigs::VerifyOptions;
+use litcap::internal::verify::report::{self, FileResult, Outcome};
+use litcap::Timestamp;
+use litcap::VerifyOptions;
+use litcap::{Policy, Session};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -62,7 +62,7 @@ pub enum VerifyFormat {
     Json,
 }
 
-fn parse_time(s: &str) -> Result<Timestamp, litcap::time::TimeError> {
+fn parse_time(s: &str) -> Result<Timestamp, litcap::TimeError> {
     Timestamp::parse_rfc3339(s)
 }
 
@@ -95,7 +95,7 @@ pub fn run(args: VerifyArgs) -> u8 {
             Some(name) => match policy.session(name) {
                 Some(s) => s,
                 None => {
-                    let hint = litcap::suggest::closest(name, policy.session_names())
+                    let hint = litcap::internal::suggest::closest(name, policy.session_names())
                         .map(|s| format!(" (did you mean `{s}`?)"))
                         .unwrap_or_default();
                     return common::usage_error(format!(
@@ -140,7 +140,8 @@ pub fn run(args: VerifyArgs) -> u8 {
 
     let mut operations = Vec::with_capacity(args.requests.len());
     for r in &args.requests {
-        match litcap::verify::operation::Operation::parse_in(r, args.net.get().profile()) {
+        match litcap::internal::verify::operation::Operation::parse_in(r, args.net.get().profile())
+        {
             Ok(op) => operations.push(op),
             Err(e) => return common::usage_error(format!("--request: {e}")),
         }
@@ -203,16 +204,16 @@ fn verify_all(
     paths: &[PathBuf],
     opts: &VerifyOptions,
     target: Option<(&Policy, &Session)>,
-    profile: &'static litcap::profile::Profile,
+    profile: &'static litcap::Profile,
 ) -> Vec<FileResult> {
     use rayon::prelude::*;
     // Maps are signed under few AuthSigs: each distinct one is recovered once across files.
-    let recoveries = std::sync::Arc::new(litcap::eth::RecoveryCache::new());
+    let recoveries = std::sync::Arc::new(litcap::internal::eth::RecoveryCache::new());
     paths
         .par_iter()
         .map(|p| {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                litcap::eth::with_recovery_cache(&recoveries, || {
+                litcap::internal::eth::with_recovery_cache(&recoveries, || {
                     report::verify_path_in(p, opts, target, profile)
                 })
             }))

@@ -5,7 +5,7 @@
 //! [`check_auth_sig`] is litcap's stricter one, which also applies the policy: the nodes'
 //! coverage rule, the grant's domain, chain and lifetime, and no capability beyond the grant.
 //!
-//! Both are the fit engine's ([`crate::fit`]); this module states what signing expects
+//! Both are the fit engine's (`crate::fit`); this module states what signing expects
 //! ([`Expectations`]) and words the findings for `sign` ([`problem_lines`]).
 
 use crate::diag::{Code, Severity};
@@ -76,7 +76,7 @@ pub struct Expectations<'a> {
 }
 
 /// The findings that keep an AuthSig from being used for a session, as the fit engine
-/// ([`crate::fit`]) raises them: a broken AuthSig stops at its first defect; otherwise every
+/// (`crate::fit`) raises them: a broken AuthSig stops at its first defect; otherwise every
 /// error (warnings, such as the SDK re-signing an AuthSig without `0x`, do not block).
 pub type Problem = Finding;
 

@@ -11,7 +11,7 @@
 //! 4. the SessionSigs are the SDK's `getSessionSigs` tail: requests and capabilities in JSON
 //!    form, one signed payload per node ([`session_sigs`]).
 //!
-//! Whether an AuthSig fits is the fit engine's ([`crate::fit`], through
+//! Whether an AuthSig fits is the fit engine's (`crate::fit`, through
 //! [`super::check::check_auth_sig`]); this module only decides what to do about it.
 
 use super::check::{check_auth_sig, Expectations, Problem};

@@ -206,7 +206,7 @@ pub fn to_json(file: &PolicyFile) -> Result<String, Diagnostics> {
 }
 
 /// The policy in its YAML form. `text` is the source the tree was parsed from, for placing
-/// its comments and blank lines: the DSL text, or [`layout_text`] of a YAML text; pass `""`
+/// its comments and blank lines: the DSL text, or [`layout_text`](super::yaml::layout_text) of a YAML text; pass `""`
 /// for trees without one.
 pub fn to_yaml(file: &PolicyFile, text: &str) -> Result<String, Diagnostics> {
     let mut diags = Diagnostics::new();

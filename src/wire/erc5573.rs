@@ -4,7 +4,7 @@
 //!
 //! Rules and sources (siwe-recap 0.2 `src/capability.rs`, ucan-capabilities-object 0.1):
 //! - the recap is the grant's allows merged with `Capabilities::with_action`
-//!   ([`crate::model`]); it is encoded as JCS (RFC 8785) and unpadded base64url, which is
+//!   (`model`); it is encoded as JCS (RFC 8785) and unpadded base64url, which is
 //!   litcap's canonical JSON ([`Recap::encode`]);
 //! - the sentence: `I further authorize the stated URI to perform the following actions on my
 //!   behalf:` then ` (n) '<namespace>': '<name>', '<name>' for '<uri>'.` per URI (byte

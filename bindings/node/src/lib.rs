@@ -8,15 +8,13 @@
 
 #![deny(unsafe_code)]
 
-use litcap::compile::{self, CompileError, SiweInputs};
 use litcap::diag::{Diagnostic, Diagnostics, Sources};
-use litcap::load::{self, Loaded, PolicyFormat};
-use litcap::time::Timestamp;
-use litcap::verify::check::{self, AuthSigInput, CheckOptions};
-use litcap::verify::operation::Operation;
-use litcap::verify::report;
-use litcap::verify::sessionsigs::VerifyOptions;
-use litcap::wire::bls::NetworkKey;
+use litcap::report;
+use litcap::{
+    check_policy, check_with_authsig, compile, load_inputs, AuthSigInput, CheckOptions,
+    CompileError, Loaded, NetworkKey, Operation, PolicyFormat, SiweInputs, Timestamp,
+    VerifyOptions,
+};
 use napi_derive::napi;
 use serde_json::{json, Map, Value};
 use std::path::Path;
@@ -99,7 +97,7 @@ fn opt_network_key(o: &Map<String, Value>) -> Result<Option<NetworkKey>, Failure
         .transpose()
 }
 
-/// `files: [{name, text}]`, loaded like `litcap::load::load_paths` (format by file name).
+/// `files: [{name, text}]`, loaded like `litcap::load_paths` (format by file name).
 fn load_files(o: &Map<String, Value>) -> Result<Loaded, Failure> {
     let Some(Value::Array(files)) = o.get("files") else {
         return Err(Failure::usage(
@@ -125,7 +123,7 @@ fn load_files(o: &Map<String, Value>) -> Result<Loaded, Failure> {
             text.as_bytes().to_vec(),
         ));
     }
-    Ok(load::load_inputs(inputs))
+    Ok(load_inputs(inputs))
 }
 
 /// `litcap compile --format json`.
@@ -163,7 +161,7 @@ fn compile_impl(options: &str) -> Result<Value, Failure> {
             })
         }
     };
-    match compile::compile(&loaded.policy, session, inputs.as_ref()) {
+    match compile(&loaded.policy, session, inputs.as_ref()) {
         Ok(c) => Ok(c.to_json()),
         Err(CompileError::Usage(m)) => Err(Failure::usage(m)),
         Err(CompileError::Policy(d)) => Err(Failure::from_diagnostics(&d, &loaded.sources)),
@@ -184,7 +182,7 @@ fn check_impl(options: &str) -> Result<Value, Failure> {
         ..CheckOptions::default()
     };
     let report = match o.get("authSig") {
-        None | Some(Value::Null) => check::check_policy(&loaded, &opts),
+        None | Some(Value::Null) => check_policy(&loaded, &opts),
         Some(a) => {
             // An AuthSig object, or its JSON text as read from a file.
             let text = match a {
@@ -198,7 +196,7 @@ fn check_impl(options: &str) -> Result<Value, Failure> {
                 session_key: opt_str(&o, "sessionKey")?.map(str::to_string),
                 network_key: opt_network_key(&o)?,
             };
-            check::check_with_authsig(&mut loaded, &opts, &input)
+            check_with_authsig(&mut loaded, &opts, &input)
         }
     };
     Ok(report.to_json(&loaded.sources, false))
@@ -207,7 +205,7 @@ fn check_impl(options: &str) -> Result<Value, Failure> {
 /// `litcap verify FILE --format json [--at] [--node] [--request...] [--network-key]
 /// [--session-key] [--policy --session]` for one SessionSigs object (as `getSessionSigs`
 /// returns it, or its JSON text) or one lone AuthSig; the report is built by the CLI's own
-/// `litcap::verify::report`, so the two cannot drift.
+/// `litcap::report`, so the two cannot drift.
 #[napi(js_name = "verifyJson")]
 pub fn verify_json(options: String) -> String {
     envelope(verify_impl(&options))
@@ -272,7 +270,7 @@ fn verify_impl(options: &str) -> Result<Value, Failure> {
             .transpose()?,
         session_key: opt_str(&o, "sessionKey")?.map(str::to_string),
     };
-    // The CLI's own report (`litcap::verify::report`), for one input: the same JSON.
+    // The CLI's own report (`litcap::report`), for one input: the same JSON.
     let result = report::verify_text("sessionSigs", &text, &opts, target);
     Ok(report::to_json(&[result], false, report::checking(target)))
 }

@@ -7,15 +7,15 @@ use super::print_note;
 use super::signing::{report, Reported};
 use super::{print_warning, usage_error};
 #[cfg(feature = "net")]
-use litcap::eth::Address;
+use litcap::internal::eth::Address;
 #[cfg(feature = "net")]
-use litcap::sign::handshake;
-use litcap::sign::http::HttpConfig;
-use litcap::sign::policy_session::FlowError;
+use litcap::internal::sign::handshake;
+use litcap::internal::sign::http::HttpConfig;
+use litcap::internal::sign::policy_session::FlowError;
 #[cfg(feature = "net")]
-use litcap::sign::remote::RemoteSigner;
-use litcap::sign::{LocalWallet, SessionKey, SignError, WalletSigner};
-use litcap::time::Timestamp;
+use litcap::internal::sign::remote::RemoteSigner;
+use litcap::internal::sign::{LocalWallet, SessionKey, SignError, WalletSigner};
+use litcap::internal::time::Timestamp;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -157,7 +157,7 @@ impl NonceArgs {
     pub fn resolve(
         &self,
         http: &HttpConfig,
-        profile: &litcap::profile::Profile,
+        profile: &litcap::internal::profile::Profile,
     ) -> Result<String, Reported> {
         self.fetch(http, profile)
             .map_err(|e| super::signing::report_flow(e, &litcap::diag::Sources::new()))
@@ -168,10 +168,10 @@ impl NonceArgs {
     pub fn fetch(
         &self,
         http: &HttpConfig,
-        profile: &litcap::profile::Profile,
+        profile: &litcap::internal::profile::Profile,
     ) -> Result<String, FlowError> {
         if let Some(n) = &self.nonce {
-            litcap::sign::authsig::check_nonce(n)?;
+            litcap::internal::sign::authsig::check_nonce(n)?;
             return Ok(n.clone());
         }
         #[cfg(not(feature = "net"))]

@@ -209,18 +209,18 @@ pub fn node_url_error(url: &str, e: impl std::fmt::Display) -> u8 {
 }
 
 /// An input that could not be read (code `litcap::io`, with its help), exit code 2.
-pub fn io_error(e: &litcap::load::LoadError) -> u8 {
+pub fn io_error(e: &litcap::LoadError) -> u8 {
     print_error(e);
     diag::exit::USAGE
 }
 
-/// Reads a text input with [`litcap::load::read_text`] (`-` is standard input). `Err` carries
+/// Reads a text input with [`litcap::internal::load::read_text`] (`-` is standard input). `Err` carries
 /// the exit code after the problem was printed: 2 when unreadable, 1 when not UTF-8.
-pub fn read_text(path: &std::path::Path) -> Result<litcap::load::TextInput, u8> {
-    match litcap::load::read_text(path) {
+pub fn read_text(path: &std::path::Path) -> Result<litcap::internal::load::TextInput, u8> {
+    match litcap::internal::load::read_text(path) {
         Ok(t) => Ok(t),
-        Err(litcap::load::ReadError::Io(e)) => Err(io_error(&e)),
-        Err(litcap::load::ReadError::NotUtf8(d)) => {
+        Err(litcap::internal::load::ReadError::Io(e)) => Err(io_error(&e)),
+        Err(litcap::internal::load::ReadError::NotUtf8(d)) => {
             print_human(&Diagnostics(vec![*d]), &Sources::new());
             Err(diag::exit::ERRORS)
         }
@@ -246,9 +246,9 @@ pub fn policy_paths(args: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
 
 /// Loads policy files (see [`policy_paths`]); prints their diagnostics (suppressions applied)
 /// for people. `Err` carries the exit code when the files could not be read.
-pub fn load_policy(paths: &[std::path::PathBuf]) -> Result<litcap::load::Loaded, u8> {
+pub fn load_policy(paths: &[std::path::PathBuf]) -> Result<litcap::Loaded, u8> {
     let paths = policy_paths(paths);
-    let mut loaded = litcap::load::load_paths(&paths).map_err(|e| io_error(&e))?;
+    let mut loaded = litcap::load_paths(&paths).map_err(|e| io_error(&e))?;
     loaded.diagnostics.apply_suppressions(&loaded.sources);
     print_human(&loaded.diagnostics, &loaded.sources);
     Ok(loaded)

@@ -1,15 +1,15 @@
 //! What the signing commands share around the library's sign flow
-//! ([`litcap::sign::policy_session`]): the loaded policy session ([`Target`]), reading an AuthSig
+//! ([`litcap::internal::sign::policy_session`]): the loaded policy session ([`Target`]), reading an AuthSig
 //! file, and reporting failures, findings and the flow's events in the common style.
 
 use super::{print_human, print_note, print_warning, read_text, usage_error, usage_error_help};
-use litcap::authsig::AuthSig;
-use litcap::compile;
 use litcap::diag::{exit, Code, Diagnostic, Diagnostics, Sources};
-use litcap::model::{Grant, Policy, Session};
-use litcap::sign::policy_session::{Event, FlowError, PolicySession};
-use litcap::sign::SignError;
-use litcap::time::{Timestamp, Ttl};
+use litcap::internal::authsig::AuthSig;
+use litcap::internal::compile;
+use litcap::internal::model::{Grant, Policy, Session};
+use litcap::internal::sign::policy_session::{Event, FlowError, PolicySession};
+use litcap::internal::sign::SignError;
+use litcap::internal::time::{Timestamp, Ttl};
 use std::path::{Path, PathBuf};
 
 /// A failure already reported on stderr, carrying the exit code.
@@ -163,7 +163,10 @@ impl Target {
 
     /// Refuses a session (or its grant) with capabilities outside the profile's vocabulary,
     /// naming the replacement.
-    pub fn check_vocabulary(&self, profile: &litcap::profile::Profile) -> Result<(), Reported> {
+    pub fn check_vocabulary(
+        &self,
+        profile: &litcap::internal::profile::Profile,
+    ) -> Result<(), Reported> {
         match self.policy_session().outside_vocabulary(profile) {
             Some((message, help)) => Err(Reported(usage_error_help(message, help))),
             None => Ok(()),
