@@ -36,18 +36,6 @@ const ALLOWED: &[(&str, &str, usize, &str)] = &[
         310,
         "not split yet (issue #9)",
     ),
-    (
-        "src/sign/policy_session.rs",
-        "sign_session",
-        180,
-        "not split yet (issue #9)",
-    ),
-    (
-        "src/verify/check.rs",
-        "check_with_authsig",
-        180,
-        "not split yet (issue #9)",
-    ),
 ];
 
 #[derive(Debug, Clone, PartialEq)]
