@@ -152,6 +152,127 @@ pub fn infer(
     let pkp = af.authsig.kind() == crate::wire::authsig::AuthSigKind::BlsNetwork;
 
     // The SIWE fields `createSiweMessageWithRecaps` never writes.
+    let session_key = unwritten_fields(&siwe, file, &span_of, &mut diags);
+
+    // The recap, and the statement before its sentence.
+    let (recap, statement) = recap_and_statement(&siwe, whole, file, &span_of, &mut diags);
+    // Every capability, in a form the language has.
+    let allows = match &recap {
+        Some(r) => capabilities_of(r, pkp, file, &span_of, &mut diags),
+        None => Vec::new(),
+    };
+
+    // Times and lifetime.
+    let issued_at = siwe.issued_at_time().ok();
+    let expiration = siwe.expiration().and_then(Result::ok);
+    let max_ttl = lifetime(&siwe, issued_at, expiration, file, &span_of, &mut diags);
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+
+    let grant_name = name
+        .map(str::to_string)
+        .unwrap_or_else(|| siwe.domain.clone());
+    let inputs = SiweInputs {
+        address: siwe.address.clone(),
+        session_key: session_key.unwrap_or_default().to_string(),
+        nonce: siwe.nonce.clone(),
+        issued_at: issued_at.unwrap_or_default(),
+        expiration,
+    };
+
+    let grant = grant_block(
+        &grant_name,
+        &siwe,
+        statement,
+        pkp,
+        recap.as_ref(),
+        max_ttl,
+        &allows,
+    );
+
+    // The round-trip law, checked on the grant alone (sessions do not change the message).
+    // A PKP session's message is the network's, not a compilation of the grant.
+    if !pkp {
+        let probe = format!(
+            "{grant}\nsession \"init-probe\" from {} {{}}\n",
+            quote(&grant_name)
+        );
+        round_trip(&probe, "init-probe", &inputs, &message).map_err(|why| {
+            one(inexpressible(
+                whole,
+                format!(
+                    "the policy inferred from `{file}` does not reproduce its SIWE message: {why}"
+                ),
+                RESIGN,
+            ))
+        })?;
+    }
+
+    // Sessions.
+    let mut sessions: Vec<SessionOut> = Vec::new();
+    if sessionsigs.is_empty() {
+        sessions.push(session_from_grant(recap.as_ref(), &allows, max_ttl));
+    } else {
+        for input in sessionsigs {
+            for s in read_sessionsigs(*input, max_ttl, &af)? {
+                match sessions.iter_mut().find(|x| x.requests == s.requests) {
+                    Some(x) => {
+                        x.ttl = x.ttl.max(s.ttl);
+                        for c in s.comments {
+                            if !x.comments.contains(&c) {
+                                x.comments.push(c);
+                            }
+                        }
+                    }
+                    None => sessions.push(s),
+                }
+            }
+        }
+        if sessions.is_empty() {
+            return Err(one(Diagnostic::new(
+                Code::InvalidJson,
+                "the SessionSigs files hold no session signatures",
+            )
+            .in_file(sessionsigs[0].name.to_string())
+            .help(
+                "pass the object `getSessionSigs` returns (node URL → signature)",
+            )));
+        }
+    }
+    let names: Vec<String> = if sessions.len() == 1 {
+        vec![grant_name.clone()]
+    } else {
+        (1..=sessions.len())
+            .map(|i| format!("{grant_name}-{i}"))
+            .collect()
+    };
+
+    let text = policy_text(file, &inputs, pkp, &grant, &grant_name, &sessions, &names);
+    let (file_ast, parse_diags) = crate::syntax::parse(0, &text);
+    if parse_diags.has_errors() {
+        // A bug: everything above is written from checked values.
+        return Err(parse_diags);
+    }
+    let text = format::format(&file_ast, &text);
+    Ok(Inferred {
+        text,
+        grant: grant_name,
+        sessions: names,
+        inputs,
+        message,
+        pkp,
+    })
+}
+
+/// The session key the AuthSig is for, with a diagnostic for each SIWE field
+/// `createSiweMessageWithRecaps` never writes (or always does, and is missing).
+fn unwritten_fields<'m>(
+    siwe: &'m SiweMessage,
+    file: &str,
+    span_of: &dyn Fn(&str) -> Span,
+    diags: &mut Diagnostics,
+) -> Option<&'m str> {
     let session_key = siwe
         .uri
         .strip_prefix(SESSION_KEY_URI_PREFIX)
@@ -183,8 +304,18 @@ pub fn infer(
             diags.push(inexpressible(span_of(text), what, RESIGN));
         }
     }
+    session_key
+}
 
-    // The recap, and the statement before its sentence.
+/// The AuthSig's recap, when it has exactly one in a form a policy reproduces, and its
+/// statement without the recap's sentence (`None`: it does not end with it).
+fn recap_and_statement(
+    siwe: &SiweMessage,
+    whole: Span,
+    file: &str,
+    span_of: &dyn Fn(&str) -> Span,
+    diags: &mut Diagnostics,
+) -> (Option<Recap>, Option<String>) {
     let resources = siwe.resources.clone().unwrap_or_default();
     let mut recap: Option<Recap> = None;
     match resources.as_slice() {
@@ -243,89 +374,158 @@ pub fn infer(
             base
         }
     };
-    // Every capability, in a form the language has.
-    let mut allows: Vec<(Resource, Ability, Option<NotaBene>)> = Vec::new();
-    if let Some(r) = &recap {
-        for (key, abilities) in r.attenuations() {
-            // The auth context the nodes add to a PKP session's recap is metadata, written
-            // as the grant's `signer pkp` and `auth-action` lines instead.
-            if pkp && key == crate::wire::auth_context::RESOURCE_KEY {
+    (recap, statement)
+}
+
+/// The inferred policy's text, before formatting: a header saying where it comes from, the
+/// grant, and the sessions with their names.
+fn policy_text(
+    file: &str,
+    inputs: &SiweInputs,
+    pkp: bool,
+    grant: &str,
+    grant_name: &str,
+    sessions: &[SessionOut],
+    names: &[String],
+) -> String {
+    let mut text = String::new();
+    let exp = inputs.expiration.map(|e| e.to_string()).unwrap_or_default();
+    let signer = if pkp {
+        format!("the Lit network signed for the PKP {}", inputs.address)
+    } else {
+        format!("{} signed", inputs.address)
+    };
+    text.push_str(&format!(
+        "# Inferred by `litcap init` from `{file}`:\n# the AuthSig that {signer}\n# for session key {},\n# issued {} and expiring {exp},\n# nonce {}.\n",
+        inputs.session_key, inputs.issued_at, inputs.nonce
+    ));
+    if pkp {
+        text.push_str("# A PKP session: `litcap check FILE --authsig AUTHSIG --network-key HEX` proves the\n# AuthSig fits this grant, and `litcap compile` gives `getPkpSessionSigs`' parameters.\n");
+    } else {
+        text.push_str("# Compiling the grant with those inputs gives back that AuthSig's SIWE message\n# byte for byte.\n");
+    }
+    text.push_str("# Review it: tighten wildcards and lifetimes before you sign with it.\n\n");
+    text.push_str(grant);
+    for (s, n) in sessions.iter().zip(names) {
+        text.push('\n');
+        if let Some(src) = &s.source {
+            text.push_str(&format!("# {src}\n"));
+        }
+        text.push_str(&format!(
+            "session {} from {} {{\n  ttl {}\n",
+            quote(n),
+            quote(grant_name),
+            s.ttl
+        ));
+        for (r, a) in &s.requests {
+            text.push_str(&format!("  request {a} on {}\n", quote(&written(r))));
+        }
+        for c in &s.comments {
+            text.push_str(&format!("  # {c}\n"));
+        }
+        text.push_str("}\n");
+    }
+    text
+}
+
+/// Every capability of the AuthSig's recap, in a form the language has (what has none is a
+/// diagnostic); a PKP session's auth context is left to the grant's `signer` lines.
+fn capabilities_of(
+    r: &Recap,
+    pkp: bool,
+    file: &str,
+    span_of: &dyn Fn(&str) -> Span,
+    diags: &mut Diagnostics,
+) -> Vec<(Resource, Ability, Option<NotaBene>)> {
+    let mut allows = Vec::new();
+    for (key, abilities) in r.attenuations() {
+        // The auth context the nodes add to a PKP session's recap is metadata, written
+        // as the grant's `signer pkp` and `auth-action` lines instead.
+        if pkp && key == crate::wire::auth_context::RESOURCE_KEY {
+            continue;
+        }
+        let resource = match Resource::parse_key(key) {
+            Ok(res) if res.key() == key => res,
+            Ok(res) => {
+                diags.push(inexpressible(
+                    span_of(key),
+                    format!("the recap of the AuthSig in `{file}` names `{key}`, which the SDK would write as `{}`", res.key()),
+                    RESIGN,
+                ));
                 continue;
             }
-            let resource = match Resource::parse_key(key) {
-                Ok(res) if res.key() == key => res,
-                Ok(res) => {
-                    diags.push(inexpressible(
-                        span_of(key),
-                        format!("the recap of the AuthSig in `{file}` names `{key}`, which the SDK would write as `{}`", res.key()),
-                        RESIGN,
-                    ));
-                    continue;
-                }
-                Err(e) => {
-                    diags.push(inexpressible(
-                        span_of(key),
-                        format!("the recap of the AuthSig in `{file}` grants on `{key}`, not a Lit resource: {e}"),
-                        RESIGN,
-                    ));
-                    continue;
-                }
+            Err(e) => {
+                diags.push(inexpressible(
+                    span_of(key),
+                    format!("the recap of the AuthSig in `{file}` grants on `{key}`, not a Lit resource: {e}"),
+                    RESIGN,
+                ));
+                continue;
+            }
+        };
+        for (recap_ability, nbs) in abilities {
+            let recap_ability = recap_ability.0.as_str();
+            let Some(ability) = resource
+                .prefix
+                .abilities()
+                .find(|a| a.recap_ability() == recap_ability)
+            else {
+                let help = if recap_ability == "*/*" {
+                    format!("`*/*` grants every ability, which a policy cannot write; allow the abilities the app uses, e.g. {}", abilities_of(resource.prefix))
+                } else {
+                    format!(
+                        "on `{}://` resources the Lit SDK v7 knows {}",
+                        resource.prefix,
+                        abilities_of(resource.prefix)
+                    )
+                };
+                diags.push(inexpressible(
+                    span_of(key),
+                    format!("the recap of the AuthSig in `{file}` grants `{recap_ability}` on `{key}`, which is not a Lit ability litcap knows"),
+                    help,
+                ));
+                continue;
             };
-            for (recap_ability, nbs) in abilities {
-                let recap_ability = recap_ability.0.as_str();
-                let Some(ability) = resource
-                    .prefix
-                    .abilities()
-                    .find(|a| a.recap_ability() == recap_ability)
-                else {
-                    let help = if recap_ability == "*/*" {
-                        format!("`*/*` grants every ability, which a policy cannot write; allow the abilities the app uses, e.g. {}", abilities_of(resource.prefix))
-                    } else {
-                        format!(
-                            "on `{}://` resources the Lit SDK v7 knows {}",
-                            resource.prefix,
-                            abilities_of(resource.prefix)
-                        )
-                    };
-                    diags.push(inexpressible(
-                        span_of(key),
-                        format!("the recap of the AuthSig in `{file}` grants `{recap_ability}` on `{key}`, which is not a Lit ability litcap knows"),
-                        help,
-                    ));
-                    continue;
-                };
-                // `allow` lines merge as `Recap.merge` does: an all-`{}` list is replaced,
-                // any other list is appended to.
-                let expressible = match nbs.as_slice() {
-                    [] => false,
-                    [first, _, ..] => !first.is_empty(),
-                    [_] => true,
-                };
-                if !expressible {
-                    diags.push(inexpressible(
-                        span_of(key),
-                        format!(
-                            "the recap of the AuthSig in `{file}` lists the restrictions {} for `{ability}` on `{key}`, which no sequence of `allow` lines produces",
-                            Value::Array(nbs.iter().cloned().map(Value::Object).collect())
-                        ),
-                        RESIGN,
-                    ));
-                    continue;
-                }
-                for nb in nbs {
-                    allows.push((
-                        resource.clone(),
-                        ability,
-                        (!nb.is_empty()).then(|| nb.clone()),
-                    ));
-                }
+            // `allow` lines merge as `Recap.merge` does: an all-`{}` list is replaced,
+            // any other list is appended to.
+            let expressible = match nbs.as_slice() {
+                [] => false,
+                [first, _, ..] => !first.is_empty(),
+                [_] => true,
+            };
+            if !expressible {
+                diags.push(inexpressible(
+                    span_of(key),
+                    format!(
+                        "the recap of the AuthSig in `{file}` lists the restrictions {} for `{ability}` on `{key}`, which no sequence of `allow` lines produces",
+                        Value::Array(nbs.iter().cloned().map(Value::Object).collect())
+                    ),
+                    RESIGN,
+                ));
+                continue;
+            }
+            for nb in nbs {
+                allows.push((
+                    resource.clone(),
+                    ability,
+                    (!nb.is_empty()).then(|| nb.clone()),
+                ));
             }
         }
     }
+    allows
+}
 
-    // Times and lifetime.
-    let issued_at = siwe.issued_at_time().ok();
-    let expiration = siwe.expiration().and_then(Result::ok);
+/// The grant's `max-ttl`: the AuthSig's lifetime, when it has a valid one within the nodes' 30
+/// days (else a diagnostic, and the nodes' maximum).
+fn lifetime(
+    siwe: &SiweMessage,
+    issued_at: Option<Timestamp>,
+    expiration: Option<Timestamp>,
+    file: &str,
+    span_of: &dyn Fn(&str) -> Span,
+    diags: &mut Diagnostics,
+) -> Ttl {
     let mut max_ttl = Ttl::NODE_MAX;
     if let (Some(iat), Some(exp)) = (issued_at, expiration) {
         let ms = exp.millis_since(&iat);
@@ -354,23 +554,20 @@ pub fn infer(
             }
         }
     }
-    if !diags.is_empty() {
-        return Err(diags);
-    }
+    max_ttl
+}
 
-    let grant_name = name
-        .map(str::to_string)
-        .unwrap_or_else(|| siwe.domain.clone());
-    let inputs = SiweInputs {
-        address: siwe.address.clone(),
-        session_key: session_key.unwrap_or_default().to_string(),
-        nonce: siwe.nonce.clone(),
-        issued_at: issued_at.unwrap_or_default(),
-        expiration,
-    };
-
-    // The grant block.
-    let mut grant = format!("grant {} {{\n", quote(&grant_name));
+/// The grant block, in the DSL.
+fn grant_block(
+    grant_name: &str,
+    siwe: &SiweMessage,
+    statement: Option<String>,
+    pkp: bool,
+    recap: Option<&Recap>,
+    max_ttl: Ttl,
+    allows: &[(Resource, Ability, Option<NotaBene>)],
+) -> String {
+    let mut grant = format!("grant {} {{\n", quote(grant_name));
     grant.push_str(&format!("  domain {}\n", quote(&siwe.domain)));
     // The SDK's test statement is what a grant without `statement` compiles to; leaving it
     // out lets `check` say so (`default-statement`).
@@ -379,9 +576,7 @@ pub fn infer(
         // The SDK writes a PKP session's statement ("Lit Protocol PKP session signature");
         // the policy names who signs instead.
         grant.push_str(&format!("  signer pkp {}\n", quote(&siwe.address)));
-        let context = recap
-            .as_ref()
-            .and_then(|r| crate::wire::auth_context::AuthContext::from_recaps([r]));
+        let context = recap.and_then(|r| crate::wire::auth_context::AuthContext::from_recaps([r]));
         for cid in context.iter().flat_map(|c| &c.action_ipfs_ids) {
             grant.push_str(&format!("  auth-action {}\n", quote(cid)));
         }
@@ -391,7 +586,7 @@ pub fn infer(
     grant.push_str(&format!("  chain-id {}\n", siwe.chain_id));
     grant.push_str(&format!("  max-ttl {max_ttl}\n"));
     let mut previous: Option<(&Resource, Ability)> = None;
-    for (resource, ability, nb) in &allows {
+    for (resource, ability, nb) in allows {
         if previous == Some((resource, *ability)) {
             grant.push_str("  # the AuthSig lists several restrictions for this ability, one per line\n  # litcap: allow(duplicate-capability)\n");
         }
@@ -407,139 +602,41 @@ pub fn infer(
         previous = Some((resource, *ability));
     }
     grant.push_str("}\n");
+    grant
+}
 
-    // The round-trip law, checked on the grant alone (sessions do not change the message).
-    // A PKP session's message is the network's, not a compilation of the grant.
-    if !pkp {
-        let probe = format!(
-            "{grant}\nsession \"init-probe\" from {} {{}}\n",
-            quote(&grant_name)
-        );
-        round_trip(&probe, "init-probe", &inputs, &message).map_err(|why| {
-            one(inexpressible(
-                whole,
-                format!(
-                    "the policy inferred from `{file}` does not reproduce its SIWE message: {why}"
-                ),
-                RESIGN,
-            ))
-        })?;
-    }
-
-    // Sessions.
-    let mut sessions: Vec<SessionOut> = Vec::new();
-    if sessionsigs.is_empty() {
-        let recap = recap.clone().unwrap_or_default();
-        let mut s = SessionOut {
-            ttl: max_ttl,
-            ..SessionOut::default()
-        };
-        for (resource, ability, _) in &allows {
-            if s.requests
-                .iter()
-                .any(|(r, a)| r == resource && a == ability)
-            {
-                continue;
-            }
-            match coverage::check(&recap, resource, *ability) {
-                Verdict::NotCovered(Gap::Shadowed { wildcard_key, .. }) => s.comments.push(format!(
-                    "left out: {ability} on {}: the grant's `{wildcard_key}` key shadows it (the nodes only look at the wildcard key)",
-                    quote(&resource.key())
-                )),
-                Verdict::NotCovered(_) => s.comments.push(format!(
-                    "left out: {ability} on {}: the grant does not cover it",
-                    quote(&resource.key())
-                )),
-                Verdict::Covered { .. } => s.requests.push((resource.clone(), *ability)),
-            }
-        }
-        sessions.push(s);
-    } else {
-        for input in sessionsigs {
-            for s in read_sessionsigs(*input, max_ttl, &af)? {
-                match sessions.iter_mut().find(|x| x.requests == s.requests) {
-                    Some(x) => {
-                        x.ttl = x.ttl.max(s.ttl);
-                        for c in s.comments {
-                            if !x.comments.contains(&c) {
-                                x.comments.push(c);
-                            }
-                        }
-                    }
-                    None => sessions.push(s),
-                }
-            }
-        }
-        if sessions.is_empty() {
-            return Err(one(Diagnostic::new(
-                Code::InvalidJson,
-                "the SessionSigs files hold no session signatures",
-            )
-            .in_file(sessionsigs[0].name.to_string())
-            .help(
-                "pass the object `getSessionSigs` returns (node URL → signature)",
-            )));
-        }
-    }
-    let names: Vec<String> = if sessions.len() == 1 {
-        vec![grant_name.clone()]
-    } else {
-        (1..=sessions.len())
-            .map(|i| format!("{grant_name}-{i}"))
-            .collect()
+/// Without SessionSigs files, one session requesting every capability the grant covers (as
+/// the nodes judge coverage), with a comment for each one it leaves out.
+fn session_from_grant(
+    recap: Option<&Recap>,
+    allows: &[(Resource, Ability, Option<NotaBene>)],
+    max_ttl: Ttl,
+) -> SessionOut {
+    let recap = recap.cloned().unwrap_or_default();
+    let mut s = SessionOut {
+        ttl: max_ttl,
+        ..SessionOut::default()
     };
-
-    let mut text = String::new();
-    let exp = inputs.expiration.map(|e| e.to_string()).unwrap_or_default();
-    let signer = if pkp {
-        format!("the Lit network signed for the PKP {}", inputs.address)
-    } else {
-        format!("{} signed", inputs.address)
-    };
-    text.push_str(&format!(
-        "# Inferred by `litcap init` from `{file}`:\n# the AuthSig that {signer}\n# for session key {},\n# issued {} and expiring {exp},\n# nonce {}.\n",
-        inputs.session_key, inputs.issued_at, inputs.nonce
-    ));
-    if pkp {
-        text.push_str("# A PKP session: `litcap check FILE --authsig AUTHSIG --network-key HEX` proves the\n# AuthSig fits this grant, and `litcap compile` gives `getPkpSessionSigs`' parameters.\n");
-    } else {
-        text.push_str("# Compiling the grant with those inputs gives back that AuthSig's SIWE message\n# byte for byte.\n");
-    }
-    text.push_str("# Review it: tighten wildcards and lifetimes before you sign with it.\n\n");
-    text.push_str(&grant);
-    for (s, n) in sessions.iter().zip(&names) {
-        text.push('\n');
-        if let Some(src) = &s.source {
-            text.push_str(&format!("# {src}\n"));
+    for (resource, ability, _) in allows {
+        if s.requests
+            .iter()
+            .any(|(r, a)| r == resource && a == ability)
+        {
+            continue;
         }
-        text.push_str(&format!(
-            "session {} from {} {{\n  ttl {}\n",
-            quote(n),
-            quote(&grant_name),
-            s.ttl
-        ));
-        for (r, a) in &s.requests {
-            text.push_str(&format!("  request {a} on {}\n", quote(&written(r))));
+        match coverage::check(&recap, resource, *ability) {
+            Verdict::NotCovered(Gap::Shadowed { wildcard_key, .. }) => s.comments.push(format!(
+                "left out: {ability} on {}: the grant's `{wildcard_key}` key shadows it (the nodes only look at the wildcard key)",
+                quote(&resource.key())
+            )),
+            Verdict::NotCovered(_) => s.comments.push(format!(
+                "left out: {ability} on {}: the grant does not cover it",
+                quote(&resource.key())
+            )),
+            Verdict::Covered { .. } => s.requests.push((resource.clone(), *ability)),
         }
-        for c in &s.comments {
-            text.push_str(&format!("  # {c}\n"));
-        }
-        text.push_str("}\n");
     }
-    let (file_ast, parse_diags) = crate::syntax::parse(0, &text);
-    if parse_diags.has_errors() {
-        // A bug: everything above is written from checked values.
-        return Err(parse_diags);
-    }
-    let text = format::format(&file_ast, &text);
-    Ok(Inferred {
-        text,
-        grant: grant_name,
-        sessions: names,
-        inputs,
-        message,
-        pkp,
-    })
+    s
 }
 
 /// Why an inferred policy does not compile back to the AuthSig's SIWE message (reported as

@@ -373,200 +373,216 @@ fn check_report() -> Value {
 }
 
 fn verify_report() -> Value {
+    let mut defs = verify_report_file_defs();
+    if let (Value::Object(defs), Value::Object(more)) = (&mut defs, verify_report_node_defs()) {
+        defs.extend(more);
+    }
     json!({
         "title": "litcap verify report",
         "description": "The output of `litcap verify --format json`: one result per node signature, for one SessionSigs file (`nodes`) or several (`files`); a lone AuthSig file gives `authSig` instead of `nodes`.",
         "oneOf": [{ "$ref": "#/$defs/single" }, { "$ref": "#/$defs/multi" }, { "$ref": "#/$defs/lone" }],
-        "$defs": {
-            "lone": {
-                "type": "object",
-                "required": ["ok", "authSig"],
-                "additionalProperties": false,
-                "properties": {
-                    "ok": { "type": "boolean" },
-                    "authSig": { "$ref": "#/$defs/authSig" }
-                }
-            },
-            "authSig": {
-                "description": "A lone AuthSig file, judged as a node judges a session capability.",
-                "type": "object",
-                "required": ["kind", "valid", "signer", "error", "authContext"],
-                "additionalProperties": false,
-                "properties": {
-                    "kind": { "type": "string", "description": "`wallet` or `bls-network` (a PKP / Lit Action session's network-signed AuthSig), or a kind that cannot be a capability." },
-                    "valid": { "type": "boolean" },
-                    "signer": { "type": ["string", "null"], "description": "The recovered wallet, or the SIWE address of a `lit.bls` AuthSig (the PKP)." },
-                    "error": {
-                        "oneOf": [
-                            { "type": "null" },
-                            {
-                                "type": "object",
-                                "required": ["kind", "message", "help"],
-                                "additionalProperties": false,
-                                "properties": {
-                                    "kind": { "type": "string", "description": "The node's error kind (`NodeSIWEMessageError`, `NodeSIWESigConversionError`, ...) or `BlsNoNetworkKey`." },
-                                    "message": { "type": "string" },
-                                    "help": { "type": "string" }
-                                }
-                            }
-                        ]
-                    },
-                    "authContext": { "$ref": "#/$defs/authContext" }
-                }
-            },
-            "authContext": {
-                "description": "For `lit.bls`: the `auth_context` the nodes wrote (`lit-resolvedauthcontext://*` → `Auth/Auth`): `actionIpfsIds`, `authMethodContexts`, `authSigAddress`, `customAuthResource`, `resources`.",
-                "type": ["object", "null"]
-            },
-            "capability": {
-                "description": "One capability (AuthSig) of the entry's payload, decoded.",
-                "type": "object",
-                "required": ["kind", "address", "authContext"],
-                "additionalProperties": false,
-                "properties": {
-                    "kind": { "type": "string" },
-                    "address": { "type": "string", "description": "The AuthSig's `address` (for `lit.bls`: the PKP's Ethereum address)." },
-                    "authContext": { "$ref": "#/$defs/authContext" }
-                }
-            },
-            "single": {
-                "type": "object",
-                "required": ["ok", "nodes"],
-                "additionalProperties": false,
-                "properties": {
-                    "ok": { "type": "boolean" },
-                    "nodes": { "type": "array", "items": { "$ref": "#/$defs/node" } }
-                }
-            },
-            "multi": {
-                "type": "object",
-                "required": ["ok", "files"],
-                "additionalProperties": false,
-                "properties": {
-                    "ok": { "type": "boolean" },
-                    "files": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["file", "ok"],
-                            "additionalProperties": false,
-                            "properties": {
-                                "file": { "type": "string" },
-                                "ok": { "type": "boolean" },
-                                "authSig": { "$ref": "#/$defs/authSig" },
-                                "nodes": { "type": "array", "items": { "$ref": "#/$defs/node" } },
-                                "error": {
-                                    "description": "Why the file could not be read as a SessionSigs map (then `nodes` is empty).",
-                                    "type": "object",
-                                    "required": ["kind", "message"],
-                                    "additionalProperties": false,
-                                    "properties": {
-                                        "kind": { "type": "string" },
-                                        "message": { "type": "string" },
-                                        "line": { "type": "integer", "minimum": 1 },
-                                        "column": { "type": "integer", "minimum": 1 }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            },
-            "node": {
-                "type": "object",
-                "required": ["node", "valid", "error"],
-                "additionalProperties": false,
-                "properties": {
-                    "node": { "type": "string", "description": "The node URL (the SessionSigs key)." },
-                    "valid": { "type": "boolean" },
-                    "checkedAs": { "type": "string", "description": "The node identity (`host:port`) the entry was checked as." },
-                    "capabilities": { "type": "array", "items": { "$ref": "#/$defs/capability" } },
-                    "error": { "oneOf": [{ "type": "null" }, { "$ref": "#/$defs/nodeError" }] },
-                    "operations": {
-                        "description": "With `--request`: each operation as this node judges it, in order.",
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["operation", "ability", "resource", "valid", "error"],
-                            "additionalProperties": false,
-                            "properties": {
-                                "operation": { "type": "string", "description": "As given to `--request`." },
-                                "ability": { "type": "string" },
-                                "resource": { "type": "string", "description": "The resource key, its id as the node derives it (a PKP: 64 lowercase hex digits)." },
-                                "valid": { "type": "boolean" },
-                                "error": { "oneOf": [{ "type": "null" }, { "$ref": "#/$defs/nodeError" }] }
-                            }
-                        }
-                    },
-                    "notes": {
-                        "description": "Without `--request`: findings about listed requests that are not refusals.",
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["kind", "message", "request"],
-                            "additionalProperties": false,
-                            "properties": {
-                                "kind": { "enum": ["partial-wildcard", "ability-not-judged"] },
-                                "message": { "type": "string" },
-                                "request": { "$ref": "#/$defs/request" },
-                                "covers": {
-                                    "description": "For `partial-wildcard`: the resource keys the capabilities cover.",
-                                    "type": "array",
-                                    "items": { "type": "string" }
-                                }
-                            }
-                        }
-                    }
-                }
-            },
-            "request": {
-                "description": "A `resourceAbilityRequests` entry, as written.",
-                "type": "object",
-                "required": ["index", "resourcePrefix", "resource", "ability"],
-                "additionalProperties": false,
-                "properties": {
-                    "index": { "type": "integer", "minimum": 0 },
-                    "resourcePrefix": { "type": "string" },
-                    "resource": { "type": "string" },
-                    "ability": { "type": "string" }
-                }
-            },
-            "nodeError": {
-                "type": "object",
-                "required": ["kind", "message"],
-                "additionalProperties": false,
-                "properties": {
-                    "kind": { "type": "string", "description": "The node's error kind, e.g. `NodeResourceIdNotFound`." },
-                    "message": { "type": "string" },
-                    "help": { "type": "string" },
-                    "inner": {
-                        "description": "The reason the node wraps (e.g. `NodeSIWECapabilityInvalid` inside `NodeResourceIdNotFound`).",
+        "$defs": defs
+    })
+}
+
+/// The verify report's definitions for the input it was given: one SessionSigs file, several,
+/// or a lone AuthSig (with its capability and auth context).
+fn verify_report_file_defs() -> Value {
+    json!({
+    "lone": {
+        "type": "object",
+        "required": ["ok", "authSig"],
+        "additionalProperties": false,
+        "properties": {
+            "ok": { "type": "boolean" },
+            "authSig": { "$ref": "#/$defs/authSig" }
+        }
+    },
+    "authSig": {
+        "description": "A lone AuthSig file, judged as a node judges a session capability.",
+        "type": "object",
+        "required": ["kind", "valid", "signer", "error", "authContext"],
+        "additionalProperties": false,
+        "properties": {
+            "kind": { "type": "string", "description": "`wallet` or `bls-network` (a PKP / Lit Action session's network-signed AuthSig), or a kind that cannot be a capability." },
+            "valid": { "type": "boolean" },
+            "signer": { "type": ["string", "null"], "description": "The recovered wallet, or the SIWE address of a `lit.bls` AuthSig (the PKP)." },
+            "error": {
+                "oneOf": [
+                    { "type": "null" },
+                    {
                         "type": "object",
-                        "required": ["kind", "message"],
+                        "required": ["kind", "message", "help"],
                         "additionalProperties": false,
-                        "properties": { "kind": { "type": "string" }, "message": { "type": "string" } }
-                    },
-                    "request": {
-                        "description": "The first `resourceAbilityRequests` entry that failed.",
-                        "$ref": "#/$defs/request"
-                    },
-                    "failingRequests": { "type": "integer", "minimum": 0 },
-                    "capabilities": {
-                        "description": "Why each capability AuthSig was not valid for the request.",
-                        "type": "array",
-                        "items": {
+                        "properties": {
+                            "kind": { "type": "string", "description": "The node's error kind (`NodeSIWEMessageError`, `NodeSIWESigConversionError`, ...) or `BlsNoNetworkKey`." },
+                            "message": { "type": "string" },
+                            "help": { "type": "string" }
+                        }
+                    }
+                ]
+            },
+            "authContext": { "$ref": "#/$defs/authContext" }
+        }
+    },
+    "authContext": {
+        "description": "For `lit.bls`: the `auth_context` the nodes wrote (`lit-resolvedauthcontext://*` → `Auth/Auth`): `actionIpfsIds`, `authMethodContexts`, `authSigAddress`, `customAuthResource`, `resources`.",
+        "type": ["object", "null"]
+    },
+    "capability": {
+        "description": "One capability (AuthSig) of the entry's payload, decoded.",
+        "type": "object",
+        "required": ["kind", "address", "authContext"],
+        "additionalProperties": false,
+        "properties": {
+            "kind": { "type": "string" },
+            "address": { "type": "string", "description": "The AuthSig's `address` (for `lit.bls`: the PKP's Ethereum address)." },
+            "authContext": { "$ref": "#/$defs/authContext" }
+        }
+    },
+    "single": {
+        "type": "object",
+        "required": ["ok", "nodes"],
+        "additionalProperties": false,
+        "properties": {
+            "ok": { "type": "boolean" },
+            "nodes": { "type": "array", "items": { "$ref": "#/$defs/node" } }
+        }
+    },
+    "multi": {
+        "type": "object",
+        "required": ["ok", "files"],
+        "additionalProperties": false,
+        "properties": {
+            "ok": { "type": "boolean" },
+            "files": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["file", "ok"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "file": { "type": "string" },
+                        "ok": { "type": "boolean" },
+                        "authSig": { "$ref": "#/$defs/authSig" },
+                        "nodes": { "type": "array", "items": { "$ref": "#/$defs/node" } },
+                        "error": {
+                            "description": "Why the file could not be read as a SessionSigs map (then `nodes` is empty).",
                             "type": "object",
-                            "required": ["index", "kind", "message"],
+                            "required": ["kind", "message"],
                             "additionalProperties": false,
                             "properties": {
-                                "index": { "type": "integer", "minimum": 0 },
                                 "kind": { "type": "string" },
-                                "message": { "type": "string" }
+                                "message": { "type": "string" },
+                                "line": { "type": "integer", "minimum": 1 },
+                                "column": { "type": "integer", "minimum": 1 }
                             }
                         }
                     }
                 }
             }
         }
+    }
+    })
+}
+
+/// The verify report's definitions for one node's verdict: the node, a request, a node error.
+fn verify_report_node_defs() -> Value {
+    json!({
+    "node": {
+        "type": "object",
+        "required": ["node", "valid", "error"],
+        "additionalProperties": false,
+        "properties": {
+            "node": { "type": "string", "description": "The node URL (the SessionSigs key)." },
+            "valid": { "type": "boolean" },
+            "checkedAs": { "type": "string", "description": "The node identity (`host:port`) the entry was checked as." },
+            "capabilities": { "type": "array", "items": { "$ref": "#/$defs/capability" } },
+            "error": { "oneOf": [{ "type": "null" }, { "$ref": "#/$defs/nodeError" }] },
+            "operations": {
+                "description": "With `--request`: each operation as this node judges it, in order.",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["operation", "ability", "resource", "valid", "error"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "operation": { "type": "string", "description": "As given to `--request`." },
+                        "ability": { "type": "string" },
+                        "resource": { "type": "string", "description": "The resource key, its id as the node derives it (a PKP: 64 lowercase hex digits)." },
+                        "valid": { "type": "boolean" },
+                        "error": { "oneOf": [{ "type": "null" }, { "$ref": "#/$defs/nodeError" }] }
+                    }
+                }
+            },
+            "notes": {
+                "description": "Without `--request`: findings about listed requests that are not refusals.",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "message", "request"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "kind": { "enum": ["partial-wildcard", "ability-not-judged"] },
+                        "message": { "type": "string" },
+                        "request": { "$ref": "#/$defs/request" },
+                        "covers": {
+                            "description": "For `partial-wildcard`: the resource keys the capabilities cover.",
+                            "type": "array",
+                            "items": { "type": "string" }
+                        }
+                    }
+                }
+            }
+        }
+    },
+    "request": {
+        "description": "A `resourceAbilityRequests` entry, as written.",
+        "type": "object",
+        "required": ["index", "resourcePrefix", "resource", "ability"],
+        "additionalProperties": false,
+        "properties": {
+            "index": { "type": "integer", "minimum": 0 },
+            "resourcePrefix": { "type": "string" },
+            "resource": { "type": "string" },
+            "ability": { "type": "string" }
+        }
+    },
+    "nodeError": {
+        "type": "object",
+        "required": ["kind", "message"],
+        "additionalProperties": false,
+        "properties": {
+            "kind": { "type": "string", "description": "The node's error kind, e.g. `NodeResourceIdNotFound`." },
+            "message": { "type": "string" },
+            "help": { "type": "string" },
+            "inner": {
+                "description": "The reason the node wraps (e.g. `NodeSIWECapabilityInvalid` inside `NodeResourceIdNotFound`).",
+                "type": "object",
+                "required": ["kind", "message"],
+                "additionalProperties": false,
+                "properties": { "kind": { "type": "string" }, "message": { "type": "string" } }
+            },
+            "request": {
+                "description": "The first `resourceAbilityRequests` entry that failed.",
+                "$ref": "#/$defs/request"
+            },
+            "failingRequests": { "type": "integer", "minimum": 0 },
+            "capabilities": {
+                "description": "Why each capability AuthSig was not valid for the request.",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["index", "kind", "message"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "index": { "type": "integer", "minimum": 0 },
+                        "kind": { "type": "string" },
+                        "message": { "type": "string" }
+                    }
+                }
+            }
+        }
+    }
     })
 }

@@ -261,6 +261,12 @@ fn policy(root: &Node, node: &Node, f: &Found, all: &[Found]) -> Vec<Diagnostic>
             .collect::<Vec<String>>()
     };
     let one = |d: Diagnostic| vec![d];
+    // A wrong type has its own words for each field (none matches it before this).
+    if let Kind::Type(_) = &f.kind {
+        if let Some(d) = wrong_type(node, &field) {
+            return vec![d];
+        }
+    }
     match (&f.kind, &field) {
         // Left to the reader and the model, which give these the DSL's codes.
         (Kind::Pattern(_), Field::Setting("ttl" | "max-ttl")) => vec![],
@@ -274,25 +280,6 @@ fn policy(root: &Node, node: &Node, f: &Found, all: &[Found]) -> Vec<Diagnostic>
             Field::Entry(_),
         ) if lone_unknown_ability(node) => vec![],
 
-        (Kind::Type(_), Field::Top) => one(violation(
-            format!(
-                "a policy file is a list of `grant` and `session` blocks, found {}",
-                node.kind()
-            ),
-            head_span(node),
-            "expected a list",
-            "start each block with `- grant: <name>` or `- session: <name>` (see docs/yaml.md)"
-                .into(),
-        )),
-        (Kind::Type(_), Field::Block) => one(violation(
-            format!(
-                "each block is a mapping that starts with `grant:` or `session:`, found {}",
-                node.found()
-            ),
-            node.span,
-            "expected a mapping",
-            "write e.g. `- grant: my-grant` followed by its settings, indented".into(),
-        )),
         // `signer` holds one key, `pkp`: one message for whatever is wrong with the mapping.
         // Only with an unknown key, which `Additional` reports.
         (Kind::MaxProperties, Field::Setting("signer")) => vec![],
@@ -315,33 +302,6 @@ fn policy(root: &Node, node: &Node, f: &Found, all: &[Found]) -> Vec<Diagnostic>
                 help,
             ))
         }
-        (Kind::Type(_), Field::ActionEntry) => one(violation(
-            format!(
-                "each `auth-action` entry must be an IPFS CID (a string), found {}",
-                node.found()
-            ),
-            node.span,
-            "expected a CID",
-            "write the Lit Action's CID, e.g. `- QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA`".into(),
-        )),
-        (Kind::Type(_), Field::SignerAddress) => one(violation(
-            format!(
-                "the PKP address must be a string, found {}",
-                node.found()
-            ),
-            node.span,
-            "expected a quoted address",
-            "quote the address: `signer: { pkp: \"0x...\" }` (unquoted, YAML 1.1 readers take `0x...` as a number)".into(),
-        )),
-        (Kind::Type(_), Field::Setting(key)) => {
-            let (expected, help) = expected_setting(key);
-            one(violation(
-                format!("`{key}` must be {expected}, found {}", node.found()),
-                node.span,
-                &format!("expected {expected}"),
-                help.into(),
-            ))
-        }
         (Kind::Minimum | Kind::Maximum, Field::Setting(key)) => {
             let (expected, help) = expected_setting(key);
             one(violation(
@@ -351,139 +311,12 @@ fn policy(root: &Node, node: &Node, f: &Found, all: &[Found]) -> Vec<Diagnostic>
                 help.into(),
             ))
         }
-        (Kind::Type(_), Field::List(key)) => one(violation(
-            format!(
-                "`{key}` must be a list of `- <ability>: <resource>` entries, found {}",
-                node.found()
-            ),
-            node.span,
-            "expected a list",
-            format!("write each capability on its own line under `{key}:`, e.g. `- pkp-signing: lit-pkp://*`"),
-        )),
-        (Kind::Type(_), Field::Entry(list)) => {
-            let help = match node.as_str().and_then(|s| s.split_once(" on ")) {
-                Some((a, r)) => format!(
-                    "the YAML form writes `{a} on {r}` as `- {a}: {}`",
-                    r.trim().trim_matches('"')
-                ),
-                None => "write `- <ability>: <resource>`, e.g. `- pkp-signing: lit-pkp://*`".into(),
-            };
-            one(violation(
-                format!(
-                    "each `{list}` entry must be a mapping `<ability>: <resource>`, found {}",
-                    node.found()
-                ),
-                node.span,
-                "expected `<ability>: <resource>`",
-                help,
-            ))
+        (Kind::Additional(keys), Field::Block) => unknown_block_keys(node, keys),
+        (Kind::Additional(keys), Field::Entry(list_key)) => {
+            unknown_entry_keys(node, keys, list_key)
         }
-        (Kind::Type(_), Field::Resource(ability)) => one(violation(
-            format!(
-                "the resource of `{ability}` must be a string such as `lit-pkp://*`, found {}",
-                node.found()
-            ),
-            node.span,
-            "expected a resource",
-            "write `<prefix>://<id>` or `<prefix>://*`; quote it if it contains `#` or `: `".into(),
-        )),
-        (Kind::Type(_), Field::Where) => one(violation(
-            format!(
-                "`where` must be a mapping of nota-bene data, found {}",
-                node.found()
-            ),
-            node.span,
-            "expected a mapping",
-            "write the ReCap nota-bene data as keys and values, e.g. `where: { uses: \"200\" }`"
-                .into(),
-        )),
-        (Kind::Additional(keys), Field::Block) => {
-            let session = is_session(node);
-            let (own, other, own_kind, other_kind) = if session {
-                (&SESSION_KEYS[..], &GRANT_KEYS[..], "session", "grant")
-            } else {
-                (&GRANT_KEYS[..], &SESSION_KEYS[..], "grant", "session")
-            };
-            keys.iter()
-                // Keys of the kind the block turned out to be (its head key misspelt).
-                .filter(|k| !own.contains(&k.as_str()))
-                .map(|k| {
-                    let help = if let Some(s) = closest(k, own.iter().copied()) {
-                        format!("did you mean `{s}`?")
-                    } else if other.contains(&k.as_str()) {
-                        let hint = match k.as_str() {
-                            "allow" => "; sessions list their capabilities under `request`",
-                            "request" => "; grants list their capabilities under `allow`",
-                            _ => "",
-                        };
-                        format!("`{k}` belongs in a {other_kind} block{hint}")
-                    } else {
-                        format!("a {own_kind} takes {}", list(own))
-                    };
-                    violation(
-                        format!("unknown key `{k}` in {}", block_name(node)),
-                        key_span(node, k),
-                        "unknown key",
-                        help,
-                    )
-                })
-                .collect()
-        }
-        (Kind::Additional(keys), Field::Entry(list_key)) => keys
-            .iter()
-            .map(|k| {
-                let (message, help) = if k == "where" && *list_key == "request" {
-                    (
-                        "a `request` entry has no `where` data".to_string(),
-                        "nota-bene restrictions belong to the grant's `allow` entry; the session requests the capability without them".to_string(),
-                    )
-                } else {
-                    let mut candidates = abilities();
-                    if *list_key == "allow" {
-                        candidates.push("where");
-                    }
-                    let help = match closest(k, candidates.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!(
-                            "an entry is `<ability>: <resource>`{}; the abilities are {}",
-                            if *list_key == "allow" { " with optional `where`" } else { "" },
-                            list(&abilities())
-                        ),
-                    };
-                    (format!("unknown key `{k}` in an `{list_key}` entry"), help)
-                };
-                violation(message, key_span(node, k), "unknown key", help)
-            })
-            .collect(),
         (Kind::Required(prop), Field::Block) => {
-            // A misspelt key is reported once, as the unknown key.
-            let heads: &[&str] = if prop == "grant" {
-                &["grant", "session"]
-            } else {
-                &[prop.as_str()]
-            };
-            let near_miss = same_path_additional()
-                .iter()
-                .any(|k| closest(k, heads.iter().copied()).is_some());
-            if near_miss {
-                return vec![];
-            }
-            let (message, help) = match prop.as_str() {
-                "grant" => (
-                    "this block has neither `grant` nor `session`".to_string(),
-                    "start a block with `grant: <name>` or `session: <name>`".to_string(),
-                ),
-                "from" => (
-                    format!("{} has no `from`", block_name(node)),
-                    "add `from: <grant>`, the grant whose capabilities this session requests"
-                        .to_string(),
-                ),
-                other => (
-                    format!("{} has no `{other}`", block_name(node)),
-                    format!("add `{other}: ...`"),
-                ),
-            };
-            one(violation(message, head_span(node), "incomplete block", help))
+            missing_block_key(node, prop, &same_path_additional())
         }
         // Wrong types are reported as such; `oneOf`/`required` mean nothing for a scalar.
         (
@@ -491,58 +324,10 @@ fn policy(root: &Node, node: &Node, f: &Found, all: &[Found]) -> Vec<Diagnostic>
             Field::Entry(_),
         ) if !matches!(node.value, NodeValue::Map(_)) => vec![],
         (Kind::OneOfNone | Kind::MinProperties, Field::Entry(list_key)) => {
-            if !same_path_additional().is_empty() {
-                return vec![];
-            }
-            // Two ERC-5573 abilities (`crud/read`, `crud/write`) fail the same `oneOf`.
-            let erc5573: Vec<&str> = node
-                .entries()
-                .iter()
-                .map(|e| e.key.as_str())
-                .filter(|k| *k != "where" && Ability::parse(k).is_none())
-                .collect();
-            if erc5573.len() > 1 {
-                return one(violation(
-                    format!(
-                        "this `{list_key}` entry names more than one ability ({})",
-                        list(&erc5573)
-                    ),
-                    node.span,
-                    "one ability per entry",
-                    format!(
-                        "write one `- <ability>: <resource>` entry per ability under `{list_key}`"
-                    ),
-                ));
-            }
-            one(violation(
-                format!("this `{list_key}` entry names no ability"),
-                node.span,
-                "no ability",
-                format!(
-                    "write `- <ability>: <resource>`; the abilities are {}",
-                    list(&abilities())
-                ),
-            ))
+            entry_without_ability(node, list_key, &same_path_additional())
         }
         (Kind::OneOfMany | Kind::MaxProperties, Field::Entry(list_key)) => {
-            let named: Vec<&str> = node
-                .entries()
-                .iter()
-                .map(|e| e.key.as_str())
-                .filter(|k| Ability::parse(k).is_some())
-                .collect();
-            if named.len() < 2 && !same_path_additional().is_empty() {
-                return vec![];
-            }
-            one(violation(
-                format!(
-                    "this `{list_key}` entry names more than one ability ({})",
-                    list(&named)
-                ),
-                node.span,
-                "one ability per entry",
-                format!("write one `- <ability>: <resource>` entry per ability under `{list_key}`"),
-            ))
+            entry_with_many_abilities(node, list_key, &same_path_additional())
         }
         _ => {
             let _ = block;
@@ -558,6 +343,266 @@ fn policy(root: &Node, node: &Node, f: &Found, all: &[Found]) -> Vec<Diagnostic>
             ))
         }
     }
+}
+
+/// Unknown keys in a block: a near miss of the block's own keys, a key of the other kind of
+/// block, or neither.
+/// A value of the wrong type, in the words of its field (`None`: no words of its own).
+fn wrong_type(node: &Node, field: &Field<'_>) -> Option<Diagnostic> {
+    Some(match field {
+        Field::Top => violation(
+            format!(
+                "a policy file is a list of `grant` and `session` blocks, found {}",
+                node.kind()
+            ),
+            head_span(node),
+            "expected a list",
+            "start each block with `- grant: <name>` or `- session: <name>` (see docs/yaml.md)"
+                .into(),
+        ),
+        Field::Block => violation(
+            format!(
+                "each block is a mapping that starts with `grant:` or `session:`, found {}",
+                node.found()
+            ),
+            node.span,
+            "expected a mapping",
+            "write e.g. `- grant: my-grant` followed by its settings, indented".into(),
+        ),
+        Field::ActionEntry => violation(
+            format!(
+                "each `auth-action` entry must be an IPFS CID (a string), found {}",
+                node.found()
+            ),
+            node.span,
+            "expected a CID",
+            "write the Lit Action's CID, e.g. `- QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA`".into(),
+        ),
+        Field::SignerAddress => violation(
+            format!(
+                "the PKP address must be a string, found {}",
+                node.found()
+            ),
+            node.span,
+            "expected a quoted address",
+            "quote the address: `signer: { pkp: \"0x...\" }` (unquoted, YAML 1.1 readers take `0x...` as a number)".into(),
+        ),
+        Field::Setting(key) => {
+            let (expected, help) = expected_setting(key);
+            violation(
+                format!("`{key}` must be {expected}, found {}", node.found()),
+                node.span,
+                &format!("expected {expected}"),
+                help.into(),
+            )
+        }
+        Field::List(key) => violation(
+            format!(
+                "`{key}` must be a list of `- <ability>: <resource>` entries, found {}",
+                node.found()
+            ),
+            node.span,
+            "expected a list",
+            format!("write each capability on its own line under `{key}:`, e.g. `- pkp-signing: lit-pkp://*`"),
+        ),
+        Field::Entry(list) => {
+            let help = match node.as_str().and_then(|s| s.split_once(" on ")) {
+                Some((a, r)) => format!(
+                    "the YAML form writes `{a} on {r}` as `- {a}: {}`",
+                    r.trim().trim_matches('"')
+                ),
+                None => "write `- <ability>: <resource>`, e.g. `- pkp-signing: lit-pkp://*`".into(),
+            };
+            violation(
+                format!(
+                    "each `{list}` entry must be a mapping `<ability>: <resource>`, found {}",
+                    node.found()
+                ),
+                node.span,
+                "expected `<ability>: <resource>`",
+                help,
+            )
+        }
+        Field::Resource(ability) => violation(
+            format!(
+                "the resource of `{ability}` must be a string such as `lit-pkp://*`, found {}",
+                node.found()
+            ),
+            node.span,
+            "expected a resource",
+            "write `<prefix>://<id>` or `<prefix>://*`; quote it if it contains `#` or `: `".into(),
+        ),
+        Field::Where => violation(
+            format!(
+                "`where` must be a mapping of nota-bene data, found {}",
+                node.found()
+            ),
+            node.span,
+            "expected a mapping",
+            "write the ReCap nota-bene data as keys and values, e.g. `where: { uses: \"200\" }`"
+                .into(),
+        ),
+        _ => return None,
+    })
+}
+fn unknown_block_keys(node: &Node, keys: &[String]) -> Vec<Diagnostic> {
+    let session = is_session(node);
+    let (own, other, own_kind, other_kind) = if session {
+        (&SESSION_KEYS[..], &GRANT_KEYS[..], "session", "grant")
+    } else {
+        (&GRANT_KEYS[..], &SESSION_KEYS[..], "grant", "session")
+    };
+    keys.iter()
+        // Keys of the kind the block turned out to be (its head key misspelt).
+        .filter(|k| !own.contains(&k.as_str()))
+        .map(|k| {
+            let help = if let Some(s) = closest(k, own.iter().copied()) {
+                format!("did you mean `{s}`?")
+            } else if other.contains(&k.as_str()) {
+                let hint = match k.as_str() {
+                    "allow" => "; sessions list their capabilities under `request`",
+                    "request" => "; grants list their capabilities under `allow`",
+                    _ => "",
+                };
+                format!("`{k}` belongs in a {other_kind} block{hint}")
+            } else {
+                format!("a {own_kind} takes {}", list(own))
+            };
+            violation(
+                format!("unknown key `{k}` in {}", block_name(node)),
+                key_span(node, k),
+                "unknown key",
+                help,
+            )
+        })
+        .collect()
+}
+
+/// Unknown keys in a capability entry (`where` in a `request` entry has its own words).
+fn unknown_entry_keys(node: &Node, keys: &[String], list_key: &str) -> Vec<Diagnostic> {
+    keys
+    .iter()
+    .map(|k| {
+        let (message, help) = if k == "where" && list_key == "request" {
+            (
+                "a `request` entry has no `where` data".to_string(),
+                "nota-bene restrictions belong to the grant's `allow` entry; the session requests the capability without them".to_string(),
+            )
+        } else {
+            let mut candidates = abilities();
+            if list_key == "allow" {
+                candidates.push("where");
+            }
+            let help = match closest(k, candidates.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "an entry is `<ability>: <resource>`{}; the abilities are {}",
+                    if list_key == "allow" { " with optional `where`" } else { "" },
+                    list(&abilities())
+                ),
+            };
+            (format!("unknown key `{k}` in an `{list_key}` entry"), help)
+        };
+        violation(message, key_span(node, k), "unknown key", help)
+    })
+        .collect()
+}
+
+/// A block without a key it needs (`additional`: the unknown keys at the same place, one of
+/// which may be the needed key misspelt, already reported).
+fn missing_block_key(node: &Node, prop: &str, additional: &[String]) -> Vec<Diagnostic> {
+    // A misspelt key is reported once, as the unknown key.
+    let heads: &[&str] = if prop == "grant" {
+        &["grant", "session"]
+    } else {
+        &[prop]
+    };
+    let near_miss = additional
+        .iter()
+        .any(|k| closest(k, heads.iter().copied()).is_some());
+    if near_miss {
+        return vec![];
+    }
+    let (message, help) = match prop {
+        "grant" => (
+            "this block has neither `grant` nor `session`".to_string(),
+            "start a block with `grant: <name>` or `session: <name>`".to_string(),
+        ),
+        "from" => (
+            format!("{} has no `from`", block_name(node)),
+            "add `from: <grant>`, the grant whose capabilities this session requests".to_string(),
+        ),
+        other => (
+            format!("{} has no `{other}`", block_name(node)),
+            format!("add `{other}: ...`"),
+        ),
+    };
+    vec![violation(
+        message,
+        head_span(node),
+        "incomplete block",
+        help,
+    )]
+}
+
+/// A capability entry that names no ability the schema knows (or, ERC-5573, several).
+fn entry_without_ability(node: &Node, list_key: &str, additional: &[String]) -> Vec<Diagnostic> {
+    if !additional.is_empty() {
+        return vec![];
+    }
+    // Two ERC-5573 abilities (`crud/read`, `crud/write`) fail the same `oneOf`.
+    let erc5573: Vec<&str> = node
+        .entries()
+        .iter()
+        .map(|e| e.key.as_str())
+        .filter(|k| *k != "where" && Ability::parse(k).is_none())
+        .collect();
+    if erc5573.len() > 1 {
+        return vec![violation(
+            format!(
+                "this `{list_key}` entry names more than one ability ({})",
+                list(&erc5573)
+            ),
+            node.span,
+            "one ability per entry",
+            format!("write one `- <ability>: <resource>` entry per ability under `{list_key}`"),
+        )];
+    }
+    vec![violation(
+        format!("this `{list_key}` entry names no ability"),
+        node.span,
+        "no ability",
+        format!(
+            "write `- <ability>: <resource>`; the abilities are {}",
+            list(&abilities())
+        ),
+    )]
+}
+
+/// A capability entry that names more than one ability.
+fn entry_with_many_abilities(
+    node: &Node,
+    list_key: &str,
+    additional: &[String],
+) -> Vec<Diagnostic> {
+    let named: Vec<&str> = node
+        .entries()
+        .iter()
+        .map(|e| e.key.as_str())
+        .filter(|k| Ability::parse(k).is_some())
+        .collect();
+    if named.len() < 2 && !additional.is_empty() {
+        return vec![];
+    }
+    vec![violation(
+        format!(
+            "this `{list_key}` entry names more than one ability ({})",
+            list(&named)
+        ),
+        node.span,
+        "one ability per entry",
+        format!("write one `- <ability>: <resource>` entry per ability under `{list_key}`"),
+    )]
 }
 
 fn describe_path(path: &[PathStep]) -> String {

@@ -326,41 +326,7 @@ pub fn sign_session(
     ) {
         return Err(FlowError::finding(d));
     }
-    let address = match &auth {
-        AuthSource::Wallet { signer, .. } => Some(signer.address().to_checksum()),
-        AuthSource::Given { auth_sig, .. } => Address::parse_any_case(&auth_sig.address)
-            .ok()
-            .map(|a| a.to_checksum()),
-    };
-    let KeySource {
-        key: given_key,
-        store,
-    } = keys;
-    if matches!(store, Some((_, StoreLayout::V8(_)))) && address.is_none() {
-        return Err(FlowError::usage(
-            "the SDK v8 store names its entries by the wallet address, and the AuthSig's `address` is not one",
-        ));
-    }
-    let mut kept = store.map(|(store, layout)| Kept {
-        store,
-        layout,
-        address: address.clone().unwrap_or_default(),
-    });
-    let (session_key, new_key) = match (given_key, kept.as_mut()) {
-        (Some(key), _) => (key, false),
-        (None, Some(k)) => match k.session_key(issued_at)? {
-            Some(key) => (key, false),
-            None => (SessionKey::generate().map_err(SignError::from)?, true),
-        },
-        (None, None) => return Err(FlowError::usage(
-            "pass `--session-key-seed-file FILE`, `--session-key-seed-env VAR` or `--store DIR`",
-        )),
-    };
-    if let Some(k) = &kept {
-        for n in k.store.notices() {
-            on_event(Event::Warning(n.clone()));
-        }
-    }
+    let (session_key, new_key, mut kept) = choose_session_key(keys, &auth, issued_at, on_event)?;
     let uri = session_key.uri();
     let requests = target.requests();
     let naga = matches!(nodes, Nodes::Naga(_));
@@ -478,6 +444,52 @@ pub fn sign_session(
         issued_at,
         expiration,
     })
+}
+
+/// Step 2: the session key (the given one, else the store's, else a new one: the `bool` says
+/// it is new) and the store it is kept in, named for the wallet (v8) as `auth` gives it.
+fn choose_session_key<'s>(
+    keys: KeySource<'s>,
+    auth: &AuthSource<'_>,
+    issued_at: Timestamp,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<(SessionKey, bool, Option<Kept<'s>>), FlowError> {
+    let address = match auth {
+        AuthSource::Wallet { signer, .. } => Some(signer.address().to_checksum()),
+        AuthSource::Given { auth_sig, .. } => Address::parse_any_case(&auth_sig.address)
+            .ok()
+            .map(|a| a.to_checksum()),
+    };
+    let KeySource {
+        key: given_key,
+        store,
+    } = keys;
+    if matches!(store, Some((_, StoreLayout::V8(_)))) && address.is_none() {
+        return Err(FlowError::usage(
+            "the SDK v8 store names its entries by the wallet address, and the AuthSig's `address` is not one",
+        ));
+    }
+    let mut kept = store.map(|(store, layout)| Kept {
+        store,
+        layout,
+        address: address.clone().unwrap_or_default(),
+    });
+    let (session_key, new_key) = match (given_key, kept.as_mut()) {
+        (Some(key), _) => (key, false),
+        (None, Some(k)) => match k.session_key(issued_at)? {
+            Some(key) => (key, false),
+            None => (SessionKey::generate().map_err(SignError::from)?, true),
+        },
+        (None, None) => return Err(FlowError::usage(
+            "pass `--session-key-seed-file FILE`, `--session-key-seed-env VAR` or `--store DIR`",
+        )),
+    };
+    if let Some(k) = &kept {
+        for n in k.store.notices() {
+            on_event(Event::Warning(n.clone()));
+        }
+    }
+    Ok((session_key, new_key, kept))
 }
 
 /// Step 4: the delegation fits as a delegation; on Naga it pays for every node's `maxPrice`.

@@ -196,42 +196,11 @@ pub fn check_with_authsig(
     let mut report = check_policy(loaded, opts);
     report.coverage.clear();
     let file_id = loaded.sources.add(input.name.clone(), input.text.clone());
-    let file = match AuthSigFile::parse(file_id, &input.text) {
-        Ok(f) => f,
-        Err(d) => {
-            // Another kind of file (a SessionSigs map, a policy) is named as such rather than
-            // reported by the AuthSig keys it lacks.
-            match crate::wire::kind::detect(&input.text) {
-                Some(k) if k != InputKind::AuthSig => {
-                    let (message, help) = k.mismatch(InputKind::AuthSig);
-                    report.diagnostics.push(
-                        Diagnostic::new(Code::InvalidJson, message)
-                            .in_file(input.name.clone())
-                            .help(help),
-                    );
-                }
-                _ => report.diagnostics.extend(d),
-            }
-            return finish(report, &loaded.sources);
-        }
+    let Some(file) = read_authsig(file_id, input, &mut report.diagnostics) else {
+        return finish(report, &loaded.sources);
     };
     let policy = &loaded.policy;
-    // A capacity delegation (URI `lit:capability:delegation`) is no session's capability: it
-    // is judged against the grants that describe it, unless `--session` says otherwise.
-    let delegation = opts.session.is_none()
-        && crate::siwe::SiweMessage::parse(&file.authsig.signed_message)
-            .is_ok_and(|m| m.uri == crate::siwe::DELEGATION_URI);
-    let (sessions, delegation_grants) = if delegation {
-        (
-            Vec::new(),
-            delegation_grants_for(policy, &file, &mut report.diagnostics),
-        )
-    } else {
-        (
-            sessions_for(policy, opts, &file, &mut report.diagnostics),
-            Vec::new(),
-        )
-    };
+    let (sessions, delegation_grants) = targets(policy, opts, &file, &mut report.diagnostics);
     // The AuthSig is verified once (one signature recovery), with the requests of every
     // session in one list; the results are then split per session.
     let requests: Vec<Request> = sessions
@@ -370,6 +339,52 @@ pub fn check_with_authsig(
         }
     }
     finish(report, &loaded.sources)
+}
+
+/// The AuthSig file of `check --authsig`, or `None` with its diagnostics in `diags`.
+fn read_authsig(
+    file_id: crate::diag::FileId,
+    input: &AuthSigInput,
+    diags: &mut Diagnostics,
+) -> Option<AuthSigFile> {
+    match AuthSigFile::parse(file_id, &input.text) {
+        Ok(f) => Some(f),
+        Err(d) => {
+            // Another kind of file (a SessionSigs map, a policy) is named as such rather than
+            // reported by the AuthSig keys it lacks.
+            match crate::wire::kind::detect(&input.text) {
+                Some(k) if k != InputKind::AuthSig => {
+                    let (message, help) = k.mismatch(InputKind::AuthSig);
+                    diags.push(
+                        Diagnostic::new(Code::InvalidJson, message)
+                            .in_file(input.name.clone())
+                            .help(help),
+                    );
+                }
+                _ => diags.extend(d),
+            }
+            None
+        }
+    }
+}
+
+/// What an AuthSig is checked against: the sessions it is for, or, for a capacity delegation
+/// (URI `lit:capability:delegation`, no session's capability), the grants that describe it,
+/// unless `--session` says otherwise.
+fn targets<'p>(
+    policy: &'p crate::model::Policy,
+    opts: &CheckOptions,
+    file: &AuthSigFile,
+    diags: &mut Diagnostics,
+) -> (Vec<&'p Session>, Vec<&'p Grant>) {
+    let delegation = opts.session.is_none()
+        && crate::siwe::SiweMessage::parse(&file.authsig.signed_message)
+            .is_ok_and(|m| m.uri == crate::siwe::DELEGATION_URI);
+    if delegation {
+        (Vec::new(), delegation_grants_for(policy, file, diags))
+    } else {
+        (sessions_for(policy, opts, file, diags), Vec::new())
+    }
 }
 
 /// The sessions to check: `--session`, or those whose grant has the AuthSig's domain and chain.

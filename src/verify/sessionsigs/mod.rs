@@ -25,19 +25,20 @@
 
 //!
 //! The module's parts: `input` reads the map leniently (a malformed entry is that node's
-//! error), `node` applies the node rules above, `policy` compares the bundle with a
+//! error), `node` applies the node rules above (steps 1 to 5, and the order), `capability`
+//! judges the capabilities for step 6 (each evaluated once per bundle), `policy` compares the bundle with a
 //! policy session, and `sdk` emulates the SDK's `validateSessionSigs` with its JavaScript
 //! semantics.
 
+mod capability;
 mod input;
 mod node;
 mod policy;
 mod sdk;
 
+pub use capability::{judge_capability, CapabilityVerdict};
 pub use input::{InputError, SessionSigsFile};
-pub use node::{
-    judge_capability, verify_file, verify_file_in, verify_text, verify_text_in, CapabilityVerdict,
-};
+pub use node::{verify_file, verify_file_in, verify_text, verify_text_in};
 pub(crate) use policy::signer_lines_help;
 pub use policy::{check_against_session, check_lone_authsig_against_session};
 pub use sdk::{js_date_parse, nacl_verify, sdk_validate_session_sigs, SdkThrow, SdkValidation};
