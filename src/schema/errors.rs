@@ -525,11 +525,15 @@ fn policy(root: &Node, node: &Node, f: &Found, all: &[Found]) -> Vec<Diagnostic>
             ))
         }
         (Kind::OneOfMany | Kind::MaxProperties, Field::Entry(list_key)) => {
+            // Every key but `where` names an ability, Lit or ERC-5573 (a mixed entry is
+            // reported with both).
             let named: Vec<&str> = node
                 .entries()
                 .iter()
                 .map(|e| e.key.as_str())
-                .filter(|k| Ability::parse(k).is_some())
+                .filter(|k| {
+                    Ability::parse(k).is_some() || crate::lit::valid_recap_ability(k)
+                })
                 .collect();
             if named.len() < 2 && !same_path_additional().is_empty() {
                 return vec![];

@@ -16,6 +16,7 @@
 //! - `prf` entries are base58btc CIDs (`z…`; a `Qm…` v0 string is refused);
 //! - no key-order check: an unsorted attenuation object reads as a sorted one.
 
+use crate::wire::lit::valid_recap_ability;
 use crate::wire::recap::{decode_base64url, Decoded, NotaBene, Recap, RecapError, URN_PREFIX};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -47,7 +48,7 @@ struct AbilityKey(String);
 impl TryFrom<String> for AbilityKey {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        if valid_ability(&s) {
+        if valid_recap_ability(&s) {
             Ok(AbilityKey(s))
         } else {
             Err(format!("Invalid ability string: {s}"))
@@ -86,19 +87,6 @@ impl TryFrom<String> for ProofCid {
             Err("invalid Cid")
         }
     }
-}
-
-/// ucan-capabilities-object 0.1 `is_valid`: non-empty, `char::is_alphanumeric` or `-_.+*`.
-fn valid_part(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_alphanumeric() || "-_.+*".contains(c))
-}
-
-/// ucan-capabilities-object 0.1 `is_valid_ability`: split at the first `/`.
-pub fn valid_ability(s: &str) -> bool {
-    s.split_once('/')
-        .is_some_and(|(ns, name)| valid_part(ns) && valid_part(name))
 }
 
 /// base64 0.12: `=` only at the end, and only at the third and fourth place of a quad.

@@ -118,7 +118,7 @@ fn erc5573_capabilities(file: &PolicyFile) -> Vec<(String, String)> {
         };
         out.extend(
             caps.into_iter()
-                .filter(|c| crate::wire::erc5573_decode::valid_ability(&c.ability.value))
+                .filter(|c| crate::lit::valid_recap_ability(&c.ability.value))
                 .map(|c| (c.ability.value.clone(), c.resource.value.clone())),
         );
     }
@@ -143,7 +143,7 @@ fn erc5573_capabilities_typed(text: &str) -> Vec<(String, String)> {
             let (ability, used) = quoted(rest)?;
             let after = rest[used..].trim_start().strip_prefix("on")?.trim_start();
             let resource = quoted(after).map(|(r, _)| r)?;
-            crate::wire::erc5573_decode::valid_ability(&ability).then_some((ability, resource))
+            crate::lit::valid_recap_ability(&ability).then_some((ability, resource))
         })
         .collect()
 }
