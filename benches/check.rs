@@ -33,6 +33,7 @@ fn check(c: &mut Criterion) {
             "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a".into(),
         ),
         network_key: None,
+        uri: None,
     };
     let mut g = c.benchmark_group("check");
     g.bench_function("1000 sessions against an AuthSig (load + check)", |b| {

@@ -207,6 +207,7 @@ fn sdk_ops(c: &mut Criterion) {
             })
             .collect(),
         network_key: None,
+        uri: None,
         profile: None,
     };
     let report = check_authsig(&auth_sig, &check);

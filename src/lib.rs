@@ -89,6 +89,7 @@
 //!         at: issued_at.add_secs(300),
 //!         session_key: Some(session_key.public_key_hex().into()),
 //!         network_key: None,
+//!         uri: None,
 //!     },
 //! );
 //! assert!(!report.diagnostics.has_errors(), "{:?}", report.diagnostics);

@@ -12,6 +12,7 @@
 //! | `abilities`, `prefixes`, `recap_ability`, `vocabulary` | the vocabulary and its ReCap mapping | `@lit-protocol/constants` 7.4.0, `ahl/recap/utils.js` |
 //! | `coverage` | how a request is matched against a recap, and which recaps count | lit-peer `auth/capabilities/recap.rs`; siwe-recap 0.2 `can_do`, `extract` |
 //! | `recap_merge` | how two allows on one key and ability combine | SDK `Recap.merge`; ucan-capabilities-object 0.1 `Capabilities::merge` |
+//! | `recap_reader` | how an AuthSig's recaps decode, and the sentence the statement ends with | SDK `Recap.decode_urn`, `statement`; siwe-recap 0.2 `Capability::decode`, `to_statement` |
 //! | `session_uri_prefix` | the SIWE `URI` an AuthSig for a session key must carry | `LIT_SESSION_KEY_URI`; node `validators/siwe.rs` |
 //! | `delegation` | the delegation AuthSig's kind, URI, resource and ability | `createCapacityDelegationAuthSig` |
 //! | `payload` | the per-node signed payload's fields and `maxPrice` | `getSessionSigs` (`lnc`); node `SessionKeySignedMessageV2` |
@@ -21,6 +22,7 @@
 use crate::time::{Timestamp, Ttl};
 use crate::wire::coverage::{self, Rules};
 use crate::wire::lit::{Ability, ResourcePrefix};
+use crate::wire::recap::{Decoded, Recap, RecapError};
 use crate::wire::siwe::{SiweMessage, SiweVerifyError};
 
 /// A SIWE time rule: `Ok` when the message is valid at the instant.
@@ -45,6 +47,9 @@ pub struct Profile {
     pub coverage: Rules,
     /// How allows on the same key and ability combine into the recap.
     pub recap_merge: RecapMerge,
+    /// How an AuthSig's `urn:recap:` resources are decoded and which sentence each must end
+    /// the statement with.
+    pub recap_reader: RecapReader,
     /// `lit:session:`: the SIWE `URI` of an AuthSig for a session key is this plus the key.
     pub session_uri_prefix: &'static str,
     /// `None`: the profile has no delegation AuthSig (ERC-5573).
@@ -72,6 +77,35 @@ pub enum RecapMerge {
     /// siwe-recap: every restriction is appended; an allow without `where` adds none, and an
     /// empty list is written `[{}]` (`NotaBeneCollection`'s serializer).
     SiweRecap,
+}
+
+/// Who reads an AuthSig's recaps: the decoder's checks and the statement sentence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecapReader {
+    /// The Lit SDK and nodes: ASCII abilities, sorted keys ([`Recap::decode`]), the SDK's
+    /// sentence ([`Recap::statement`]).
+    LitSdk,
+    /// siwe-recap 0.2: Unicode abilities, any key order, `[]` refused
+    /// ([`crate::wire::erc5573_decode`]); its own sentence ([`crate::wire::erc5573::statement`]).
+    SiweRecap,
+}
+
+impl RecapReader {
+    /// Decodes a `urn:recap:` resource.
+    pub fn decode(self, urn: &str) -> Result<Decoded, RecapError> {
+        match self {
+            RecapReader::LitSdk => Recap::decode(urn),
+            RecapReader::SiweRecap => crate::wire::erc5573_decode::decode(urn),
+        }
+    }
+
+    /// The sentence the statement must end with.
+    pub fn sentence(self, recap: &Recap) -> String {
+        match self {
+            RecapReader::LitSdk => recap.statement(),
+            RecapReader::SiweRecap => crate::wire::erc5573::statement(recap),
+        }
+    }
 }
 
 /// How a wallet lets others use what it pays for.
@@ -198,6 +232,7 @@ pub static ERC5573: Profile = Profile {
     vocabulary: Vocabulary::Open,
     coverage: coverage::ERC5573_RULES,
     recap_merge: RecapMerge::SiweRecap,
+    recap_reader: RecapReader::SiweRecap,
     // No session-key URI: the SIWE `URI` names the relying party, whatever it is, so every URI
     // "names the audience" and none is worth a warning.
     session_uri_prefix: "",
@@ -237,6 +272,7 @@ pub static NAGA: Profile = Profile {
     vocabulary: Vocabulary::Lit,
     coverage: coverage::LIT_RULES,
     recap_merge: RecapMerge::LitSdk,
+    recap_reader: RecapReader::LitSdk,
     session_uri_prefix: crate::wire::siwe::SESSION_KEY_URI_PREFIX,
     delegation: Some(Delegation {
         kind: DelegationKind::Payment,
@@ -274,6 +310,7 @@ pub static DATIL: Profile = Profile {
     vocabulary: Vocabulary::Lit,
     coverage: coverage::LIT_RULES,
     recap_merge: RecapMerge::LitSdk,
+    recap_reader: RecapReader::LitSdk,
     session_uri_prefix: crate::wire::siwe::SESSION_KEY_URI_PREFIX,
     delegation: Some(Delegation {
         kind: DelegationKind::CapacityCredits,

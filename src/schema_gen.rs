@@ -105,6 +105,12 @@ fn capability_entry(with_where: bool) -> Value {
         "oneOf": one_of,
     });
     if with_where {
+        // Exactly one ability key besides `where`, whichever vocabulary it is from: the Lit
+        // branches of `oneOf` only require their own key, so without this an entry mixing a
+        // Lit and an ERC-5573 ability (`{pkp-signing: …, crud/read: …}`) matched one branch.
+        entry["if"] = json!({ "required": ["where"] });
+        entry["then"] = json!({ "maxProperties": 2 });
+        entry["else"] = json!({ "maxProperties": 1 });
         entry["description"] = json!("One capability the grant gives: `<ability>: <resource>`, with optional `where` (nota-bene) data. Written `allow <ability> on \"<resource>\" where { ... }` in the DSL.");
         entry["examples"] = json!([
             { "pkp-signing": "lit-pkp://*" },

@@ -5,6 +5,10 @@
 //!   `urn:recap:` resource and the same SIWE message as `Capability::build_message`, and
 //!   answers every request as `Capability::can` does on the capability
 //!   `extract_and_verify` reads back from that message;
+//! - a property on hand-written recaps (unsorted, non-ASCII abilities, padding, unknown keys,
+//!   `[]`, a recap before the last or a broken one after it): `check --authsig` under erc5573
+//!   gives the verdicts siwe-recap gives (`only_the_last_resource_is_read` fixes the cases
+//!   of which resource is read);
 //! - vectors: `tests/vectors/erc5573/*.json` are written by siwe-recap from fixed policies
 //!   (`committed_vectors_are_what_siwe_recap_writes` fails when they would change; bless with
 //!   `LITCAP_BLESS=1 cargo test --test erc5573_recap`), and litcap reproduces each one
@@ -234,6 +238,212 @@ proptest! {
         prop_assert_eq!(&ours.2, &theirs.2, "message");
         prop_assert_eq!(&ours.3, &theirs.3, "verdicts");
     }
+}
+
+/// How a hand-written recap differs from the canonical one siwe-recap writes, and where it
+/// sits among the resources.
+#[derive(Clone, Debug)]
+struct Variant {
+    /// Attenuation keys and ability keys in descending order (unsorted: the Lit decoder
+    /// refuses it, siwe-recap does not look).
+    reverse: bool,
+    /// The first ability's nota-bene list written `[]` (siwe-recap refuses it).
+    empty_list: bool,
+    /// An unknown top-level key (siwe-recap ignores it).
+    extra_key: bool,
+    /// `=` characters after the base64url (base64 0.12 accepts some in the last quad).
+    pad: usize,
+    /// 0: siwe-recap's sentence; 1: the Lit SDK's; 2: no statement; 3: text, then siwe-recap's.
+    statement: u8,
+    /// 0: `[urn]`; 1: `[urn, https://…]`; 2: `[other recap, urn]`; 3: `[urn, broken recap]`.
+    layout: u8,
+}
+
+/// The recap JSON of `allows` as siwe-recap merges them, with `v`'s changes.
+fn raw_recap(allows: &[Allow], v: &Variant) -> String {
+    let mut att: BTreeMap<&str, BTreeMap<&str, Vec<Value>>> = BTreeMap::new();
+    for (uri, ab, nb) in allows {
+        let list = att.entry(uri).or_default().entry(ab).or_default();
+        list.extend(nb.iter().map(|m| Value::Object(m.clone())));
+    }
+    let mut uris: Vec<_> = att.into_iter().collect();
+    if v.reverse {
+        uris.reverse();
+    }
+    let mut first = true;
+    let objects: Vec<String> = uris
+        .into_iter()
+        .map(|(uri, abilities)| {
+            let mut abilities: Vec<_> = abilities.into_iter().collect();
+            if v.reverse {
+                abilities.reverse();
+            }
+            let entries: Vec<String> = abilities
+                .into_iter()
+                .map(|(ab, list)| {
+                    let list = if v.empty_list && std::mem::take(&mut first) {
+                        "[]".to_string()
+                    } else if list.is_empty() {
+                        "[{}]".to_string()
+                    } else {
+                        Value::Array(list).to_string()
+                    };
+                    format!("{}:{list}", json!(ab))
+                })
+                .collect();
+            format!("{}:{{{}}}", json!(uri), entries.join(","))
+        })
+        .collect();
+    let extra = if v.extra_key { ",\"x\":1" } else { "" };
+    format!("{{\"att\":{{{}}},\"prf\":[]{extra}}}", objects.join(","))
+}
+
+/// A signed SIWE message carrying the hand-written recap, and what each reader answers for
+/// `requests`: siwe-recap (`extract_and_verify`, `can`) and `check --authsig` under erc5573
+/// (covered, with no `recap-invalid` or `recap-statement-mismatch` error).
+fn raw_verdicts(spec: &Spec, v: &Variant) -> (Vec<bool>, Vec<bool>, String) {
+    use base64::Engine;
+    use litcap::internal::authsig::{check_authsig, AuthSig, CheckOptions};
+    use litcap::internal::coverage::Request;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let json_text = raw_recap(&spec.allows, v);
+    let urn = format!("urn:recap:{}{}", b64(&json_text), "=".repeat(v.pad));
+    let mut lit = litcap::internal::wire::recap::Recap::new();
+    for (uri, ab, nb) in &spec.allows {
+        lit.append_restriction(uri, ab, nb.clone());
+    }
+    lit.fill_empty_restrictions();
+    let siwe_sentence = erc5573::statement(&lit);
+    let statement = match v.statement {
+        0 => Some(siwe_sentence),
+        1 => Some(lit.statement()),
+        2 => None,
+        _ => Some(format!("Sign in. {siwe_sentence}")),
+    };
+    let other = format!(
+        "urn:recap:{}",
+        b64(r#"{"att":{"urn:other":{"x/y":[{}]}},"prf":[]}"#)
+    );
+    let resources = match v.layout {
+        0 => vec![urn.clone()],
+        1 => vec![urn.clone(), "https://example.com/terms".to_string()],
+        2 => vec![other, urn.clone()],
+        _ => vec![urn.clone(), "urn:recap:e30".to_string()],
+    };
+    let mut m = base_message(statement.as_deref());
+    m.resources = resources.iter().map(|r| r.parse().expect("uri")).collect();
+    let theirs: Vec<bool> = match Capability::<Value>::extract_and_verify(&m) {
+        Ok(Some(c)) => spec
+            .requests
+            .iter()
+            .map(|(uri, ab)| c.can(*uri, *ab).expect("convertible").is_some())
+            .collect(),
+        _ => vec![false; spec.requests.len()],
+    };
+    let key = litcap::internal::eth::WalletKey::from_hex(
+        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    )
+    .expect("key");
+    let text = m.to_string();
+    let a = AuthSig::personal_sign(
+        key.sign_personal(text.as_bytes()).to_hex(),
+        text.clone(),
+        key.address().to_checksum(),
+    );
+    let requests: Vec<Request> = spec
+        .requests
+        .iter()
+        .map(|(uri, ab)| Request {
+            resource: Resource::uri(uri).expect("uri"),
+            ability: Ability::recap(ab).expect("ability"),
+        })
+        .collect();
+    let report = check_authsig(
+        &a,
+        &CheckOptions {
+            now: "2022-06-21T12:30:00Z".parse().expect("time"),
+            requests,
+            profile: Some(&ERC5573),
+            ..CheckOptions::default()
+        },
+    );
+    let refused = report.diagnostics.iter().any(|d| {
+        d.severity == litcap::diag::Severity::Error
+            && matches!(
+                d.code,
+                litcap::diag::Code::RecapInvalid | litcap::diag::Code::RecapStatementMismatch
+            )
+    });
+    let ours = report
+        .node_coverage
+        .iter()
+        .map(|(verdict, _)| verdict.is_covered() && !refused)
+        .collect();
+    (ours, theirs, format!("{text}\n{json_text}"))
+}
+
+fn variant() -> impl Strategy<Value = Variant> {
+    (
+        any::<bool>(),
+        prop::bool::weighted(0.15),
+        any::<bool>(),
+        0usize..4,
+        0u8..4,
+        0u8..4,
+    )
+        .prop_map(
+            |(reverse, empty_list, extra_key, pad, statement, layout)| Variant {
+                reverse,
+                empty_list,
+                extra_key,
+                pad,
+                statement,
+                layout,
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+        )),
+        ..ProptestConfig::default()
+    })]
+
+    /// `check --authsig` under erc5573 reads hand-written recaps (unsorted, non-ASCII,
+    /// padded, with unknown keys or `[]`, not last) as siwe-recap does.
+    #[test]
+    fn same_verdicts_as_siwe_recap_on_hand_written_recaps(spec in spec(), v in variant()) {
+        let (ours, theirs, context) = raw_verdicts(&spec, &v);
+        prop_assert_eq!(ours, theirs, "{:?}\n{}", v, context);
+    }
+}
+
+/// siwe-recap reads the last resource only: a broken recap last hides a good one before it
+/// (litcap read the last one that decodes before), and a recap before the last is ignored.
+#[test]
+fn only_the_last_resource_is_read() {
+    let spec = Spec {
+        statement: None,
+        allows: vec![("urn:example:thing", "ünï/cödé", None)],
+        requests: vec![("urn:example:thing", "ünï/cödé")],
+    };
+    let v = |reverse, layout| Variant {
+        reverse,
+        empty_list: false,
+        extra_key: false,
+        pad: 0,
+        statement: 0,
+        layout,
+    };
+    assert_eq!(raw_verdicts(&spec, &v(false, 0)).0, vec![true]);
+    // Before: covered by the recap that decodes; siwe-recap: `extract` fails on the last.
+    assert_eq!(raw_verdicts(&spec, &v(false, 3)).0, vec![false]);
+    assert_eq!(raw_verdicts(&spec, &v(false, 1)).0, vec![false]);
+    // An earlier recap is an opaque resource: its sentence need not end the statement.
+    assert_eq!(raw_verdicts(&spec, &v(false, 2)).0, vec![true]);
 }
 
 /// The fixed cases the committed vectors are made from.

@@ -211,6 +211,7 @@ proptest! {
             session_key: Some(s.key.public_key_hex().to_string()),
             requests: s.requests.clone(),
             network_key: None,
+            uri: None,
             profile: None,
         });
         prop_assert!(report.node_coverage.iter().all(|(v, _)| v.is_covered()));

@@ -40,6 +40,7 @@ fn verify_vectors() {
                 .map(|u| u.strip_prefix("lit:session:").unwrap().to_string()),
             requests: reqs.clone(),
             network_key: None,
+            uri: None,
             profile: None,
         };
         let report = check_authsig(&authsig, &opts);
@@ -159,6 +160,7 @@ fn verify_vectors_have_matching_diagnostics() {
                 .map(|u| u.strip_prefix("lit:session:").unwrap().to_string()),
             requests: requests(&v.input["resourceAbilityRequests"]),
             network_key: None,
+            uri: None,
             profile: None,
         };
         let report = check_authsig(&authsig, &opts);
@@ -289,6 +291,7 @@ fn extra_statement_charset() {
         session_key: None,
         requests: requests(&verify["input"]["resourceAbilityRequests"]),
         network_key: None,
+        uri: None,
         profile: None,
     };
     let report = check_authsig(&authsig, &opts);
@@ -333,6 +336,7 @@ fn extra_sig_without_0x() {
         session_key: None,
         requests: requests(&v["input"]["resourceAbilityRequests"]),
         network_key: None,
+        uri: None,
         profile: None,
     };
     let report = check_authsig(&authsig, &opts);

@@ -594,4 +594,14 @@ fn erc5573_entries() {
         7,
         "names more than one ability (`crud/read` and `crud/write`)",
     );
+    // A Lit and an ERC-5573 ability in one entry: the schema refuses it too (`maxProperties`).
+    for network in ["erc5573", "datil"] {
+        one(
+            yaml(&format!("- network: {network}\n- grant: g\n  domain: a.example\n  allow:\n    - pkp-signing: lit-pkp://*\n      crud/read: https://a.example\n")),
+            Code::SchemaViolation,
+            5,
+            7,
+            "names more than one ability (`pkp-signing` and `crud/read`)",
+        );
+    }
 }

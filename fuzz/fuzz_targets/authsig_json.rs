@@ -60,6 +60,7 @@ fuzz_target!(|data: &[u8]| {
                 requests,
                 // The test network key of tests/vectors/bls/: `lit.bls` inputs get the BLS check.
                 network_key: litcap::internal::bls::NetworkKey::parse("b12b9726090d651fcb2c854c4064efedbc1ada24557f896150621577fd50cb43aaab37d7319486a5953b46937d9a7d71").ok(),
+                uri: None,
                 profile: None,
             };
             let report = f.check(&opts);

@@ -1,4 +1,4 @@
-//! `litcap check FILE... [--authsig FILE] [--session NAME] [--at RFC3339] [--format human|json|sarif]`
+//! `litcap check FILE... [--authsig FILE [--session-key HEX | --uri URI]] [--session NAME] [--at RFC3339] [--format human|json|sarif]`
 
 use super::common::{self, Format};
 use litcap::internal::verify::check::{self, CheckOptions};
@@ -32,6 +32,14 @@ pub struct CheckArgs {
     /// The session public key the AuthSig must be for (64 hex digits).
     #[arg(long, value_name = "HEX", requires = "authsig")]
     pub session_key: Option<String>,
+    /// `erc5573`: the SIWE `URI` the AuthSig must name (the relying party, e.g. `did:key:…`).
+    #[arg(
+        long,
+        value_name = "URI",
+        requires = "authsig",
+        conflicts_with = "session_key"
+    )]
+    pub uri: Option<String>,
     #[command(flatten)]
     pub net: super::network::NetworkArg,
     #[command(flatten)]
@@ -54,6 +62,20 @@ pub fn run(args: CheckArgs) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    // The AuthSig's audience is a session key on Lit, the relying party on ERC-5573 (as
+    // `compile` takes them).
+    if profile.is_lit() && args.uri.is_some() {
+        return common::usage_error_help(
+            "`--uri` is for `erc5573`; a Lit AuthSig's URI is `lit:session:<session key>`",
+            "pass `--session-key HEX` instead",
+        );
+    }
+    if !profile.is_lit() && args.session_key.is_some() {
+        return common::usage_error_help(
+            "`--session-key` names a Lit session key; an ERC-5573 AuthSig names its relying party",
+            "pass `--uri URI` (e.g. `did:key:…` or `https://…`) instead",
+        );
+    }
     // The syntax trees are not needed once the policy is built: free them before the report
     // is (peak memory of large policies).
     drop(std::mem::take(&mut loaded.files));
@@ -85,6 +107,7 @@ pub fn run(args: CheckArgs) -> u8 {
                 at,
                 session_key: args.session_key.clone(),
                 network_key,
+                uri: args.uri.clone(),
             };
             check::check_with_authsig(&mut loaded, &opts, &input)
         }

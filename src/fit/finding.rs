@@ -71,7 +71,8 @@ pub enum Finding {
     RecapStatementMismatch {
         resource_index: usize,
         sentence: String,
-        /// Without a statement the nodes accept it (the wallet showed no description).
+        /// Without a statement the nodes accept it (the wallet showed no description); also
+        /// `true` without one under ERC-5573, whose verifier requires it.
         has_statement: bool,
     },
     /// The first resource is not a `urn:recap:`: the SDK decodes only it, and throws.

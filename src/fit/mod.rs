@@ -229,14 +229,21 @@ pub fn inspect_with_key<'a>(
     let mut sdk_recap = None;
     if let Some(m) = &siwe {
         let resources = m.resources.as_deref().unwrap_or(&[]);
-        for (i, urn) in resources.iter().enumerate() {
+        // siwe-recap 0.2 `Capability::extract` reads the last resource only, and only if it
+        // is a `urn:recap:`; an earlier one is an opaque resource to it. The Lit nodes read
+        // every one.
+        let read_from = match profile.coverage.recaps {
+            coverage::RecapsRead::Every => 0,
+            coverage::RecapsRead::Last => resources.len().saturating_sub(1),
+        };
+        for (i, urn) in resources.iter().enumerate().skip(read_from) {
             if !urn.starts_with(crate::wire::recap::URN_PREFIX) {
                 continue;
             }
             recaps.push(RecapResource {
                 resource_index: i,
                 urn: urn.clone(),
-                decoded: Recap::decode(urn),
+                decoded: profile.recap_reader.decode(urn),
             });
         }
         sdk_recap = resources.first().map(|first| match recaps.first() {
@@ -371,7 +378,7 @@ pub fn judge_authsig(ins: &Inspected<'_>, profile: &Profile) -> Vec<Finding> {
                 siwe: m.address.clone(),
             });
         }
-        out.extend(judge_recaps(ins, m));
+        out.extend(judge_recaps(ins, m, profile));
     }
     if ins.siwe_error.is_none() && ins.siwe.is_some() {
         if matches!(ins.sdk_recap, Some(Err(RecapError::NotARecapUrn))) {
@@ -387,7 +394,7 @@ pub fn judge_authsig(ins: &Inspected<'_>, profile: &Profile) -> Vec<Finding> {
 }
 
 /// Every recap decodes, and ends the statement (lit-peer `capabilities/recap.rs`).
-fn judge_recaps(ins: &Inspected<'_>, m: &SiweMessage) -> Vec<Finding> {
+fn judge_recaps(ins: &Inspected<'_>, m: &SiweMessage, profile: &Profile) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in &ins.recaps {
         match &r.decoded {
@@ -396,7 +403,7 @@ fn judge_recaps(ins: &Inspected<'_>, m: &SiweMessage) -> Vec<Finding> {
                 urn: r.urn.clone(),
                 error: e.clone(),
             }),
-            Ok(d) => out.extend(recap_statement(m, r.resource_index, &d.recap)),
+            Ok(d) => out.extend(recap_statement_in(profile, m, r.resource_index, &d.recap)),
         }
     }
     out
@@ -405,7 +412,19 @@ fn judge_recaps(ins: &Inspected<'_>, m: &SiweMessage) -> Vec<Finding> {
 /// The statement must end with the recap's sentence (the nodes check it only when there is
 /// a statement).
 pub fn recap_statement(m: &SiweMessage, resource_index: usize, recap: &Recap) -> Option<Finding> {
-    let sentence = recap.statement();
+    recap_statement_in(&crate::profile::DATIL, m, resource_index, recap)
+}
+
+/// [`recap_statement`] with the profile's sentence. siwe-recap 0.2 `extract_and_verify`
+/// requires the statement even when there is none (`IncorrectStatement`), so under a
+/// non-Lit profile a missing statement counts as one that does not end with the sentence.
+pub fn recap_statement_in(
+    profile: &Profile,
+    m: &SiweMessage,
+    resource_index: usize,
+    recap: &Recap,
+) -> Option<Finding> {
+    let sentence = profile.recap_reader.sentence(recap);
     let ends = m
         .statement
         .as_deref()
@@ -413,7 +432,7 @@ pub fn recap_statement(m: &SiweMessage, resource_index: usize, recap: &Recap) ->
     (!ends).then(|| Finding::RecapStatementMismatch {
         resource_index,
         sentence,
-        has_statement: m.statement.is_some(),
+        has_statement: m.statement.is_some() || !profile.is_lit(),
     })
 }
 

@@ -589,7 +589,9 @@ fn entry_with_many_abilities(
         .entries()
         .iter()
         .map(|e| e.key.as_str())
-        .filter(|k| Ability::parse(k).is_some())
+        // Every key but `where` names an ability, Lit or ERC-5573 (a mixed entry is reported
+        // with both).
+        .filter(|k| Ability::parse(k).is_some() || crate::lit::valid_recap_ability(k))
         .collect();
     if named.len() < 2 && !additional.is_empty() {
         return vec![];

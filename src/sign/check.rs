@@ -46,6 +46,7 @@ pub fn sdk_needs_resign(
                 })
                 .collect(),
             network_key: None,
+            uri: None,
             profile: None,
         },
     );

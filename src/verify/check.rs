@@ -67,6 +67,8 @@ pub struct AuthSigInput {
     pub session_key: Option<String>,
     /// The network's BLS root key, to verify a `lit.bls` AuthSig (`--network-key`).
     pub network_key: Option<crate::wire::bls::NetworkKey>,
+    /// ERC-5573: the SIWE `URI` the AuthSig must name (`--uri`), if known.
+    pub uri: Option<String>,
 }
 
 /// Checks a loaded policy without an AuthSig: model diagnostics, lints, and coverage of every
@@ -216,6 +218,7 @@ pub fn check_with_authsig(
         session_key: input.session_key.clone(),
         requests: requests.clone(),
         network_key: input.network_key.clone(),
+        uri: input.uri.clone(),
         profile: Some(policy.profile()),
     });
     let mut not_covered = checked

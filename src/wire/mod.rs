@@ -15,6 +15,7 @@ pub mod compile_naga;
 pub mod compile_pkp;
 pub mod coverage;
 pub mod erc5573;
+pub mod erc5573_decode;
 pub mod kind;
 pub mod lit;
 pub mod naga;

@@ -197,6 +197,11 @@ impl Recap {
         list.extend(data);
     }
 
+    /// Appends a proof CID (siwe-recap's reader, [`crate::wire::erc5573_decode`]).
+    pub fn push_proof(&mut self, cid: String) {
+        self.prf.push(cid);
+    }
+
     /// siwe-recap 0.2 `NotaBeneCollection` serializes an empty list as `[{}]`.
     pub fn fill_empty_restrictions(&mut self) {
         for abilities in self.att.values_mut() {

@@ -90,11 +90,13 @@ impl Server {
     pub(super) fn completion(&mut self, params: &Value) -> Result<Value, RpcError> {
         let uri = uri_param(params)?;
         let (line, character) = position_param(params)?;
-        let (before, format) = {
+        let (before, format, erc5573) = {
             let doc = self.doc(&uri)?;
             let at = text::offset(&doc.text, line, character);
             let (line_start, _) = text::line_span(&doc.text, at);
-            (doc.text[line_start..at].to_string(), doc.format)
+            let network = parse_doc(&doc.text, doc.format).network;
+            let erc5573 = network.is_some_and(|n| n.value == crate::profile::ERC5573.name);
+            (doc.text[line_start..at].to_string(), doc.format, erc5573)
         };
         let trimmed =
             before.trim_end_matches(|c: char| c.is_alphanumeric() || c == '-' || c == '_');
@@ -118,6 +120,19 @@ impl Server {
                     json!({"label": g, "kind": 18, "detail": "grant", "insertText": quote(&g)}),
                 );
             }
+        } else if erc5573 {
+            // A plain ERC-5573 file: no Lit vocabulary; the abilities (or, after `on`, the
+            // resources) already used in the open files and the workspace.
+            let on = head.ends_with(" on") || head.ends_with("resource:");
+            for (label, detail) in self.erc5573_words_known(on) {
+                items.push(json!({"label": label, "kind": if on { 12 } else { 20 },
+                    "detail": detail, "insertText": quote(&label)}));
+            }
+            if !on && format == PolicyFormat::Dsl && !in_quote {
+                for (k, doc) in KEYWORDS {
+                    items.push(json!({"label": k, "kind": 14, "detail": doc}));
+                }
+            }
         } else if head.ends_with(" on") || head.ends_with("resource:") {
             for p in ResourcePrefix::ALL {
                 let label = format!("{}://", p.as_str());
@@ -138,6 +153,44 @@ impl Server {
             }
         }
         Ok(json!({"isIncomplete": false, "items": items}))
+    }
+
+    /// ERC-5573 abilities used in the open files and the workspace (with a resource they
+    /// are used on), or with `resources` the resources (with an ability used on them).
+    pub(super) fn erc5573_words_known(&mut self, resources: bool) -> Vec<(String, String)> {
+        let mut caps: Vec<(String, String)> = self
+            .docs
+            .values()
+            .flat_map(|d| {
+                let mut caps = erc5573_capabilities(&parse_doc(&d.text, d.format));
+                caps.extend(erc5573_capabilities_typed(&d.text));
+                caps
+            })
+            .collect();
+        if !self.roots.is_empty() {
+            self.refresh_index();
+            caps.extend(
+                self.index
+                    .values()
+                    .flat_map(|f| f.capabilities.iter().cloned()),
+            );
+        }
+        let mut words: Vec<(String, String)> = caps
+            .into_iter()
+            .map(|(ability, resource)| {
+                if resources {
+                    (
+                        resource,
+                        format!("ERC-5573 resource (used with `{ability}`)"),
+                    )
+                } else {
+                    (ability, format!("ERC-5573 ability (used on `{resource}`)"))
+                }
+            })
+            .collect();
+        words.sort();
+        words.dedup_by(|a, b| a.0 == b.0);
+        words
     }
 
     pub(super) fn grant_names_known(&mut self) -> Vec<String> {

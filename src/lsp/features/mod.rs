@@ -42,6 +42,8 @@ struct IndexedFile {
     grants: Vec<String>,
     /// (session, grant it is from).
     sessions: Vec<(String, String)>,
+    /// The ERC-5573 abilities (`namespace/name`) and the resources its capabilities name.
+    capabilities: Vec<(String, String)>,
 }
 
 /// The server's state.
@@ -88,6 +90,62 @@ fn position_param(params: &Value) -> Result<(u32, u32), RpcError> {
 /// The path of a `file:` URI.
 fn parse_doc(text: &str, format: PolicyFormat) -> PolicyFile {
     load::parse_text(0, text, format).0
+}
+
+/// The capabilities a file names whose ability is an ERC-5573 `namespace/name`: (ability,
+/// resource), for completion under `network "erc5573"`.
+fn erc5573_capabilities(file: &PolicyFile) -> Vec<(String, String)> {
+    use crate::syntax::ast::{GrantStmtKind, SessionStmtKind};
+    let mut out = Vec::new();
+    for item in &file.items {
+        let caps: Vec<&crate::syntax::ast::Capability> = match item {
+            Item::Grant(g) => g
+                .body
+                .iter()
+                .filter_map(|st| match &st.kind {
+                    GrantStmtKind::Allow(c) => Some(c),
+                    _ => None,
+                })
+                .collect(),
+            Item::Session(s) => s
+                .body
+                .iter()
+                .filter_map(|st| match &st.kind {
+                    SessionStmtKind::Request(c) => Some(c),
+                    _ => None,
+                })
+                .collect(),
+        };
+        out.extend(
+            caps.into_iter()
+                .filter(|c| crate::lit::valid_recap_ability(&c.ability.value))
+                .map(|c| (c.ability.value.clone(), c.resource.value.clone())),
+        );
+    }
+    out
+}
+
+/// [`erc5573_capabilities`] of a file being typed, which may not parse: its DSL lines
+/// `allow "<ns/name>" on "<uri>"` (and `request`) read one by one.
+fn erc5573_capabilities_typed(text: &str) -> Vec<(String, String)> {
+    let quoted = |s: &str| -> Option<(String, usize)> {
+        let rest = s.strip_prefix('"')?;
+        let end = rest.find('"')?;
+        Some((rest[..end].to_string(), end + 2))
+    };
+    text.lines()
+        .filter_map(|line| {
+            let line = line.trim_start();
+            let rest = line
+                .strip_prefix("allow ")
+                .or_else(|| line.strip_prefix("request "))?
+                .trim_start();
+            let (ability, used) = quoted(rest)?;
+            let after = rest[used..].trim_start().strip_prefix("on")?.trim_start();
+            let resource = quoted(after).map(|(r, _)| r)?;
+            crate::lit::valid_recap_ability(&ability).then_some((ability, resource))
+        })
+        .collect()
 }
 
 fn grant_names(file: &PolicyFile) -> impl Iterator<Item = &str> {
@@ -288,6 +346,56 @@ mod tests {
         let h = s.request("textDocument/hover", &pos(3, 5)).unwrap();
         let md = h["contents"]["value"].as_str().unwrap();
         assert!(md.contains("actionIpfsIds"), "{md}");
+    }
+
+    #[test]
+    fn erc5573_files_complete_the_abilities_in_use_not_lit_ones() {
+        let mut s = server();
+        let other = "network \"erc5573\"\ngrant \"g\" {\n  domain \"a.example\"\n  allow \"kv/get\" on \"urn:kv\"\n}\n";
+        open(&mut s, "file:///w/other.litcap", other);
+        let text = "network \"erc5573\"\ngrant \"h\" {\n  domain \"a.example\"\n  allow \"crud/read\" on \"https://a.example/items\"\n  allow \n}\n";
+        open(&mut s, "file:///w/p.litcap", text);
+        let labels = |s: &mut Server, line: u32, character: u32| -> Vec<String> {
+            let r = s
+                .request(
+                    "textDocument/completion",
+                    &json!({"textDocument": {"uri": "file:///w/p.litcap"},
+                        "position": {"line": line, "character": character}}),
+                )
+                .unwrap();
+            r["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|i| i["kind"] != 14)
+                .map(|i| i["label"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(labels(&mut s, 4, 8), vec!["crud/read", "kv/get"]);
+        let after_on = "network \"erc5573\"\ngrant \"h\" {\n  allow \"crud/read\" on \"https://a.example/items\"\n  allow \"kv/get\" on \n}\n";
+        s.notification(
+            "textDocument/didChange",
+            &json!({"textDocument": {"uri": "file:///w/p.litcap", "version": 2},
+                "contentChanges": [{"text": after_on}]}),
+        );
+        assert_eq!(
+            labels(&mut s, 3, 21),
+            vec!["https://a.example/items", "urn:kv"]
+        );
+        // A Lit file still gets the Lit abilities.
+        open(
+            &mut s,
+            "file:///w/lit.litcap",
+            "grant \"l\" {\n  allow \n}\n",
+        );
+        let r = s
+            .request(
+                "textDocument/completion",
+                &json!({"textDocument": {"uri": "file:///w/lit.litcap"},
+                    "position": {"line": 1, "character": 8}}),
+            )
+            .unwrap();
+        assert!(r["items"].to_string().contains("pkp-signing"));
     }
 
     #[test]

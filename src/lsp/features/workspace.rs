@@ -60,8 +60,11 @@ impl Server {
                 }
             }
             let (mut grants, mut sessions) = (Vec::new(), Vec::new());
+            let mut capabilities = Vec::new();
             if let Some(text) = read_text(&path) {
-                for item in parse_doc(&text, PolicyFormat::from_path(&path)).items {
+                let file = parse_doc(&text, PolicyFormat::from_path(&path));
+                capabilities = erc5573_capabilities(&file);
+                for item in file.items {
                     match item {
                         Item::Grant(g) => grants.push(g.name.value),
                         Item::Session(s) => sessions.push((s.name.value, s.from.value)),
@@ -75,6 +78,7 @@ impl Server {
                     len,
                     grants,
                     sessions,
+                    capabilities,
                 },
             );
         }

@@ -137,9 +137,10 @@ pub(super) fn check(a: &AuthSig, file: Option<&AuthSigFile>, opts: &CheckOptions
         }
         render_time(&fit::judge_time(m, now, None, profile), &loc, &mut diags);
         time_lints(m, now, &loc, &mut diags);
-        let audience = match &opts.session_key {
-            Some(key) => Audience::SessionKey(key),
-            None => Audience::Unknown,
+        let audience = match (&opts.session_key, &opts.uri) {
+            (Some(key), _) => Audience::SessionKey(key),
+            (None, Some(uri)) => Audience::Uri(uri),
+            (None, None) => Audience::Unknown,
         };
         if let Some(f) = fit::judge_audience(m, audience, profile) {
             diags.push(render_uri(&f, opts.session_key.as_deref(), &loc));
@@ -432,6 +433,12 @@ fn render_uri(f: &Finding, session_key: Option<&str>, loc: &Loc<'_>) -> Diagnost
             };
             Diagnostic::new(Code::SessionKeyMismatch, message).help(help)
         }
+        // ERC-5573 (`--uri`): the relying party the AuthSig must name.
+        (Finding::UriMismatch { expected, found }, None) => Diagnostic::new(
+            Code::SessionKeyMismatch,
+            format!("the AuthSig is for `{found}`, not for `{expected}`"),
+        )
+        .help(format!("sign a new AuthSig whose SIWE `URI` is `{expected}` (siwe-recap's delegee)")),
         (f, _) => Diagnostic::new(
             Code::SessionKeyMismatch,
             format!("the URI `{}` names no session key; the nodes accept an AuthSig as a session capability only if its URI is `lit:session:<session public key>`", match f {
@@ -747,6 +754,7 @@ mod tests {
                 ability: Ability::PkpSigning,
             }],
             network_key: None,
+            uri: None,
             profile: None,
         }
     }

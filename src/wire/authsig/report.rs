@@ -22,6 +22,8 @@ pub struct CheckOptions {
     pub requests: Vec<Request>,
     /// The network's BLS root key, to verify a `lit.bls` AuthSig.
     pub network_key: Option<crate::wire::bls::NetworkKey>,
+    /// ERC-5573: the SIWE `URI` the AuthSig must name (the relying party), if known.
+    pub uri: Option<String>,
     /// The profile whose rules judge it (`None`: Datil).
     pub profile: Option<&'static crate::profile::Profile>,
 }
