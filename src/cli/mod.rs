@@ -18,6 +18,7 @@ pub mod authsig;
 pub mod check;
 pub mod common;
 pub mod compile;
+mod compile_erc5573;
 pub mod completions;
 pub mod convert;
 pub mod delegate;
