@@ -14,6 +14,13 @@
 //!    `litActionIpfsId` takes) or CIDv1 in base32 (`b...`) or base58btc (`z...`).
 //! 3. The signer kind is a word so that a misspelling gets a did-you-mean; `pkp` is the only
 //!    kind (a wallet signer needs no line: it is the default).
+//! 4. A capacity delegation is a wallet's `personal_sign`: SDK 7.4.0
+//!    `createCapacityDelegationAuthSig` signs with its `dAppOwnerWallet`, the holder of the
+//!    capacity-credit NFT (`generateAuthSig`, `derivedVia: web3.eth.personal.sign`, URI
+//!    `lit:capability:delegation`), as auth-helpers 8.2.1 `createPaymentDelegationAuthSig` does
+//!    with the payer's account; the network's `lit.bls` AuthSigs come from `signSessionKey`,
+//!    for a session key. So `delegate --grant` refuses a grant with `signer pkp`
+//!    ([`delegation_refusal`]): what it signs would never be that signer's.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::eth::{Address, AddressError};
@@ -144,6 +151,22 @@ pub fn check_cid(cid: &str) -> Result<(), &'static str> {
         };
     }
     Err("an IPFS CID starts with `Qm` (CIDv0) or `b`/`z` (CIDv1)")
+}
+
+/// `delegate --grant` of a grant naming `signer pkp` (rule 4): why not, at the signer line.
+pub fn delegation_refusal(grant: &super::Grant) -> Option<Diagnostic> {
+    let pkp = grant.signer.as_ref()?;
+    let d = Diagnostic::new(
+        Code::SignerNotPkp,
+        format!(
+            "grant `{}` names the PKP `{}` as its signer, but a capacity delegation is signed by the wallet that holds the credits",
+            grant.name,
+            pkp.address.to_checksum()
+        ),
+    )
+    .at(pkp.stmt_span, "the grant's signer")
+    .help("`createCapacityDelegationAuthSig` signs with its `dAppOwnerWallet` (`personal_sign`), not through the network's `signSessionKey`: describe the delegation in a grant without `signer pkp` and `auth-action` lines (a PKP that holds the credits signs like a wallet: `--signer-url URL --address 0x<the PKP>`)");
+    Some(d)
 }
 
 /// Checks an `auth-action` line; a CID listed twice is a warning.
