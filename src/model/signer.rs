@@ -10,7 +10,7 @@
 //!    written in mixed case (EIP-55: all-lowercase or all-uppercase carries no checksum).
 //! 2. The Lit Actions that authorized the session are the auth context's `actionIpfsIds`
 //!    (lit-peer `auth/resources.rs`; see [`crate::wire::auth_context`]): IPFS CIDs, compared
-//!    as strings. A CID here is CIDv0 (`Qm` and 44 base58btc digits, what the v7 SDK's
+//!    as CIDs (a CIDv0 and its CIDv1 are one, [`crate::wire::cid`]). A CID here is CIDv0 (`Qm` and 44 base58btc digits, what the v7 SDK's
 //!    `litActionIpfsId` takes) or CIDv1 in base32 (`b...`) or base58btc (`z...`).
 //! 3. The signer kind is a word so that a misspelling gets a did-you-mean; `pkp` is the only
 //!    kind (a wallet signer needs no line: it is the default).
@@ -195,15 +195,23 @@ pub fn build_auth_action(
         );
         return None;
     }
-    if let Some(first) = earlier.iter().find(|a| a.cid == value) {
-        diags.push(
-            Diagnostic::new(
-                Code::DuplicateCapability,
-                format!("auth-action `{value}` is listed twice"),
+    if let Some(first) = earlier
+        .iter()
+        .find(|a| crate::wire::cid::same_cid(&a.cid, value))
+    {
+        let message = if first.cid == value {
+            format!("auth-action `{value}` is listed twice")
+        } else {
+            format!(
+                "auth-action `{value}` is listed twice: `{}` is the same CID in another version",
+                first.cid
             )
-            .at(cid.span, "listed again here")
-            .related(first.span, "first listed here")
-            .help("remove one"),
+        };
+        diags.push(
+            Diagnostic::new(Code::DuplicateCapability, message)
+                .at(cid.span, "listed again here")
+                .related(first.span, "first listed here")
+                .help("remove one"),
         );
         return None;
     }
@@ -271,7 +279,11 @@ mod tests {
             .starts_with("did you mean `QmY3"));
         let ok = s("QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA");
         let first = build_auth_action(&ok, &[], &mut d).unwrap();
-        assert!(build_auth_action(&ok, &[first], &mut d).is_none());
+        assert!(build_auth_action(&ok, &[first.clone()], &mut d).is_none());
         assert_eq!(d.0.last().unwrap().code, Code::DuplicateCapability);
+        // The same action by its CIDv1 is listed twice too.
+        let v1 = s("bafybeieqi2usvgfavoxwbh6bqjv5riwjhw736s6gyhkehl3vskomqe45xm");
+        assert!(build_auth_action(&v1, &[first], &mut d).is_none());
+        assert!(d.0.last().unwrap().message.contains("another version"));
     }
 }
