@@ -279,7 +279,7 @@ mod tests {
             .starts_with("did you mean `QmY3"));
         let ok = s("QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA");
         let first = build_auth_action(&ok, &[], &mut d).unwrap();
-        assert!(build_auth_action(&ok, &[first.clone()], &mut d).is_none());
+        assert!(build_auth_action(&ok, std::slice::from_ref(&first), &mut d).is_none());
         assert_eq!(d.0.last().unwrap().code, Code::DuplicateCapability);
         // The same action by its CIDv1 is listed twice too.
         let v1 = s("bafybeieqi2usvgfavoxwbh6bqjv5riwjhw736s6gyhkehl3vskomqe45xm");
