@@ -234,6 +234,52 @@ fn field_where() {
 }
 
 #[test]
+fn field_signer_pkp_unquoted() {
+    // A whole address overflows every number: the reader says it is an address to quote.
+    let pkp = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A";
+    let text = format!("- grant: g\n  domain: a.example\n  signer:\n    pkp: {pkp}\n  allow:\n    - pkp-signing: lit-pkp://*\n");
+    let help = one(
+        yaml(&text),
+        Code::InvalidNumber,
+        4,
+        10,
+        &format!(
+            "`{pkp}` is an Ethereum address, and unquoted YAML reads it as a hexadecimal number"
+        ),
+    );
+    assert!(
+        help.starts_with(&format!("quote the address: `\"{pkp}\"`")),
+        "{help}"
+    );
+    // Quoted, it is the PKP.
+    let quoted = text.replace(pkp, &format!("\"{pkp}\""));
+    assert!(yaml(&quoted)
+        .iter()
+        .all(|d| !matches!(d.0, Code::InvalidNumber | Code::SchemaViolation)));
+    // A short hex fits a number: the schema names the field and asks for quotes.
+    let help = one(
+        yaml(&text.replace(pkp, "0x1234")),
+        Code::SchemaViolation,
+        4,
+        10,
+        "the PKP address must be a string, found the number `4660`",
+    );
+    assert!(help.starts_with("quote the address"), "{help}");
+    // Another long hex value, unquoted elsewhere: the same advice without the word address.
+    let hash = format!("0x{}", "ab".repeat(32));
+    let help = one(
+        yaml(&format!(
+            "- grant: g\n  domain: a.example\n  allow:\n    - pkp-signing: {hash}\n"
+        )),
+        Code::InvalidNumber,
+        4,
+        20,
+        "is unquoted, so YAML reads it as a hexadecimal number",
+    );
+    assert!(help.starts_with("quote the value"), "{help}");
+}
+
+#[test]
 fn field_session() {
     one(
         yaml(&format!("{GRANT}- session: 12\n  from: g\n")),

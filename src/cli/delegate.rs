@@ -166,6 +166,9 @@ fn from_grant(args: &DelegateArgs, name: &str) -> Result<u8, Reported> {
             .help(format!("the grants are {}", names.join(", ")));
         return Err(report_diags(&one(d), &loaded.sources));
     };
+    if let Some(d) = litcap::internal::model::signer::delegation_refusal(grant) {
+        return Err(report_diags(&one(d), &loaded.sources));
+    }
     let allows: Vec<_> = grant
         .allows
         .iter()

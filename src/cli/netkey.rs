@@ -3,7 +3,9 @@
 //! `litcap::internal::wire::bls`). Shared by `verify`, `check --authsig` and `explain`.
 //!
 //! `--handshake` reads `networkPublicKey` from one node's handshake answer, the field the SDK
-//! keeps as `networkPubKey` (`litcap::internal::sign::handshake::network_key_of`).
+//! keeps as `networkPubKey` (`litcap::internal::sign::handshake::network_key_of`). `sign`
+//! takes `--network-key` for a `lit.bls` `--authsig`, and shares `--handshake` with its nonce
+//! ([`NetworkKeyArgs::for_sign`]).
 
 use super::common::usage_error;
 use litcap::internal::profile::Profile;
@@ -41,6 +43,28 @@ impl NetworkKeyArgs {
             return Ok(None);
         };
         self.fetch(url, profile).map(Some)
+    }
+
+    /// `sign --authsig`: the key for a `lit.bls` AuthSig, from `--network-key`, else from the
+    /// node `--handshake` names (which also gives a wallet's nonce); a wallet AuthSig needs none.
+    pub fn for_sign(
+        network_key: &Option<String>,
+        handshake: &Option<String>,
+        http: &litcap::internal::sign::http::HttpConfig,
+        auth_sig: &litcap::internal::wire::authsig::AuthSig,
+        profile: &Profile,
+    ) -> Result<Option<NetworkKey>, super::common::signing::Reported> {
+        use litcap::internal::wire::authsig::AuthSigKind;
+        if network_key.is_none() && auth_sig.kind() != AuthSigKind::BlsNetwork {
+            return Ok(None);
+        }
+        let args = NetworkKeyArgs {
+            network_key: network_key.clone(),
+            handshake: handshake.clone().filter(|_| network_key.is_none()),
+            handshake_timeout: http.timeout.as_secs(),
+        };
+        args.resolve(profile)
+            .map_err(super::common::signing::Reported)
     }
 
     #[cfg(feature = "net")]

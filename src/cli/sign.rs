@@ -1,5 +1,5 @@
 //! `litcap sign FILE... --session NAME (--wallet-key FILE | --wallet-key-env VAR |
-//! --signer-url URL --address 0x.. | --authsig FILE) (--session-key-seed-file FILE | ... |
+//! --signer-url URL --address 0x.. | --authsig FILE [--network-key HEX]) (--session-key-seed-file FILE | ... |
 //! --store DIR) --node URL... [--nonce N | --handshake URL] [--issued-at T] [--expiration T]
 //! [--capacity-delegation FILE] [--network naga --max-price [URL=]WEI | --price-feed FILE]`
 //!
@@ -12,6 +12,7 @@ use super::common::signing::{
     print_event, read_auth_sig, report, report_flow, warn_if_unusable, Reported, Target,
 };
 use super::common::{self, print_json, usage_error};
+use super::netkey::NetworkKeyArgs;
 use super::network::Network;
 use super::sign_nodes::{chosen_nodes, node_prices, node_urls};
 use litcap::internal::sign::policy_session::{
@@ -41,6 +42,11 @@ pub struct SignArgs {
     /// A prepared AuthSig (JSON) instead of a wallet; it must fit the session and its grant.
     #[arg(long, value_name = "FILE")]
     pub authsig: Option<PathBuf>,
+    /// The Lit network's BLS key (96 hex digits) verifying a `lit.bls` `--authsig` (a PKP
+    /// session's); `--handshake URL` takes it from a node instead.
+    // `requires = "authsig"` is met by any member of its group (clap 4), hence the conflicts.
+    #[arg(long, value_name = "HEX", conflicts_with_all = ["wallet_key", "wallet_key_env", "signer_url"])]
+    pub network_key: Option<String>,
     #[command(flatten)]
     pub seed: SeedArgs,
     /// A key store shared with the SDK: `new LocalStorage(DIR)` (v7), or with `--network naga`
@@ -218,15 +224,21 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         (None, None) => None,
     }
     .map(|(a, p)| (a, p.display().to_string()));
-    let signer;
+    let (signer, mut network_key);
+    network_key = None;
     let http = args.wallet.http();
     let profile = args.net.get().profile();
     let mut nonce = || args.nonce.fetch(&http, profile);
     let auth = match &args.authsig {
-        Some(path) => AuthSource::Given {
-            auth_sig: read_auth_sig(path, "AuthSig")?,
-            shown: path.display().to_string(),
-        },
+        Some(path) => {
+            let auth_sig = read_auth_sig(path, "AuthSig")?;
+            let (key, handshake) = (&args.network_key, &args.nonce.handshake);
+            network_key = NetworkKeyArgs::for_sign(key, handshake, &http, &auth_sig, profile)?;
+            AuthSource::Given {
+                auth_sig,
+                shown: path.display().to_string(),
+            }
+        }
         None => {
             signer = args.wallet.signer()?;
             AuthSource::Wallet {
@@ -244,6 +256,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         delegation,
         auth,
         keys,
+        network_key,
     };
     let signed =
         sign_session(request, &mut print_event).map_err(|e| report_flow(e, &target.sources))?;

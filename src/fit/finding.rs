@@ -326,11 +326,14 @@ impl Finding {
     pub fn sentence(&self) -> String {
         use Finding as F;
         match self {
-            F::NotAWalletSignature { derived_via, .. } | F::BlsUnverifiable { derived_via } => {
+            F::NotAWalletSignature { derived_via, .. } => {
                 format!(
                     "it is not a wallet `personal_sign` AuthSig (`derivedVia` is `{derived_via}`)"
                 )
             }
+            F::BlsUnverifiable { derived_via } => format!(
+                "it is signed by the Lit network (`derivedVia` is `{derived_via}`), and no network key was given to verify it"
+            ),
             F::UnknownAlgo { algo } => {
                 format!("it is not a wallet `personal_sign` AuthSig (`algo` is `{algo}`)")
             }

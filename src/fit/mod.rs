@@ -299,9 +299,8 @@ pub fn judge(ins: &Inspected<'_>, x: &Expectations<'_>) -> Vec<Finding> {
     if let Some(g) = &x.grant {
         let recaps: Vec<(usize, &Recap)> = ins.usable_recaps().collect();
         out.extend(judge_grant(x.profile, m, &recaps, g));
-        // Without `pkp` the signer is not judged here: `sign` (this function's caller) does
-        // not know the grant's signer lines; `check` and `verify` call
-        // `signer::judge_undeclared_signer` themselves.
+        // Without `pkp` (a grant without `signer pkp`) the signer is not judged here; `check`
+        // and `verify` call `signer::judge_undeclared_signer` themselves for its warning.
         if let Some(pkp) = &g.pkp {
             out.extend(judge_signer(
                 ins.kind,

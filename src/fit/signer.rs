@@ -12,7 +12,8 @@
 //!    (what the SDK and apps read): [`Finding::PkpMismatch`].
 //! 3. The Lit Actions: every CID in the auth context's `actionIpfsIds` (lit-peer
 //!    `auth/resources.rs`, [`crate::wire::auth_context`]) must be an `auth-action` of the
-//!    grant, compared as strings ([`Finding::AuthActionNotAllowed`]); a grant that lists
+//!    grant, compared as CIDs, so a CIDv0 and its CIDv1 match ([`crate::wire::cid::same_cid`],
+//!    [`Finding::AuthActionNotAllowed`]); a grant that lists
 //!    actions and an AuthSig no action authorized (a plain PKP session, or no auth context)
 //!    is [`Finding::AuthActionMissing`], a warning: the session is not what the grant
 //!    describes, but it grants nothing more.
@@ -28,6 +29,7 @@ use crate::eth::Address;
 use crate::model::AuthAction;
 use crate::wire::auth_context::AuthContext;
 use crate::wire::authsig::AuthSigKind;
+use crate::wire::cid::same_cid;
 use crate::wire::recap::Recap;
 use crate::wire::siwe::SiweMessage;
 
@@ -103,7 +105,7 @@ pub fn judge_signer(
         .map(|c| c.action_ipfs_ids.as_slice())
         .unwrap_or_default();
     for cid in actions {
-        if !allowed.contains(cid) {
+        if !allowed.iter().any(|a| same_cid(a, cid)) {
             out.push(Finding::AuthActionNotAllowed {
                 cid: cid.clone(),
                 allowed: allowed.clone(),
@@ -206,6 +208,9 @@ mod tests {
             codes("valid-action", PKP, &[]),
             vec![Code::AuthActionNotAllowed]
         );
+        // The action's CIDv1 in the grant, its CIDv0 in the auth context: the same action.
+        let action_v1 = "bafybeieqi2usvgfavoxwbh6bqjv5riwjhw736s6gyhkehl3vskomqe45xm";
+        assert_eq!(codes("valid-action", PKP, &[action_v1]), vec![]);
         assert_eq!(codes("valid-pkp", PKP, &[]), vec![]);
         assert_eq!(
             codes("valid-pkp", PKP, &[ACTION]),

@@ -10,10 +10,17 @@
 //!    written in mixed case (EIP-55: all-lowercase or all-uppercase carries no checksum).
 //! 2. The Lit Actions that authorized the session are the auth context's `actionIpfsIds`
 //!    (lit-peer `auth/resources.rs`; see [`crate::wire::auth_context`]): IPFS CIDs, compared
-//!    as strings. A CID here is CIDv0 (`Qm` and 44 base58btc digits, what the v7 SDK's
+//!    as CIDs (a CIDv0 and its CIDv1 are one, [`crate::wire::cid`]). A CID here is CIDv0 (`Qm` and 44 base58btc digits, what the v7 SDK's
 //!    `litActionIpfsId` takes) or CIDv1 in base32 (`b...`) or base58btc (`z...`).
 //! 3. The signer kind is a word so that a misspelling gets a did-you-mean; `pkp` is the only
 //!    kind (a wallet signer needs no line: it is the default).
+//! 4. A capacity delegation is a wallet's `personal_sign`: SDK 7.4.0
+//!    `createCapacityDelegationAuthSig` signs with its `dAppOwnerWallet`, the holder of the
+//!    capacity-credit NFT (`generateAuthSig`, `derivedVia: web3.eth.personal.sign`, URI
+//!    `lit:capability:delegation`), as auth-helpers 8.2.1 `createPaymentDelegationAuthSig` does
+//!    with the payer's account; the network's `lit.bls` AuthSigs come from `signSessionKey`,
+//!    for a session key. So `delegate --grant` refuses a grant with `signer pkp`
+//!    ([`delegation_refusal`]): what it signs would never be that signer's.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::eth::{Address, AddressError};
@@ -146,6 +153,22 @@ pub fn check_cid(cid: &str) -> Result<(), &'static str> {
     Err("an IPFS CID starts with `Qm` (CIDv0) or `b`/`z` (CIDv1)")
 }
 
+/// `delegate --grant` of a grant naming `signer pkp` (rule 4): why not, at the signer line.
+pub fn delegation_refusal(grant: &super::Grant) -> Option<Diagnostic> {
+    let pkp = grant.signer.as_ref()?;
+    let d = Diagnostic::new(
+        Code::SignerNotPkp,
+        format!(
+            "grant `{}` names the PKP `{}` as its signer, but a capacity delegation is signed by the wallet that holds the credits",
+            grant.name,
+            pkp.address.to_checksum()
+        ),
+    )
+    .at(pkp.stmt_span, "the grant's signer")
+    .help("`createCapacityDelegationAuthSig` signs with its `dAppOwnerWallet` (`personal_sign`), not through the network's `signSessionKey`: describe the delegation in a grant without `signer pkp` and `auth-action` lines (a PKP that holds the credits signs like a wallet: `--signer-url URL --address 0x<the PKP>`)");
+    Some(d)
+}
+
 /// Checks an `auth-action` line; a CID listed twice is a warning.
 pub fn build_auth_action(
     cid: &Spanned<String>,
@@ -172,15 +195,23 @@ pub fn build_auth_action(
         );
         return None;
     }
-    if let Some(first) = earlier.iter().find(|a| a.cid == value) {
-        diags.push(
-            Diagnostic::new(
-                Code::DuplicateCapability,
-                format!("auth-action `{value}` is listed twice"),
+    if let Some(first) = earlier
+        .iter()
+        .find(|a| crate::wire::cid::same_cid(&a.cid, value))
+    {
+        let message = if first.cid == value {
+            format!("auth-action `{value}` is listed twice")
+        } else {
+            format!(
+                "auth-action `{value}` is listed twice: `{}` is the same CID in another version",
+                first.cid
             )
-            .at(cid.span, "listed again here")
-            .related(first.span, "first listed here")
-            .help("remove one"),
+        };
+        diags.push(
+            Diagnostic::new(Code::DuplicateCapability, message)
+                .at(cid.span, "listed again here")
+                .related(first.span, "first listed here")
+                .help("remove one"),
         );
         return None;
     }
@@ -248,7 +279,11 @@ mod tests {
             .starts_with("did you mean `QmY3"));
         let ok = s("QmY3qun9qX3fUBHVfrA9f3v9RpyyPo8RHEuEN1XYPq1PrA");
         let first = build_auth_action(&ok, &[], &mut d).unwrap();
-        assert!(build_auth_action(&ok, &[first], &mut d).is_none());
+        assert!(build_auth_action(&ok, std::slice::from_ref(&first), &mut d).is_none());
         assert_eq!(d.0.last().unwrap().code, Code::DuplicateCapability);
+        // The same action by its CIDv1 is listed twice too.
+        let v1 = s("bafybeieqi2usvgfavoxwbh6bqjv5riwjhw736s6gyhkehl3vskomqe45xm");
+        assert!(build_auth_action(&v1, &[first], &mut d).is_none());
+        assert!(d.0.last().unwrap().message.contains("another version"));
     }
 }

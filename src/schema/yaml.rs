@@ -341,6 +341,9 @@ impl Reader<'_> {
             (_, Some("int")) => mismatch("an integer"),
             (Resolved::Float(f), None | Some("float")) => match Number::from_f64(f) {
                 Some(n) => node(NodeValue::Number(n)),
+                None if tag.is_none() && value.starts_with("0x") => {
+                    Err(Box::new(unquoted_hex(value, span)))
+                }
                 None => Err(Box::new(
                     Diagnostic::new(
                         Code::InvalidNumber,
@@ -483,6 +486,28 @@ fn resolve_plain(s: &str) -> Resolved {
         };
     }
     Resolved::String
+}
+
+/// A plain `0x…` too large for a number: almost always an Ethereum address (or a key, a hash)
+/// written without quotes, which YAML reads as a hexadecimal integer (YAML 1.2 core schema
+/// `0x[0-9a-fA-F]+`).
+fn unquoted_hex(value: &str, span: Span) -> Diagnostic {
+    let address = value.len() == 42;
+    let message = if address {
+        format!(
+            "`{value}` is an Ethereum address, and unquoted YAML reads it as a hexadecimal number"
+        )
+    } else {
+        format!(
+            "`{value}` is unquoted, so YAML reads it as a hexadecimal number, too large for JSON"
+        )
+    };
+    let what = if address { "the address" } else { "the value" };
+    Diagnostic::new(Code::InvalidNumber, message)
+        .at(span, "a number to YAML")
+        .help(format!(
+            "quote {what}: `\"{value}\"` (a hex string is text only in quotes)"
+        ))
 }
 
 fn int_radix(digits: &str, radix: u32) -> Resolved {

@@ -10,9 +10,10 @@
 
 use crate::diag::{Code, Severity};
 use crate::eth::Address;
-use crate::fit::{self, Audience, Finding, GrantExpectation};
+use crate::fit::{self, Audience, Finding, GrantExpectation, PkpExpectation};
 use crate::time::{Timestamp, Ttl};
 use crate::wire::authsig::AuthSig;
+use crate::wire::bls::NetworkKey;
 use crate::wire::coverage;
 use crate::wire::recap::Recap;
 use crate::wire::siwe::{CapabilityRequest, SiweMessage};
@@ -74,6 +75,12 @@ pub struct Expectations<'a> {
     /// Expected SIWE domain and chain id.
     pub domain: Option<&'a str>,
     pub chain_id: Option<u64>,
+    /// The grant's `signer pkp` / `auth-action` lines: the AuthSig must be the network's for
+    /// that PKP (`fit::signer`).
+    pub pkp: Option<PkpExpectation<'a>>,
+    /// The Lit network's BLS key, which verifies a `lit.bls` AuthSig; without it such an
+    /// AuthSig cannot be used (`BlsUnverifiable`).
+    pub network_key: Option<&'a NetworkKey>,
 }
 
 /// The findings that keep an AuthSig from being used for a session, as the fit engine
@@ -85,7 +92,7 @@ pub type Problem = Finding;
 /// at the first defect).
 pub fn check_auth_sig(a: &AuthSig, x: &Expectations) -> Result<SiweMessage, Vec<Problem>> {
     let profile = &crate::profile::DATIL;
-    let inspected = fit::inspect(a, profile);
+    let inspected = fit::inspect_with_key(a, profile, x.network_key);
     let requests: Vec<coverage::Request> = x
         .requests
         .iter()
@@ -111,8 +118,7 @@ pub fn check_auth_sig(a: &AuthSig, x: &Expectations) -> Result<SiweMessage, Vec<
             domain: x.domain,
             chain_id: x.chain_id,
             max_lifetime: x.max_lifetime,
-            // `sign` signs wallet AuthSigs; a PKP grant's AuthSig comes from the network.
-            pkp: None,
+            pkp: x.pkp,
         }),
         requests: &requests,
         now: Some(x.now),
@@ -214,6 +220,8 @@ mod tests {
             max_lifetime: None,
             domain: Some("app.example.com"),
             chain_id: Some(175188),
+            pkp: None,
+            network_key: None,
         }
     }
 

@@ -200,6 +200,8 @@ mod tests {
             max_lifetime: None,
             domain: Some("app.example.com"),
             chain_id: Some(1),
+            pkp: None,
+            network_key: None,
         }
     }
 

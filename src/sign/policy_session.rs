@@ -29,11 +29,13 @@ use crate::authsig::AuthSig;
 use crate::compile::{self, CompileError, SiweInputs};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::eth::Address;
+use crate::fit::PkpExpectation;
 use crate::model::{Grant, Policy, Session};
 use crate::profile::{DelegationKind, Profile};
 use crate::recap::Recap;
 use crate::siwe::CapabilityRequest;
 use crate::time::{Timestamp, Ttl};
+use crate::wire::bls::NetworkKey;
 
 /// Why signing stopped. Nothing was written to a store.
 #[derive(Debug)]
@@ -153,6 +155,11 @@ impl<'a> PolicySession<'a> {
     ) -> Expectations<'a> {
         let grant = self.grant();
         Expectations {
+            pkp: grant.signer.as_ref().map(|s| PkpExpectation {
+                address: s.address,
+                actions: &grant.auth_actions,
+            }),
+            network_key: None,
             uri,
             wallet,
             requests,
@@ -231,8 +238,12 @@ pub fn problem_diags(what: &str, file: &str, problems: &[Problem]) -> Diagnostic
     problem_lines(problems)
         .into_iter()
         .map(|(code, sentence)| {
-            Diagnostic::new(code, format!("{what} cannot be used: {sentence}"))
-                .in_file(file.to_string())
+            let d = Diagnostic::new(code, format!("{what} cannot be used: {sentence}"))
+                .in_file(file.to_string());
+            match code {
+                Code::NetworkKeyMissing => d.help("pass the Lit network's BLS key with `--network-key HEX`, or `--handshake URL` to take it from a node"),
+                _ => d,
+            }
         })
         .collect()
 }
@@ -287,6 +298,9 @@ pub struct SignRequest<'s> {
     pub delegation: Option<(AuthSig, String)>,
     pub auth: AuthSource<'s>,
     pub keys: KeySource<'s>,
+    /// The Lit network's BLS key: a given `lit.bls` AuthSig (a PKP session's) is usable only
+    /// when its signature verifies against it.
+    pub network_key: Option<NetworkKey>,
 }
 
 /// What [`sign_session`] made.
@@ -312,6 +326,7 @@ pub fn sign_session(
         delegation,
         mut auth,
         keys,
+        network_key,
     } = req;
     let session = target.session;
     let grant = target.grant();
@@ -351,7 +366,9 @@ pub fn sign_session(
                 )));
                 expiration = end;
             }
-            let x = target.expectations(&uri, None, &requests, grant_recap, issued_at, expiration);
+            let mut x =
+                target.expectations(&uri, None, &requests, grant_recap, issued_at, expiration);
+            x.network_key = network_key.as_ref();
             if let Err(mut p) = check_auth_sig(auth_sig, &x) {
                 redact_seed_uri(&mut p, &session_key);
                 return Err(FlowError::Findings(key_help(
@@ -519,6 +536,8 @@ fn check_delegation(
         max_lifetime: None,
         domain: None,
         chain_id: None,
+        pkp: None,
+        network_key: None,
     };
     if let Err(p) = check_auth_sig(&a, &x) {
         return Err(FlowError::Findings(problem_diags(what, &shown, &p)));
@@ -789,6 +808,7 @@ session "s" from "g" {
                     key: Some(key),
                     store: None,
                 },
+                network_key: None,
             },
             &mut |_| {},
         )
@@ -817,6 +837,7 @@ session "s" from "g" {
                         key: None,
                         store: Some((&mut store, StoreLayout::V8(layout.clone()))),
                     },
+                    network_key: None,
                 },
                 &mut |e| events.push(e),
             )

@@ -10,6 +10,7 @@ pub mod acc;
 pub mod auth_context;
 pub mod authsig;
 pub mod bls;
+pub mod cid;
 pub mod compile;
 pub mod compile_naga;
 pub mod compile_pkp;

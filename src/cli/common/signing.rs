@@ -157,7 +157,7 @@ impl Target {
             ),
         )
         .at(pkp.stmt_span, "the grant's signer")
-        .help("mint the session with the SDK's `getPkpSessionSigs` / `getLitActionSessionSigs` (`litcap compile --session NAME` prints their parameters as `pkpSession`), then check it with `litcap verify --policy`");
+        .help("mint the session with the SDK's `getPkpSessionSigs` / `getLitActionSessionSigs` (`litcap compile --session NAME` prints their parameters as `pkpSession`), then check it with `litcap verify --policy`; or wrap the network's AuthSig with `litcap sign --authsig FILE --network-key HEX`");
         Err(report_diags(&one(d), &self.sources))
     }
 
