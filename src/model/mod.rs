@@ -719,6 +719,32 @@ mod tests {
     }
 
     #[test]
+    fn owned_trees_build_the_same_policy_and_diagnostics() {
+        let texts = [
+            concat!(
+                "grant \"g\" {\n domain \"a\"\n allow pkp-signing on \"lit-pkp://*\"\n}\n",
+                "session \"s\" from \"h\" {\n request pkp-signing on \"lit-pkp://1\"\n}\n",
+                "session \"t\" from \"g\" {\n request pkp-sign on \"lit-pkp://1\"\n}\n",
+            ),
+            concat!(
+                "grant \"h\" {\n domain \"b\"\n allow pkp-signing on \"lit-pkp://0x1\"\n}\n",
+                "grant \"g\" { domain \"x\" }\n",
+                "session \"s\" from \"g\" {}\nsession \"u\" from \"gg\" {}\n",
+            ),
+        ];
+        let files: Vec<ast::PolicyFile> = texts
+            .iter()
+            .enumerate()
+            .map(|(id, t)| parse(id, t).0)
+            .collect();
+        let borrowed = build_for(&files, None);
+        let owned = build_owned(files, None);
+        assert_eq!(borrowed, owned);
+        assert!(owned.0.grant("h").is_some() && owned.0.session("s").is_some());
+        assert!(codes(&owned.1).contains(&Code::DuplicateName));
+    }
+
+    #[test]
     fn a_clean_policy() {
         let (p, d) = check(
             "grant \"g\" {\n domain \"a.example\"\n max-ttl 2h\n allow pkp-signing on \"lit-pkp://0x00ab\"\n}\nsession \"s\" from \"g\" {\n ttl 1h\n request pkp-signing on \"lit-pkp://ab\"\n}\n",
