@@ -52,12 +52,13 @@ pub fn parse_ttl(s: &str) -> Result<Ttl, litcap::TtlError> {
 
 pub fn run(args: CheckArgs) -> u8 {
     let requested = args.net.network.map(super::network::Network::profile);
-    let mut loaded =
-        match litcap::internal::load::load_paths_for(&common::policy_paths(&args.files), requested)
-        {
-            Ok(l) => l,
-            Err(e) => return common::io_error(&e),
-        };
+    let mut loaded = match litcap::internal::load::load_paths_without_trees(
+        &common::policy_paths(&args.files),
+        requested,
+    ) {
+        Ok(l) => l,
+        Err(e) => return common::io_error(&e),
+    };
     let profile = match super::network::for_policy(args.net.network, &loaded.policy) {
         Ok(p) => p,
         Err(code) => return code,
@@ -76,9 +77,6 @@ pub fn run(args: CheckArgs) -> u8 {
             "pass `--uri URI` (e.g. `did:key:…` or `https://…`) instead",
         );
     }
-    // The syntax trees are not needed once the policy is built: free them before the report
-    // is (peak memory of large policies).
-    drop(std::mem::take(&mut loaded.files));
     let opts = CheckOptions {
         session: args.session.clone(),
         lint: LintOptions {

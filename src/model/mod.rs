@@ -183,59 +183,98 @@ pub fn build_for(
 ) -> (Policy, Diagnostics) {
     let mut diags = Diagnostics::new();
     let profile = network::choose(files, requested, &mut diags);
+    let items = files.iter().flat_map(|f| {
+        f.items.iter().map(|item| match item {
+            Item::Grant(g) => Block::Grant(g),
+            Item::Session(s) => Block::Session(s),
+        })
+    });
+    let policy = build_blocks(profile, items, &mut diags);
+    (policy, diags)
+}
+
+/// [`build_for`] that consumes the syntax trees, freeing each block once it is built: the
+/// trees and the model are never whole in memory together (peak memory of large policies,
+/// issue #13). The same policy and diagnostics, in the same order.
+pub fn build_owned(
+    files: Vec<ast::PolicyFile>,
+    requested: Option<&'static Profile>,
+) -> (Policy, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let profile = network::choose(&files, requested, &mut diags);
+    let items = files.into_iter().flat_map(|f| {
+        f.items.into_iter().map(|item| match item {
+            Item::Grant(g) => Block::Grant(g),
+            Item::Session(s) => Block::Session(s),
+        })
+    });
+    let policy = build_blocks(profile, items, &mut diags);
+    (policy, diags)
+}
+
+/// A grant or session block, borrowed ([`build_for`]) or owned ([`build_owned`]).
+enum Block<G, S> {
+    Grant(G),
+    Session(S),
+}
+
+/// The grants in order, then the sessions (a session may name a grant of a later file). Each
+/// block is dropped once built, which frees owned trees as the model grows.
+fn build_blocks<G, S>(
+    profile: &'static Profile,
+    items: impl Iterator<Item = Block<G, S>>,
+    diags: &mut Diagnostics,
+) -> Policy
+where
+    G: std::borrow::Borrow<ast::Grant>,
+    S: std::borrow::Borrow<ast::Session>,
+{
     let mut policy = Policy {
         profile_name: profile.name,
         ..Policy::default()
     };
-    let mut pending_sessions: Vec<&ast::Session> = Vec::new();
-    let mut grant_index: HashMap<&str, usize> = HashMap::new();
-    for f in files {
-        for item in &f.items {
-            match item {
-                Item::Grant(g) => {
-                    if let Some(&first) = grant_index.get(g.name.value.as_str()) {
-                        diags.push(duplicate("grant", &g.name, policy.grants[first].name_span));
-                        continue;
-                    }
-                    grant_index.insert(&g.name.value, policy.grants.len());
-                    policy.grants.push(build_grant(g, profile, &mut diags));
+    let mut pending_sessions: Vec<S> = Vec::new();
+    // Name → index of its first definition; it becomes the policy's index.
+    let mut grant_index: HashMap<String, usize> = HashMap::new();
+    for item in items {
+        match item {
+            Block::Grant(g) => {
+                let g = g.borrow();
+                if let Some(&first) = grant_index.get(g.name.value.as_str()) {
+                    diags.push(duplicate("grant", &g.name, policy.grants[first].name_span));
+                    continue;
                 }
-                Item::Session(s) => pending_sessions.push(s),
+                grant_index.insert(g.name.value.clone(), policy.grants.len());
+                policy.grants.push(build_grant(g, profile, diags));
             }
+            Block::Session(s) => pending_sessions.push(s),
         }
     }
-    let mut session_names: HashMap<&str, Span> = HashMap::new();
+    let mut session_index: HashMap<String, usize> = HashMap::with_capacity(pending_sessions.len());
+    let mut session_names: HashMap<String, Span> = HashMap::new();
     let mut unknown_grant_help: HashMap<String, String> = HashMap::new();
     for s in pending_sessions {
+        let s = s.borrow();
         if let Some(first) = session_names.get(s.name.value.as_str()) {
             diags.push(duplicate("session", &s.name, *first));
             continue;
         }
-        session_names.insert(&s.name.value, s.name.span);
+        session_names.insert(s.name.value.clone(), s.name.span);
         if let Some(session) = build_session(
             profile,
             s,
             &policy.grants,
             &grant_index,
             &mut unknown_grant_help,
-            &mut diags,
+            diags,
         ) {
+            session_index.insert(session.name.clone(), policy.sessions.len());
             policy.sessions.push(session);
         }
     }
-    policy.grant_index = policy
-        .grants
-        .iter()
-        .enumerate()
-        .map(|(i, g)| (g.name.clone(), i))
-        .collect();
-    policy.session_index = policy
-        .sessions
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.name.clone(), i))
-        .collect();
-    (policy, diags)
+    policy.grant_index = grant_index;
+    policy.session_index = session_index;
+    policy
 }
 
 fn duplicate(kind: &str, name: &Spanned<String>, first: Span) -> Diagnostic {
@@ -545,7 +584,7 @@ fn build_session(
     profile: &Profile,
     s: &ast::Session,
     grants: &[Grant],
-    grant_index: &HashMap<&str, usize>,
+    grant_index: &HashMap<String, usize>,
     unknown_grant_help: &mut HashMap<String, String>,
     diags: &mut Diagnostics,
 ) -> Option<Session> {
@@ -677,6 +716,32 @@ mod tests {
 
     fn codes(d: &Diagnostics) -> Vec<Code> {
         d.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn owned_trees_build_the_same_policy_and_diagnostics() {
+        let texts = [
+            concat!(
+                "grant \"g\" {\n domain \"a\"\n allow pkp-signing on \"lit-pkp://*\"\n}\n",
+                "session \"s\" from \"h\" {\n request pkp-signing on \"lit-pkp://1\"\n}\n",
+                "session \"t\" from \"g\" {\n request pkp-sign on \"lit-pkp://1\"\n}\n",
+            ),
+            concat!(
+                "grant \"h\" {\n domain \"b\"\n allow pkp-signing on \"lit-pkp://0x1\"\n}\n",
+                "grant \"g\" { domain \"x\" }\n",
+                "session \"s\" from \"g\" {}\nsession \"u\" from \"gg\" {}\n",
+            ),
+        ];
+        let files: Vec<ast::PolicyFile> = texts
+            .iter()
+            .enumerate()
+            .map(|(id, t)| parse(id, t).0)
+            .collect();
+        let borrowed = build_for(&files, None);
+        let owned = build_owned(files, None);
+        assert_eq!(borrowed, owned);
+        assert!(owned.0.grant("h").is_some() && owned.0.session("s").is_some());
+        assert!(codes(&owned.1).contains(&Code::DuplicateName));
     }
 
     #[test]
