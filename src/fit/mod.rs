@@ -142,6 +142,8 @@ pub struct Inspected<'a> {
     /// A `lit.bls` AuthSig's BLS check against the network key (`None`: not `lit.bls`, no
     /// key given, or no SIWE message to hash).
     pub bls: Option<Result<(), BlsFault>>,
+    /// Flavors whose validation of `siwe` is known to pass ([`Validated`]).
+    pub validated: Validated,
 }
 
 /// Why a `lit.bls` signature fails (lit-peer `validate_bls_auth_sig_basic`; see
@@ -206,25 +208,31 @@ pub fn inspect_with_key<'a>(
         .as_ref()
         .ok()
         .and_then(|s| eth::recover_personal(a.signed_message.as_bytes(), s).ok());
-    let signer_for = |m: &SiweMessage, flavor: Flavor, sig: &Signature| {
-        let text = m.render(flavor);
-        if text == a.signed_message {
+    // Each flavor's rendering once: compared with the text as written (equal for every
+    // SDK-made AuthSig), it decides both the signer and whether validation can be skipped.
+    let renders = siwe.as_ref().map(|m| Renders::of(m, &a.signed_message));
+    let validated = match (&siwe, &renders) {
+        (Some(m), Some(r)) => Validated::of(m, r, siwe_error.is_none()),
+        _ => Validated::default(),
+    };
+    let signer_for = |flavor: Flavor, sig: &Signature| {
+        let r = renders.as_ref()?;
+        let (as_written, text) = match flavor {
+            Flavor::Sdk => (r.sdk_as_written, &r.sdk),
+            Flavor::Node => (r.node_as_written, r.node.as_ref().unwrap_or(&r.sdk)),
+        };
+        Some(if as_written {
             signer_as_written
         } else {
             eth::recover_personal(text.as_bytes(), sig).ok()
-        }
+        })
     };
     let usable = signature.as_ref().ok();
-    let node_signer = siwe
-        .as_ref()
-        .zip(usable)
-        .map(|(m, s)| signer_for(m, Flavor::Node, s));
+    let node_signer = usable.and_then(|s| signer_for(Flavor::Node, s));
     let sdk_sig = usable.filter(|_| a.sig.starts_with("0x") || !profile.sdk.sig_needs_0x);
-    let sdk_signer = siwe
-        .as_ref()
+    let sdk_signer = sdk_sig
         .filter(|_| siwe_error.is_none())
-        .zip(sdk_sig)
-        .map(|(m, s)| signer_for(m, Flavor::Sdk, s));
+        .and_then(|s| signer_for(Flavor::Sdk, s));
     let mut recaps = Vec::new();
     let mut sdk_recap = None;
     if let Some(m) = &siwe {
@@ -275,6 +283,63 @@ pub fn inspect_with_key<'a>(
         sdk_signer,
         recaps,
         sdk_recap,
+        validated,
+    }
+}
+
+/// A parsed message's renderings in both flavors, and whether each is the text as written.
+struct Renders {
+    sdk: String,
+    /// `None`: the same text as `sdk` (the flavors differ only on an empty `Request ID` or an
+    /// empty `Resources:` list, see [`SiweMessage::render_with_spans`]).
+    node: Option<String>,
+    sdk_as_written: bool,
+    node_as_written: bool,
+}
+
+impl Renders {
+    fn of(m: &SiweMessage, written: &str) -> Renders {
+        let sdk = m.render(Flavor::Sdk);
+        let differ =
+            m.request_id.as_deref() == Some("") || m.resources.as_ref().is_some_and(Vec::is_empty);
+        let node = differ.then(|| m.render(Flavor::Node));
+        let sdk_as_written = sdk == written;
+        let node_as_written = match &node {
+            Some(n) => n == written,
+            None => sdk_as_written,
+        };
+        Renders {
+            sdk,
+            node,
+            sdk_as_written,
+            node_as_written,
+        }
+    }
+}
+
+/// Flavors whose [`SiweMessage::validate_as`] is known to pass without running it.
+///
+/// Validation checks each field by the grammar the parser applies, then renders the message and
+/// parses it back. For a message the parser of flavor F read from text T that is also its
+/// rendering in F, both parts are already done: the parser ran the same field checks
+/// (`check_address`, `check_statement`, `check_nonce`, `check_time`, `check_request_id`,
+/// `check_uri`, `check_authority`, version `1`) on the same values, and re-parsing the
+/// rendering re-parses T. The nodes' parser (siwe-rs) differs from the SDK's only in those
+/// checks, each more lenient, and in refusing a `scheme://`; so a scheme-less message the SDK's
+/// parser read passes the nodes' validation when the nodes' rendering is T as well. Anything
+/// else (a rendering that differs from T, a scheme) is validated as before.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Validated {
+    pub sdk: bool,
+    pub node: bool,
+}
+
+impl Validated {
+    fn of(m: &SiweMessage, r: &Renders, parsed_by_sdk: bool) -> Validated {
+        Validated {
+            sdk: parsed_by_sdk && r.sdk_as_written,
+            node: r.node_as_written && (m.scheme.is_none() || !parsed_by_sdk),
+        }
     }
 }
 
@@ -648,6 +713,47 @@ mod tests {
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
+    }
+
+    /// `Validated` only ever skips a validation that passes: for messages the SDK's parser
+    /// reads, those only the nodes' parser reads (a line break in the nonce is neither), a
+    /// scheme, an empty `Request ID`, an empty `Resources:` list and non-canonical spacing.
+    #[test]
+    fn validated_flavors_are_the_ones_that_validate() {
+        let base = authsig().signed_message;
+        let variants = [
+            base.clone(),
+            format!("https://{base}"),
+            base.replace("Statement", "Statement ©"),
+            base.replace("\nResources:", "\nRequest ID: \nResources:"),
+            base.replace("\nRequest ID", "\nRequest ID: x"),
+            format!("{}\nResources:", base.split("\nResources:").next().unwrap()),
+            base.replace("Nonce: ", "Nonce: a-b-c-d-"),
+            base.replace("Version: 1", "Version: 2"),
+        ];
+        let mut seen = 0;
+        for text in variants {
+            let mut a = authsig();
+            a.signed_message = text.clone();
+            let ins = inspect(&a, &DATIL);
+            let Some(m) = &ins.siwe else { continue };
+            seen += 1;
+            if ins.validated.sdk {
+                assert!(m.validate_as(Flavor::Sdk).is_ok(), "{text}");
+            }
+            if ins.validated.node {
+                assert!(m.validate_as(Flavor::Node).is_ok(), "{text}");
+            }
+        }
+        assert!(seen >= 4);
+        let a = authsig();
+        assert_eq!(
+            inspect(&a, &DATIL).validated,
+            Validated {
+                sdk: true,
+                node: true
+            }
+        );
     }
 
     fn authsig() -> AuthSig {

@@ -12,26 +12,34 @@ use crate::wire::siwe::{self, Flavor, SiweMessage, SiweVerifyError};
 /// Runs `SiweMessage::verify`, or its time and validation steps when the `sig` is unusable
 /// (then the signature step fails as it does in siwe, with no recovered address).
 /// `signer` is `Some(recovered)` for a usable signature (recovered from this flavor's text).
+/// `validated`: `m.validate_as(flavor)` is known to pass ([`crate::fit::Inspected::validated`]),
+/// so it is not run again (the verdict is the same; the render and re-parse are saved).
 pub fn verify_with(
     m: &SiweMessage,
     signer: Option<Option<eth::Address>>,
     now: Timestamp,
     flavor: Flavor,
+    validated: bool,
 ) -> Result<Address, SiweVerifyError> {
     let opts = siwe::VerifyOpts {
         time: Some(now),
         flavor,
+        validated,
         ..Default::default()
+    };
+    let validate = || match validated {
+        true => Ok(()),
+        false => m.validate_as(flavor).map_err(SiweVerifyError::Invalid),
     };
     match signer {
         Some(signer) => m.verify_signer(signer, &opts),
         None => {
             if flavor == Flavor::Node {
-                m.validate_as(flavor).map_err(SiweVerifyError::Invalid)?;
+                validate()?;
             }
             m.check_time(now, flavor)?;
             if flavor == Flavor::Sdk {
-                m.validate_as(flavor).map_err(SiweVerifyError::Invalid)?;
+                validate()?;
             }
             Err(SiweVerifyError::SignatureMismatch {
                 recovered: None,

@@ -121,9 +121,17 @@ pub(super) fn check(a: &AuthSig, file: Option<&AuthSigFile>, opts: &CheckOptions
         Some(m) if ins.kind != AuthSigKind::BlsNetwork => (
             Some(match &ins.siwe_error {
                 Some(e) => Err(SiweVerifyError::Invalid(e.clone())),
-                None => fit::sdk::verify_with(m, ins.sdk_signer, now, Flavor::Sdk),
+                None => {
+                    fit::sdk::verify_with(m, ins.sdk_signer, now, Flavor::Sdk, ins.validated.sdk)
+                }
             }),
-            Some(fit::sdk::verify_with(m, ins.node_signer, now, Flavor::Node)),
+            Some(fit::sdk::verify_with(
+                m,
+                ins.node_signer,
+                now,
+                Flavor::Node,
+                ins.validated.node,
+            )),
         ),
         _ => (None, None),
     };

@@ -222,12 +222,16 @@ impl SiweMessage {
             Flavor::Sdk => {
                 self.check_bindings(opts)?;
                 self.check_time(at, Flavor::Sdk)?;
-                self.validate_as(Flavor::Sdk)
-                    .map_err(SiweVerifyError::Invalid)?;
+                if !opts.validated {
+                    self.validate_as(Flavor::Sdk)
+                        .map_err(SiweVerifyError::Invalid)?;
+                }
             }
             Flavor::Node => {
-                self.validate_as(Flavor::Node)
-                    .map_err(SiweVerifyError::Invalid)?;
+                if !opts.validated {
+                    self.validate_as(Flavor::Node)
+                        .map_err(SiweVerifyError::Invalid)?;
+                }
                 self.check_time(at, Flavor::Node)?;
                 self.check_bindings(opts)?;
             }
@@ -316,6 +320,10 @@ pub struct VerifyOpts {
     /// Expected `nonce`, if any.
     pub nonce: Option<String>,
     pub flavor: Flavor,
+    /// The caller knows [`SiweMessage::validate_as`] passes for `flavor` (the message was
+    /// parsed from text that is its own rendering, see [`crate::fit::Inspected::validated`]),
+    /// so verification does not render and re-parse it again. `false` validates.
+    pub validated: bool,
 }
 
 /// Why [`SiweMessage::verify`] failed.
