@@ -74,6 +74,8 @@ export interface CheckOptions {
   at?: string;
   /** The session public key the AuthSig must be for. */
   sessionKey?: string;
+  /** ERC-5573 policies (`network "erc5573"`): the relying party the AuthSig's SIWE `URI` must name. */
+  uri?: string;
   /** The network's BLS public key (96 hex digits, `0x` optional), for a `lit.bls` AuthSig. */
   networkKey?: string;
 }

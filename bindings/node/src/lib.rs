@@ -194,6 +194,7 @@ fn check_impl(options: &str) -> Result<Value, Failure> {
                 text,
                 at: opt_time(&o, "at")?.unwrap_or_else(Timestamp::now),
                 session_key: opt_str(&o, "sessionKey")?.map(str::to_string),
+                uri: opt_str(&o, "uri")?.map(str::to_string),
                 network_key: opt_network_key(&o)?,
             };
             check_with_authsig(&mut loaded, &opts, &input)
