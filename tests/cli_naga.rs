@@ -11,15 +11,10 @@ use litcap::Timestamp;
 use litcap::{DATIL, NAGA};
 use serde_json::Value;
 
-const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const KEY: &str = common::V8_WALLET_KEY;
 const NONCE: &str = "0x921dd92f497527857ee8dda62f1805e56c34c99a6b37691b4e56e6fb171a5a70";
 
-fn vector(name: &str) -> common::Vector {
-    common::v8_vectors()
-        .into_iter()
-        .find(|v| v.file.starts_with(name))
-        .expect(name)
-}
+use common::v8_vector as vector;
 
 fn opts() -> VerifyOptions {
     VerifyOptions {
@@ -335,21 +330,7 @@ fn temp_policy(name: &str, text: &str) -> std::path::PathBuf {
 #[test]
 fn compile_naga_matches_vector_08() {
     let v = vector("08-");
-    let p = temp_policy(
-        "v08",
-        r#"grant "g" {
-  domain "localhost"
-  max-ttl 1d
-  allow pkp-signing on "lit-pkp://*"
-  allow lit-action-execution on "lit-litaction://*"
-}
-session "s" from "g" {
-  ttl 1d
-  request pkp-signing on "lit-pkp://*"
-  request lit-action-execution on "lit-litaction://*"
-}
-"#,
-    );
+    let p = temp_policy("v08", common::V8_WILDCARD_POLICY);
     let out = common::litcap(&[
         "compile",
         p.to_str().unwrap(),
@@ -424,21 +405,7 @@ session "s" from "g" {
 #[test]
 fn sign_naga_matches_vector_08() {
     let v = vector("08-");
-    let p = temp_policy(
-        "s08",
-        r#"grant "g" {
-  domain "localhost"
-  max-ttl 1d
-  allow pkp-signing on "lit-pkp://*"
-  allow lit-action-execution on "lit-litaction://*"
-}
-session "s" from "g" {
-  ttl 1d
-  request pkp-signing on "lit-pkp://*"
-  request lit-action-execution on "lit-litaction://*"
-}
-"#,
-    );
+    let p = temp_policy("s08", common::V8_WILDCARD_POLICY);
     let mut args = vec![
         "sign",
         p.to_str().unwrap(),

@@ -6,29 +6,11 @@ mod common;
 use common::Temp;
 use serde_json::Value;
 
-const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const POLICY: &str = r#"grant "g" {
-  domain "localhost"
-  max-ttl 1d
-  allow pkp-signing on "lit-pkp://*"
-  allow lit-action-execution on "lit-litaction://*"
-}
-session "s" from "g" {
-  ttl 1d
-  request pkp-signing on "lit-pkp://*"
-  request lit-action-execution on "lit-litaction://*"
-}
-"#;
-
-fn vector_10() -> common::Vector {
-    common::v8_vectors()
-        .into_iter()
-        .find(|v| v.file.starts_with("10-"))
-        .expect("vector 10")
-}
+const KEY: &str = common::V8_WALLET_KEY;
+const POLICY: &str = common::V8_WILDCARD_POLICY;
 
 fn sign(tmp: &Temp, extra: &[&str]) -> std::process::Output {
-    let v = vector_10();
+    let v = common::v8_vector("10-");
     let policy = tmp.file("p.litcap", POLICY, 0o644);
     let feed = tmp.file(
         "feed.json",
@@ -70,7 +52,7 @@ fn sign(tmp: &Temp, extra: &[&str]) -> std::process::Output {
 
 #[test]
 fn the_sdks_choice_of_nodes_is_vector_10() {
-    let v = vector_10();
+    let v = common::v8_vector("10-");
     let tmp = Temp::new("naga-feed");
     let out = sign(
         &tmp,

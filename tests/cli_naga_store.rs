@@ -12,32 +12,14 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const ADDRESS: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
-const POLICY: &str = r#"grant "g" {
-  domain "localhost"
-  max-ttl 1d
-  allow pkp-signing on "lit-pkp://*"
-  allow lit-action-execution on "lit-litaction://*"
-}
-session "s" from "g" {
-  ttl 1d
-  request pkp-signing on "lit-pkp://*"
-  request lit-action-execution on "lit-litaction://*"
-}
-"#;
-
-fn vector_08() -> common::Vector {
-    common::v8_vectors()
-        .into_iter()
-        .find(|v| v.file.starts_with("08-"))
-        .expect("vector 08")
-}
+const KEY: &str = common::V8_WALLET_KEY;
+const ADDRESS: &str = common::V8_WALLET_ADDRESS;
+const POLICY: &str = common::V8_WILDCARD_POLICY;
 
 /// `sign --network naga --store DIR` with vector 08's inputs (app `lit-oracle`, network
 /// `naga-dev`, the oracle's defaults); `times` is `--issued-at` and, if given, `--expiration`.
 fn sign(dir: &Path, policy: &Path, times: &[&str]) -> std::process::Output {
-    let v = vector_08();
+    let v = common::v8_vector("08-");
     let mut args: Vec<String> = [
         "sign",
         policy.to_str().unwrap(),
@@ -94,7 +76,7 @@ fn entries(dir: &Path) -> Vec<(String, String)> {
 }
 
 fn expected_storage() -> Vec<(String, String)> {
-    let v = vector_08();
+    let v = common::v8_vector("08-");
     let mut out: Vec<(String, String)> = v.expected["storage"]
         .as_object()
         .unwrap()
@@ -107,7 +89,7 @@ fn expected_storage() -> Vec<(String, String)> {
 
 #[test]
 fn the_store_is_the_sdks_layout_byte_for_byte() {
-    let v = vector_08();
+    let v = common::v8_vector("08-");
     let tmp = Temp::new("naga-store");
     let policy = tmp.file("p.litcap", POLICY, 0o644);
     let dir = tmp.0.join("store");
@@ -209,7 +191,7 @@ fn oracle(input: &Value) -> Option<Value> {
 
 #[test]
 fn the_sdk_and_litcap_share_a_store() {
-    let v = vector_08();
+    let v = common::v8_vector("08-");
     let tmp = Temp::new("naga-store-sdk");
     let policy = tmp.file("p.litcap", POLICY, 0o644);
 

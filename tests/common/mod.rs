@@ -139,6 +139,35 @@ pub fn v8_vectors() -> Vec<Vector> {
         .collect()
 }
 
+/// The v8 vector whose file name starts with `prefix` (`"08-"`).
+pub fn v8_vector(prefix: &str) -> Vector {
+    v8_vectors()
+        .into_iter()
+        .find(|v| v.file.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no v8 vector `{prefix}*`"))
+}
+
+/// The wallet key of the v8 signing vectors (the first well-known Anvil/Hardhat account; a
+/// test key, never a real one) and its address.
+pub const V8_WALLET_KEY: &str =
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+pub const V8_WALLET_ADDRESS: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+
+/// The policy of the v8 SessionSigs vectors 08 and 10: PKP signing and Lit Action execution
+/// on every resource, for `localhost` nodes.
+pub const V8_WILDCARD_POLICY: &str = r#"grant "g" {
+  domain "localhost"
+  max-ttl 1d
+  allow pkp-signing on "lit-pkp://*"
+  allow lit-action-execution on "lit-litaction://*"
+}
+session "s" from "g" {
+  ttl 1d
+  request pkp-signing on "lit-pkp://*"
+  request lit-action-execution on "lit-litaction://*"
+}
+"#;
+
 /// The v8 vectors of one kind; panics if there are none.
 pub fn v8_vectors_of(kind: &str) -> Vec<Vector> {
     let v: Vec<Vector> = v8_vectors()
