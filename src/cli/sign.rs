@@ -137,6 +137,11 @@ pub fn run(args: SignArgs) -> u8 {
 /// The flags that belong to the other network, refused with the replacement named.
 fn check_network_flags(args: &SignArgs) -> Result<(), Reported> {
     let refuse = |m: &str| Err(Reported(usage_error(m)));
+    // Checked here, not with clap's `requires`: clap counts `requires = "store"` as met when
+    // any other member of `--store`'s argument group is given.
+    if (args.app_name.is_some() || args.network_name.is_some()) && args.store.is_none() {
+        return refuse("--app-name and --network-name name the entries of a key store: pass them with --store DIR");
+    }
     match args.net.get() {
         Network::Datil => {
             if !args.max_prices.is_empty() || args.price_feed.is_some() {
