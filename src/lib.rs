@@ -131,6 +131,8 @@ pub use load::{load_inputs, load_paths, LoadError, Loaded, PolicyFormat};
 pub use model::{Grant, Policy, Session};
 // Compile a session to what the SDK puts on the wire.
 pub use wire::compile::{compile, CompileError, Compiled, SiweInputs};
+// Compile a plain ERC-5573 session (`network "erc5573"`): siwe-recap's statement, URN and SIWE.
+pub use wire::erc5573;
 // Check a policy, alone or against a signed AuthSig.
 pub use verify::check::{
     check_policy, check_with_authsig, AuthSigInput, CheckOptions, CheckReport, CoverageEntry,

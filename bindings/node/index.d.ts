@@ -22,6 +22,9 @@ export interface CompileOptions {
   address?: string;
   /** The session public key, 64 hex digits. */
   sessionKey?: string;
+  /** ERC-5573 policies (`network "erc5573"`): the relying party, instead of `sessionKey`; the
+   *  result is then siwe-recap's (`network`, `requests`, `statement`, `recapUrn`, `siweMessage`). */
+  uri?: string;
   nonce?: string;
   /** RFC 3339. */
   issuedAt?: string;

@@ -143,6 +143,9 @@ fn compile_impl(options: &str) -> Result<Value, Failure> {
         ));
     }
     let session = opt_str(&o, "session")?.ok_or_else(|| Failure::usage("`session` is required"))?;
+    if !loaded.policy.profile().is_lit() {
+        return compile_erc5573(&o, &loaded, session);
+    }
     let inputs = match opt_str(&o, "address")? {
         None => None,
         Some(address) => {
@@ -162,6 +165,32 @@ fn compile_impl(options: &str) -> Result<Value, Failure> {
         }
     };
     match compile(&loaded.policy, session, inputs.as_ref()) {
+        Ok(c) => Ok(c.to_json()),
+        Err(CompileError::Usage(m)) => Err(Failure::usage(m)),
+        Err(CompileError::Policy(d)) => Err(Failure::from_diagnostics(&d, &loaded.sources)),
+    }
+}
+
+/// `compile` of a plain ERC-5573 policy (`litcap compile --uri`): `uri` names the relying
+/// party instead of a session key.
+fn compile_erc5573(
+    o: &Map<String, Value>,
+    loaded: &Loaded,
+    session: &str,
+) -> Result<Value, Failure> {
+    let inputs = match opt_str(o, "address")? {
+        None => None,
+        Some(address) => Some(litcap::erc5573::Inputs {
+            address: address.to_string(),
+            uri: opt_str(o, "uri")?
+                .ok_or_else(|| Failure::usage("`address` needs `uri` with `erc5573`"))?
+                .to_string(),
+            nonce: opt_str(o, "nonce")?.unwrap_or_default().to_string(),
+            issued_at: opt_time(o, "issuedAt")?.unwrap_or_else(Timestamp::now),
+            expiration: opt_time(o, "expiration")?,
+        }),
+    };
+    match litcap::erc5573::compile(&loaded.policy, session, inputs.as_ref()) {
         Ok(c) => Ok(c.to_json()),
         Err(CompileError::Usage(m)) => Err(Failure::usage(m)),
         Err(CompileError::Policy(d)) => Err(Failure::from_diagnostics(&d, &loaded.sources)),

@@ -40,10 +40,14 @@ test('compile equals `litcap compile --format json` on every example policy and 
   for (const p of policies) {
     for (const session of sessionsOf(p)) {
       assert.deepEqual(litcap.compile({ files: [file(p)], session }), cli(['compile', p, '--session', session]), `${p} ${session}`);
-      const siwe = { address: ADDRESS, sessionKey: KEY, nonce: NONCE, issuedAt: AT };
+      // A plain ERC-5573 policy names its relying party (`uri`), not a Lit session key.
+      const erc5573 = /network "erc5573"|network: erc5573|"network": "erc5573"/.test(file(p).text);
+      const audience = erc5573 ? { uri: 'https://api.example.com' } : { sessionKey: KEY };
+      const audienceArgs = erc5573 ? ['--uri', 'https://api.example.com'] : ['--session-key', KEY];
+      const siwe = { address: ADDRESS, nonce: NONCE, issuedAt: AT, ...audience };
       assert.deepEqual(
         litcap.compile({ files: [file(p)], session, ...siwe }),
-        cli(['compile', p, '--session', session, '--address', ADDRESS, '--session-key', KEY, '--nonce', NONCE, '--issued-at', AT]),
+        cli(['compile', p, '--session', session, '--address', ADDRESS, ...audienceArgs, '--nonce', NONCE, '--issued-at', AT]),
         `${p} ${session} with SIWE inputs`
       );
       n++;
