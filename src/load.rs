@@ -285,6 +285,16 @@ impl TextInput {
 }
 
 /// Parses and checks in-memory inputs `(name, format, bytes)`.
+/// One DSL policy text, named `p.litcap`: the unit tests' way to load a policy.
+#[cfg(test)]
+pub(crate) fn load_dsl(text: &str) -> Loaded {
+    load_inputs(vec![(
+        "p.litcap".into(),
+        PolicyFormat::Dsl,
+        text.as_bytes().to_vec(),
+    )])
+}
+
 pub fn load_inputs(inputs: Vec<(String, PolicyFormat, Vec<u8>)>) -> Loaded {
     load_inputs_for(inputs, None)
 }

@@ -742,7 +742,6 @@ fn key_help(mut diags: Diagnostics, key: &SessionKey) -> Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::{load_inputs, PolicyFormat};
     use crate::sign::LocalWallet;
 
     const POLICY: &str = r#"grant "g" {
@@ -758,11 +757,7 @@ session "s" from "g" {
     const NONCE: &str = "0x921dd92f497527857ee8dda62f1805e56c34c99a6b37691b4e56e6fb171a5a70";
 
     fn policy() -> Policy {
-        let loaded = load_inputs(vec![(
-            "p.litcap".into(),
-            PolicyFormat::Dsl,
-            POLICY.as_bytes().to_vec(),
-        )]);
+        let loaded = crate::load::load_dsl(POLICY);
         assert!(!loaded.diagnostics.has_errors());
         loaded.policy
     }

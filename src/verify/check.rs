@@ -764,16 +764,11 @@ pub fn no_such_session(name: &str) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::{load_inputs, PolicyFormat};
 
     #[test]
     fn coverage_names_the_allow() {
         let text = "grant \"g\" {\n domain \"a\"\n statement \"s\"\n max-ttl 1h\n allow pkp-signing on \"lit-pkp://0a\"\n}\nsession \"s\" from \"g\" {\n ttl 1h\n request pkp-signing on \"lit-pkp://0a\"\n request lit-action-execution on \"lit-litaction://Qm1\"\n}\n";
-        let l = load_inputs(vec![(
-            "p.litcap".into(),
-            PolicyFormat::Dsl,
-            text.as_bytes().to_vec(),
-        )]);
+        let l = crate::load::load_dsl(text);
         let r = check_policy(&l, &CheckOptions::default());
         assert_eq!(r.coverage.len(), 2);
         assert!(r.coverage[0].covered);

@@ -371,14 +371,9 @@ pub fn to_json(changes: &[Change]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::{load_inputs, PolicyFormat};
 
     fn p(text: &str) -> Policy {
-        let l = load_inputs(vec![(
-            "p.litcap".into(),
-            PolicyFormat::Dsl,
-            text.as_bytes().to_vec(),
-        )]);
+        let l = crate::load::load_dsl(text);
         assert!(!l.diagnostics.has_errors(), "{:?}", l.diagnostics);
         l.policy
     }

@@ -189,16 +189,11 @@ pub fn explain(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::{load_inputs, PolicyFormat};
 
     #[test]
     fn explains_both_ways() {
         let text = "grant \"g\" {\n domain \"a\"\n allow pkp-signing on \"lit-pkp://*\"\n}\nsession \"s\" from \"g\" {\n request pkp-signing on \"lit-pkp://0a\"\n}\n";
-        let l = load_inputs(vec![(
-            "p.litcap".into(),
-            PolicyFormat::Dsl,
-            text.as_bytes().to_vec(),
-        )]);
+        let l = crate::load::load_dsl(text);
         let s = l.policy.session("s").unwrap();
         let (a, r) = parse_question("pkp-signing on lit-pkp://0x0a").unwrap();
         let e = explain(&l.policy, s, a, r);

@@ -312,14 +312,9 @@ fn grant_ttl(grant: &Grant, opts: &LintOptions, d: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::{load_inputs, PolicyFormat};
 
     fn lints(text: &str) -> Vec<Code> {
-        let l = load_inputs(vec![(
-            "p.litcap".into(),
-            PolicyFormat::Dsl,
-            text.as_bytes().to_vec(),
-        )]);
+        let l = crate::load::load_dsl(text);
         assert!(!l.diagnostics.has_errors(), "{:?}", l.diagnostics);
         let mut d = lint(&l.policy, &LintOptions::default(), None);
         d.apply_suppressions(&l.sources);

@@ -205,14 +205,9 @@ fn message(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::{load_inputs, PolicyFormat};
 
     fn policy(text: &str) -> Policy {
-        let l = load_inputs(vec![(
-            "p.litcap".into(),
-            PolicyFormat::Dsl,
-            text.as_bytes().to_vec(),
-        )]);
+        let l = crate::load::load_dsl(text);
         assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
         l.policy
     }

@@ -445,11 +445,7 @@ mod tests {
     #[test]
     fn policy_findings_come_from_the_fit_engine() {
         let text = "grant \"g\" {\n domain \"app.example.com\"\n max-ttl 1h\n allow pkp-signing on \"lit-pkp://*\"\n}\nsession \"s\" from \"g\" {\n ttl 1h\n request pkp-signing on \"lit-pkp://*\"\n}\n";
-        let l = crate::load::load_inputs(vec![(
-            "p.litcap".into(),
-            crate::load::PolicyFormat::Dsl,
-            text.as_bytes().to_vec(),
-        )]);
+        let l = crate::load::load_dsl(text);
         let session = l.policy.session("s").unwrap();
         let cap = authsig(
             &crate::siwe::session_key_uri(&session_hex()),
@@ -486,11 +482,7 @@ mod tests {
     #[test]
     fn a_wallet_authsig_under_a_pkp_grant_is_a_finding() {
         let text = "grant \"g\" {\n domain \"localhost\"\n signer pkp \"0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A\"\n max-ttl 1d\n allow pkp-signing on \"lit-pkp://*\"\n}\nsession \"s\" from \"g\" {\n ttl 1h\n request pkp-signing on \"lit-pkp://*\"\n}\n";
-        let l = crate::load::load_inputs(vec![(
-            "p.litcap".into(),
-            crate::load::PolicyFormat::Dsl,
-            text.as_bytes().to_vec(),
-        )]);
+        let l = crate::load::load_dsl(text);
         let session = l.policy.session("s").unwrap();
         let cap = authsig(
             &crate::siwe::session_key_uri(&session_hex()),
