@@ -285,6 +285,14 @@ impl TextInput {
 }
 
 /// Parses and checks in-memory inputs `(name, format, bytes)`.
+/// [`load_dsl`] of a policy that must load without any diagnostic.
+#[cfg(test)]
+pub(crate) fn clean_dsl_policy(text: &str) -> crate::model::Policy {
+    let l = load_dsl(text);
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    l.policy
+}
+
 /// One DSL policy text, named `p.litcap`: the unit tests' way to load a policy.
 #[cfg(test)]
 pub(crate) fn load_dsl(text: &str) -> Loaded {

@@ -280,11 +280,7 @@ pub fn compile(
 mod tests {
     use super::*;
 
-    fn policy(text: &str) -> Policy {
-        let l = crate::load::load_dsl(text);
-        assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
-        l.policy
-    }
+    use crate::load::clean_dsl_policy as policy;
 
     const P: &str = "grant \"dapp\" {\n  domain \"app.example.com\"\n  statement \"Sign in to Example.\"\n  chain-id 175188\n  max-ttl 1d\n  allow pkp-signing on \"lit-pkp://0xb03a728fc095d13a226bda09f1ead60c4cb356c0d82a2d0177184fd66d74c75f\"\n  allow lit-action-execution on \"lit-litaction://QmUjX8MW6StQ7NKNdaS6g4RMkvN5hcgtKmEi8Mca6oX4t3\"\n  allow access-control-condition-decryption on \"lit-accesscontrolcondition://4fc0cc9ac4a1074ab45c43e306b22be3c86c1e17160e30d64187ac536e6b243b/03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4\"\n  allow access-control-condition-signing on \"lit-accesscontrolcondition://4fc0cc9ac4a1074ab45c43e306b22be3c86c1e17160e30d64187ac536e6b243b/03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4\"\n}\nsession \"s\" from \"dapp\" {\n  ttl 1d\n  request pkp-signing on \"lit-pkp://0xb03a728fc095d13a226bda09f1ead60c4cb356c0d82a2d0177184fd66d74c75f\"\n}\n";
 

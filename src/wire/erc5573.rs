@@ -206,11 +206,7 @@ fn message(
 mod tests {
     use super::*;
 
-    fn policy(text: &str) -> Policy {
-        let l = crate::load::load_dsl(text);
-        assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
-        l.policy
-    }
+    use crate::load::clean_dsl_policy as policy;
 
     const P: &str = "network \"erc5573\"\n\ngrant \"api\" {\n  domain \"example.com\"\n  statement \"Some custom statement.\"\n  allow \"kv/get\" on \"kepler:ens:example.eth://default/kv\"\n  allow \"kv/list\" on \"kepler:ens:example.eth://default/kv\"\n  allow \"credential/present\" on \"urn:credential:type:type1\" where { type: \"type1\" }\n}\n\nsession \"s\" from \"api\" {\n  ttl 1h\n  request \"kv/get\" on \"kepler:ens:example.eth://default/kv\"\n}\n";
 
