@@ -4,7 +4,6 @@
 
 use crate::coverage::{self, Verdict};
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::lit::ResourcePrefix;
 use crate::model::{Capability, Grant, Policy};
 use crate::time::Ttl;
 use std::collections::HashMap;
@@ -157,24 +156,25 @@ impl SessionsByGrant {
 }
 
 fn shadowing(grant: &Grant, d: &mut Diagnostics) {
-    // The wildcard allows of each prefix, found once per grant.
-    let mut wildcards: HashMap<ResourcePrefix, Vec<&Capability>> = HashMap::new();
-    for w in grant.allows.iter().filter(|w| w.resource.is_wildcard()) {
-        wildcards.entry(w.resource.prefix).or_default().push(w);
-    }
-    if wildcards.is_empty() {
+    // The wildcard allows, found once per grant (a grant has a few at most: a list, not a map).
+    if !grant.allows.iter().any(|w| w.resource.is_wildcard()) {
         return;
     }
+    let all_wildcards: Vec<&Capability> = grant
+        .allows
+        .iter()
+        .filter(|w| w.resource.is_wildcard())
+        .collect();
     for a in grant.allows.iter().filter(|a| !a.resource.is_wildcard()) {
-        let Some(wildcards) = wildcards.get(&a.resource.prefix) else {
-            continue;
-        };
-        let Some(first) = wildcards.first() else {
-            continue;
-        };
-        let covered_by_wildcard = wildcards
+        let mut wildcards = all_wildcards
             .iter()
-            .any(|w| w.ability.recap_ability() == a.ability.recap_ability());
+            .filter(|w| w.resource.prefix == a.resource.prefix)
+            .peekable();
+        let Some(&&first) = wildcards.peek() else {
+            continue;
+        };
+        let covered_by_wildcard =
+            wildcards.any(|w| w.ability.recap_ability() == a.ability.recap_ability());
         let (message, help) = if covered_by_wildcard {
             (
                 format!(
@@ -229,24 +229,13 @@ fn unused(policy: &Policy, gi: usize, sessions: &[usize], d: &mut Diagnostics) {
     let grant = &policy.grants[gi];
     let recap = grant.recap();
     let mut used = vec![false; grant.allows.len()];
-    // (resource key, ReCap ability) → the allows with that key and ability.
-    let mut by_key: HashMap<(String, &str), Vec<usize>> = HashMap::new();
-    for (i, a) in grant.allows.iter().enumerate() {
-        by_key
-            .entry((a.resource.key(), a.ability.recap_ability()))
-            .or_default()
-            .push(i);
-    }
+    let allows = AllowsByKey::new(grant);
     for s in sessions.iter().map(|&si| &policy.sessions[si]) {
         for r in &s.requests {
             if let Verdict::Covered { key, recap_ability } =
                 coverage::check_in(policy.profile(), recap, &r.resource, r.ability)
             {
-                if let Some(allows) = by_key.get(&(key, recap_ability.as_str())) {
-                    for &i in allows {
-                        used[i] = true;
-                    }
-                }
+                allows.mark(grant, &key, &recap_ability, &mut used);
             }
         }
     }
@@ -265,6 +254,53 @@ fn unused(policy: &Policy, gi: usize, sessions: &[usize], d: &mut Diagnostics) {
                 "remove the allow (the wallet then signs less), or add the session that needs it",
             ),
         );
+    }
+}
+
+/// The allows of a grant with a given resource key and ReCap ability: a scan for the usual few
+/// allows (no key strings built), a table for grants with many.
+enum AllowsByKey<'g> {
+    Scan,
+    /// (resource key, ReCap ability) → the allows with that key and ability.
+    Table(HashMap<(String, &'g str), Vec<usize>>),
+}
+
+impl<'g> AllowsByKey<'g> {
+    /// Below this many allows a scan is cheaper than a table.
+    const SCAN: usize = 16;
+
+    fn new(grant: &'g Grant) -> AllowsByKey<'g> {
+        if grant.allows.len() < Self::SCAN {
+            return AllowsByKey::Scan;
+        }
+        let mut by_key: HashMap<(String, &str), Vec<usize>> = HashMap::new();
+        for (i, a) in grant.allows.iter().enumerate() {
+            by_key
+                .entry((a.resource.key(), a.ability.recap_ability()))
+                .or_default()
+                .push(i);
+        }
+        AllowsByKey::Table(by_key)
+    }
+
+    /// Marks in `used` the allows with this key and ReCap ability.
+    fn mark(&self, grant: &Grant, key: &str, recap_ability: &str, used: &mut [bool]) {
+        match self {
+            AllowsByKey::Scan => {
+                for (i, a) in grant.allows.iter().enumerate() {
+                    if a.ability.recap_ability() == recap_ability && a.resource.has_key(key) {
+                        used[i] = true;
+                    }
+                }
+            }
+            AllowsByKey::Table(by_key) => {
+                if let Some(allows) = by_key.get(&(key.to_string(), recap_ability)) {
+                    for &i in allows {
+                        used[i] = true;
+                    }
+                }
+            }
+        }
     }
 }
 
