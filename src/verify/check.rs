@@ -74,20 +74,25 @@ pub fn check_findings<'p>(
     opts: &CheckOptions,
     model_diagnostics: Diagnostics,
 ) -> CheckFindings<'p> {
-    let (diagnostics, sessions) = policy_findings(loaded, opts, model_diagnostics);
+    let (diagnostics, sessions, covered) = policy_findings(loaded, opts, model_diagnostics);
+    let coverage = Coverage::new(&loaded.policy, sessions);
     CheckFindings {
         diagnostics,
-        coverage: Coverage::new(&loaded.policy, sessions),
+        coverage: match covered {
+            Some(n) => coverage.with_covered(n),
+            None => coverage,
+        },
     }
 }
 
-/// The policy's diagnostics and lints, finished (suppressions applied, sorted), and the indices
-/// of the sessions checked.
+/// The policy's diagnostics and lints, finished (suppressions applied, sorted), the indices of
+/// the sessions checked, and how many of their requests are covered when the lints counted
+/// them all (every session checked).
 fn policy_findings(
     loaded: &Loaded,
     opts: &CheckOptions,
     mut diagnostics: Diagnostics,
-) -> (Diagnostics, Vec<usize>) {
+) -> (Diagnostics, Vec<usize>, Option<usize>) {
     let policy = &loaded.policy;
     let sessions: Vec<usize> = match &opts.session {
         Some(name) => match crate::compile::find_session(policy, name) {
@@ -99,7 +104,11 @@ fn policy_findings(
                 .collect(),
             Err(d) => {
                 diagnostics.push(*d);
-                return (finish_diagnostics(diagnostics, &loaded.sources), Vec::new());
+                return (
+                    finish_diagnostics(diagnostics, &loaded.sources),
+                    Vec::new(),
+                    None,
+                );
             }
         },
         None => (0..policy.sessions.len()).collect(),
@@ -108,8 +117,15 @@ fn policy_findings(
         .session
         .as_ref()
         .map(|_| sessions.iter().map(|&i| policy.sessions[i].grant).collect());
-    diagnostics.extend(lints::lint(policy, &opts.lint, grants.as_deref()));
-    (finish_diagnostics(diagnostics, &loaded.sources), sessions)
+    let (lints, covered) = lints::lint_counting(policy, &opts.lint, grants.as_deref());
+    diagnostics.extend(lints);
+    // With `--session`, the lints judge every session of its grant, the report one session.
+    let covered = opts.session.is_none().then_some(covered);
+    (
+        finish_diagnostics(diagnostics, &loaded.sources),
+        sessions,
+        covered,
+    )
 }
 
 /// Checks a policy against a signed AuthSig: the policy's own checks and lints, then the
@@ -123,7 +139,7 @@ pub fn check_with_authsig(
     opts: &CheckOptions,
     input: &AuthSigInput,
 ) -> CheckReport {
-    let (diagnostics, _) = policy_findings(loaded, opts, loaded.diagnostics.clone());
+    let (diagnostics, _, _) = policy_findings(loaded, opts, loaded.diagnostics.clone());
     let mut report = CheckReport {
         diagnostics,
         coverage: Vec::new(),

@@ -108,11 +108,24 @@ pub struct Coverage<'p> {
     policy: &'p Policy,
     /// Indices of the checked sessions, in policy order.
     sessions: Vec<usize>,
+    /// How many of their requests are covered, when already counted (by the lints).
+    covered: Option<usize>,
 }
 
 impl<'p> Coverage<'p> {
     pub fn new(policy: &'p Policy, sessions: Vec<usize>) -> Coverage<'p> {
-        Coverage { policy, sessions }
+        Coverage {
+            policy,
+            sessions,
+            covered: None,
+        }
+    }
+
+    /// The same, with the number of covered requests already known (see
+    /// [`crate::verify::lints::lint_counting`]).
+    pub(crate) fn with_covered(mut self, covered: usize) -> Coverage<'p> {
+        self.covered = Some(covered);
+        self
     }
 
     fn sessions(&self) -> impl Iterator<Item = &'p Session> + '_ {
@@ -131,6 +144,9 @@ impl<'p> Coverage<'p> {
 
     /// How many requests their grant covers (the verdicts only, without the entries).
     pub fn covered(&self) -> usize {
+        if let Some(n) = self.covered {
+            return n;
+        }
         let profile = self.policy.profile();
         self.sessions()
             .map(|s| {

@@ -28,7 +28,19 @@ impl Default for LintOptions {
 /// Linear in the size of the policy: the sessions of each grant are found once (not by a scan
 /// of every session per grant), and the allows a request uses by a table per grant.
 pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) -> Diagnostics {
+    lint_counting(policy, opts, only_grants).0
+}
+
+/// [`lint`], and how many requests of the linted grants' sessions their grant covers: the
+/// `unused-capability` lint computes every one of those verdicts, and `check`'s summary reports
+/// the count (a second pass over 200k requests otherwise).
+pub fn lint_counting(
+    policy: &Policy,
+    opts: &LintOptions,
+    only_grants: Option<&[usize]>,
+) -> (Diagnostics, usize) {
     let mut d = Diagnostics::new();
+    let mut covered = 0;
     let selected: Option<Vec<bool>> = only_grants.map(|only| {
         let mut v = vec![false; policy.grants.len()];
         for &g in only {
@@ -47,7 +59,7 @@ pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) 
         wildcard_allows(grant, &mut d);
         shadowing(grant, &mut d);
         nb_ignored(grant, &mut d);
-        unused(policy, gi, sessions_of.get(gi), &mut d);
+        covered += unused(policy, gi, sessions_of.get(gi), &mut d);
         // Only the Lit SDK fills in a test statement (siwe-recap writes the recap sentence
         // alone), and no wallet shows a PKP session's statement.
         if policy.profile().is_lit() && grant.signer.is_none() {
@@ -93,7 +105,7 @@ pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) 
             }
         }
     }
-    d
+    (d, covered)
 }
 
 fn wildcard_allows(grant: &Grant, d: &mut Diagnostics) {
@@ -225,17 +237,21 @@ fn nb_ignored(grant: &Grant, d: &mut Diagnostics) {
     }
 }
 
-fn unused(policy: &Policy, gi: usize, sessions: &[usize], d: &mut Diagnostics) {
+/// Flags the allows no session of the grant uses; returns how many of those sessions' requests
+/// the grant covers.
+fn unused(policy: &Policy, gi: usize, sessions: &[usize], d: &mut Diagnostics) -> usize {
     let grant = &policy.grants[gi];
     let recap = grant.recap();
     let mut used = vec![false; grant.allows.len()];
     let allows = AllowsByKey::new(grant);
+    let mut covered = 0;
     for s in sessions.iter().map(|&si| &policy.sessions[si]) {
         for r in &s.requests {
             if let Verdict::Covered { key, recap_ability } =
                 coverage::check_in(policy.profile(), recap, &r.resource, r.ability)
             {
                 allows.mark(grant, &key, &recap_ability, &mut used);
+                covered += 1;
             }
         }
     }
@@ -255,6 +271,7 @@ fn unused(policy: &Policy, gi: usize, sessions: &[usize], d: &mut Diagnostics) {
             ),
         );
     }
+    covered
 }
 
 /// The allows of a grant with a given resource key and ReCap ability: a scan for the usual few
