@@ -139,11 +139,7 @@ pub fn check_with_authsig(
     opts: &CheckOptions,
     input: &AuthSigInput,
 ) -> CheckReport {
-    let (diagnostics, _, _) = policy_findings(loaded, opts, loaded.diagnostics.clone());
-    let mut report = CheckReport {
-        diagnostics,
-        coverage: Vec::new(),
-    };
+    let mut report = policy_report(loaded, opts);
     let file_id = loaded.sources.add(input.name.clone(), input.text.clone());
     let Some(file) = read_authsig(file_id, input, &mut report.diagnostics) else {
         return finish(report, &loaded.sources);
@@ -315,6 +311,16 @@ fn read_authsig(
             }
             None
         }
+    }
+}
+
+/// The policy's own findings as a report without coverage entries (`check --authsig` takes
+/// its entries from the AuthSig).
+fn policy_report(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
+    let (diagnostics, _, _) = policy_findings(loaded, opts, loaded.diagnostics.clone());
+    CheckReport {
+        diagnostics,
+        coverage: Vec::new(),
     }
 }
 
