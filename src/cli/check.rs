@@ -84,7 +84,12 @@ pub fn run(args: CheckArgs) -> u8 {
         },
     };
     let mut report = match &args.authsig {
-        None => check::check_policy(&loaded, &opts),
+        // The model's diagnostics move into the report, and the coverage entries are written
+        // as they are computed: a large policy's report is never whole in memory.
+        None => {
+            let model_diagnostics = std::mem::take(&mut loaded.diagnostics);
+            Report::Streamed(check::check_findings(&loaded, &opts, model_diagnostics))
+        }
         Some(path) => {
             let at = match args.at.as_deref().map(litcap::Timestamp::parse_rfc3339) {
                 None => litcap::Timestamp::now(),
@@ -107,30 +112,45 @@ pub fn run(args: CheckArgs) -> u8 {
                 network_key,
                 uri: args.uri.clone(),
             };
-            check::check_with_authsig(&mut loaded, &opts, &input)
+            Report::Whole(check::check_with_authsig(&mut loaded, &opts, &input))
         }
     };
     if profile.name == litcap::internal::profile::NAGA.name {
-        for d in litcap::internal::wire::compile_naga::vocabulary_diagnostics(
-            &loaded.policy,
-            profile,
-            args.session.as_deref(),
-        ) {
-            report.diagnostics.push(d);
-        }
+        report.diagnostics_mut().extend(
+            litcap::internal::wire::compile_naga::vocabulary_diagnostics(
+                &loaded.policy,
+                profile,
+                args.session.as_deref(),
+            ),
+        );
     }
     let code = report.exit_code(args.deny_warnings);
     let out = match args.format {
         Format::Human => {
-            common::print_human(&report.diagnostics, &loaded.sources);
-            eprintln!("{}", report.summary());
+            let sources = &loaded.sources;
+            let summary = match &report {
+                Report::Whole(r) => {
+                    common::print_human(&r.diagnostics, sources);
+                    r.summary()
+                }
+                Report::Streamed(f) => {
+                    common::print_human(&f.diagnostics, sources);
+                    f.summary()
+                }
+            };
+            eprintln!("{summary}");
             litcap::diag::exit::OK
         }
-        Format::Json => {
-            common::print_json_streamed(&report.json(&loaded.sources, args.deny_warnings))
-        }
+        Format::Json => match &report {
+            Report::Whole(r) => {
+                common::print_json_streamed(&r.json(&loaded.sources, args.deny_warnings))
+            }
+            Report::Streamed(f) => {
+                common::print_json_streamed(&f.json(&loaded.sources, args.deny_warnings))
+            }
+        },
         Format::Sarif => {
-            common::print_json_streamed(&litcap::diag::sarif(&report.diagnostics, &loaded.sources))
+            common::print_json_streamed(&litcap::diag::sarif(report.diagnostics(), &loaded.sources))
         }
     };
     // Freeing a large policy object by object costs more than the process exit does.
@@ -140,4 +160,34 @@ pub fn run(args: CheckArgs) -> u8 {
         return out;
     }
     code
+}
+
+/// The report of a check alone (streamed) or against an AuthSig (whole: its coverage entries
+/// come from the AuthSig).
+enum Report<'p> {
+    Streamed(check::CheckFindings<'p>),
+    Whole(check::CheckReport),
+}
+
+impl Report<'_> {
+    fn diagnostics(&self) -> &litcap::diag::Diagnostics {
+        match self {
+            Report::Streamed(f) => &f.diagnostics,
+            Report::Whole(r) => &r.diagnostics,
+        }
+    }
+
+    fn diagnostics_mut(&mut self) -> &mut litcap::diag::Diagnostics {
+        match self {
+            Report::Streamed(f) => &mut f.diagnostics,
+            Report::Whole(r) => &mut r.diagnostics,
+        }
+    }
+
+    fn exit_code(&self, deny_warnings: bool) -> u8 {
+        match self {
+            Report::Streamed(f) => f.exit_code(deny_warnings),
+            Report::Whole(r) => r.exit_code(deny_warnings),
+        }
+    }
 }

@@ -80,6 +80,21 @@ pub fn render_human_width(
     color: bool,
     width: usize,
 ) -> String {
+    let mut out = String::new();
+    render_human_each(diags, sources, color, width, |chunk| out.push_str(chunk));
+    out
+}
+
+/// [`render_human_width`] handed to `write` in pieces of about 64 KiB (whole diagnostics), so
+/// 20k findings are written as they are rendered rather than held as one 14 MB string.
+pub fn render_human_each(
+    diags: &Diagnostics,
+    sources: &Sources,
+    color: bool,
+    width: usize,
+    mut write: impl FnMut(&str),
+) {
+    const CHUNK: usize = 1 << 16;
     let handler = handler(color, width);
     let mut out = String::new();
     for d in diags.iter() {
@@ -88,8 +103,14 @@ pub fn render_human_width(
             out.push_str(&format!("{}: {}\n", d.severity.as_str(), d.message));
         }
         out.push('\n');
+        if out.len() >= CHUNK {
+            write(&out);
+            out.clear();
+        }
     }
-    out
+    if !out.is_empty() {
+        write(&out);
+    }
 }
 
 /// Whether the line holding byte `offset` is too long to show whole.

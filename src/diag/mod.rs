@@ -16,8 +16,10 @@ mod sarif;
 mod source;
 
 pub use codes::Code;
-pub use human::{render_error, render_human, render_human_width, CLIP_LINE_BYTES};
-pub use machine::{location, to_json, Location, SerializeSeq};
+pub use human::{
+    render_error, render_human, render_human_each, render_human_width, CLIP_LINE_BYTES,
+};
+pub use machine::{json, location, to_json, DiagnosticJson, Location, SerializeSeq};
 pub use sarif::{sarif, to_sarif};
 pub use source::{FileId, SourceFile, Sources, Span};
 

@@ -1,6 +1,7 @@
 //! `litcap check`: the policy's own checks, the least-privilege lints, and the coverage of
 //! every session request, as one report with JSON and SARIF renderings.
 
+use super::check_json::JsonReport;
 use super::lints::{self, LintOptions};
 use crate::authsig::{self, AuthSigFile};
 use crate::coverage::Request;
@@ -12,34 +13,10 @@ use crate::model::{Grant, Session};
 use crate::recap::Recap;
 use crate::time::Timestamp;
 use crate::wire::kind::InputKind;
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashMap;
 
-/// What granted a request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CoveredBy {
-    /// `grant` (the policy) or `authsig` (a signed AuthSig).
-    pub source: &'static str,
-    /// The grant name, or the AuthSig file.
-    pub name: String,
-    /// The resource key that granted it (`<prefix>://*` or `<prefix>://<id>`).
-    pub resource: String,
-    /// The ReCap ability that granted it.
-    pub recap_ability: String,
-    /// The `allow` line, for grants.
-    pub span: Option<Span>,
-}
-
-/// The verdict for one session request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CoverageEntry {
-    pub session: String,
-    pub resource: String,
-    pub ability: String,
-    pub covered: bool,
-    pub covered_by: Option<CoveredBy>,
-}
+pub use super::check_coverage::{Coverage, CoverageEntry, CoverageView, CoveredBy, CoveredByView};
 
 /// Everything `check` found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -74,10 +51,48 @@ pub struct AuthSigInput {
 /// Checks a loaded policy without an AuthSig: model diagnostics, lints, and coverage of every
 /// request by its grant.
 pub fn check_policy(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
-    let mut report = CheckReport {
-        diagnostics: loaded.diagnostics.clone(),
-        coverage: Vec::new(),
-    };
+    let findings = check_findings(loaded, opts, loaded.diagnostics.clone());
+    let coverage = findings.coverage.iter().map(|c| c.to_entry()).collect();
+    CheckReport {
+        diagnostics: findings.diagnostics,
+        coverage,
+    }
+}
+
+/// What [`check_policy`] finds, with the coverage entries left to be computed as they are
+/// written (see [`Coverage`]): what the CLI prints a large policy's report from.
+#[derive(Clone, Debug)]
+pub struct CheckFindings<'p> {
+    pub diagnostics: Diagnostics,
+    pub coverage: Coverage<'p>,
+}
+
+/// [`check_policy`] without the coverage entries. `model_diagnostics` are the loaded policy's
+/// own (`loaded.diagnostics`, which a caller that owns `loaded` can move in rather than copy).
+pub fn check_findings<'p>(
+    loaded: &'p Loaded,
+    opts: &CheckOptions,
+    model_diagnostics: Diagnostics,
+) -> CheckFindings<'p> {
+    let (diagnostics, sessions, covered) = policy_findings(loaded, opts, model_diagnostics);
+    let coverage = Coverage::new(&loaded.policy, sessions);
+    CheckFindings {
+        diagnostics,
+        coverage: match covered {
+            Some(n) => coverage.with_covered(n),
+            None => coverage,
+        },
+    }
+}
+
+/// The policy's diagnostics and lints, finished (suppressions applied, sorted), the indices of
+/// the sessions checked, and how many of their requests are covered when the lints counted
+/// them all (every session checked).
+fn policy_findings(
+    loaded: &Loaded,
+    opts: &CheckOptions,
+    mut diagnostics: Diagnostics,
+) -> (Diagnostics, Vec<usize>, Option<usize>) {
     let policy = &loaded.policy;
     let sessions: Vec<usize> = match &opts.session {
         Some(name) => match crate::compile::find_session(policy, name) {
@@ -88,8 +103,12 @@ pub fn check_policy(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
                 .into_iter()
                 .collect(),
             Err(d) => {
-                report.diagnostics.push(*d);
-                return finish(report, &loaded.sources);
+                diagnostics.push(*d);
+                return (
+                    finish_diagnostics(diagnostics, &loaded.sources),
+                    Vec::new(),
+                    None,
+                );
             }
         },
         None => (0..policy.sessions.len()).collect(),
@@ -98,90 +117,15 @@ pub fn check_policy(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
         .session
         .as_ref()
         .map(|_| sessions.iter().map(|&i| policy.sessions[i].grant).collect());
-    report
-        .diagnostics
-        .extend(lints::lint(policy, &opts.lint, grants.as_deref()));
-    let mut allow_index = AllowIndex::new(policy.grants.len());
-    report.coverage.reserve(
-        sessions
-            .iter()
-            .map(|&si| policy.sessions[si].requests.len())
-            .sum(),
-    );
-    for &si in &sessions {
-        let session = &policy.sessions[si];
-        let grant = policy.grant_of(session);
-        let recap = grant.recap();
-        for r in &session.requests {
-            let verdict = coverage::check_in(policy.profile(), recap, &r.resource, r.ability);
-            let covered_by = match &verdict {
-                Verdict::Covered { key, recap_ability } => Some(CoveredBy {
-                    source: "grant",
-                    name: grant.name.clone(),
-                    resource: key.clone(),
-                    recap_ability: recap_ability.clone(),
-                    span: allow_index
-                        .allow_for(session.grant, grant, key, recap_ability)
-                        .map(|a| a.span),
-                }),
-                Verdict::NotCovered(_) => None,
-            };
-            report.coverage.push(CoverageEntry {
-                session: session.name.clone(),
-                resource: r.resource.key(),
-                ability: r.ability.to_string(),
-                covered: verdict.is_covered(),
-                covered_by,
-            });
-        }
-    }
-    finish(report, &loaded.sources)
-}
-
-/// [`Grant::allow_for`] for many requests: grants with many allows get a table (built on first
-/// use) instead of a scan of their allows per request.
-struct AllowIndex {
-    tables: Vec<Option<AllowTable>>,
-}
-
-/// Resource key → its allows (ReCap ability, index), in policy order.
-type AllowTable = HashMap<String, Vec<(&'static str, usize)>>;
-
-impl AllowIndex {
-    /// Below this many allows a scan is cheaper than a table.
-    const SCAN: usize = 16;
-
-    fn new(grants: usize) -> AllowIndex {
-        AllowIndex {
-            tables: std::iter::repeat_with(|| None).take(grants).collect(),
-        }
-    }
-
-    fn allow_for<'g>(
-        &mut self,
-        gi: usize,
-        grant: &'g Grant,
-        key: &str,
-        recap_ability: &str,
-    ) -> Option<&'g crate::model::Capability> {
-        if grant.allows.len() < Self::SCAN || gi >= self.tables.len() {
-            return grant.allow_for(key, recap_ability);
-        }
-        let table = self.tables[gi].get_or_insert_with(|| {
-            let mut t: AllowTable = HashMap::new();
-            for (i, a) in grant.allows.iter().enumerate() {
-                t.entry(a.resource.key())
-                    .or_default()
-                    .push((a.ability.recap_ability(), i));
-            }
-            t
-        });
-        table
-            .get(key)?
-            .iter()
-            .find(|(ab, _)| recap_ability == "*/*" || *ab == recap_ability)
-            .map(|&(_, i)| &grant.allows[i])
-    }
+    let (lints, covered) = lints::lint_counting(policy, &opts.lint, grants.as_deref());
+    diagnostics.extend(lints);
+    // With `--session`, the lints judge every session of its grant, the report one session.
+    let covered = opts.session.is_none().then_some(covered);
+    (
+        finish_diagnostics(diagnostics, &loaded.sources),
+        sessions,
+        covered,
+    )
 }
 
 /// Checks a policy against a signed AuthSig: the policy's own checks and lints, then the
@@ -195,8 +139,7 @@ pub fn check_with_authsig(
     opts: &CheckOptions,
     input: &AuthSigInput,
 ) -> CheckReport {
-    let mut report = check_policy(loaded, opts);
-    report.coverage.clear();
+    let mut report = policy_report(loaded, opts);
     let file_id = loaded.sources.add(input.name.clone(), input.text.clone());
     let Some(file) = read_authsig(file_id, input, &mut report.diagnostics) else {
         return finish(report, &loaded.sources);
@@ -368,6 +311,16 @@ fn read_authsig(
             }
             None
         }
+    }
+}
+
+/// The policy's own findings as a report without coverage entries (`check --authsig` takes
+/// its entries from the AuthSig).
+fn policy_report(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
+    let (diagnostics, _, _) = policy_findings(loaded, opts, loaded.diagnostics.clone());
+    CheckReport {
+        diagnostics,
+        coverage: Vec::new(),
     }
 }
 
@@ -627,9 +580,15 @@ fn render_grant_findings(
 }
 
 fn finish(mut report: CheckReport, sources: &Sources) -> CheckReport {
-    report.diagnostics.apply_suppressions(sources);
-    report.diagnostics.sort();
+    report.diagnostics = finish_diagnostics(report.diagnostics, sources);
     report
+}
+
+/// Suppressions applied (`# litcap: allow(...)`), then sorted by position.
+fn finish_diagnostics(mut diagnostics: Diagnostics, sources: &Sources) -> Diagnostics {
+    diagnostics.apply_suppressions(sources);
+    diagnostics.sort();
+    diagnostics
 }
 
 impl CheckReport {
@@ -647,60 +606,57 @@ impl CheckReport {
     /// `to_json` pretty-printed, in memory of one entry at a time.
     pub fn json<'a>(&'a self, sources: &'a Sources, deny_warnings: bool) -> impl Serialize + 'a {
         JsonReport {
-            report: self,
+            ok: self.exit_code(deny_warnings) == diag::exit::OK,
+            diagnostics: &self.diagnostics,
             sources,
-            deny_warnings,
+            coverage_len: self.coverage.len(),
+            coverage: || self.coverage.iter().map(CoverageEntry::view),
         }
     }
-    /// One line per session for people: how many requests are covered.
+
+    /// One line for people: how many requests are checked and covered, and the findings.
     pub fn summary(&self) -> String {
-        let errors = self.diagnostics.error_count();
-        let warnings = self.diagnostics.warning_count();
         let covered = self.coverage.iter().filter(|c| c.covered).count();
-        format!(
-            "{} request{} checked, {covered} covered; {errors} error{}, {warnings} warning{}",
+        summary(&self.diagnostics, self.coverage.len(), covered)
+    }
+}
+
+impl<'p> CheckFindings<'p> {
+    pub fn exit_code(&self, deny_warnings: bool) -> u8 {
+        self.diagnostics.exit_code(deny_warnings)
+    }
+
+    /// The JSON report, the same bytes as [`CheckReport::json`] of [`check_policy`]'s report,
+    /// each coverage entry computed as it is written.
+    pub fn json<'a>(&'a self, sources: &'a Sources, deny_warnings: bool) -> impl Serialize + 'a {
+        JsonReport {
+            ok: self.exit_code(deny_warnings) == diag::exit::OK,
+            diagnostics: &self.diagnostics,
+            sources,
+            coverage_len: self.coverage.len(),
+            coverage: || self.coverage.iter(),
+        }
+    }
+
+    /// [`CheckReport::summary`], counting the covered requests without building entries.
+    pub fn summary(&self) -> String {
+        summary(
+            &self.diagnostics,
             self.coverage.len(),
-            plural(self.coverage.len()),
-            plural(errors),
-            plural(warnings)
+            self.coverage.covered(),
         )
     }
 }
 
-struct JsonReport<'a> {
-    report: &'a CheckReport,
-    sources: &'a Sources,
-    deny_warnings: bool,
-}
-
-impl Serialize for JsonReport<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let (report, sources) = (self.report, self.sources);
-        let mut m = serializer.serialize_map(Some(3))?;
-        m.serialize_entry(
-            "ok",
-            &(report.exit_code(self.deny_warnings) == diag::exit::OK),
-        )?;
-        m.serialize_entry(
-            "diagnostics",
-            &diag::SerializeSeq::new(report.diagnostics.len(), || {
-                report.diagnostics.iter().map(|d| diag::to_json(d, sources))
-            }),
-        )?;
-        m.serialize_entry(
-            "coverage",
-            &diag::SerializeSeq::new(report.coverage.len(), || {
-                report.coverage.iter().map(|c| CoverageJson {
-                    session: &c.session,
-                    resource: &c.resource,
-                    ability: &c.ability,
-                    covered: c.covered,
-                    covered_by: c.covered_by.as_ref().map(|b| covered_by_json(b, sources)),
-                })
-            }),
-        )?;
-        m.end()
-    }
+fn summary(diagnostics: &Diagnostics, requests: usize, covered: usize) -> String {
+    let errors = diagnostics.error_count();
+    let warnings = diagnostics.warning_count();
+    format!(
+        "{requests} request{} checked, {covered} covered; {errors} error{}, {warnings} warning{}",
+        plural(requests),
+        plural(errors),
+        plural(warnings)
+    )
 }
 
 fn plural(n: usize) -> &'static str {
@@ -708,47 +664,6 @@ fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
-    }
-}
-
-/// One coverage entry of the JSON report, written from the entry without building a
-/// `serde_json::Value` (keys in this order, as the report has always had them).
-#[derive(serde::Serialize)]
-struct CoverageJson<'a> {
-    session: &'a str,
-    resource: &'a str,
-    ability: &'a str,
-    covered: bool,
-    #[serde(rename = "coveredBy")]
-    covered_by: Option<CoveredByJson<'a>>,
-}
-
-#[derive(serde::Serialize)]
-struct CoveredByJson<'a> {
-    source: &'a str,
-    name: &'a str,
-    resource: &'a str,
-    #[serde(rename = "recapAbility")]
-    recap_ability: &'a str,
-    file: Option<&'a str>,
-    line: Option<usize>,
-    column: Option<usize>,
-}
-
-fn covered_by_json<'a>(b: &'a CoveredBy, sources: &'a Sources) -> CoveredByJson<'a> {
-    let loc = b.span.and_then(|s| {
-        let f = sources.get(s.file)?;
-        let (line, column) = f.line_col(s.start);
-        Some((f.name(), line, column))
-    });
-    CoveredByJson {
-        source: b.source,
-        name: &b.name,
-        resource: &b.resource,
-        recap_ability: &b.recap_ability,
-        file: loc.map(|l| l.0),
-        line: loc.map(|l| l.1),
-        column: loc.map(|l| l.2),
     }
 }
 
@@ -789,5 +704,51 @@ mod tests {
             String::from_utf8(streamed).unwrap(),
             serde_json::to_string_pretty(&j).unwrap()
         );
+    }
+
+    /// The CLI's report, each coverage entry computed as it is written, is the same bytes and
+    /// the same summary as the whole report of `check_policy`, with and without `--session`.
+    #[test]
+    fn streamed_report_is_the_whole_report() {
+        let text = concat!(
+            "grant \"g\" {\n domain \"a\"\n max-ttl 1h\n",
+            " allow pkp-signing on \"lit-pkp://0a\"\n",
+            " allow lit-action-execution on \"lit-litaction://*\"\n}\n",
+            "session \"s\" from \"g\" {\n ttl 1h\n request pkp-signing on \"lit-pkp://0a\"\n",
+            " request lit-action-execution on \"lit-litaction://Qm1\"\n",
+            " request pkp-signing on \"lit-pkp://0b\"\n}\n",
+            "session \"t\" from \"g\" {\n ttl 1h\n request lit-action-execution on \"lit-litaction://Qm2\"\n}\n",
+        );
+        let l = crate::load::load_dsl(text);
+        for session in [None, Some("t"), Some("nope")] {
+            let opts = CheckOptions {
+                session: session.map(str::to_string),
+                ..CheckOptions::default()
+            };
+            let whole = check_policy(&l, &opts);
+            let streamed = check_findings(&l, &opts, l.diagnostics.clone());
+            assert_eq!(streamed.diagnostics, whole.diagnostics);
+            assert_eq!(
+                streamed
+                    .coverage
+                    .iter()
+                    .map(|c| c.to_entry())
+                    .collect::<Vec<_>>(),
+                whole.coverage
+            );
+            assert_eq!(streamed.summary(), whole.summary());
+            for deny_warnings in [false, true] {
+                let mut a = Vec::new();
+                serde_json::to_writer_pretty(&mut a, &whole.json(&l.sources, deny_warnings))
+                    .unwrap();
+                let mut b = Vec::new();
+                serde_json::to_writer_pretty(&mut b, &streamed.json(&l.sources, deny_warnings))
+                    .unwrap();
+                assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
+            }
+        }
+        let all = check_policy(&l, &CheckOptions::default());
+        assert_eq!(all.coverage.len(), 4);
+        assert_eq!(all.coverage.iter().filter(|c| c.covered).count(), 3);
     }
 }

@@ -4,7 +4,6 @@
 
 use crate::coverage::{self, Verdict};
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::lit::ResourcePrefix;
 use crate::model::{Capability, Grant, Policy};
 use crate::time::Ttl;
 use std::collections::HashMap;
@@ -29,7 +28,19 @@ impl Default for LintOptions {
 /// Linear in the size of the policy: the sessions of each grant are found once (not by a scan
 /// of every session per grant), and the allows a request uses by a table per grant.
 pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) -> Diagnostics {
+    lint_counting(policy, opts, only_grants).0
+}
+
+/// [`lint`], and how many requests of the linted grants' sessions their grant covers: the
+/// `unused-capability` lint computes every one of those verdicts, and `check`'s summary reports
+/// the count (a second pass over 200k requests otherwise).
+pub fn lint_counting(
+    policy: &Policy,
+    opts: &LintOptions,
+    only_grants: Option<&[usize]>,
+) -> (Diagnostics, usize) {
     let mut d = Diagnostics::new();
+    let mut covered = 0;
     let selected: Option<Vec<bool>> = only_grants.map(|only| {
         let mut v = vec![false; policy.grants.len()];
         for &g in only {
@@ -48,7 +59,7 @@ pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) 
         wildcard_allows(grant, &mut d);
         shadowing(grant, &mut d);
         nb_ignored(grant, &mut d);
-        unused(policy, gi, sessions_of.get(gi), &mut d);
+        covered += unused(policy, gi, sessions_of.get(gi), &mut d);
         // Only the Lit SDK fills in a test statement (siwe-recap writes the recap sentence
         // alone), and no wallet shows a PKP session's statement.
         if policy.profile().is_lit() && grant.signer.is_none() {
@@ -94,7 +105,7 @@ pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) 
             }
         }
     }
-    d
+    (d, covered)
 }
 
 fn wildcard_allows(grant: &Grant, d: &mut Diagnostics) {
@@ -157,24 +168,25 @@ impl SessionsByGrant {
 }
 
 fn shadowing(grant: &Grant, d: &mut Diagnostics) {
-    // The wildcard allows of each prefix, found once per grant.
-    let mut wildcards: HashMap<ResourcePrefix, Vec<&Capability>> = HashMap::new();
-    for w in grant.allows.iter().filter(|w| w.resource.is_wildcard()) {
-        wildcards.entry(w.resource.prefix).or_default().push(w);
-    }
-    if wildcards.is_empty() {
+    // The wildcard allows, found once per grant (a grant has a few at most: a list, not a map).
+    if !grant.allows.iter().any(|w| w.resource.is_wildcard()) {
         return;
     }
+    let all_wildcards: Vec<&Capability> = grant
+        .allows
+        .iter()
+        .filter(|w| w.resource.is_wildcard())
+        .collect();
     for a in grant.allows.iter().filter(|a| !a.resource.is_wildcard()) {
-        let Some(wildcards) = wildcards.get(&a.resource.prefix) else {
-            continue;
-        };
-        let Some(first) = wildcards.first() else {
-            continue;
-        };
-        let covered_by_wildcard = wildcards
+        let mut wildcards = all_wildcards
             .iter()
-            .any(|w| w.ability.recap_ability() == a.ability.recap_ability());
+            .filter(|w| w.resource.prefix == a.resource.prefix)
+            .peekable();
+        let Some(&&first) = wildcards.peek() else {
+            continue;
+        };
+        let covered_by_wildcard =
+            wildcards.any(|w| w.ability.recap_ability() == a.ability.recap_ability());
         let (message, help) = if covered_by_wildcard {
             (
                 format!(
@@ -225,28 +237,21 @@ fn nb_ignored(grant: &Grant, d: &mut Diagnostics) {
     }
 }
 
-fn unused(policy: &Policy, gi: usize, sessions: &[usize], d: &mut Diagnostics) {
+/// Flags the allows no session of the grant uses; returns how many of those sessions' requests
+/// the grant covers.
+fn unused(policy: &Policy, gi: usize, sessions: &[usize], d: &mut Diagnostics) -> usize {
     let grant = &policy.grants[gi];
     let recap = grant.recap();
     let mut used = vec![false; grant.allows.len()];
-    // (resource key, ReCap ability) → the allows with that key and ability.
-    let mut by_key: HashMap<(String, &str), Vec<usize>> = HashMap::new();
-    for (i, a) in grant.allows.iter().enumerate() {
-        by_key
-            .entry((a.resource.key(), a.ability.recap_ability()))
-            .or_default()
-            .push(i);
-    }
+    let allows = AllowsByKey::new(grant);
+    let mut covered = 0;
     for s in sessions.iter().map(|&si| &policy.sessions[si]) {
         for r in &s.requests {
             if let Verdict::Covered { key, recap_ability } =
                 coverage::check_in(policy.profile(), recap, &r.resource, r.ability)
             {
-                if let Some(allows) = by_key.get(&(key, recap_ability.as_str())) {
-                    for &i in allows {
-                        used[i] = true;
-                    }
-                }
+                allows.mark(grant, &key, &recap_ability, &mut used);
+                covered += 1;
             }
         }
     }
@@ -265,6 +270,54 @@ fn unused(policy: &Policy, gi: usize, sessions: &[usize], d: &mut Diagnostics) {
                 "remove the allow (the wallet then signs less), or add the session that needs it",
             ),
         );
+    }
+    covered
+}
+
+/// The allows of a grant with a given resource key and ReCap ability: a scan for the usual few
+/// allows (no key strings built), a table for grants with many.
+enum AllowsByKey<'g> {
+    Scan,
+    /// (resource key, ReCap ability) → the allows with that key and ability.
+    Table(HashMap<(String, &'g str), Vec<usize>>),
+}
+
+impl<'g> AllowsByKey<'g> {
+    /// Below this many allows a scan is cheaper than a table.
+    const SCAN: usize = 16;
+
+    fn new(grant: &'g Grant) -> AllowsByKey<'g> {
+        if grant.allows.len() < Self::SCAN {
+            return AllowsByKey::Scan;
+        }
+        let mut by_key: HashMap<(String, &str), Vec<usize>> = HashMap::new();
+        for (i, a) in grant.allows.iter().enumerate() {
+            by_key
+                .entry((a.resource.key(), a.ability.recap_ability()))
+                .or_default()
+                .push(i);
+        }
+        AllowsByKey::Table(by_key)
+    }
+
+    /// Marks in `used` the allows with this key and ReCap ability.
+    fn mark(&self, grant: &Grant, key: &str, recap_ability: &str, used: &mut [bool]) {
+        match self {
+            AllowsByKey::Scan => {
+                for (i, a) in grant.allows.iter().enumerate() {
+                    if a.ability.recap_ability() == recap_ability && a.resource.has_key(key) {
+                        used[i] = true;
+                    }
+                }
+            }
+            AllowsByKey::Table(by_key) => {
+                if let Some(allows) = by_key.get(&(key.to_string(), recap_ability)) {
+                    for &i in allows {
+                        used[i] = true;
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -3,6 +3,8 @@
 //! policy), explain each denial, and lint for least privilege.
 
 pub mod check;
+pub mod check_coverage;
+mod check_json;
 pub mod check_signer;
 pub mod diff;
 pub mod explain;

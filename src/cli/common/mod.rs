@@ -68,7 +68,8 @@ pub fn print_human(diags: &Diagnostics, sources: &Sources) {
     if diags.is_empty() {
         return;
     }
-    write_stderr(&diag::render_human_width(diags, sources, color(), width()));
+    // Written as rendered, a chunk at a time: 20k findings are about 14 MB of text.
+    diag::render_human_each(diags, sources, color(), width(), write_stderr);
 }
 
 /// Prints a JSON value to stdout, pretty, with a trailing newline.

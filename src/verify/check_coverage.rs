@@ -1,0 +1,242 @@
+//! The coverage part of `check`'s report: for each request of the checked sessions, whether its
+//! grant covers it and which `allow` does.
+//!
+//! Rules:
+//! - the verdict is [`coverage::check_in`] under the policy's profile (the nodes' rules on Lit,
+//!   siwe-recap's on ERC-5573), one request against its session's grant's ReCap;
+//! - the `allow` named is [`Grant::allow_for`]'s: the first allow, in policy order, with the
+//!   granting key and the granting ReCap ability (any ability when that is `*/*`);
+//! - entries are listed session by session in policy order, requests in written order.
+//!
+//! A 100k-session policy has 200k entries (about 80 MiB as owned [`CoverageEntry`]s), and only
+//! the JSON report prints them. So the CLI does not build them: [`Coverage`] computes each entry
+//! as it is written ([`Coverage::iter`]), borrowing names from the model, and counts verdicts
+//! for the human summary ([`Coverage::covered`]). [`CoverageEntry`] stays for library users of
+//! the whole [`super::check::CheckReport`]; both serialise through [`CoverageView`].
+
+use crate::coverage::{self, Verdict};
+use crate::diag::Span;
+use crate::model::{Capability, Grant, Policy, Session};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// What granted a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoveredBy {
+    /// `grant` (the policy) or `authsig` (a signed AuthSig).
+    pub source: &'static str,
+    /// The grant name, or the AuthSig file.
+    pub name: String,
+    /// The resource key that granted it (`<prefix>://*` or `<prefix>://<id>`).
+    pub resource: String,
+    /// The ReCap ability that granted it.
+    pub recap_ability: String,
+    /// The `allow` line, for grants.
+    pub span: Option<Span>,
+}
+
+/// The verdict for one session request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoverageEntry {
+    pub session: String,
+    pub resource: String,
+    pub ability: String,
+    pub covered: bool,
+    pub covered_by: Option<CoveredBy>,
+}
+
+/// A coverage entry that borrows what it can: from a [`CoverageEntry`], or from the model while
+/// the report is streamed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoverageView<'a> {
+    pub session: &'a str,
+    pub resource: Cow<'a, str>,
+    pub ability: &'a str,
+    pub covered: bool,
+    pub covered_by: Option<CoveredByView<'a>>,
+}
+
+/// [`CoveredBy`], borrowed where it can be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoveredByView<'a> {
+    pub source: &'static str,
+    pub name: &'a str,
+    pub resource: Cow<'a, str>,
+    pub recap_ability: Cow<'a, str>,
+    pub span: Option<Span>,
+}
+
+impl CoverageEntry {
+    pub fn view(&self) -> CoverageView<'_> {
+        CoverageView {
+            session: &self.session,
+            resource: Cow::Borrowed(&self.resource),
+            ability: &self.ability,
+            covered: self.covered,
+            covered_by: self.covered_by.as_ref().map(|b| CoveredByView {
+                source: b.source,
+                name: &b.name,
+                resource: Cow::Borrowed(&b.resource),
+                recap_ability: Cow::Borrowed(&b.recap_ability),
+                span: b.span,
+            }),
+        }
+    }
+}
+
+impl CoverageView<'_> {
+    pub fn to_entry(&self) -> CoverageEntry {
+        CoverageEntry {
+            session: self.session.to_string(),
+            resource: self.resource.to_string(),
+            ability: self.ability.to_string(),
+            covered: self.covered,
+            covered_by: self.covered_by.as_ref().map(|b| CoveredBy {
+                source: b.source,
+                name: b.name.to_string(),
+                resource: b.resource.to_string(),
+                recap_ability: b.recap_ability.to_string(),
+                span: b.span,
+            }),
+        }
+    }
+}
+
+/// The coverage of the checked sessions' requests by their grants, computed on demand.
+#[derive(Clone, Debug)]
+pub struct Coverage<'p> {
+    policy: &'p Policy,
+    /// Indices of the checked sessions, in policy order.
+    sessions: Vec<usize>,
+    /// How many of their requests are covered, when already counted (by the lints).
+    covered: Option<usize>,
+}
+
+impl<'p> Coverage<'p> {
+    pub fn new(policy: &'p Policy, sessions: Vec<usize>) -> Coverage<'p> {
+        Coverage {
+            policy,
+            sessions,
+            covered: None,
+        }
+    }
+
+    /// The same, with the number of covered requests already known (see
+    /// [`crate::verify::lints::lint_counting`]).
+    pub(crate) fn with_covered(mut self, covered: usize) -> Coverage<'p> {
+        self.covered = Some(covered);
+        self
+    }
+
+    fn sessions(&self) -> impl Iterator<Item = &'p Session> + '_ {
+        let policy = self.policy;
+        self.sessions.iter().map(move |&si| &policy.sessions[si])
+    }
+
+    /// How many entries there are (one per request).
+    pub fn len(&self) -> usize {
+        self.sessions().map(|s| s.requests.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many requests their grant covers (the verdicts only, without the entries).
+    pub fn covered(&self) -> usize {
+        if let Some(n) = self.covered {
+            return n;
+        }
+        let profile = self.policy.profile();
+        self.sessions()
+            .map(|s| {
+                let recap = self.policy.grant_of(s).recap();
+                s.requests
+                    .iter()
+                    .filter(|r| {
+                        coverage::check_in(profile, recap, &r.resource, r.ability).is_covered()
+                    })
+                    .count()
+            })
+            .sum()
+    }
+
+    /// The entries, each computed as it is taken.
+    pub fn iter(&self) -> impl Iterator<Item = CoverageView<'p>> + '_ {
+        let policy = self.policy;
+        let profile = policy.profile();
+        let mut allow_index = AllowIndex::new(policy.grants.len());
+        self.sessions()
+            .flat_map(|s| s.requests.iter().map(move |r| (s, r)))
+            .map(move |(session, r): (&'p Session, &'p Capability)| {
+                let grant = policy.grant_of(session);
+                let verdict = coverage::check_in(profile, grant.recap(), &r.resource, r.ability);
+                let covered = verdict.is_covered();
+                let covered_by = match verdict {
+                    Verdict::Covered { key, recap_ability } => Some(CoveredByView {
+                        source: "grant",
+                        name: &grant.name,
+                        span: allow_index
+                            .allow_for(session.grant, grant, &key, &recap_ability)
+                            .map(|a| a.span),
+                        resource: Cow::Owned(key),
+                        recap_ability: Cow::Owned(recap_ability),
+                    }),
+                    Verdict::NotCovered(_) => None,
+                };
+                CoverageView {
+                    session: &session.name,
+                    resource: Cow::Owned(r.resource.key()),
+                    ability: r.ability.as_str(),
+                    covered,
+                    covered_by,
+                }
+            })
+    }
+}
+
+/// [`Grant::allow_for`] for many requests: grants with many allows get a table (built on first
+/// use) instead of a scan of their allows per request.
+struct AllowIndex {
+    tables: Vec<Option<AllowTable>>,
+}
+
+/// Resource key → its allows (ReCap ability, index), in policy order.
+type AllowTable = HashMap<String, Vec<(&'static str, usize)>>;
+
+impl AllowIndex {
+    /// Below this many allows a scan is cheaper than a table.
+    const SCAN: usize = 16;
+
+    fn new(grants: usize) -> AllowIndex {
+        AllowIndex {
+            tables: std::iter::repeat_with(|| None).take(grants).collect(),
+        }
+    }
+
+    fn allow_for<'g>(
+        &mut self,
+        gi: usize,
+        grant: &'g Grant,
+        key: &str,
+        recap_ability: &str,
+    ) -> Option<&'g Capability> {
+        if grant.allows.len() < Self::SCAN || gi >= self.tables.len() {
+            return grant.allow_for(key, recap_ability);
+        }
+        let table = self.tables[gi].get_or_insert_with(|| {
+            let mut t: AllowTable = HashMap::new();
+            for (i, a) in grant.allows.iter().enumerate() {
+                t.entry(a.resource.key())
+                    .or_default()
+                    .push((a.ability.recap_ability(), i));
+            }
+            t
+        });
+        table
+            .get(key)?
+            .iter()
+            .find(|(ab, _)| recap_ability == "*/*" || *ab == recap_ability)
+            .map(|&(_, i)| &grant.allows[i])
+    }
+}
