@@ -83,10 +83,13 @@ impl Server {
             session: None,
             lint: LintOptions::default(),
         };
-        let report = check::check_policy(&loaded, &opts);
+        // The editor shows diagnostics only: no coverage entries (`check_findings`).
+        let diagnostics = check::check_findings(&loaded, &opts, loaded.diagnostics.clone())
+            .diagnostics
+            .0;
         Analysis {
             loaded,
-            diagnostics: report.diagnostics.0,
+            diagnostics,
             uris,
             open,
         }
