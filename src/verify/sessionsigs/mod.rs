@@ -31,10 +31,12 @@
 //! semantics.
 
 mod capability;
+mod comb;
 mod input;
 mod node;
 mod policy;
 mod sdk;
+mod strict_verifier;
 
 pub use capability::{judge_capability, CapabilityVerdict};
 pub use input::{InputError, SessionSigsFile};
