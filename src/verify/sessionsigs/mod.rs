@@ -31,12 +31,13 @@
 //! semantics.
 
 mod capability;
+mod capability_memo;
 mod comb;
 mod input;
 mod node;
 mod policy;
 mod sdk;
-mod strict_verifier;
+pub mod strict_verifier;
 
 pub use capability::{judge_capability, CapabilityVerdict};
 pub use input::{InputError, SessionSigsFile};

@@ -57,7 +57,7 @@ fn basepoint_comb() -> &'static Comb {
 
 /// A session key ready to check signatures: what `VerifyingKey::from_bytes` keeps, whether
 /// it is of small order, and once it has signed enough, its comb table.
-pub(crate) struct PreparedKey {
+pub struct PreparedKey {
     /// The key's bytes as given: the challenge hashes them (not a re-encoding).
     bytes: [u8; 32],
     minus_a: EdwardsPoint,
@@ -68,7 +68,7 @@ pub(crate) struct PreparedKey {
 
 impl PreparedKey {
     /// `None` where `VerifyingKey::from_bytes` fails: no curve point has these bytes.
-    pub(crate) fn new(bytes: &[u8; 32]) -> Option<PreparedKey> {
+    pub fn new(bytes: &[u8; 32]) -> Option<PreparedKey> {
         let a = CompressedEdwardsY(*bytes).decompress()?;
         Some(PreparedKey {
             bytes: *bytes,
@@ -79,9 +79,18 @@ impl PreparedKey {
         })
     }
 
+    /// The key with its comb table built now (as [`verify_strict`] does after
+    /// [`COMB_AFTER`] signatures; benches and tests force it).
+    pub fn with_table(mut self) -> PreparedKey {
+        if !self.small_order && self.comb.is_none() {
+            self.comb = Some(Box::new(Comb::new(&self.minus_a, 4)));
+        }
+        self
+    }
+
     /// `verify_strict(message, signature).is_ok()`, computing `[k](-A)` with the key's table
     /// once it has one.
-    pub(crate) fn verify_strict(&self, message: &[u8], signature: &Signature) -> bool {
+    pub fn verify_strict(&self, message: &[u8], signature: &Signature) -> bool {
         let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(*signature.s_bytes()))
         else {
             return false;
@@ -136,13 +145,13 @@ fn with_key<T>(
 
 /// Whether `VerifyingKey::from_bytes(bytes)` succeeds (the key is then prepared for
 /// [`verify_strict`]).
-pub(crate) fn is_public_key(bytes: &[u8; 32]) -> bool {
+pub fn is_public_key(bytes: &[u8; 32]) -> bool {
     with_key(bytes, |key, _| key.is_some())
 }
 
 /// `VerifyingKey::from_bytes(key)` and then `verify_strict(message, signature)`, both `Ok`:
 /// the key prepared once per thread.
-pub(crate) fn verify_strict(key: &[u8; 32], message: &[u8], signature: &Signature) -> bool {
+pub fn verify_strict(key: &[u8; 32], message: &[u8], signature: &Signature) -> bool {
     let (verdict, dropped) = with_key(key, |prepared, combs| {
         let Some(prepared) = prepared else {
             return (false, None);
@@ -198,14 +207,11 @@ mod tests {
         let dalek = VerifyingKey::from_bytes(key)
             .map(|k| k.verify_strict(message, sig).is_ok())
             .unwrap_or(false);
-        let Some(mut prepared) = PreparedKey::new(key) else {
+        let Some(prepared) = PreparedKey::new(key) else {
             return (dalek, false, false);
         };
         let plain = prepared.verify_strict(message, sig);
-        if !prepared.small_order {
-            prepared.comb = Some(Box::new(Comb::new(&prepared.minus_a, 4)));
-        }
-        let combed = prepared.verify_strict(message, sig);
+        let combed = prepared.with_table().verify_strict(message, sig);
         (dalek, plain, combed)
     }
 
