@@ -50,10 +50,8 @@ impl Comb {
                 acc = &acc + &base;
                 multiples.push(acc);
             }
-            // 2^w·base by doublings (curve25519-dalek 4.1.3 keeps `mul_by_pow_2` crate-private).
-            for _ in 0..window {
-                base = &base + &base;
-            }
+            // The next row's base, 2^w·base, is twice this row's last entry 2^(w-1)·base.
+            base = &acc + &acc;
         }
         Comb { window, multiples }
     }
