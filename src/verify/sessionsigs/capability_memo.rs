@@ -54,9 +54,11 @@ impl Inputs {
     }
 }
 
+/// By the hash of the `signedMessage` (distinct AuthSigs differ there), then compared whole.
+type Memo = HashMap<u64, Vec<(Inputs, Rc<CapEval>)>>;
+
 thread_local! {
-    /// By the hash of the `signedMessage` (distinct AuthSigs differ there), then compared whole.
-    static MEMO: RefCell<HashMap<u64, Vec<(Inputs, Rc<CapEval>)>>> = RefCell::new(HashMap::new());
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::new());
 }
 
 fn message_hash(signed_message: &str) -> u64 {

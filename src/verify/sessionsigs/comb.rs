@@ -47,11 +47,11 @@ impl Comb {
             let mut acc = base;
             multiples.push(acc);
             for _ in 1..half {
-                acc = &acc + &base;
+                acc += base;
                 multiples.push(acc);
             }
             // The next row's base, 2^w·base, is twice this row's last entry 2^(w-1)·base.
-            base = &acc + &acc;
+            base = acc + acc;
         }
         Comb { window, multiples }
     }
@@ -66,11 +66,7 @@ impl Comb {
                 continue;
             }
             let entry = &self.multiples[row * half + magnitude - 1];
-            acc = if digit > 0 {
-                &acc + entry
-            } else {
-                &acc - entry
-            };
+            acc = if digit > 0 { acc + entry } else { acc - entry };
         }
         acc
     }
