@@ -39,21 +39,30 @@ impl Comb {
     /// byte of the scalar).
     pub(crate) fn new(point: &EdwardsPoint, window: u32) -> Comb {
         debug_assert!(window == 4 || window == 8);
-        let rows = 256 / window as usize;
-        let half = 1usize << (window - 1);
-        let mut multiples = Vec::with_capacity(rows * half);
+        let mut comb = Comb {
+            window,
+            multiples: Vec::with_capacity((256 / window as usize) << (window - 1)),
+        };
+        comb.rebuild(point);
+        comb
+    }
+
+    /// The table of another point, in this table's memory and window.
+    pub(crate) fn rebuild(&mut self, point: &EdwardsPoint) {
+        let rows = 256 / self.window as usize;
+        let half = 1usize << (self.window - 1);
+        self.multiples.clear();
         let mut base = *point;
         for _ in 0..rows {
             let mut acc = base;
-            multiples.push(acc);
+            self.multiples.push(acc);
             for _ in 1..half {
                 acc += base;
-                multiples.push(acc);
+                self.multiples.push(acc);
             }
             // The next row's base, 2^w·base, is twice this row's last entry 2^(w-1)·base.
             base = acc + acc;
         }
-        Comb { window, multiples }
     }
 
     /// `[x]P`, for a reduced scalar `x` (`< ℓ`).
@@ -133,7 +142,11 @@ mod tests {
             let p = point_of(seed);
             let x = Scalar::from_bytes_mod_order(x);
             for window in [4, 8] {
-                prop_assert_eq!(Comb::new(&p, window).mul(&x).compress(), (p * x).compress());
+                let mut comb = Comb::new(&p, window);
+                prop_assert_eq!(comb.mul(&x).compress(), (p * x).compress());
+                let q = point_of(x.to_bytes());
+                comb.rebuild(&q);
+                prop_assert_eq!(comb.mul(&x).compress(), (q * x).compress());
             }
         }
     }

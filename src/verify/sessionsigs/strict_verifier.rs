@@ -152,30 +152,49 @@ pub fn is_public_key(bytes: &[u8; 32]) -> bool {
 /// `VerifyingKey::from_bytes(key)` and then `verify_strict(message, signature)`, both `Ok`:
 /// the key prepared once per thread.
 pub fn verify_strict(key: &[u8; 32], message: &[u8], signature: &Signature) -> bool {
-    let (verdict, dropped) = with_key(key, |prepared, combs| {
+    let (verdict, wants_table) = with_key(key, |prepared, _| {
         let Some(prepared) = prepared else {
-            return (false, None);
+            return (false, false);
         };
         let verdict = prepared.verify_strict(message, signature);
         prepared.checked = prepared.checked.saturating_add(1);
-        if prepared.comb.is_some() || prepared.checked < COMB_AFTER || prepared.small_order {
-            return (verdict, None);
-        }
-        prepared.comb = Some(Box::new(Comb::new(&prepared.minus_a, 4)));
-        combs.push_back(*key);
-        let dropped = (combs.len() > MAX_COMBS)
-            .then(|| combs.pop_front())
-            .flatten();
-        (verdict, dropped)
+        let wants_table =
+            prepared.comb.is_none() && prepared.checked >= COMB_AFTER && !prepared.small_order;
+        (verdict, wants_table)
     });
-    if let Some(old) = dropped {
-        KEYS.with(|cache| {
-            if let Some(Some(k)) = cache.borrow_mut().keys.get_mut(&old) {
-                k.comb = None;
-            }
-        });
+    if wants_table {
+        build_table(key);
     }
     verdict
+}
+
+/// Gives `key` its table; once the thread holds [`MAX_COMBS`], the oldest key's table is
+/// dropped and its memory reused (not an 80 KB allocation and free per key).
+fn build_table(key: &[u8; 32]) {
+    KEYS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let KeyCache { keys, combs } = &mut *cache;
+        let recycled = if combs.len() >= MAX_COMBS {
+            combs
+                .pop_front()
+                .and_then(|old| keys.get_mut(&old))
+                .and_then(Option::as_mut)
+                .and_then(|old| old.comb.take())
+        } else {
+            None
+        };
+        if let Some(Some(prepared)) = keys.get_mut(key) {
+            let comb = match recycled {
+                Some(mut table) => {
+                    table.rebuild(&prepared.minus_a);
+                    table
+                }
+                None => Box::new(Comb::new(&prepared.minus_a, 4)),
+            };
+            prepared.comb = Some(comb);
+            combs.push_back(*key);
+        }
+    });
 }
 
 #[cfg(test)]
@@ -296,6 +315,35 @@ mod tests {
         }
         // Both verdicts occur: the cases test something.
         assert!(passed > 0 && failed > 0, "{passed} passed, {failed} failed");
+    }
+
+    #[test]
+    fn tables_dropped_and_reused_keep_the_verdicts() {
+        // A fresh thread: an empty cache. More keys than tables kept, each past the threshold.
+        std::thread::spawn(|| {
+            let signers: Vec<SigningKey> = (0..MAX_COMBS as u8 + 3)
+                .map(|i| SigningKey::from_bytes(&[i + 1; 32]))
+                .collect();
+            for round in 0..2 {
+                for signer in &signers {
+                    let key = signer.verifying_key().to_bytes();
+                    for n in 0..COMB_AFTER + 1 {
+                        let message = [round, n as u8];
+                        let sig = signer.sign(&message);
+                        assert!(verify_strict(&key, &message, &sig));
+                        assert!(!verify_strict(&key, &[round, n as u8, 0], &sig));
+                    }
+                }
+            }
+            KEYS.with(|cache| {
+                let cache = cache.borrow();
+                let tabled = cache.keys.values().flatten().filter(|k| k.comb.is_some());
+                assert_eq!(tabled.count(), MAX_COMBS);
+                assert_eq!(cache.combs.len(), MAX_COMBS);
+            });
+        })
+        .join()
+        .unwrap();
     }
 
     proptest! {
