@@ -337,5 +337,84 @@ fn sdk_ops(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, compile, sign, sdk_ops);
+/// `litcap verify`'s per-key ed25519 verifier (`sessionsigs::strict_verifier`) against the bare
+/// `verify_strict` it reproduces, on a message the size of a SessionSigs payload (1,412 bytes
+/// in `benches/scale.sh`'s maps). Read with docs/benchmarks.md, "Bulk verify: per-key
+/// precomputation".
+fn bulk_verify(c: &mut Criterion) {
+    use curve25519_dalek::edwards::{
+        CompressedEdwardsY, EdwardsPoint, VartimeEdwardsPrecomputation,
+    };
+    use curve25519_dalek::scalar::Scalar;
+    use curve25519_dalek::traits::VartimePrecomputedMultiscalarMul;
+    use ed25519_dalek::Signer;
+    use litcap::internal::verify::sessionsigs::strict_verifier::PreparedKey;
+    use sha2::Digest;
+
+    let signer = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
+    let key = signer.verifying_key();
+    let key_bytes = key.to_bytes();
+    let message = vec![b'm'; 1412];
+    let sig = signer.sign(&message);
+    let plain = PreparedKey::new(&key_bytes).expect("a key");
+    let tabled = PreparedKey::new(&key_bytes).expect("a key").with_table();
+    assert!(plain.verify_strict(&message, &sig) && tabled.verify_strict(&message, &sig));
+
+    let mut g = c.benchmark_group("bulk-verify");
+    g.bench_function("bare_verify_strict", |b| {
+        b.iter(|| {
+            black_box(
+                key.verify_strict(black_box(&message), black_box(&sig))
+                    .is_ok(),
+            )
+        })
+    });
+    g.bench_function("from_bytes_then_verify_strict", |b| {
+        b.iter(|| {
+            let key = ed25519_dalek::VerifyingKey::from_bytes(black_box(&key_bytes)).unwrap();
+            black_box(
+                key.verify_strict(black_box(&message), black_box(&sig))
+                    .is_ok(),
+            )
+        })
+    });
+    g.bench_function("prepared_key_no_table", |b| {
+        b.iter(|| black_box(plain.verify_strict(black_box(&message), black_box(&sig))))
+    });
+    g.bench_function("prepared_key_with_table", |b| {
+        b.iter(|| black_box(tabled.verify_strict(black_box(&message), black_box(&sig))))
+    });
+    g.bench_function("prepare_key_and_table", |b| {
+        b.iter(|| black_box(PreparedKey::new(black_box(&key_bytes)).map(PreparedKey::with_table)))
+    });
+    // curve25519-dalek's own precomputation ([s]B - [k]A with static tables for B and -A), the
+    // alternative this verifier does not use: 4.1.3 reads its scalars in width-5 NAF.
+    let minus_a = -CompressedEdwardsY(key_bytes).decompress().expect("a point");
+    let dalek_tables = VartimeEdwardsPrecomputation::new([
+        curve25519_dalek::constants::ED25519_BASEPOINT_POINT,
+        minus_a,
+    ]);
+    let s = Scalar::from_canonical_bytes(*sig.s_bytes()).unwrap();
+    let k = Scalar::from_hash(
+        sha2::Sha512::new()
+            .chain_update(sig.r_bytes())
+            .chain_update(key_bytes)
+            .chain_update(&message),
+    );
+    g.bench_function("dalek_double_scalar_mul", |b| {
+        b.iter(|| {
+            black_box(EdwardsPoint::vartime_double_scalar_mul_basepoint(
+                black_box(&k),
+                &minus_a,
+                black_box(&s),
+            ))
+        })
+    });
+    g.bench_function("dalek_precomputed_multiscalar_mul", |b| {
+        b.iter(|| black_box(dalek_tables.vartime_multiscalar_mul([black_box(s), black_box(k)])))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, compile, sign, sdk_ops, bulk_verify);
 criterion_main!(benches);

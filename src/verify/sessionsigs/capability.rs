@@ -34,7 +34,8 @@ pub(super) struct CapCacheEntry<'p> {
     derived_via: &'p str,
     algo: Option<&'p str>,
     session: &'p str,
-    eval: CapEval,
+    /// Shared with the other maps this thread verifies ([`super::capability_memo`]).
+    eval: std::rc::Rc<CapEval>,
 }
 
 /// The hex a node's `hex_to_bytes` accepts: an optional `0x`, then hex digits, an odd number
@@ -288,15 +289,11 @@ pub(super) fn valid_recaps<'c>(
                 && c.algo == cap.algo.as_deref()
                 && c.session == session
         });
-        if let Some(CapCacheEntry {
-            eval:
-                CapEval::Ready {
-                    recaps,
-                    unverified: false,
-                    ..
-                },
+        if let Some(CapEval::Ready {
+            recaps,
+            unverified: false,
             ..
-        }) = found
+        }) = found.map(|c| &*c.eval)
         {
             out.extend(recaps.iter());
         }
@@ -356,13 +353,18 @@ pub(super) fn check_capabilities<'p>(
                     derived_via: &cap.derived_via,
                     algo: cap.algo.as_deref(),
                     session,
-                    eval: evaluate_capability(cap, Some(session), now, network_key),
+                    eval: super::capability_memo::evaluate_shared(
+                        cap,
+                        Some(session),
+                        now,
+                        network_key,
+                    ),
                 });
                 cache.len() - 1
             }
         };
         let Some(entry) = cache.get(at) else { continue };
-        match &entry.eval {
+        match &*entry.eval {
             CapEval::Fail(kind, message) => failures.push(CapabilityFailure {
                 index,
                 kind: *kind,

@@ -26,15 +26,20 @@
 //!
 //! The module's parts: `input` reads the map leniently (a malformed entry is that node's
 //! error), `node` applies the node rules above (steps 1 to 5, and the order), `capability`
-//! judges the capabilities for step 6 (each evaluated once per bundle), `policy` compares the bundle with a
-//! policy session, and `sdk` emulates the SDK's `validateSessionSigs` with its JavaScript
-//! semantics.
+//! judges the capabilities for step 6 (each evaluated once per bundle, and once per thread
+//! across maps in `capability_memo`), `strict_verifier` checks step 1's signature with each
+//! session key prepared once per thread (`comb` holds its tables), `policy` compares the
+//! bundle with a policy session, and `sdk` emulates the SDK's `validateSessionSigs` with its
+//! JavaScript semantics.
 
 mod capability;
+mod capability_memo;
+mod comb;
 mod input;
 mod node;
 mod policy;
 mod sdk;
+pub mod strict_verifier;
 
 pub use capability::{judge_capability, CapabilityVerdict};
 pub use input::{InputError, SessionSigsFile};

@@ -4,6 +4,7 @@
 
 use super::capability::*;
 use super::input::*;
+use super::strict_verifier;
 use super::*;
 use crate::fit::time::{node_issued_at, node_session_time, SessionTimeFault};
 use crate::time::Timestamp;
@@ -16,7 +17,6 @@ use crate::wire::coverage::Request;
 use crate::wire::lit::{Ability, Resource, ResourcePrefix};
 use crate::wire::recap::Recap;
 use crate::wire::siwe::{Flavor, SiweMessage};
-use ed25519_dalek::VerifyingKey;
 use std::str::FromStr;
 
 /// The first capability of a payload with a key the Naga nodes do not accept.
@@ -70,11 +70,12 @@ pub fn verify_text(text: &str, opts: &VerifyOptions) -> Result<Vec<NodeVerdict>,
 
 pub(super) struct KeyCacheEntry<'a> {
     address: &'a str,
-    key: Result<VerifyingKey, (NodeErrorKind, String)>,
+    key: Result<[u8; 32], (NodeErrorKind, String)>,
 }
 
-/// The session key of an entry, as the nodes decode it.
-pub(super) fn session_key(address: &str) -> Result<VerifyingKey, (NodeErrorKind, String)> {
+/// The session key of an entry, as the nodes decode it: bytes `VerifyingKey::from_bytes`
+/// accepts (prepared for [`strict_verifier::verify_strict`] on this thread).
+pub(super) fn session_key(address: &str) -> Result<[u8; 32], (NodeErrorKind, String)> {
     let bytes = hex_bytes(address).ok_or_else(|| {
         (
             NodeErrorKind::NodeAuthSigAddressConversionError,
@@ -91,15 +92,16 @@ pub(super) fn session_key(address: &str) -> Result<VerifyingKey, (NodeErrorKind,
             ),
         )
     })?;
-    VerifyingKey::from_bytes(&arr).map_err(|_| {
-        (
-            NodeErrorKind::NodeAuthSigSessionKeyConversionError,
-            format!(
-                "`address` `{}` is not an ed25519 public key",
-                short(address)
-            ),
-        )
-    })
+    if strict_verifier::is_public_key(&arr) {
+        return Ok(arr);
+    }
+    Err((
+        NodeErrorKind::NodeAuthSigSessionKeyConversionError,
+        format!(
+            "`address` `{}` is not an ed25519 public key",
+            short(address)
+        ),
+    ))
 }
 
 /// Verifies every entry of a read map with the Datil nodes' rules.
@@ -352,8 +354,10 @@ fn entry_payload<'p>(
             "use the `sig` exactly as `getSessionSigs` wrote it",
         )
     })?;
-    key.verify_strict(signed_message.as_bytes(), &signature)
-        .map_err(|_| {
+    // `verify_strict`'s verdict with the per-key work done once (`strict_verifier`).
+    strict_verifier::verify_strict(&key, signed_message.as_bytes(), &signature)
+        .then_some(())
+        .ok_or_else(|| {
             NodeError::new(
                 K::NodeInvalidAuthSigSessionKeySignature,
                 "the session key's signature does not match `signedMessage`: the message was changed after signing, or another key signed it",
