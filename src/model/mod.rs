@@ -14,10 +14,13 @@ use std::collections::HashMap;
 
 mod capability;
 mod erc5573;
+mod grant_recap;
 pub mod network;
 mod not_covered;
 
 use capability::build_capability;
+pub use grant_recap::GrantRecap;
+use grant_recap::RecapIndex;
 use not_covered::not_covered;
 pub use not_covered::smallest_allow;
 pub mod signer;
@@ -61,8 +64,24 @@ pub struct Grant {
     pub signer_written: bool,
     /// `auth-action "<CID>"` lines: the Lit Actions allowed to authorize the PKP session.
     pub auth_actions: Vec<AuthAction>,
-    /// The ReCap of the allows, computed once (see [`Grant::recap`]).
-    recap: Recap,
+    /// The ReCap of the allows, for coverage ([`Grant::recap`]).
+    recap_index: RecapIndex,
+    /// How the allows merge into the recap the wallet signs (the profile's).
+    recap_merge: RecapMerge,
+    /// That recap, merged on first use ([`Grant::signed_recap`]).
+    signed_recap: SignedRecap,
+}
+
+/// A grant's merged [`Recap`], built the first time a command asks for it: `check` only needs
+/// coverage, which reads the compact [`GrantRecap`] (issue #13: ~750 bytes per allow saved).
+/// It is a cache of what the allows determine, so it takes no part in comparisons.
+#[derive(Clone, Debug, Default)]
+struct SignedRecap(std::sync::OnceLock<Recap>);
+
+impl PartialEq for SignedRecap {
+    fn eq(&self, _: &SignedRecap) -> bool {
+        true
+    }
 }
 
 /// A checked `allow` or `request`.
@@ -110,26 +129,23 @@ pub struct Session {
 }
 
 impl Grant {
+    /// The grant's ReCap as coverage reads it ([`coverage::check_in`] and the other matching
+    /// functions take it as they take a [`Recap`]): the same verdicts as
+    /// [`Grant::signed_recap`], without building it.
+    pub fn recap(&self) -> GrantRecap<'_> {
+        GrantRecap::new(&self.allows, &self.recap_index)
+    }
+
     /// The recap the wallet signs: the allows merged in order, as `addRecapToSiweMessage` does.
+    /// Built on the first call.
     ///
     /// `add_to_siwe_message` decodes the previous recap and merges the new one into it; for
     /// recaps the SDK can decode (the model rejects the others, see `invalid-where`) that is a
     /// plain sequence of merges, done here without the encode/decode round trips.
-    pub fn recap(&self) -> &Recap {
-        &self.recap
-    }
-
-    fn merged_recap(allows: &[Capability], profile: &Profile) -> Recap {
-        if profile.recap_merge == RecapMerge::SiweRecap {
-            return erc5573::merged_recap(allows);
-        }
-        let mut recap = Recap::new();
-        for a in allows {
-            if let Ok(one) = crate::recap::single(&a.resource, a.ability, a.data.clone()) {
-                recap.merge(one);
-            }
-        }
-        recap
+    pub fn signed_recap(&self) -> &Recap {
+        self.signed_recap
+            .0
+            .get_or_init(|| grant_recap::merged(&self.allows, self.recap_merge))
     }
 
     /// The `allow` that granted a covered request (`key` and ReCap ability from coverage).
@@ -347,7 +363,9 @@ fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Gr
         signer: None,
         signer_written: false,
         auth_actions: Vec::new(),
-        recap: Recap::new(),
+        recap_index: RecapIndex::default(),
+        recap_merge: profile.recap_merge,
+        signed_recap: SignedRecap::default(),
     };
     let mut same_allow = SameCapability::default();
     for stmt in &g.body {
@@ -459,7 +477,7 @@ fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Gr
             .help("add the SIWE domain the wallet will show, e.g. `domain \"app.example.com\"`"),
         );
     }
-    grant.recap = Grant::merged_recap(&grant.allows, profile);
+    grant.recap_index = RecapIndex::new(&grant.allows, grant.recap_merge);
     grant
 }
 
@@ -887,7 +905,7 @@ mod tests {
         ));
         assert_eq!(codes(&d), vec![Code::DuplicateCapability]);
         assert_eq!(
-            p.grants[0].recap().to_canonical_json(),
+            p.grants[0].signed_recap().to_canonical_json(),
             r#"{"att":{"lit-litaction://*":{"Threshold/Execution":[{}]},"lit-pkp://*":{"Threshold/Signing":[{}]}},"prf":[]}"#
         );
     }

@@ -353,7 +353,7 @@ pub fn sign_session(
             });
         }
     }
-    let grant_recap = grant.recap();
+    let grant_recap = grant.signed_recap();
     let delegation = check_delegation(delegation, profile, &nodes, issued_at, expiration)?;
 
     let auth_sig = match &mut auth {

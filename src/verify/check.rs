@@ -503,7 +503,7 @@ fn request_not_covered(
 /// What a grant expects of an AuthSig (the fit engine's terms).
 pub fn grant_expectation(grant: &Grant) -> GrantExpectation<'_> {
     GrantExpectation {
-        recap: grant.recap(),
+        recap: grant.signed_recap(),
         domain: grant.domain.as_ref().map(|d| d.value.as_str()),
         chain_id: Some(grant.chain_id),
         max_lifetime: Some(grant.max_ttl),

@@ -238,7 +238,11 @@ fn diff_session(
             kind: ChangeKind::Changed,
             subject: subject.into(),
             message: format!("grant `{}` → `{}`", og.name, ng.name),
-            widens: !coverage::recap_covers_in(new_p.profile(), og.recap(), ng.recap()),
+            widens: !coverage::recap_covers_in(
+                new_p.profile(),
+                og.signed_recap(),
+                ng.signed_recap(),
+            ),
         });
     }
     for r in new
