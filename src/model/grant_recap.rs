@@ -129,7 +129,7 @@ pub(super) fn merged(allows: &[Capability], merge: RecapMerge) -> Recap {
     }
     let mut recap = Recap::new();
     for a in allows {
-        if let Ok(one) = crate::recap::single(&a.resource, a.ability, a.data.clone()) {
+        if let Ok(one) = crate::recap::single(&a.resource, a.ability, a.data.as_deref().cloned()) {
             recap.merge(one);
         }
     }

@@ -6,8 +6,7 @@ use crate::coverage::{self, Verdict};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::lit::{Ability, Resource};
 use crate::profile::{Profile, RecapMerge};
-use crate::recap::{NotaBene, Recap};
-use crate::siwe::CapabilityRequest;
+use crate::recap::Recap;
 use crate::syntax::ast::{self, GrantStmtKind, Item, SessionStmtKind, Spanned};
 use crate::time::Ttl;
 use std::collections::HashMap;
@@ -19,6 +18,7 @@ pub mod network;
 mod not_covered;
 
 use capability::build_capability;
+pub use capability::Capability;
 pub use grant_recap::GrantRecap;
 use grant_recap::RecapIndex;
 use not_covered::not_covered;
@@ -81,36 +81,6 @@ struct SignedRecap(std::sync::OnceLock<Recap>);
 impl PartialEq for SignedRecap {
     fn eq(&self, _: &SignedRecap) -> bool {
         true
-    }
-}
-
-/// A checked `allow` or `request`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Capability {
-    pub resource: Resource,
-    pub ability: Ability,
-    pub data: Option<NotaBene>,
-    /// The whole statement.
-    pub span: Span,
-    pub ability_span: Span,
-    pub resource_span: Span,
-    pub data_span: Option<Span>,
-    /// The resource as written, before normalisation (e.g. `lit-pkp://123`).
-    pub written_resource: String,
-}
-
-impl Capability {
-    pub fn to_request(&self) -> CapabilityRequest {
-        CapabilityRequest {
-            resource: self.resource.clone(),
-            ability: self.ability,
-            data: self.data.clone(),
-        }
-    }
-
-    /// `<ability> on <resource key>` for messages.
-    pub fn describe(&self) -> String {
-        format!("{} on {}", self.ability, self.resource)
     }
 }
 
@@ -456,8 +426,8 @@ fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Gr
                                 Code::DuplicateCapability,
                                 format!("`{}` is allowed twice", cap.describe()),
                             )
-                            .at(cap.span, "allowed again here")
-                            .related(first.span, "first allowed here")
+                            .at(cap.span(), "allowed again here")
+                            .related(first.span(), "first allowed here")
                             .help("remove one; with `where` data the SDK lists both restrictions"),
                         );
                     }
@@ -509,10 +479,10 @@ fn build_signer_lines(g: &ast::Grant, grant: &mut Grant, diags: &mut Diagnostics
 /// whose keys JavaScript enumerates out of sorted order: array-index keys such as `"10"` and
 /// `"9"` come first numerically but sort as strings the other way.
 fn check_sdk_round_trip(cap: &Capability, diags: &mut Diagnostics) {
-    let (Some(data), Some(span)) = (&cap.data, cap.data_span) else {
+    let (Some(data), Some(span)) = (&cap.data, cap.data_span()) else {
         return;
     };
-    let Ok(one) = crate::recap::single(&cap.resource, cap.ability, Some(data.clone())) else {
+    let Ok(one) = crate::recap::single(&cap.resource, cap.ability, Some((**data).clone())) else {
         return;
     };
     if let Err(e) = Recap::decode(&one.encode()) {
@@ -682,8 +652,8 @@ fn build_session(
                                 Code::DuplicateCapability,
                                 format!("`{}` is requested twice", cap.describe()),
                             )
-                            .at(cap.span, "requested again here")
-                            .related(first.span, "first requested here")
+                            .at(cap.span(), "requested again here")
+                            .related(first.span(), "first requested here")
                             .help("remove one; the SDK would send both"),
                         );
                     }
@@ -703,7 +673,7 @@ fn build_session(
                 Some(a) => format!(
                     "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request {} on {}` (allowed by grant `{}`)",
                     crate::syntax::format::ability(a.ability.as_str()),
-                    crate::syntax::format::quote(&a.written_resource),
+                    crate::syntax::format::quote(&a.written_resource()),
                     grant.name
                 ),
                 None => "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request pkp-signing on \"lit-pkp://0x...\"`".to_string(),

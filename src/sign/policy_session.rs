@@ -221,7 +221,7 @@ impl<'a> PolicySession<'a> {
                             self.grant().name
                         ),
                     )
-                    .at(r.span, "not covered"),
+                    .at(r.span(), "not covered"),
                 );
             }
         }

@@ -122,7 +122,7 @@ pub fn check_policy(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
                     recap_ability: recap_ability.clone(),
                     span: allow_index
                         .allow_for(session.grant, grant, key, recap_ability)
-                        .map(|a| a.span),
+                        .map(|a| a.span()),
                 }),
                 Verdict::NotCovered(_) => None,
             };
@@ -481,7 +481,7 @@ fn request_not_covered(
         Code::RequestNotCovered,
         format!("session `{}`: {}", session.name, from_authsig.message),
     )
-    .at(request.span, "requested here");
+    .at(request.span(), "requested here");
     if let Some(span) = from_authsig.span {
         d = d.related(span, "the AuthSig's recap");
     }

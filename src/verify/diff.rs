@@ -149,7 +149,7 @@ fn diff_grant(
                 });
             }
             Some(o) if o.data != a.data => {
-                let (detail, widens) = where_change(o.data.as_ref(), a.data.as_ref());
+                let (detail, widens) = where_change(o.data.as_deref(), a.data.as_deref());
                 // The nodes ignore `where` data on `Threshold/*` abilities.
                 let ignored = a.ability.is_threshold();
                 out.push(Change {

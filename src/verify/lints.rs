@@ -70,7 +70,7 @@ pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) 
                         s.name, r.ability, r.resource.prefix
                     ),
                 )
-                .at(r.resource_span, "wildcard id")
+                .at(r.resource_span(), "wildcard id")
                 .help(format!(
                     "request the specific {} the session uses; with `*` the nodes accept the session signature for any of them",
                     r.resource.prefix.id_description()
@@ -107,7 +107,7 @@ fn wildcard_allows(grant: &Grant, d: &mut Diagnostics) {
                     grant.name, a.ability, a.resource.prefix
                 ),
             )
-            .at(a.resource_span, "wildcard id")
+            .at(a.resource_span(), "wildcard id")
             .help(format!(
                 "allow only the specific {} your sessions use, e.g. `{} on \"{}://<id>\"`",
                 a.resource.prefix.id_description(),
@@ -199,8 +199,8 @@ fn shadowing(grant: &Grant, d: &mut Diagnostics) {
         };
         d.push(
             Diagnostic::new(Code::WildcardShadowsSpecific, message)
-                .at(a.resource_span, "shadowed")
-                .related(first.resource_span, "wildcard key")
+                .at(a.resource_span(), "shadowed")
+                .related(first.resource_span(), "wildcard key")
                 .help(help),
         );
     }
@@ -208,7 +208,7 @@ fn shadowing(grant: &Grant, d: &mut Diagnostics) {
 
 fn nb_ignored(grant: &Grant, d: &mut Diagnostics) {
     for a in &grant.allows {
-        if let (Some(span), true) = (a.data_span, a.ability.is_threshold()) {
+        if let (Some(span), true) = (a.data_span(), a.ability.is_threshold()) {
             d.push(
                 Diagnostic::new(
                     Code::NbIgnored,
@@ -260,7 +260,7 @@ fn unused(policy: &Policy, gi: usize, sessions: &[usize], d: &mut Diagnostics) {
                     a.describe()
                 ),
             )
-            .at(a.span, "unused")
+            .at(a.span(), "unused")
             .help(
                 "remove the allow (the wallet then signs less), or add the session that needs it",
             ),
