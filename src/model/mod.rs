@@ -2,21 +2,22 @@
 //! validated and normalised like the SDK, lifetimes bounded, and every session request proven
 //! to be covered by its grant.
 
-use crate::coverage::{self, Verdict};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::lit::{Ability, Resource};
 use crate::profile::{Profile, RecapMerge};
 use crate::recap::Recap;
-use crate::syntax::ast::{self, GrantStmtKind, Item, SessionStmtKind, Spanned};
+use crate::syntax::ast::{self, GrantStmtKind, Item, Spanned};
 use crate::time::Ttl;
 use std::collections::HashMap;
 
+mod build;
 mod capability;
 mod erc5573;
 mod grant_recap;
 pub mod network;
 mod not_covered;
 
+pub(crate) use build::Builder;
 use capability::build_capability;
 pub use capability::Capability;
 pub use grant_recap::GrantRecap;
@@ -168,14 +169,15 @@ pub fn build_for(
     requested: Option<&'static Profile>,
 ) -> (Policy, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let profile = network::choose(files, requested, &mut diags);
-    let items = files.iter().flat_map(|f| {
-        f.items.iter().map(|item| match item {
-            Item::Grant(g) => Block::Grant(g),
-            Item::Session(s) => Block::Session(s),
-        })
-    });
-    let policy = build_blocks(profile, items, &mut diags);
+    let mut builder = Builder::new(network::choose(files, requested, &mut diags));
+    for item in files.iter().flat_map(|f| &f.items) {
+        match item {
+            Item::Grant(g) => builder.grant(g),
+            Item::Session(s) => builder.session(s),
+        }
+    }
+    let (policy, built) = builder.finish();
+    diags.extend(built);
     (policy, diags)
 }
 
@@ -187,83 +189,19 @@ pub fn build_owned(
     requested: Option<&'static Profile>,
 ) -> (Policy, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let profile = network::choose(&files, requested, &mut diags);
-    let items = files.into_iter().flat_map(|f| {
-        f.items.into_iter().map(|item| match item {
-            Item::Grant(g) => Block::Grant(g),
-            Item::Session(s) => Block::Session(s),
-        })
-    });
-    let policy = build_blocks(profile, items, &mut diags);
+    let mut builder = Builder::new(network::choose(&files, requested, &mut diags));
+    for item in files.into_iter().flat_map(|f| f.items) {
+        match item {
+            Item::Grant(g) => builder.grant(&g),
+            Item::Session(s) => builder.session(&s),
+        }
+    }
+    let (policy, built) = builder.finish();
+    diags.extend(built);
     (policy, diags)
 }
 
-/// A grant or session block, borrowed ([`build_for`]) or owned ([`build_owned`]).
-enum Block<G, S> {
-    Grant(G),
-    Session(S),
-}
-
-/// The grants in order, then the sessions (a session may name a grant of a later file). Each
-/// block is dropped once built, which frees owned trees as the model grows.
-fn build_blocks<G, S>(
-    profile: &'static Profile,
-    items: impl Iterator<Item = Block<G, S>>,
-    diags: &mut Diagnostics,
-) -> Policy
-where
-    G: std::borrow::Borrow<ast::Grant>,
-    S: std::borrow::Borrow<ast::Session>,
-{
-    let mut policy = Policy {
-        profile_name: profile.name,
-        ..Policy::default()
-    };
-    let mut pending_sessions: Vec<S> = Vec::new();
-    // Name → index of its first definition; it becomes the policy's index.
-    let mut grant_index: HashMap<String, usize> = HashMap::new();
-    for item in items {
-        match item {
-            Block::Grant(g) => {
-                let g = g.borrow();
-                if let Some(&first) = grant_index.get(g.name.value.as_str()) {
-                    diags.push(duplicate("grant", &g.name, policy.grants[first].name_span));
-                    continue;
-                }
-                grant_index.insert(g.name.value.clone(), policy.grants.len());
-                policy.grants.push(build_grant(g, profile, diags));
-            }
-            Block::Session(s) => pending_sessions.push(s),
-        }
-    }
-    let mut session_index: HashMap<String, usize> = HashMap::with_capacity(pending_sessions.len());
-    let mut session_names: HashMap<String, Span> = HashMap::new();
-    let mut unknown_grant_help: HashMap<String, String> = HashMap::new();
-    for s in pending_sessions {
-        let s = s.borrow();
-        if let Some(first) = session_names.get(s.name.value.as_str()) {
-            diags.push(duplicate("session", &s.name, *first));
-            continue;
-        }
-        session_names.insert(s.name.value.clone(), s.name.span);
-        if let Some(session) = build_session(
-            profile,
-            s,
-            &policy.grants,
-            &grant_index,
-            &mut unknown_grant_help,
-            diags,
-        ) {
-            session_index.insert(session.name.clone(), policy.sessions.len());
-            policy.sessions.push(session);
-        }
-    }
-    policy.grant_index = grant_index;
-    policy.session_index = session_index;
-    policy
-}
-
-fn duplicate(kind: &str, name: &Spanned<String>, first: Span) -> Diagnostic {
+pub(super) fn duplicate(kind: &str, name: &Spanned<String>, first: Span) -> Diagnostic {
     Diagnostic::new(
         Code::DuplicateName,
         format!("{kind} `{}` is defined more than once", name.value),
@@ -275,7 +213,7 @@ fn duplicate(kind: &str, name: &Spanned<String>, first: Span) -> Diagnostic {
     ))
 }
 
-fn setting_twice(name: &str, span: Span, first: Span) -> Diagnostic {
+pub(super) fn setting_twice(name: &str, span: Span, first: Span) -> Diagnostic {
     Diagnostic::new(Code::DuplicateSetting, format!("`{name}` is set twice"))
         .at(span, "set again here")
         .related(first, "first set here")
@@ -286,7 +224,7 @@ fn setting_twice(name: &str, span: Span, first: Span) -> Diagnostic {
 /// a scan while the block is short, a table once it is long, so a block of many allows is not
 /// quadratic.
 #[derive(Default)]
-struct SameCapability {
+pub(super) struct SameCapability {
     indexed: usize,
     table: HashMap<(Resource, Ability), usize>,
 }
@@ -295,7 +233,7 @@ impl SameCapability {
     const SCAN: usize = 32;
 
     /// The index of the first capability of `list` with `cap`'s resource and ability.
-    fn first(&mut self, list: &[Capability], cap: &Capability) -> Option<usize> {
+    pub(super) fn first(&mut self, list: &[Capability], cap: &Capability) -> Option<usize> {
         if list.len() < Self::SCAN {
             return list
                 .iter()
@@ -313,7 +251,7 @@ impl SameCapability {
     }
 }
 
-fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Grant {
+pub(super) fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Grant {
     let mut grant = Grant {
         name: g.name.value.clone(),
         name_span: g.name.span,
@@ -527,7 +465,7 @@ pub fn check_domain(d: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-fn check_ttl(
+pub(super) fn check_ttl(
     what: &str,
     t: &Spanned<Ttl>,
     limit: Ttl,
@@ -568,129 +506,6 @@ fn check_ttl(
     true
 }
 
-fn build_session(
-    profile: &Profile,
-    s: &ast::Session,
-    grants: &[Grant],
-    grant_index: &HashMap<String, usize>,
-    unknown_grant_help: &mut HashMap<String, String>,
-    diags: &mut Diagnostics,
-) -> Option<Session> {
-    let Some(&grant_idx) = grant_index.get(s.from.value.as_str()) else {
-        // The did-you-mean compares the name with every grant: once per distinct name.
-        let help = unknown_grant_help
-            .entry(s.from.value.clone())
-            .or_insert_with(|| {
-                match crate::suggest::closest(&s.from.value, grants.iter().map(|g| g.name.as_str()))
-                {
-                    Some(n) => format!("did you mean `{n}`?"),
-                    None if grants.is_empty() => {
-                        "define the grant in this file or pass the file that defines it".to_string()
-                    }
-                    None => format!(
-                        "the grants are {}",
-                        grants
-                            .iter()
-                            .map(|g| format!("`{}`", g.name))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                }
-            });
-        diags.push(
-            Diagnostic::new(
-                Code::UnknownGrant,
-                format!(
-                    "session `{}` is from `{}`, which is not a grant",
-                    s.name.value, s.from.value
-                ),
-            )
-            .at(s.from.span, "no such grant")
-            .help(help.clone()),
-        );
-        return None;
-    };
-    let grant = &grants[grant_idx];
-    let mut session = Session {
-        name: s.name.value.clone(),
-        name_span: s.name.span,
-        span: s.span,
-        grant: grant_idx,
-        from_span: s.from.span,
-        ttl: DEFAULT_SESSION_TTL.min(grant.max_ttl),
-        ttl_span: None,
-        requests: Vec::with_capacity(
-            s.body
-                .iter()
-                .filter(|s| matches!(s.kind, SessionStmtKind::Request(_)))
-                .count(),
-        ),
-    };
-    let mut same_request = SameCapability::default();
-    for stmt in &s.body {
-        match &stmt.kind {
-            SessionStmtKind::Ttl(t) => {
-                if let Some(first) = session.ttl_span {
-                    diags.push(setting_twice("ttl", stmt.span, first));
-                    continue;
-                }
-                let limit_ok = check_ttl("ttl", t, Ttl::NODE_MAX, None, diags);
-                if limit_ok && grant.max_ttl_span.is_some() {
-                    check_ttl("ttl", t, grant.max_ttl, grant.max_ttl_span, diags);
-                }
-                session.ttl = t.value;
-                session.ttl_span = Some(t.span);
-            }
-            SessionStmtKind::Request(c) => {
-                if let Some(cap) = build_capability(profile, c, stmt.span, diags) {
-                    if let Some(first) = same_request
-                        .first(&session.requests, &cap)
-                        .map(|i| &session.requests[i])
-                    {
-                        diags.push(
-                            Diagnostic::new(
-                                Code::DuplicateCapability,
-                                format!("`{}` is requested twice", cap.describe()),
-                            )
-                            .at(cap.span(), "requested again here")
-                            .related(first.span(), "first requested here")
-                            .help("remove one; the SDK would send both"),
-                        );
-                    }
-                    session.requests.push(cap);
-                }
-            }
-        }
-    }
-    if session.requests.is_empty() {
-        diags.push(
-            Diagnostic::new(
-                Code::NoRequest,
-                format!("session `{}` requests nothing", session.name),
-            )
-            .at(session.name_span, "no `request`")
-            .help(match grant.allows.first() {
-                Some(a) => format!(
-                    "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request {} on {}` (allowed by grant `{}`)",
-                    crate::syntax::format::ability(a.ability.as_str()),
-                    crate::syntax::format::quote(&a.written_resource()),
-                    grant.name
-                ),
-                None => "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request pkp-signing on \"lit-pkp://0x...\"`".to_string(),
-            }),
-        );
-    }
-    let recap = grant.recap();
-    for req in &session.requests {
-        if let Verdict::NotCovered(gap) =
-            coverage::check_in(profile, recap, &req.resource, req.ability)
-        {
-            diags.push(not_covered(&session, grant, req, &gap));
-        }
-    }
-    Some(session)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -719,6 +534,19 @@ mod tests {
                 "grant \"g\" { domain \"x\" }\n",
                 "session \"s\" from \"g\" {}\nsession \"u\" from \"gg\" {}\n",
             ),
+            // Sessions before their grant (a later file), with ttl checks on both sides
+            // of the grant's, duplicates, and an unknown grant whose body has errors.
+            concat!(
+                "session \"a\" from \"late\" {\n ttl 2h\n ttl 3h\n request pkp-signing on \"lit-pkp://1\"\n request pkp-signing on \"lit-pkp://1\"\n}\n",
+                "session \"b\" from \"late\" {\n ttl 31d\n request pkp-signing on \"lit-pkp://zz\"\n}\n",
+                "session \"c\" from \"late\" {}\n",
+                "session \"a\" from \"late\" { ttl 0s }\n",
+                "session \"d\" from \"nope\" {\n ttl 0s\n request pkp-sign on \"lit-pkp://1\"\n}\n",
+            ),
+            concat!(
+                "grant \"late\" {\n domain \"a\"\n max-ttl 1h\n allow pkp-signing on \"lit-pkp://0x2\"\n}\n",
+                "session \"e\" from \"late\" {\n request lit-action-execution on \"lit-litaction://Q\"\n}\n",
+            ),
         ];
         let files: Vec<ast::PolicyFile> = texts
             .iter()
@@ -730,6 +558,31 @@ mod tests {
         assert_eq!(borrowed, owned);
         assert!(owned.0.grant("h").is_some() && owned.0.session("s").is_some());
         assert!(codes(&owned.1).contains(&Code::DuplicateName));
+        assert_eq!(
+            codes(&owned.1),
+            vec![
+                Code::DuplicateName,
+                Code::UnknownAbility,
+                Code::NoRequest,
+                Code::DuplicateName,
+                Code::UnknownGrant,
+                Code::TtlTooLong,
+                Code::DuplicateSetting,
+                Code::DuplicateCapability,
+                Code::NotCovered,
+                Code::NotCovered,
+                Code::TtlTooLong,
+                Code::InvalidResource,
+                Code::NoRequest,
+                Code::NoRequest,
+                Code::DuplicateName,
+                Code::UnknownGrant,
+                Code::NotCovered,
+            ]
+        );
+        let a = owned.0.session("a").unwrap();
+        assert_eq!((a.ttl, a.grant), (Ttl(7200), 2));
+        assert_eq!(owned.0.session("c").unwrap().ttl, Ttl(3600));
     }
 
     #[test]
