@@ -19,9 +19,9 @@ use super::{
     build_capability, build_grant, check_ttl, duplicate, not_covered, setting_twice,
     SameCapability, Session, DEFAULT_SESSION_TTL,
 };
-use super::{Grant, Policy};
+use super::{Grant, NameIndex, Policy};
 use crate::coverage::{self, Verdict};
-use crate::diag::{Code, Diagnostic, Diagnostics, Span};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::profile::Profile;
 use crate::syntax::ast::{self, SessionStmtKind};
 use crate::time::Ttl;
@@ -32,9 +32,9 @@ pub(crate) struct Builder {
     profile: &'static Profile,
     policy: Policy,
     /// Grant name → index of its first definition; it becomes the policy's index.
-    grant_index: HashMap<String, usize>,
-    /// Session name → the span of its first definition.
-    session_names: HashMap<String, Span>,
+    grant_index: NameIndex,
+    /// Session name → the draft of its first definition in `pending`.
+    session_names: NameIndex,
     pending: Vec<Pending>,
     diags: Diagnostics,
 }
@@ -44,6 +44,16 @@ enum Pending {
     /// A second definition: its `duplicate-name` error.
     Duplicate(Box<Diagnostic>),
     Draft(Box<Draft>),
+}
+
+impl Pending {
+    /// A draft's session name (only drafts are in `session_names`).
+    fn name(&self) -> &str {
+        match self {
+            Pending::Draft(d) => &d.session.name,
+            Pending::Duplicate(_) => "",
+        }
+    }
 }
 
 /// A session checked as far as it can be without its grant.
@@ -66,8 +76,8 @@ impl Builder {
                 profile_name: profile.name,
                 ..Policy::default()
             },
-            grant_index: HashMap::new(),
-            session_names: HashMap::new(),
+            grant_index: NameIndex::default(),
+            session_names: NameIndex::default(),
             pending: Vec::new(),
             diags: Diagnostics::new(),
         }
@@ -79,26 +89,35 @@ impl Builder {
     }
 
     pub(crate) fn grant(&mut self, g: &ast::Grant) {
-        if let Some(&first) = self.grant_index.get(g.name.value.as_str()) {
-            let first = self.policy.grants[first].name_span;
+        let grants = &self.policy.grants;
+        if let Some(first) = self.grant_index.get(&g.name.value, |i| &grants[i].name) {
+            let first = grants[first].name_span;
             self.diags.push(duplicate("grant", &g.name, first));
             return;
         }
-        self.grant_index
-            .insert(g.name.value.clone(), self.policy.grants.len());
         let grant = build_grant(g, self.profile, &mut self.diags);
         self.policy.grants.push(grant);
+        let grants = &self.policy.grants;
+        self.grant_index
+            .insert(&g.name.value, grants.len() - 1, |i| &grants[i].name);
     }
 
     pub(crate) fn session(&mut self, s: &ast::Session) {
-        if let Some(first) = self.session_names.get(s.name.value.as_str()) {
-            let d = duplicate("session", &s.name, *first);
+        let pending = &self.pending;
+        if let Some(first) = self.session_names.get(&s.name.value, |i| pending[i].name()) {
+            let first = match &pending[first] {
+                Pending::Draft(d) => d.session.name_span,
+                Pending::Duplicate(_) => s.name.span,
+            };
+            let d = duplicate("session", &s.name, first);
             self.pending.push(Pending::Duplicate(Box::new(d)));
             return;
         }
-        self.session_names.insert(s.name.value.clone(), s.name.span);
         let draft = draft_session(self.profile, s);
         self.pending.push(Pending::Draft(Box::new(draft)));
+        let pending = &self.pending;
+        self.session_names
+            .insert(&s.name.value, pending.len() - 1, |i| pending[i].name());
     }
 
     /// Completes the sessions: the policy and every diagnostic, grants' first.
@@ -112,7 +131,7 @@ impl Builder {
             mut diags,
         } = self;
         drop(session_names);
-        let mut session_index: HashMap<String, usize> = HashMap::with_capacity(pending.len());
+        let mut session_index = NameIndex::with_capacity(pending.len());
         let mut unknown_grant_help: HashMap<String, String> = HashMap::new();
         policy.sessions.reserve_exact(pending.len());
         for p in pending {
@@ -123,7 +142,7 @@ impl Builder {
                 }
                 Pending::Draft(draft) => *draft,
             };
-            let Some(&grant_idx) = grant_index.get(draft.from.as_str()) else {
+            let Some(grant_idx) = grant_index.get(&draft.from, |i| &policy.grants[i].name) else {
                 diags.push(unknown_grant(
                     &draft,
                     &policy.grants,
@@ -138,8 +157,13 @@ impl Builder {
                 &policy.grants[grant_idx],
                 &mut diags,
             );
-            session_index.insert(session.name.clone(), policy.sessions.len());
             policy.sessions.push(session);
+            let sessions = &policy.sessions;
+            session_index.insert(
+                &sessions[sessions.len() - 1].name,
+                sessions.len() - 1,
+                |i| &sessions[i].name,
+            );
         }
         policy.grants.shrink_to_fit();
         policy.grant_index = grant_index;

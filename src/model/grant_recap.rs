@@ -1,5 +1,7 @@
 //! A grant's ReCap in the compact form coverage reads: which ReCap abilities each resource key
-//! grants, as an index into the grant's allows, sorted by (key, ability).
+//! grants, as an index into the grant's allows, sorted by key (shorter keys first, then bytes:
+//! keys of one length differ mostly at the end, a PKP id's, so lengths decide most
+//! comparisons) and ability.
 //!
 //! Why: a grant's [`Recap`] is B-tree maps of owned strings (about 750 bytes per `allow`);
 //! the model keeps one per grant for the life of a `check`, and 100k sessions' grants hold
@@ -27,7 +29,8 @@ use crate::wire::lit::{Resource, ResourcePrefix};
 use crate::wire::recap::Recap;
 use std::cmp::Ordering;
 
-/// The allows that are in the recap, as indices sorted by (resource key, ReCap ability).
+/// The allows that are in the recap, as indices sorted by (resource key, ReCap ability), keys
+/// in [`cmp_key`]'s order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct RecapIndex(Box<[u32]>);
 
@@ -82,8 +85,11 @@ impl<'a> Attenuations for GrantRecap<'a> {
         let start = self
             .order
             .partition_point(|&i| cmp_key(&self.allow(i).resource, key) == Ordering::Less);
+        // A key has one allow or a few: scan rather than search for the end.
         let len = self.order[start..]
-            .partition_point(|&i| cmp_key(&self.allow(i).resource, key) == Ordering::Equal);
+            .iter()
+            .take_while(|&&i| cmp_key(&self.allow(i).resource, key) == Ordering::Equal)
+            .count();
         (len > 0).then(|| Abilities {
             allows: self.allows,
             order: &self.order[start..start + len],
@@ -144,29 +150,58 @@ fn key_parts(r: &Resource) -> [&[u8]; 3] {
     [r.prefix.as_str().as_bytes(), b"://", r.id.as_bytes()]
 }
 
-/// `r.key().cmp(key)`, byte-wise, without building the key.
+/// The order of resource keys in a [`RecapIndex`]: by length, then byte-wise (`r.key()`
+/// against `key`, without building the key). Any total order whose equality is the keys'
+/// would do: the recap's own order only matters for [`Abilities::names`], which sorts.
 fn cmp_key(r: &Resource, key: &str) -> Ordering {
-    cmp_concat(key_parts(r), [key.as_bytes(), b"", b""])
+    let [p, sep, id] = key_parts(r);
+    let k = key.as_bytes();
+    (p.len() + sep.len() + id.len())
+        .cmp(&k.len())
+        .then_with(|| {
+            let (kp, rest) = k.split_at(p.len());
+            let (ksep, kid) = rest.split_at(sep.len());
+            p.cmp(kp)
+                .then_with(|| sep.cmp(ksep))
+                .then_with(|| id.cmp(kid))
+        })
 }
 
-/// `a.key().cmp(&b.key())`, byte-wise, without building the keys.
+/// [`cmp_key`] between two resources.
 fn cmp_keys(a: &Resource, b: &Resource) -> Ordering {
-    cmp_concat(key_parts(a), key_parts(b))
+    let (a, b) = (key_parts(a), key_parts(b));
+    let len = |parts: [&[u8]; 3]| parts.iter().map(|p| p.len()).sum::<usize>();
+    len(a).cmp(&len(b)).then_with(|| cmp_concat(a, b))
 }
 
-/// Compares the concatenations of two lists of byte strings.
+/// Compares the concatenations of two lists of byte strings, a run of bytes at a time (this is
+/// coverage's inner loop: a byte-wise iterator was a fifth of `check`'s time).
 fn cmp_concat(a: [&[u8]; 3], b: [&[u8]; 3]) -> Ordering {
-    let mut a = a.into_iter().flatten();
-    let mut b = b.into_iter().flatten();
+    let (mut a, mut b) = (
+        a.into_iter().filter(|p| !p.is_empty()),
+        b.into_iter().filter(|p| !p.is_empty()),
+    );
+    let (mut x, mut y): (&[u8], &[u8]) =
+        (a.next().unwrap_or_default(), b.next().unwrap_or_default());
     loop {
-        match (a.next(), b.next()) {
-            (Some(x), Some(y)) => match x.cmp(y) {
-                Ordering::Equal => {}
-                other => return other,
-            },
-            (None, None) => return Ordering::Equal,
-            (None, Some(_)) => return Ordering::Less,
-            (Some(_), None) => return Ordering::Greater,
+        match (x.is_empty(), y.is_empty()) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            (false, false) => {}
+        }
+        let n = x.len().min(y.len());
+        match x[..n].cmp(&y[..n]) {
+            Ordering::Equal => {}
+            other => return other,
+        }
+        x = &x[n..];
+        y = &y[n..];
+        if x.is_empty() {
+            x = a.next().unwrap_or_default();
+        }
+        if y.is_empty() {
+            y = b.next().unwrap_or_default();
         }
     }
 }
@@ -284,5 +319,10 @@ mod tests {
         assert_eq!(cmp_key(&a, &format!("{}0", a.key())), Ordering::Less);
         let u = Resource::uri("https://a.example").unwrap();
         assert_eq!(cmp_key(&u, "https://a.example"), Ordering::Equal);
+        let parts: [&[u8]; 3] = [b"ab", b"", b"c"];
+        assert_eq!(cmp_concat(parts, [b"a", b"bc", b""]), Ordering::Equal);
+        assert_eq!(cmp_concat(parts, [b"a", b"bc", b"d"]), Ordering::Less);
+        assert_eq!(cmp_concat(parts, [b"a", b"b", b""]), Ordering::Greater);
+        assert_eq!(cmp_concat(parts, [b"", b"abd", b""]), Ordering::Less);
     }
 }

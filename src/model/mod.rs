@@ -14,6 +14,7 @@ mod build;
 mod capability;
 mod erc5573;
 mod grant_recap;
+mod name_index;
 pub mod network;
 mod not_covered;
 
@@ -22,6 +23,7 @@ use capability::build_capability;
 pub use capability::Capability;
 pub use grant_recap::GrantRecap;
 use grant_recap::RecapIndex;
+use name_index::NameIndex;
 use not_covered::not_covered;
 pub use not_covered::smallest_allow;
 pub mod signer;
@@ -38,8 +40,8 @@ pub struct Policy {
     pub grants: Vec<Grant>,
     pub sessions: Vec<Session>,
     /// Name → index, for lookups in large policies.
-    grant_index: HashMap<String, usize>,
-    session_index: HashMap<String, usize>,
+    grant_index: NameIndex,
+    session_index: NameIndex,
     /// The profile it was built for (its name; empty means Datil).
     profile_name: &'static str,
 }
@@ -135,17 +137,19 @@ impl Policy {
     }
 
     pub fn grant(&self, name: &str) -> Option<&Grant> {
-        match self.grant_index.get(name) {
-            Some(&i) => self.grants.get(i),
-            None => self.grants.iter().find(|g| g.name == name),
+        if self.grant_index.is_empty() {
+            return self.grants.iter().find(|g| g.name == name);
         }
+        let i = self.grant_index.get(name, |i| &self.grants[i].name)?;
+        self.grants.get(i)
     }
 
     pub fn session(&self, name: &str) -> Option<&Session> {
-        match self.session_index.get(name) {
-            Some(&i) => self.sessions.get(i),
-            None => self.sessions.iter().find(|s| s.name == name),
+        if self.session_index.is_empty() {
+            return self.sessions.iter().find(|s| s.name == name);
         }
+        let i = self.session_index.get(name, |i| &self.sessions[i].name)?;
+        self.sessions.get(i)
     }
 
     pub fn grant_of(&self, session: &Session) -> &Grant {
