@@ -15,6 +15,7 @@
 //! - a session whose grant is not defined is an `unknown-grant` error and nothing else: its
 //!   draft's diagnostics are dropped.
 
+use super::offsets::{narrow, Offsets};
 use super::{
     build_capability, build_grant, check_ttl, duplicate, not_covered, setting_twice,
     SameCapability, Session, DEFAULT_SESSION_TTL,
@@ -106,7 +107,7 @@ impl Builder {
         let pending = &self.pending;
         if let Some(first) = self.session_names.get(&s.name.value, |i| pending[i].name()) {
             let first = match &pending[first] {
-                Pending::Draft(d) => d.session.name_span,
+                Pending::Draft(d) => d.session.name_span(),
                 Pending::Duplicate(_) => s.name.span,
             };
             let d = duplicate("session", &s.name, first);
@@ -176,12 +177,13 @@ impl Builder {
 fn draft_session(profile: &Profile, s: &ast::Session) -> Draft {
     let mut session = Session {
         name: s.name.value.clone(),
-        name_span: s.name.span,
-        span: s.span,
         grant: 0,
-        from_span: s.from.span,
         ttl: DEFAULT_SESSION_TTL,
-        ttl_span: None,
+        file: narrow(s.span.file),
+        block: Offsets::of(s.span),
+        name_at: Offsets::of(s.name.span),
+        from_at: Offsets::of(s.from.span),
+        ttl_at: Offsets::NONE,
         requests: Vec::with_capacity(
             s.body
                 .iter()
@@ -195,7 +197,7 @@ fn draft_session(profile: &Profile, s: &ast::Session) -> Draft {
     for stmt in &s.body {
         match &stmt.kind {
             SessionStmtKind::Ttl(t) => {
-                if let Some(first) = session.ttl_span {
+                if let Some(first) = session.ttl_span() {
                     diags.push(setting_twice("ttl", stmt.span, first));
                     continue;
                 }
@@ -203,7 +205,7 @@ fn draft_session(profile: &Profile, s: &ast::Session) -> Draft {
                     grant_ttl_check_at = Some(diags.len());
                 }
                 session.ttl = t.value;
-                session.ttl_span = Some(t.span);
+                session.ttl_at = Offsets::of(t.span);
             }
             SessionStmtKind::Request(c) => {
                 if let Some(cap) = build_capability(profile, c, stmt.span, &mut diags) {
@@ -250,7 +252,7 @@ fn complete(
     } = draft;
     session.grant = grant_idx;
     let mut own = own.0.into_iter();
-    if let (Some(at), Some(ttl_span)) = (grant_ttl_check_at, session.ttl_span) {
+    if let (Some(at), Some(ttl_span)) = (grant_ttl_check_at, session.ttl_span()) {
         diags.extend(own.by_ref().take(at));
         if grant.max_ttl_span.is_some() {
             let t = ast::Spanned::new(session.ttl, ttl_span);
@@ -258,7 +260,7 @@ fn complete(
         }
     }
     diags.extend(own);
-    if session.ttl_span.is_none() {
+    if session.ttl_span().is_none() {
         session.ttl = DEFAULT_SESSION_TTL.min(grant.max_ttl);
     }
     if session.requests.is_empty() {
@@ -267,7 +269,7 @@ fn complete(
                 Code::NoRequest,
                 format!("session `{}` requests nothing", session.name),
             )
-            .at(session.name_span, "no `request`")
+            .at(session.name_span(), "no `request`")
             .help(match grant.allows.first() {
                 Some(a) => format!(
                     "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request {} on {}` (allowed by grant `{}`)",
@@ -322,6 +324,6 @@ fn unknown_grant(
             draft.session.name
         ),
     )
-    .at(draft.session.from_span, "no such grant")
+    .at(draft.session.from_span(), "no such grant")
     .help(help.clone())
 }

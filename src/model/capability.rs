@@ -5,7 +5,8 @@
 //! Datil policy, a URI in a Lit policy).
 
 use super::erc5573;
-use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Span};
+use super::offsets::{narrow, Offsets};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::lit::{Ability, Resource, ResourceError, ResourcePrefix};
 use crate::profile::{Profile, Vocabulary};
 use crate::recap::NotaBene;
@@ -34,36 +35,6 @@ pub struct Capability {
     data_at: Offsets,
     /// How the resource was written, when `written` is `None`.
     written_as: WrittenAs,
-}
-
-/// A span's start and end in its file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Offsets {
-    start: u32,
-    end: u32,
-}
-
-impl Offsets {
-    const NONE: Offsets = Offsets {
-        start: u32::MAX,
-        end: u32::MAX,
-    };
-
-    fn of(span: Span) -> Offsets {
-        Offsets {
-            start: narrow(span.start),
-            end: narrow(span.end),
-        }
-    }
-
-    fn span(self, file: u32) -> Span {
-        Span::new(file as FileId, self.start as usize, self.end as usize)
-    }
-}
-
-/// Offsets and file ids fit 32 bits (files are at most 16 MiB); saturates otherwise.
-fn narrow(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX - 1)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,10 +77,7 @@ impl Capability {
             statement: Offsets::of(span),
             ability_at: Offsets::of(c.ability.span),
             resource_at: Offsets::of(c.resource.span),
-            data_at: c
-                .data
-                .as_ref()
-                .map_or(Offsets::NONE, |d| Offsets::of(d.span)),
+            data_at: Offsets::of_opt(c.data.as_ref().map(|d| d.span)),
             written_as,
         }
     }
@@ -129,7 +97,7 @@ impl Capability {
 
     /// The `where` data's span, if any.
     pub fn data_span(&self) -> Option<Span> {
-        (self.data_at != Offsets::NONE).then(|| self.data_at.span(self.file))
+        self.data_at.span_opt(self.file)
     }
 
     /// The resource as written, before normalisation (e.g. `lit-pkp://123`).

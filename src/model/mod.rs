@@ -17,6 +17,7 @@ mod grant_recap;
 mod name_index;
 pub mod network;
 mod not_covered;
+mod offsets;
 
 pub(crate) use build::Builder;
 use capability::build_capability;
@@ -26,6 +27,7 @@ use grant_recap::RecapIndex;
 use name_index::NameIndex;
 use not_covered::not_covered;
 pub use not_covered::smallest_allow;
+use offsets::Offsets;
 pub mod signer;
 pub use signer::{AuthAction, PkpSigner};
 
@@ -91,14 +93,38 @@ impl PartialEq for SignedRecap {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Session {
     pub name: String,
-    pub name_span: Span,
-    pub span: Span,
     /// Index into [`Policy::grants`].
     pub grant: usize,
-    pub from_span: Span,
     pub ttl: Ttl,
-    pub ttl_span: Option<Span>,
     pub requests: Vec<Capability>,
+    /// The spans, 32-bit ([`offsets`]): [`Session::span`] and the others rebuild them.
+    file: u32,
+    block: Offsets,
+    name_at: Offsets,
+    from_at: Offsets,
+    /// [`Offsets::NONE`] without a `ttl` line.
+    ttl_at: Offsets,
+}
+
+impl Session {
+    /// The whole block.
+    pub fn span(&self) -> Span {
+        self.block.span(self.file)
+    }
+
+    pub fn name_span(&self) -> Span {
+        self.name_at.span(self.file)
+    }
+
+    /// The grant's name after `from`.
+    pub fn from_span(&self) -> Span {
+        self.from_at.span(self.file)
+    }
+
+    /// The `ttl` value, when written.
+    pub fn ttl_span(&self) -> Option<Span> {
+        self.ttl_at.span_opt(self.file)
+    }
 }
 
 impl Grant {

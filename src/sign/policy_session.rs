@@ -337,7 +337,7 @@ pub fn sign_session(
         expiration,
         session.ttl,
         format!("session `{}` (`ttl {}`)", session.name, session.ttl),
-        session.ttl_span.or(Some(session.name_span)),
+        session.ttl_span().or(Some(session.name_span())),
     ) {
         return Err(FlowError::finding(d));
     }

@@ -77,7 +77,7 @@ pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) 
                 )),
             );
         }
-        if let Some(span) = s.ttl_span {
+        if let Some(span) = s.ttl_span() {
             // Above the nodes' 30 days it is already an error (`ttl-too-long`).
             if s.ttl > opts.ttl_threshold && s.ttl <= crate::time::Ttl::NODE_MAX {
                 d.push(
