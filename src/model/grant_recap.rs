@@ -30,9 +30,9 @@ use crate::wire::recap::Recap;
 use std::cmp::Ordering;
 
 /// The allows that are in the recap, as indices sorted by (resource key, ReCap ability), keys
-/// in [`cmp_key`]'s order.
+/// in [`cmp_key`]'s order, and how many allows there were.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(super) struct RecapIndex(Box<[u32]>);
+pub(super) struct RecapIndex(Box<[u32]>, usize);
 
 impl RecapIndex {
     pub(super) fn new(allows: &[Capability], merge: RecapMerge) -> RecapIndex {
@@ -48,7 +48,7 @@ impl RecapIndex {
             cmp_keys(&a.resource, &b.resource)
                 .then_with(|| a.ability.recap_ability().cmp(b.ability.recap_ability()))
         });
-        RecapIndex(order.into_boxed_slice())
+        RecapIndex(order.into_boxed_slice(), allows.len())
     }
 }
 
@@ -61,11 +61,16 @@ pub struct GrantRecap<'a> {
 }
 
 impl<'a> GrantRecap<'a> {
+    /// The index is the allows' as the model built them: if a caller changed how many there
+    /// are since (`Grant::allows` is public), it no longer fits them and the recap reads as
+    /// empty rather than indexing out of bounds.
     pub(super) fn new(allows: &'a [Capability], index: &'a RecapIndex) -> GrantRecap<'a> {
-        GrantRecap {
-            allows,
-            order: &index.0,
-        }
+        let order: &[u32] = if index.1 == allows.len() {
+            &index.0
+        } else {
+            &[]
+        };
+        GrantRecap { allows, order }
     }
 
     fn allow(&self, i: u32) -> &'a Capability {
@@ -269,6 +274,10 @@ mod tests {
             assert_same_verdicts(&DATIL, g, &requests);
         }
         assert!(p.grants[1].recap().is_empty());
+        // Allows changed after the build: the index no longer fits, and nothing panics.
+        let mut changed = p.grants[0].clone();
+        changed.allows.truncate(2);
+        assert!(changed.recap().is_empty());
         // A shadowed key and a missing ability, as the merged recap reports them.
         let acc = &requests[3];
         assert!(matches!(
