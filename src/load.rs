@@ -331,29 +331,90 @@ fn load_inputs_keeping(
             Err(d) => loaded.diagnostics.push(d),
         }
     }
+    if !keep_trees {
+        return load_file_by_file(texts, requested, loaded);
+    }
     // Files parse independently: on several cores at once when there are several large ones.
-    // Not when the trees are freed while the model is built: trees parsed on another thread
-    // live in that thread's malloc arena, and the model (built on this thread) cannot reuse
-    // their memory once freed (100k sessions: 557 instead of 455 MiB at peak; the parse costs
-    // the same CPU time either way).
-    let parsed = if keep_trees {
-        parse_all(&texts)
-    } else {
-        parse_each(&texts)
-    };
+    let parsed = parse_all(&texts);
     for ((name, _, text), (file, diags)) in texts.into_iter().zip(parsed) {
         blocked.extend(blocks_with(&file.items, &diags.0, &[Code::SchemaViolation]));
         loaded.sources.add(name, text);
         loaded.diagnostics.extend(diags);
         loaded.files.push(file);
     }
-    let (policy, mut diags) = if keep_trees {
-        model::build_for(&loaded.files, requested)
-    } else {
-        model::build_owned(std::mem::take(&mut loaded.files), requested)
-    };
+    let (policy, mut diags) = model::build_for(&loaded.files, requested);
     // The model's findings inside a YAML/JSON block that breaks the schema would only repeat
     // the schema's (a misspelt `domian` is also a missing `domain`).
+    diags.0.retain(|d| !inside_any(d, &blocked));
+    loaded.policy = policy;
+    loaded.diagnostics.extend(diags);
+    loaded
+}
+
+/// [`load_inputs_keeping`] without the trees: each file is parsed, its blocks handed to the
+/// model ([`model::Builder`]) and its tree freed before the next file is parsed, so the trees
+/// of all files never coexist with the model (issue #13). The same policy and diagnostics as
+/// [`model::build_for`] over all trees.
+///
+/// The profile comes from the files' `network` lines ([`model::network::choose`]): while no
+/// file has named one, the blocks are built for the requested profile (else Datil); when a
+/// later file names another, the files are parsed again and built the usual way. The files
+/// are parsed on this thread: trees parsed on another live in that thread's malloc arena,
+/// which the model (built here) cannot reuse once they are freed.
+fn load_file_by_file(
+    texts: Vec<(String, PolicyFormat, String)>,
+    requested: Option<&'static crate::profile::Profile>,
+    mut loaded: Loaded,
+) -> Loaded {
+    let mut blocked = Vec::new();
+    let mut networks: Vec<syntax::ast::Spanned<String>> = Vec::new();
+    let mut builder: Option<model::Builder> = None;
+    // Set when a file's `network` changed the profile: the trees from there on are kept.
+    let mut kept: Option<Vec<PolicyFile>> = None;
+    let mut formats = Vec::with_capacity(texts.len());
+    for (id, (name, format, text)) in texts.into_iter().enumerate() {
+        formats.push(format);
+        let (file, diags) = parse_text(id, &text, format);
+        blocked.extend(blocks_with(&file.items, &diags.0, &[Code::SchemaViolation]));
+        loaded.sources.add(name, text);
+        loaded.diagnostics.extend(diags);
+        if let Some(kept) = kept.as_mut() {
+            kept.push(file);
+            continue;
+        }
+        networks.extend(file.network.clone());
+        let profile = model::network::choose_among(&networks, requested, &mut Diagnostics::new());
+        let b = builder.get_or_insert_with(|| model::Builder::new(profile));
+        if b.profile().name != profile.name {
+            // Parse the files built so far again (the same trees), and keep every tree.
+            let mut files: Vec<PolicyFile> = loaded
+                .sources
+                .files()
+                .take(id)
+                .map(|(i, src)| parse_text(i, src.text(), formats[i]).0)
+                .collect();
+            files.push(file);
+            kept = Some(files);
+            continue;
+        }
+        for item in file.items {
+            match item {
+                syntax::ast::Item::Grant(g) => b.grant(&g),
+                syntax::ast::Item::Session(s) => b.session(&s),
+            }
+        }
+    }
+    let (policy, mut diags) = match (kept, builder) {
+        (Some(files), _) => model::build_owned(files, requested),
+        (None, Some(b)) => {
+            let mut diags = Diagnostics::new();
+            model::network::choose_among(&networks, requested, &mut diags);
+            let (policy, built) = b.finish();
+            diags.extend(built);
+            (policy, diags)
+        }
+        (None, None) => model::build_owned(Vec::new(), requested),
+    };
     diags.0.retain(|d| !inside_any(d, &blocked));
     loaded.policy = policy;
     loaded.diagnostics.extend(diags);
@@ -517,6 +578,67 @@ mod tests {
             b"\xEF\xBB\xBFgrant \"g\" {\r\n domain \"a\"\r\n}\r\n".to_vec(),
         )]);
         assert_eq!(plain.diagnostics, marked.diagnostics);
+    }
+
+    #[test]
+    fn file_by_file_loads_the_same_policy_and_diagnostics() {
+        let dsl = |texts: &[&str]| -> Vec<(String, PolicyFormat, Vec<u8>)> {
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    (
+                        format!("f{i}.litcap"),
+                        PolicyFormat::Dsl,
+                        t.as_bytes().to_vec(),
+                    )
+                })
+                .collect()
+        };
+        let grant = "grant \"g\" {\n domain \"a\"\n allow pkp-signing on \"lit-pkp://*\"\n}\n";
+        let session = "session \"s\" from \"g\" {\n request pkp-signing on \"lit-pkp://1\"\n request \"crud/read\" on \"https://a.example\"\n}\n";
+        let cases: Vec<(Vec<&str>, Option<&'static crate::profile::Profile>)> = vec![
+            (
+                vec![session, grant, "session \"t\" from \"h\" {}\n", grant],
+                None,
+            ),
+            // A later file names the network: the earlier file is built again for it.
+            (vec![session, "network \"erc5573\"\n", grant], None),
+            (
+                vec![session, "network \"erc5573\"\n", grant],
+                Some(&crate::profile::NAGA),
+            ),
+            (
+                vec![session, "network \"naga\"\n", grant],
+                Some(&crate::profile::NAGA),
+            ),
+            (
+                vec![
+                    "network \"nagaa\"\n",
+                    session,
+                    "network \"naga\"\n",
+                    "network \"datil\"\n",
+                ],
+                None,
+            ),
+            (
+                vec!["grant \"g\" {\n domain \"a\"\n", "\u{ff}", grant],
+                None,
+            ),
+            (vec![], None),
+        ];
+        for (texts, requested) in cases {
+            let mut inputs = dsl(&texts);
+            if let Some(bad) = inputs.iter_mut().find(|(_, _, b)| b == "\u{ff}".as_bytes()) {
+                bad.2 = vec![0xff];
+            }
+            let kept = load_inputs_keeping(inputs.clone(), requested, true);
+            let freed = load_inputs_keeping(inputs, requested, false);
+            assert_eq!(kept.policy, freed.policy, "{texts:?}");
+            assert_eq!(kept.diagnostics, freed.diagnostics, "{texts:?}");
+            assert!(freed.files.is_empty());
+            assert_eq!(kept.sources.files().count(), freed.sources.files().count());
+        }
     }
 
     #[test]

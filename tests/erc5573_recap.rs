@@ -167,7 +167,7 @@ fn litcap_side(spec: &Spec) -> (Option<String>, Option<String>, String, Vec<bool
         .collect();
     assert!(errors.is_empty(), "{}\n{errors:?}", spec.policy_text());
     let c = erc5573::compile(&loaded.policy, "s", Some(&inputs())).expect("compiles");
-    let recap = loaded.policy.grants[0].recap();
+    let recap = loaded.policy.grants[0].signed_recap();
     let verdicts = spec
         .requests
         .iter()

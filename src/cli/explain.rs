@@ -112,11 +112,11 @@ pub fn run(args: ExplainArgs) -> u8 {
             let allowed_by = e
                 .allowed_by
                 .as_ref()
-                .map(|a| location(&loaded.sources, a.span));
+                .map(|a| location(&loaded.sources, a.span()));
             let requested_by = e
                 .requested_by
                 .as_ref()
-                .map(|a| location(&loaded.sources, a.span));
+                .map(|a| location(&loaded.sources, a.span()));
             let reason = match &e.verdict {
                 litcap::internal::coverage::Verdict::NotCovered(gap) => {
                     Some(explain::gap_reason(gap))

@@ -185,7 +185,7 @@ fn sign(args: SignArgs) -> Result<u8, Reported> {
         end,
         session.ttl,
         format!("session `{}` (`ttl {}`)", session.name, session.ttl),
-        session.ttl_span.or(Some(session.name_span)),
+        session.ttl_span().or(Some(session.name_span())),
     )?;
     let given_nodes = node_urls(&args.nodes)?;
     let nodes = match (args.net.get(), &args.price_feed) {

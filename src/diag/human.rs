@@ -172,7 +172,7 @@ impl Clipped {
         let text = file.text();
         let start = floor_char(text, span.start);
         let (line, col) = file.line_col(start);
-        let line_start = file.line_starts[line - 1];
+        let line_start = file.line_start(line - 1);
         let line_end = line_start + file.line(line).map(str::len).unwrap_or(0);
         let start = start.min(line_end);
         let span_end = ceil_char(text, span.end.clamp(start, line_end));

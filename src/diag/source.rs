@@ -40,15 +40,22 @@ impl Span {
 pub struct SourceFile {
     name: String,
     text: Arc<String>,
-    pub(super) line_starts: Vec<usize>,
+    /// Byte offset of each line's start, 32-bit (a policy is at most 16 MiB; the index of a
+    /// 34 MB policy was 10 MiB as `usize`s, issue #13), sized exactly.
+    line_starts: Vec<u32>,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let name = name.into();
         let text = Arc::new(text.into());
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let lines = text.bytes().filter(|&b| b == b'\n').count();
+        let mut line_starts = Vec::with_capacity(lines + 1);
+        line_starts.push(0);
+        line_starts.extend(
+            text.match_indices('\n')
+                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
         SourceFile {
             name,
             text,
@@ -67,11 +74,8 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let start = self.line_starts[line];
+        let line = self.line_index(offset);
+        let start = self.line_start(line);
         let col = self
             .text
             .get(start..offset)
@@ -80,13 +84,29 @@ impl SourceFile {
         (line + 1, col + 1)
     }
 
+    /// The 0-based line holding a byte offset.
+    fn line_index(&self, offset: usize) -> usize {
+        match self
+            .line_starts
+            .binary_search(&u32::try_from(offset).unwrap_or(u32::MAX))
+        {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// The byte offset where the 0-based line starts.
+    pub(super) fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line).map_or(0, |&s| s as usize)
+    }
+
     /// The text of a 1-based line, without its newline.
     pub fn line(&self, line: usize) -> Option<&str> {
-        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let start = *self.line_starts.get(line.checked_sub(1)?)? as usize;
         let end = self
             .line_starts
             .get(line)
-            .map(|e| e - 1)
+            .map(|&e| e as usize - 1)
             .unwrap_or(self.text.len());
         self.text.get(start..end).map(|l| l.trim_end_matches('\r'))
     }
@@ -102,20 +122,16 @@ impl SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let line_of = |offset: usize| match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
+        let line_of = |offset: usize| self.line_index(offset);
         let start = span.offset().min(self.text.len());
         let first_line = line_of(start).saturating_sub(context_lines_before);
-        let base = self.line_starts[first_line];
+        let base = self.line_start(first_line);
         let last_line =
             line_of((span.offset() + span.len()).min(self.text.len())) + context_lines_after + 2;
         let end = self
             .line_starts
             .get(last_line)
-            .copied()
-            .unwrap_or(self.text.len());
+            .map_or(self.text.len(), |&e| e as usize);
         let window = &self.text.as_bytes()[base..end];
         let local = miette::SourceSpan::new((start - base).into(), span.len());
         let c = window.read_span(&local, context_lines_before, context_lines_after)?;

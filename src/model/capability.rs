@@ -4,11 +4,128 @@
 //! helps that name the fix, including another profile's vocabulary (Naga-only words in a
 //! Datil policy, a URI in a Lit policy).
 
-use super::{erc5573, Capability};
+use super::erc5573;
+use super::offsets::{narrow, Offsets};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::lit::{Ability, Resource, ResourceError, ResourcePrefix};
 use crate::profile::{Profile, Vocabulary};
+use crate::recap::NotaBene;
+use crate::siwe::CapabilityRequest;
 use crate::syntax::ast::{self, Spanned};
+use std::borrow::Cow;
+
+/// A checked `allow` or `request`.
+///
+/// Kept small, since a large policy holds hundreds of thousands (issue #13: 256 → 120 bytes
+/// plus the id): the four spans as 32-bit offsets in one file (a policy file is at most
+/// `MAX_FILE_BYTES`, 16 MiB), the `where` data boxed (most lines have none), and the resource
+/// as written only when it is not the key or the key with `0x` before a PKP id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Capability {
+    pub resource: Resource,
+    pub ability: Ability,
+    pub data: Option<Box<NotaBene>>,
+    /// The resource as written when [`Capability::written_resource`] cannot rebuild it.
+    written: Option<Box<str>>,
+    file: u32,
+    statement: Offsets,
+    ability_at: Offsets,
+    resource_at: Offsets,
+    /// [`Offsets::NONE`] without `where` data.
+    data_at: Offsets,
+    /// How the resource was written, when `written` is `None`.
+    written_as: WrittenAs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WrittenAs {
+    /// Exactly the resource key (`lit-litaction://Qm...`, a URI).
+    Key,
+    /// The key with `0x` before the id (`lit-pkp://0x<64 hex digits>`).
+    HexKey,
+    /// Neither: kept in `written`.
+    Other,
+}
+
+impl Capability {
+    /// A capability of the line `c` (its statement at `span`).
+    pub(super) fn new(
+        resource: Resource,
+        ability: Ability,
+        c: &ast::Capability,
+        span: Span,
+    ) -> Capability {
+        let written = c.resource.value.as_str();
+        let written_as = if resource.has_key(written) {
+            WrittenAs::Key
+        } else if resource.prefix != ResourcePrefix::Uri
+            && written
+                .strip_prefix(resource.prefix.as_str())
+                .and_then(|rest| rest.strip_prefix("://0x"))
+                == Some(resource.id.as_str())
+        {
+            WrittenAs::HexKey
+        } else {
+            WrittenAs::Other
+        };
+        Capability {
+            resource,
+            ability,
+            data: c.data.as_ref().map(|d| Box::new(d.value.clone())),
+            written: (written_as == WrittenAs::Other).then(|| written.into()),
+            file: narrow(span.file),
+            statement: Offsets::of(span),
+            ability_at: Offsets::of(c.ability.span),
+            resource_at: Offsets::of(c.resource.span),
+            data_at: Offsets::of_opt(c.data.as_ref().map(|d| d.span)),
+            written_as,
+        }
+    }
+
+    /// The whole statement.
+    pub fn span(&self) -> Span {
+        self.statement.span(self.file)
+    }
+
+    pub fn ability_span(&self) -> Span {
+        self.ability_at.span(self.file)
+    }
+
+    pub fn resource_span(&self) -> Span {
+        self.resource_at.span(self.file)
+    }
+
+    /// The `where` data's span, if any.
+    pub fn data_span(&self) -> Option<Span> {
+        self.data_at.span_opt(self.file)
+    }
+
+    /// The resource as written, before normalisation (e.g. `lit-pkp://123`).
+    pub fn written_resource(&self) -> Cow<'_, str> {
+        match (&self.written, self.written_as) {
+            (Some(w), _) => Cow::Borrowed(w),
+            (None, WrittenAs::HexKey) => Cow::Owned(format!(
+                "{}://0x{}",
+                self.resource.prefix.as_str(),
+                self.resource.id
+            )),
+            (None, _) => Cow::Owned(self.resource.key()),
+        }
+    }
+
+    pub fn to_request(&self) -> CapabilityRequest {
+        CapabilityRequest {
+            resource: self.resource.clone(),
+            ability: self.ability,
+            data: self.data.as_deref().cloned(),
+        }
+    }
+
+    /// `<ability> on <resource key>` for messages.
+    pub fn describe(&self) -> String {
+        format!("{} on {}", self.ability, self.resource)
+    }
+}
 
 pub(super) fn build_capability(
     profile: &Profile,
@@ -84,16 +201,7 @@ pub(super) fn build_capability(
             );
         }
     }
-    Some(Capability {
-        resource,
-        ability,
-        data: c.data.as_ref().map(|d| d.value.clone()),
-        span,
-        ability_span: c.ability.span,
-        resource_span: c.resource.span,
-        data_span: c.data.as_ref().map(|d| d.span),
-        written_resource: c.resource.value.clone(),
-    })
+    Some(Capability::new(resource, ability, c, span))
 }
 
 /// A PKP id that is not `*` or hex digits (with an optional `0x`): the nodes would never

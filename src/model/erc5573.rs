@@ -40,16 +40,7 @@ pub(super) fn build_capability(
             None
         }
     };
-    Some(Capability {
-        resource: resource?,
-        ability: ability?,
-        data: c.data.as_ref().map(|d| d.value.clone()),
-        span,
-        ability_span: c.ability.span,
-        resource_span: c.resource.span,
-        data_span: c.data.as_ref().map(|d| d.span),
-        written_resource: c.resource.value.clone(),
-    })
+    Some(Capability::new(resource?, ability?, c, span))
 }
 
 fn unknown_ability(a: &ast::Spanned<String>) -> Diagnostic {
@@ -72,7 +63,11 @@ fn unknown_ability(a: &ast::Spanned<String>) -> Diagnostic {
 pub(super) fn merged_recap(allows: &[Capability]) -> Recap {
     let mut recap = Recap::new();
     for a in allows {
-        recap.append_restriction(&a.resource.key(), a.ability.as_str(), a.data.clone());
+        recap.append_restriction(
+            &a.resource.key(),
+            a.ability.as_str(),
+            a.data.as_deref().cloned(),
+        );
     }
     recap.fill_empty_restrictions();
     recap

@@ -2,24 +2,32 @@
 //! validated and normalised like the SDK, lifetimes bounded, and every session request proven
 //! to be covered by its grant.
 
-use crate::coverage::{self, Verdict};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::lit::{Ability, Resource};
 use crate::profile::{Profile, RecapMerge};
-use crate::recap::{NotaBene, Recap};
-use crate::siwe::CapabilityRequest;
-use crate::syntax::ast::{self, GrantStmtKind, Item, SessionStmtKind, Spanned};
+use crate::recap::Recap;
+use crate::syntax::ast::{self, GrantStmtKind, Item, Spanned};
 use crate::time::Ttl;
 use std::collections::HashMap;
 
+mod build;
 mod capability;
 mod erc5573;
+mod grant_recap;
+mod name_index;
 pub mod network;
 mod not_covered;
+mod offsets;
 
+pub(crate) use build::Builder;
 use capability::build_capability;
+pub use capability::Capability;
+pub use grant_recap::GrantRecap;
+use grant_recap::RecapIndex;
+use name_index::NameIndex;
 use not_covered::not_covered;
 pub use not_covered::smallest_allow;
+use offsets::Offsets;
 pub mod signer;
 pub use signer::{AuthAction, PkpSigner};
 
@@ -34,8 +42,8 @@ pub struct Policy {
     pub grants: Vec<Grant>,
     pub sessions: Vec<Session>,
     /// Name → index, for lookups in large policies.
-    grant_index: HashMap<String, usize>,
-    session_index: HashMap<String, usize>,
+    grant_index: NameIndex,
+    session_index: NameIndex,
     /// The profile it was built for (its name; empty means Datil).
     profile_name: &'static str,
 }
@@ -61,37 +69,23 @@ pub struct Grant {
     pub signer_written: bool,
     /// `auth-action "<CID>"` lines: the Lit Actions allowed to authorize the PKP session.
     pub auth_actions: Vec<AuthAction>,
-    /// The ReCap of the allows, computed once (see [`Grant::recap`]).
-    recap: Recap,
+    /// The ReCap of the allows, for coverage ([`Grant::recap`]).
+    recap_index: RecapIndex,
+    /// How the allows merge into the recap the wallet signs (the profile's).
+    recap_merge: RecapMerge,
+    /// That recap, merged on first use ([`Grant::signed_recap`]).
+    signed_recap: SignedRecap,
 }
 
-/// A checked `allow` or `request`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Capability {
-    pub resource: Resource,
-    pub ability: Ability,
-    pub data: Option<NotaBene>,
-    /// The whole statement.
-    pub span: Span,
-    pub ability_span: Span,
-    pub resource_span: Span,
-    pub data_span: Option<Span>,
-    /// The resource as written, before normalisation (e.g. `lit-pkp://123`).
-    pub written_resource: String,
-}
+/// A grant's merged [`Recap`], built the first time a command asks for it: `check` only needs
+/// coverage, which reads the compact [`GrantRecap`] (issue #13: ~750 bytes per allow saved).
+/// It is a cache of what the allows determine, so it takes no part in comparisons.
+#[derive(Clone, Debug, Default)]
+struct SignedRecap(std::sync::OnceLock<Recap>);
 
-impl Capability {
-    pub fn to_request(&self) -> CapabilityRequest {
-        CapabilityRequest {
-            resource: self.resource.clone(),
-            ability: self.ability,
-            data: self.data.clone(),
-        }
-    }
-
-    /// `<ability> on <resource key>` for messages.
-    pub fn describe(&self) -> String {
-        format!("{} on {}", self.ability, self.resource)
+impl PartialEq for SignedRecap {
+    fn eq(&self, _: &SignedRecap) -> bool {
+        true
     }
 }
 
@@ -99,37 +93,58 @@ impl Capability {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Session {
     pub name: String,
-    pub name_span: Span,
-    pub span: Span,
     /// Index into [`Policy::grants`].
     pub grant: usize,
-    pub from_span: Span,
     pub ttl: Ttl,
-    pub ttl_span: Option<Span>,
     pub requests: Vec<Capability>,
+    /// The spans, 32-bit ([`offsets`]): [`Session::span`] and the others rebuild them.
+    file: u32,
+    block: Offsets,
+    name_at: Offsets,
+    from_at: Offsets,
+    /// [`Offsets::NONE`] without a `ttl` line.
+    ttl_at: Offsets,
+}
+
+impl Session {
+    /// The whole block.
+    pub fn span(&self) -> Span {
+        self.block.span(self.file)
+    }
+
+    pub fn name_span(&self) -> Span {
+        self.name_at.span(self.file)
+    }
+
+    /// The grant's name after `from`.
+    pub fn from_span(&self) -> Span {
+        self.from_at.span(self.file)
+    }
+
+    /// The `ttl` value, when written.
+    pub fn ttl_span(&self) -> Option<Span> {
+        self.ttl_at.span_opt(self.file)
+    }
 }
 
 impl Grant {
+    /// The grant's ReCap as coverage reads it ([`coverage::check_in`] and the other matching
+    /// functions take it as they take a [`Recap`]): the same verdicts as
+    /// [`Grant::signed_recap`], without building it.
+    pub fn recap(&self) -> GrantRecap<'_> {
+        GrantRecap::new(&self.allows, &self.recap_index)
+    }
+
     /// The recap the wallet signs: the allows merged in order, as `addRecapToSiweMessage` does.
+    /// Built on the first call.
     ///
     /// `add_to_siwe_message` decodes the previous recap and merges the new one into it; for
     /// recaps the SDK can decode (the model rejects the others, see `invalid-where`) that is a
     /// plain sequence of merges, done here without the encode/decode round trips.
-    pub fn recap(&self) -> &Recap {
-        &self.recap
-    }
-
-    fn merged_recap(allows: &[Capability], profile: &Profile) -> Recap {
-        if profile.recap_merge == RecapMerge::SiweRecap {
-            return erc5573::merged_recap(allows);
-        }
-        let mut recap = Recap::new();
-        for a in allows {
-            if let Ok(one) = crate::recap::single(&a.resource, a.ability, a.data.clone()) {
-                recap.merge(one);
-            }
-        }
-        recap
+    pub fn signed_recap(&self) -> &Recap {
+        self.signed_recap
+            .0
+            .get_or_init(|| grant_recap::merged(&self.allows, self.recap_merge))
     }
 
     /// The `allow` that granted a covered request (`key` and ReCap ability from coverage).
@@ -148,17 +163,19 @@ impl Policy {
     }
 
     pub fn grant(&self, name: &str) -> Option<&Grant> {
-        match self.grant_index.get(name) {
-            Some(&i) => self.grants.get(i),
-            None => self.grants.iter().find(|g| g.name == name),
+        if self.grant_index.is_empty() {
+            return self.grants.iter().find(|g| g.name == name);
         }
+        let i = self.grant_index.get(name, |i| &self.grants[i].name)?;
+        self.grants.get(i)
     }
 
     pub fn session(&self, name: &str) -> Option<&Session> {
-        match self.session_index.get(name) {
-            Some(&i) => self.sessions.get(i),
-            None => self.sessions.iter().find(|s| s.name == name),
+        if self.session_index.is_empty() {
+            return self.sessions.iter().find(|s| s.name == name);
         }
+        let i = self.session_index.get(name, |i| &self.sessions[i].name)?;
+        self.sessions.get(i)
     }
 
     pub fn grant_of(&self, session: &Session) -> &Grant {
@@ -182,14 +199,15 @@ pub fn build_for(
     requested: Option<&'static Profile>,
 ) -> (Policy, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let profile = network::choose(files, requested, &mut diags);
-    let items = files.iter().flat_map(|f| {
-        f.items.iter().map(|item| match item {
-            Item::Grant(g) => Block::Grant(g),
-            Item::Session(s) => Block::Session(s),
-        })
-    });
-    let policy = build_blocks(profile, items, &mut diags);
+    let mut builder = Builder::new(network::choose(files, requested, &mut diags));
+    for item in files.iter().flat_map(|f| &f.items) {
+        match item {
+            Item::Grant(g) => builder.grant(g),
+            Item::Session(s) => builder.session(s),
+        }
+    }
+    let (policy, built) = builder.finish();
+    diags.extend(built);
     (policy, diags)
 }
 
@@ -201,83 +219,19 @@ pub fn build_owned(
     requested: Option<&'static Profile>,
 ) -> (Policy, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let profile = network::choose(&files, requested, &mut diags);
-    let items = files.into_iter().flat_map(|f| {
-        f.items.into_iter().map(|item| match item {
-            Item::Grant(g) => Block::Grant(g),
-            Item::Session(s) => Block::Session(s),
-        })
-    });
-    let policy = build_blocks(profile, items, &mut diags);
+    let mut builder = Builder::new(network::choose(&files, requested, &mut diags));
+    for item in files.into_iter().flat_map(|f| f.items) {
+        match item {
+            Item::Grant(g) => builder.grant(&g),
+            Item::Session(s) => builder.session(&s),
+        }
+    }
+    let (policy, built) = builder.finish();
+    diags.extend(built);
     (policy, diags)
 }
 
-/// A grant or session block, borrowed ([`build_for`]) or owned ([`build_owned`]).
-enum Block<G, S> {
-    Grant(G),
-    Session(S),
-}
-
-/// The grants in order, then the sessions (a session may name a grant of a later file). Each
-/// block is dropped once built, which frees owned trees as the model grows.
-fn build_blocks<G, S>(
-    profile: &'static Profile,
-    items: impl Iterator<Item = Block<G, S>>,
-    diags: &mut Diagnostics,
-) -> Policy
-where
-    G: std::borrow::Borrow<ast::Grant>,
-    S: std::borrow::Borrow<ast::Session>,
-{
-    let mut policy = Policy {
-        profile_name: profile.name,
-        ..Policy::default()
-    };
-    let mut pending_sessions: Vec<S> = Vec::new();
-    // Name → index of its first definition; it becomes the policy's index.
-    let mut grant_index: HashMap<String, usize> = HashMap::new();
-    for item in items {
-        match item {
-            Block::Grant(g) => {
-                let g = g.borrow();
-                if let Some(&first) = grant_index.get(g.name.value.as_str()) {
-                    diags.push(duplicate("grant", &g.name, policy.grants[first].name_span));
-                    continue;
-                }
-                grant_index.insert(g.name.value.clone(), policy.grants.len());
-                policy.grants.push(build_grant(g, profile, diags));
-            }
-            Block::Session(s) => pending_sessions.push(s),
-        }
-    }
-    let mut session_index: HashMap<String, usize> = HashMap::with_capacity(pending_sessions.len());
-    let mut session_names: HashMap<String, Span> = HashMap::new();
-    let mut unknown_grant_help: HashMap<String, String> = HashMap::new();
-    for s in pending_sessions {
-        let s = s.borrow();
-        if let Some(first) = session_names.get(s.name.value.as_str()) {
-            diags.push(duplicate("session", &s.name, *first));
-            continue;
-        }
-        session_names.insert(s.name.value.clone(), s.name.span);
-        if let Some(session) = build_session(
-            profile,
-            s,
-            &policy.grants,
-            &grant_index,
-            &mut unknown_grant_help,
-            diags,
-        ) {
-            session_index.insert(session.name.clone(), policy.sessions.len());
-            policy.sessions.push(session);
-        }
-    }
-    policy.grant_index = grant_index;
-    policy.session_index = session_index;
-    policy
-}
-
-fn duplicate(kind: &str, name: &Spanned<String>, first: Span) -> Diagnostic {
+pub(super) fn duplicate(kind: &str, name: &Spanned<String>, first: Span) -> Diagnostic {
     Diagnostic::new(
         Code::DuplicateName,
         format!("{kind} `{}` is defined more than once", name.value),
@@ -289,7 +243,7 @@ fn duplicate(kind: &str, name: &Spanned<String>, first: Span) -> Diagnostic {
     ))
 }
 
-fn setting_twice(name: &str, span: Span, first: Span) -> Diagnostic {
+pub(super) fn setting_twice(name: &str, span: Span, first: Span) -> Diagnostic {
     Diagnostic::new(Code::DuplicateSetting, format!("`{name}` is set twice"))
         .at(span, "set again here")
         .related(first, "first set here")
@@ -300,7 +254,7 @@ fn setting_twice(name: &str, span: Span, first: Span) -> Diagnostic {
 /// a scan while the block is short, a table once it is long, so a block of many allows is not
 /// quadratic.
 #[derive(Default)]
-struct SameCapability {
+pub(super) struct SameCapability {
     indexed: usize,
     table: HashMap<(Resource, Ability), usize>,
 }
@@ -309,7 +263,7 @@ impl SameCapability {
     const SCAN: usize = 32;
 
     /// The index of the first capability of `list` with `cap`'s resource and ability.
-    fn first(&mut self, list: &[Capability], cap: &Capability) -> Option<usize> {
+    pub(super) fn first(&mut self, list: &[Capability], cap: &Capability) -> Option<usize> {
         if list.len() < Self::SCAN {
             return list
                 .iter()
@@ -327,7 +281,7 @@ impl SameCapability {
     }
 }
 
-fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Grant {
+pub(super) fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Grant {
     let mut grant = Grant {
         name: g.name.value.clone(),
         name_span: g.name.span,
@@ -347,7 +301,9 @@ fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Gr
         signer: None,
         signer_written: false,
         auth_actions: Vec::new(),
-        recap: Recap::new(),
+        recap_index: RecapIndex::default(),
+        recap_merge: profile.recap_merge,
+        signed_recap: SignedRecap::default(),
     };
     let mut same_allow = SameCapability::default();
     for stmt in &g.body {
@@ -438,8 +394,8 @@ fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Gr
                                 Code::DuplicateCapability,
                                 format!("`{}` is allowed twice", cap.describe()),
                             )
-                            .at(cap.span, "allowed again here")
-                            .related(first.span, "first allowed here")
+                            .at(cap.span(), "allowed again here")
+                            .related(first.span(), "first allowed here")
                             .help("remove one; with `where` data the SDK lists both restrictions"),
                         );
                     }
@@ -459,7 +415,7 @@ fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Gr
             .help("add the SIWE domain the wallet will show, e.g. `domain \"app.example.com\"`"),
         );
     }
-    grant.recap = Grant::merged_recap(&grant.allows, profile);
+    grant.recap_index = RecapIndex::new(&grant.allows, grant.recap_merge);
     grant
 }
 
@@ -491,10 +447,10 @@ fn build_signer_lines(g: &ast::Grant, grant: &mut Grant, diags: &mut Diagnostics
 /// whose keys JavaScript enumerates out of sorted order: array-index keys such as `"10"` and
 /// `"9"` come first numerically but sort as strings the other way.
 fn check_sdk_round_trip(cap: &Capability, diags: &mut Diagnostics) {
-    let (Some(data), Some(span)) = (&cap.data, cap.data_span) else {
+    let (Some(data), Some(span)) = (&cap.data, cap.data_span()) else {
         return;
     };
-    let Ok(one) = crate::recap::single(&cap.resource, cap.ability, Some(data.clone())) else {
+    let Ok(one) = crate::recap::single(&cap.resource, cap.ability, Some((**data).clone())) else {
         return;
     };
     if let Err(e) = Recap::decode(&one.encode()) {
@@ -539,7 +495,7 @@ pub fn check_domain(d: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-fn check_ttl(
+pub(super) fn check_ttl(
     what: &str,
     t: &Spanned<Ttl>,
     limit: Ttl,
@@ -580,129 +536,6 @@ fn check_ttl(
     true
 }
 
-fn build_session(
-    profile: &Profile,
-    s: &ast::Session,
-    grants: &[Grant],
-    grant_index: &HashMap<String, usize>,
-    unknown_grant_help: &mut HashMap<String, String>,
-    diags: &mut Diagnostics,
-) -> Option<Session> {
-    let Some(&grant_idx) = grant_index.get(s.from.value.as_str()) else {
-        // The did-you-mean compares the name with every grant: once per distinct name.
-        let help = unknown_grant_help
-            .entry(s.from.value.clone())
-            .or_insert_with(|| {
-                match crate::suggest::closest(&s.from.value, grants.iter().map(|g| g.name.as_str()))
-                {
-                    Some(n) => format!("did you mean `{n}`?"),
-                    None if grants.is_empty() => {
-                        "define the grant in this file or pass the file that defines it".to_string()
-                    }
-                    None => format!(
-                        "the grants are {}",
-                        grants
-                            .iter()
-                            .map(|g| format!("`{}`", g.name))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                }
-            });
-        diags.push(
-            Diagnostic::new(
-                Code::UnknownGrant,
-                format!(
-                    "session `{}` is from `{}`, which is not a grant",
-                    s.name.value, s.from.value
-                ),
-            )
-            .at(s.from.span, "no such grant")
-            .help(help.clone()),
-        );
-        return None;
-    };
-    let grant = &grants[grant_idx];
-    let mut session = Session {
-        name: s.name.value.clone(),
-        name_span: s.name.span,
-        span: s.span,
-        grant: grant_idx,
-        from_span: s.from.span,
-        ttl: DEFAULT_SESSION_TTL.min(grant.max_ttl),
-        ttl_span: None,
-        requests: Vec::with_capacity(
-            s.body
-                .iter()
-                .filter(|s| matches!(s.kind, SessionStmtKind::Request(_)))
-                .count(),
-        ),
-    };
-    let mut same_request = SameCapability::default();
-    for stmt in &s.body {
-        match &stmt.kind {
-            SessionStmtKind::Ttl(t) => {
-                if let Some(first) = session.ttl_span {
-                    diags.push(setting_twice("ttl", stmt.span, first));
-                    continue;
-                }
-                let limit_ok = check_ttl("ttl", t, Ttl::NODE_MAX, None, diags);
-                if limit_ok && grant.max_ttl_span.is_some() {
-                    check_ttl("ttl", t, grant.max_ttl, grant.max_ttl_span, diags);
-                }
-                session.ttl = t.value;
-                session.ttl_span = Some(t.span);
-            }
-            SessionStmtKind::Request(c) => {
-                if let Some(cap) = build_capability(profile, c, stmt.span, diags) {
-                    if let Some(first) = same_request
-                        .first(&session.requests, &cap)
-                        .map(|i| &session.requests[i])
-                    {
-                        diags.push(
-                            Diagnostic::new(
-                                Code::DuplicateCapability,
-                                format!("`{}` is requested twice", cap.describe()),
-                            )
-                            .at(cap.span, "requested again here")
-                            .related(first.span, "first requested here")
-                            .help("remove one; the SDK would send both"),
-                        );
-                    }
-                    session.requests.push(cap);
-                }
-            }
-        }
-    }
-    if session.requests.is_empty() {
-        diags.push(
-            Diagnostic::new(
-                Code::NoRequest,
-                format!("session `{}` requests nothing", session.name),
-            )
-            .at(session.name_span, "no `request`")
-            .help(match grant.allows.first() {
-                Some(a) => format!(
-                    "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request {} on {}` (allowed by grant `{}`)",
-                    crate::syntax::format::ability(a.ability.as_str()),
-                    crate::syntax::format::quote(&a.written_resource),
-                    grant.name
-                ),
-                None => "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request pkp-signing on \"lit-pkp://0x...\"`".to_string(),
-            }),
-        );
-    }
-    let recap = grant.recap();
-    for req in &session.requests {
-        if let Verdict::NotCovered(gap) =
-            coverage::check_in(profile, recap, &req.resource, req.ability)
-        {
-            diags.push(not_covered(&session, grant, req, &gap));
-        }
-    }
-    Some(session)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -731,6 +564,19 @@ mod tests {
                 "grant \"g\" { domain \"x\" }\n",
                 "session \"s\" from \"g\" {}\nsession \"u\" from \"gg\" {}\n",
             ),
+            // Sessions before their grant (a later file), with ttl checks on both sides
+            // of the grant's, duplicates, and an unknown grant whose body has errors.
+            concat!(
+                "session \"a\" from \"late\" {\n ttl 2h\n ttl 3h\n request pkp-signing on \"lit-pkp://1\"\n request pkp-signing on \"lit-pkp://1\"\n}\n",
+                "session \"b\" from \"late\" {\n ttl 31d\n request pkp-signing on \"lit-pkp://zz\"\n}\n",
+                "session \"c\" from \"late\" {}\n",
+                "session \"a\" from \"late\" { ttl 0s }\n",
+                "session \"d\" from \"nope\" {\n ttl 0s\n request pkp-sign on \"lit-pkp://1\"\n}\n",
+            ),
+            concat!(
+                "grant \"late\" {\n domain \"a\"\n max-ttl 1h\n allow pkp-signing on \"lit-pkp://0x2\"\n}\n",
+                "session \"e\" from \"late\" {\n request lit-action-execution on \"lit-litaction://Q\"\n}\n",
+            ),
         ];
         let files: Vec<ast::PolicyFile> = texts
             .iter()
@@ -742,6 +588,31 @@ mod tests {
         assert_eq!(borrowed, owned);
         assert!(owned.0.grant("h").is_some() && owned.0.session("s").is_some());
         assert!(codes(&owned.1).contains(&Code::DuplicateName));
+        assert_eq!(
+            codes(&owned.1),
+            vec![
+                Code::DuplicateName,
+                Code::UnknownAbility,
+                Code::NoRequest,
+                Code::DuplicateName,
+                Code::UnknownGrant,
+                Code::TtlTooLong,
+                Code::DuplicateSetting,
+                Code::DuplicateCapability,
+                Code::NotCovered,
+                Code::NotCovered,
+                Code::TtlTooLong,
+                Code::InvalidResource,
+                Code::NoRequest,
+                Code::NoRequest,
+                Code::DuplicateName,
+                Code::UnknownGrant,
+                Code::NotCovered,
+            ]
+        );
+        let a = owned.0.session("a").unwrap();
+        assert_eq!((a.ttl, a.grant), (Ttl(7200), 2));
+        assert_eq!(owned.0.session("c").unwrap().ttl, Ttl(3600));
     }
 
     #[test]
@@ -887,7 +758,7 @@ mod tests {
         ));
         assert_eq!(codes(&d), vec![Code::DuplicateCapability]);
         assert_eq!(
-            p.grants[0].recap().to_canonical_json(),
+            p.grants[0].signed_recap().to_canonical_json(),
             r#"{"att":{"lit-litaction://*":{"Threshold/Execution":[{}]},"lit-pkp://*":{"Threshold/Signing":[{}]}},"prf":[]}"#
         );
     }

@@ -22,8 +22,21 @@ pub fn choose(
     requested: Option<&'static Profile>,
     diags: &mut Diagnostics,
 ) -> &'static Profile {
+    choose_among(
+        files.iter().filter_map(|f| f.network.as_ref()),
+        requested,
+        diags,
+    )
+}
+
+/// [`choose`] from the files' `network` statements, in file order.
+pub fn choose_among<'a>(
+    networks: impl IntoIterator<Item = &'a Spanned<String>>,
+    requested: Option<&'static Profile>,
+    diags: &mut Diagnostics,
+) -> &'static Profile {
     let mut chosen: Option<(&'static Profile, &Spanned<String>)> = None;
-    for n in files.iter().filter_map(|f| f.network.as_ref()) {
+    for n in networks {
         let Some(p) = Profile::named(&n.value) else {
             diags.push(unknown(n));
             continue;

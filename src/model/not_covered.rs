@@ -10,7 +10,7 @@ pub fn smallest_allow(req: &Capability) -> String {
     format!(
         "allow {} on {}",
         crate::syntax::format::ability(req.ability.as_str()),
-        crate::syntax::format::quote(&req.written_resource)
+        crate::syntax::format::quote(&req.written_resource())
     )
 }
 
@@ -22,7 +22,7 @@ fn near_miss(req: &Capability, considered: &[&Capability]) -> Option<String> {
     }) {
         return Some(format!(
             "the grant allows `{}`, which differs from the requested `{}` only in case; the SDK and the nodes compare ids exactly, so write both the same way (lowercase hex)",
-            a.written_resource, req.written_resource
+            a.written_resource(), req.written_resource()
         ));
     }
     if req.resource.is_wildcard() || req.resource.id.len() < 4 {
@@ -39,8 +39,8 @@ fn near_miss(req: &Capability, considered: &[&Capability]) -> Option<String> {
         .min_by_key(|(d, _)| *d)?;
     Some(format!(
         "did you mean `{}`? the grant allows that id, which differs from the requested `{}` by {} character{}",
-        typo.1.written_resource,
-        req.written_resource,
+        typo.1.written_resource(),
+        req.written_resource(),
         typo.0,
         if typo.0 == 1 { "" } else { "s" }
     ))
@@ -61,14 +61,14 @@ pub(super) fn not_covered(
             grant.name
         ),
     )
-    .at(req.span, "not covered by the grant");
+    .at(req.span(), "not covered by the grant");
     let considered: Vec<&Capability> = grant
         .allows
         .iter()
         .filter(|a| a.resource.prefix == req.resource.prefix)
         .collect();
     for a in &considered {
-        d = d.related(a.span, "considered: same resource type");
+        d = d.related(a.span(), "considered: same resource type");
     }
     let help = match gap {
         Gap::Shadowed {

@@ -221,7 +221,7 @@ impl<'a> PolicySession<'a> {
                             self.grant().name
                         ),
                     )
-                    .at(r.span, "not covered"),
+                    .at(r.span(), "not covered"),
                 );
             }
         }
@@ -337,7 +337,7 @@ pub fn sign_session(
         expiration,
         session.ttl,
         format!("session `{}` (`ttl {}`)", session.name, session.ttl),
-        session.ttl_span.or(Some(session.name_span)),
+        session.ttl_span().or(Some(session.name_span())),
     ) {
         return Err(FlowError::finding(d));
     }
@@ -353,7 +353,7 @@ pub fn sign_session(
             });
         }
     }
-    let grant_recap = grant.recap();
+    let grant_recap = grant.signed_recap();
     let delegation = check_delegation(delegation, profile, &nodes, issued_at, expiration)?;
 
     let auth_sig = match &mut auth {

@@ -434,7 +434,7 @@ fn request_not_covered(
         Code::RequestNotCovered,
         format!("session `{}`: {}", session.name, from_authsig.message),
     )
-    .at(request.span, "requested here");
+    .at(request.span(), "requested here");
     if let Some(span) = from_authsig.span {
         d = d.related(span, "the AuthSig's recap");
     }
@@ -456,7 +456,7 @@ fn request_not_covered(
 /// What a grant expects of an AuthSig (the fit engine's terms).
 pub fn grant_expectation(grant: &Grant) -> GrantExpectation<'_> {
     GrantExpectation {
-        recap: grant.recap(),
+        recap: grant.signed_recap(),
         domain: grant.domain.as_ref().map(|d| d.value.as_str()),
         chain_id: Some(grant.chain_id),
         max_lifetime: Some(grant.max_ttl),

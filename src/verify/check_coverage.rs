@@ -178,7 +178,7 @@ impl<'p> Coverage<'p> {
                         name: &grant.name,
                         span: allow_index
                             .allow_for(session.grant, grant, &key, &recap_ability)
-                            .map(|a| a.span),
+                            .map(|a| a.span()),
                         resource: Cow::Owned(key),
                         recap_ability: Cow::Owned(recap_ability),
                     }),

@@ -149,7 +149,7 @@ fn diff_grant(
                 });
             }
             Some(o) if o.data != a.data => {
-                let (detail, widens) = where_change(o.data.as_ref(), a.data.as_ref());
+                let (detail, widens) = where_change(o.data.as_deref(), a.data.as_deref());
                 // The nodes ignore `where` data on `Threshold/*` abilities.
                 let ignored = a.ability.is_threshold();
                 out.push(Change {
@@ -238,7 +238,11 @@ fn diff_session(
             kind: ChangeKind::Changed,
             subject: subject.into(),
             message: format!("grant `{}` → `{}`", og.name, ng.name),
-            widens: !coverage::recap_covers_in(new_p.profile(), og.recap(), ng.recap()),
+            widens: !coverage::recap_covers_in(
+                new_p.profile(),
+                og.signed_recap(),
+                ng.signed_recap(),
+            ),
         });
     }
     for r in new

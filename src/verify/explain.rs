@@ -43,7 +43,7 @@ impl Explanation {
                     ),
                 )
                 .severity(Severity::Note)
-                .at(a.span, "this line allows it"),
+                .at(a.span(), "this line allows it"),
             ),
             (Verdict::Covered { .. }, None) => {}
             (Verdict::NotCovered(gap), _) => out.push(
@@ -65,7 +65,7 @@ impl Explanation {
                     format!("session `{}` requests it, so it is in the session's `resourceAbilityRequests`", self.session),
                 )
                 .severity(Severity::Note)
-                .at(r.span, "requested here"),
+                .at(r.span(), "requested here"),
             ),
             None => out.push(
                 Diagnostic::new(
@@ -199,7 +199,7 @@ mod tests {
         let e = explain(&l.policy, s, a, r);
         assert!(e.ok());
         assert_eq!(
-            e.allowed_by.as_ref().unwrap().written_resource,
+            e.allowed_by.as_ref().unwrap().written_resource(),
             "lit-pkp://*"
         );
         let (a, r) = parse_question("lit-action-execution on \"lit-litaction://Qm1\"").unwrap();

@@ -81,14 +81,14 @@ pub fn lint_counting(
                         s.name, r.ability, r.resource.prefix
                     ),
                 )
-                .at(r.resource_span, "wildcard id")
+                .at(r.resource_span(), "wildcard id")
                 .help(format!(
                     "request the specific {} the session uses; with `*` the nodes accept the session signature for any of them",
                     r.resource.prefix.id_description()
                 )),
             );
         }
-        if let Some(span) = s.ttl_span {
+        if let Some(span) = s.ttl_span() {
             // Above the nodes' 30 days it is already an error (`ttl-too-long`).
             if s.ttl > opts.ttl_threshold && s.ttl <= crate::time::Ttl::NODE_MAX {
                 d.push(
@@ -118,7 +118,7 @@ fn wildcard_allows(grant: &Grant, d: &mut Diagnostics) {
                     grant.name, a.ability, a.resource.prefix
                 ),
             )
-            .at(a.resource_span, "wildcard id")
+            .at(a.resource_span(), "wildcard id")
             .help(format!(
                 "allow only the specific {} your sessions use, e.g. `{} on \"{}://<id>\"`",
                 a.resource.prefix.id_description(),
@@ -211,8 +211,8 @@ fn shadowing(grant: &Grant, d: &mut Diagnostics) {
         };
         d.push(
             Diagnostic::new(Code::WildcardShadowsSpecific, message)
-                .at(a.resource_span, "shadowed")
-                .related(first.resource_span, "wildcard key")
+                .at(a.resource_span(), "shadowed")
+                .related(first.resource_span(), "wildcard key")
                 .help(help),
         );
     }
@@ -220,7 +220,7 @@ fn shadowing(grant: &Grant, d: &mut Diagnostics) {
 
 fn nb_ignored(grant: &Grant, d: &mut Diagnostics) {
     for a in &grant.allows {
-        if let (Some(span), true) = (a.data_span, a.ability.is_threshold()) {
+        if let (Some(span), true) = (a.data_span(), a.ability.is_threshold()) {
             d.push(
                 Diagnostic::new(
                     Code::NbIgnored,
@@ -265,7 +265,7 @@ fn unused(policy: &Policy, gi: usize, sessions: &[usize], d: &mut Diagnostics) -
                     a.describe()
                 ),
             )
-            .at(a.span, "unused")
+            .at(a.span(), "unused")
             .help(
                 "remove the allow (the wallet then signs less), or add the session that needs it",
             ),

@@ -238,7 +238,7 @@ pub fn compile(
         CompileError::Policy(diags)
     })?;
     let grant = policy.grant_of(session);
-    let recap = grant.recap();
+    let recap = grant.signed_recap();
     // `addRecapToSiweMessage`: the statement, then one space, then the recap's sentence.
     let base = grant
         .statement

@@ -97,13 +97,13 @@ pub fn vocabulary_diagnostics(
         if !profile.prefixes.contains(&c.resource.prefix) {
             out.push(
                 Diagnostic::new(Code::UnknownResourcePrefix, o.message(profile))
-                    .at(c.resource_span, format!("not a {} prefix", profile.name))
+                    .at(c.resource_span(), format!("not a {} prefix", profile.name))
                     .help(o.help()),
             );
         } else if !profile.abilities.contains(&c.ability) {
             out.push(
                 Diagnostic::new(Code::UnknownAbility, o.message(profile))
-                    .at(c.ability_span, format!("not a {} ability", profile.name))
+                    .at(c.ability_span(), format!("not a {} ability", profile.name))
                     .help(o.help()),
             );
         }

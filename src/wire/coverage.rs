@@ -22,10 +22,14 @@
 //! in the last `urn:recap:` resource only (`Capability::extract`). The functions without a
 //! profile ([`check`], [`check_any`], ...) are Lit's (the Datil profile), for the Lit-only
 //! paths (signing, node emulation, `explain`, `init`).
+//!
+//! The matching reads a recap through [`Attenuations`] (the abilities on a key): a decoded or
+//! merged [`Recap`], or a grant's compact form (`model::GrantRecap`, which keeps no maps), so
+//! both get these rules from the one implementation below.
 
 use crate::profile::Profile;
 use crate::wire::lit::{Ability, Resource};
-use crate::wire::recap::Recap;
+use crate::wire::recap::{self, Recap};
 
 /// How a profile matches a request against a recap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +64,39 @@ pub const ERC5573_RULES: Rules = Rules {
     star_star_grants_all: false,
     recaps: RecapsRead::Last,
 };
+
+/// What the matching reads of a recap: the abilities granted on a resource key.
+pub trait Attenuations: Copy {
+    type Abilities: AbilitiesOnKey;
+    /// The abilities on `key` (`<prefix>://<id>`, or a URI), `None` when the recap lacks it.
+    fn abilities_for(self, key: &str) -> Option<Self::Abilities>;
+}
+
+/// The abilities a recap grants on one key.
+pub trait AbilitiesOnKey: Copy {
+    /// Whether the ReCap ability `namespace/name` (or `*/*`) is granted, exactly.
+    fn contains(self, recap_ability: &str) -> bool;
+    /// Every ability granted, in the recap's order (UTF-16), once each.
+    fn names(self) -> Vec<String>;
+}
+
+impl<'a> Attenuations for &'a Recap {
+    type Abilities = &'a recap::Abilities;
+
+    fn abilities_for(self, key: &str) -> Option<&'a recap::Abilities> {
+        Recap::abilities_for(self, key)
+    }
+}
+
+impl AbilitiesOnKey for &recap::Abilities {
+    fn contains(self, recap_ability: &str) -> bool {
+        self.contains_key(recap_ability)
+    }
+
+    fn names(self) -> Vec<String> {
+        self.keys().map(|k| k.0.clone()).collect()
+    }
+}
 
 /// A request as the nodes see it: a resource and the ability exercised on it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -108,9 +145,9 @@ pub fn check(recap: &Recap, resource: &Resource, ability: Ability) -> Verdict {
 }
 
 /// Checks one request against one recap with the profile's rules and ability mapping.
-pub fn check_in(
+pub fn check_in<R: Attenuations>(
     profile: &Profile,
-    recap: &Recap,
+    recap: R,
     resource: &Resource,
     ability: Ability,
 ) -> Verdict {
@@ -130,7 +167,12 @@ pub fn check_recap_ability(recap: &Recap, resource: &Resource, recap_ability: &s
     match_in(&LIT_RULES, recap, resource, recap_ability)
 }
 
-fn match_in(rules: &Rules, recap: &Recap, resource: &Resource, recap_ability: &str) -> Verdict {
+fn match_in<R: Attenuations>(
+    rules: &Rules,
+    recap: R,
+    resource: &Resource,
+    recap_ability: &str,
+) -> Verdict {
     let wildcard_key = if rules.wildcard_key_first {
         resource.wildcard_key()
     } else {
@@ -150,7 +192,7 @@ fn match_in(rules: &Rules, recap: &Recap, resource: &Resource, recap_ability: &s
         recap_ability
     };
     for candidate in [star, recap_ability] {
-        if abilities.contains_key(candidate) {
+        if abilities.contains(candidate) {
             return Verdict::Covered {
                 key,
                 recap_ability: candidate.to_string(),
@@ -159,7 +201,7 @@ fn match_in(rules: &Rules, recap: &Recap, resource: &Resource, recap_ability: &s
     }
     if key == wildcard_key && wildcard_key != specific_key {
         if let Some(specific) = recap.abilities_for(&specific_key) {
-            if specific.contains_key("*/*") || specific.contains_key(recap_ability) {
+            if specific.contains("*/*") || specific.contains(recap_ability) {
                 return Verdict::NotCovered(Gap::Shadowed {
                     wildcard_key,
                     specific_key,
@@ -169,7 +211,7 @@ fn match_in(rules: &Rules, recap: &Recap, resource: &Resource, recap_ability: &s
     }
     Verdict::NotCovered(Gap::AbilityMissing {
         key,
-        granted: abilities.keys().map(|k| k.0.clone()).collect(),
+        granted: abilities.names(),
     })
 }
 

@@ -124,7 +124,7 @@ pub fn compile(
         CompileError::Policy(diags)
     })?;
     let grant = policy.grant_of(session);
-    let recap = grant.recap().clone();
+    let recap = grant.signed_recap().clone();
     let statement = full_statement(grant.statement.as_ref().map(|s| s.value.as_str()), &recap);
     let recap_urn = (!recap.is_empty()).then(|| recap.encode());
     let siwe = match inputs {
@@ -228,7 +228,7 @@ mod tests {
     #[test]
     fn namespaces_sort_alone_unlike_the_lit_sdk() {
         let p = policy("network \"erc5573\"\ngrant \"g\" {\n domain \"a.example\"\n allow \"a-b/x\" on \"https://a.example\"\n allow \"a/y\" on \"https://a.example\"\n}\n");
-        let r = p.grants[0].recap();
+        let r = p.grants[0].signed_recap();
         assert!(statement(r).ends_with(
             "(1) 'a': 'y' for 'https://a.example'. (2) 'a-b': 'x' for 'https://a.example'."
         ));
@@ -241,7 +241,7 @@ mod tests {
         assert_eq!(full_statement(None, &r), None);
         assert_eq!(full_statement(Some("x"), &r).as_deref(), Some("x"));
         let p = policy("network \"erc5573\"\ngrant \"g\" {\n domain \"a.example\"\n statement \"\"\n allow \"crud/read\" on \"https://a.example/items\"\n}\n");
-        let s = full_statement(Some(""), p.grants[0].recap()).unwrap();
+        let s = full_statement(Some(""), p.grants[0].signed_recap()).unwrap();
         assert!(s.starts_with(STATEMENT_PREFIX), "{s}");
     }
 

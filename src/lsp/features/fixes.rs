@@ -150,7 +150,7 @@ pub(super) fn wildcard_fixes(span: crate::diag::Span, loaded: &Loaded) -> Vec<St
         }
     };
     for (gi, g) in policy.grants.iter().enumerate() {
-        if let Some(w) = g.allows.iter().find(|a| a.resource_span == span) {
+        if let Some(w) = g.allows.iter().find(|a| a.resource_span() == span) {
             let prefix = w.resource.prefix;
             for s in policy.sessions.iter().filter(|s| s.grant == gi) {
                 s.requests.iter().for_each(|r| push(r, prefix));
@@ -158,7 +158,7 @@ pub(super) fn wildcard_fixes(span: crate::diag::Span, loaded: &Loaded) -> Vec<St
         }
     }
     for s in &policy.sessions {
-        if let Some(w) = s.requests.iter().find(|r| r.resource_span == span) {
+        if let Some(w) = s.requests.iter().find(|r| r.resource_span() == span) {
             let prefix = w.resource.prefix;
             if let Some(g) = policy.grants.get(s.grant) {
                 g.allows.iter().for_each(|a| push(a, prefix));

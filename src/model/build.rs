@@ -1,0 +1,329 @@
+//! The model built block by block ([`Builder`]): grants as they come, sessions drafted as they
+//! come and completed once every grant is known, so a loader can hand over one file's blocks
+//! and free its syntax tree before parsing the next (issue #13: the trees of all files never
+//! coexist with the model).
+//!
+//! Rules (the order of the diagnostics is the order of a build over all files at once):
+//! - names are global: the first definition of a grant or session wins, later ones are
+//!   `duplicate-name` errors (a duplicate session's body is not checked);
+//! - every grant's diagnostics, in file and block order, come before every session's (a
+//!   session may name a grant of a later file);
+//! - a session's own checks (its `ttl` against the nodes' 30 days, its requests) need no
+//!   grant and are made when it is drafted, into the draft's own list; the checks that need
+//!   its grant (the grant's `max-ttl`, the example of a `no-request`, coverage) are made when
+//!   it is completed, the `max-ttl` one at its place after the `ttl`'s own;
+//! - a session whose grant is not defined is an `unknown-grant` error and nothing else: its
+//!   draft's diagnostics are dropped.
+
+use super::offsets::{narrow, Offsets};
+use super::{
+    build_capability, build_grant, check_ttl, duplicate, not_covered, setting_twice,
+    SameCapability, Session, DEFAULT_SESSION_TTL,
+};
+use super::{Grant, NameIndex, Policy};
+use crate::coverage::{self, Verdict};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::profile::Profile;
+use crate::syntax::ast::{self, SessionStmtKind};
+use crate::time::Ttl;
+use std::collections::HashMap;
+
+/// Builds a policy from blocks given in file order (see the module's rules).
+pub(crate) struct Builder {
+    profile: &'static Profile,
+    policy: Policy,
+    /// Grant name → index of its first definition; it becomes the policy's index.
+    grant_index: NameIndex,
+    /// Session name → the draft of its first definition in `pending`.
+    session_names: NameIndex,
+    pending: Vec<Pending>,
+    diags: Diagnostics,
+}
+
+/// A session block seen before every grant is known.
+enum Pending {
+    /// A second definition: its `duplicate-name` error.
+    Duplicate(Box<Diagnostic>),
+    Draft(Box<Draft>),
+}
+
+impl Pending {
+    /// A draft's session name (only drafts are in `session_names`).
+    fn name(&self) -> &str {
+        match self {
+            Pending::Draft(d) => &d.session.name,
+            Pending::Duplicate(_) => "",
+        }
+    }
+}
+
+/// A session checked as far as it can be without its grant.
+struct Draft {
+    /// `grant` and `ttl` are set on completion.
+    session: Session,
+    from: String,
+    /// Its diagnostics so far, in statement order.
+    diags: Diagnostics,
+    /// Where the check of its `ttl` against the grant's `max-ttl` goes in `diags`, when its
+    /// `ttl` passed the nodes' limit.
+    grant_ttl_check_at: Option<usize>,
+}
+
+impl Builder {
+    pub(crate) fn new(profile: &'static Profile) -> Builder {
+        Builder {
+            profile,
+            policy: Policy {
+                profile_name: profile.name,
+                ..Policy::default()
+            },
+            grant_index: NameIndex::default(),
+            session_names: NameIndex::default(),
+            pending: Vec::new(),
+            diags: Diagnostics::new(),
+        }
+    }
+
+    /// The profile the blocks are built for.
+    pub(crate) fn profile(&self) -> &'static Profile {
+        self.profile
+    }
+
+    pub(crate) fn grant(&mut self, g: &ast::Grant) {
+        let grants = &self.policy.grants;
+        if let Some(first) = self.grant_index.get(&g.name.value, |i| &grants[i].name) {
+            let first = grants[first].name_span;
+            self.diags.push(duplicate("grant", &g.name, first));
+            return;
+        }
+        let grant = build_grant(g, self.profile, &mut self.diags);
+        self.policy.grants.push(grant);
+        let grants = &self.policy.grants;
+        self.grant_index
+            .insert(&g.name.value, grants.len() - 1, |i| &grants[i].name);
+    }
+
+    pub(crate) fn session(&mut self, s: &ast::Session) {
+        let pending = &self.pending;
+        if let Some(first) = self.session_names.get(&s.name.value, |i| pending[i].name()) {
+            let first = match &pending[first] {
+                Pending::Draft(d) => d.session.name_span(),
+                Pending::Duplicate(_) => s.name.span,
+            };
+            let d = duplicate("session", &s.name, first);
+            self.pending.push(Pending::Duplicate(Box::new(d)));
+            return;
+        }
+        let draft = draft_session(self.profile, s);
+        self.pending.push(Pending::Draft(Box::new(draft)));
+        let pending = &self.pending;
+        self.session_names
+            .insert(&s.name.value, pending.len() - 1, |i| pending[i].name());
+    }
+
+    /// Completes the sessions: the policy and every diagnostic, grants' first.
+    pub(crate) fn finish(self) -> (Policy, Diagnostics) {
+        let Builder {
+            profile,
+            mut policy,
+            grant_index,
+            session_names,
+            pending,
+            mut diags,
+        } = self;
+        drop(session_names);
+        let mut session_index = NameIndex::with_capacity(pending.len());
+        let mut unknown_grant_help: HashMap<String, String> = HashMap::new();
+        policy.sessions.reserve_exact(pending.len());
+        for p in pending {
+            let draft = match p {
+                Pending::Duplicate(d) => {
+                    diags.push(*d);
+                    continue;
+                }
+                Pending::Draft(draft) => *draft,
+            };
+            let Some(grant_idx) = grant_index.get(&draft.from, |i| &policy.grants[i].name) else {
+                diags.push(unknown_grant(
+                    &draft,
+                    &policy.grants,
+                    &mut unknown_grant_help,
+                ));
+                continue;
+            };
+            let session = complete(
+                profile,
+                draft,
+                grant_idx,
+                &policy.grants[grant_idx],
+                &mut diags,
+            );
+            policy.sessions.push(session);
+            let sessions = &policy.sessions;
+            session_index.insert(
+                &sessions[sessions.len() - 1].name,
+                sessions.len() - 1,
+                |i| &sessions[i].name,
+            );
+        }
+        policy.grants.shrink_to_fit();
+        policy.grant_index = grant_index;
+        policy.session_index = session_index;
+        (policy, diags)
+    }
+}
+
+/// The checks of a session that need no grant.
+fn draft_session(profile: &Profile, s: &ast::Session) -> Draft {
+    let mut session = Session {
+        name: s.name.value.clone(),
+        grant: 0,
+        ttl: DEFAULT_SESSION_TTL,
+        file: narrow(s.span.file),
+        block: Offsets::of(s.span),
+        name_at: Offsets::of(s.name.span),
+        from_at: Offsets::of(s.from.span),
+        ttl_at: Offsets::NONE,
+        requests: Vec::with_capacity(
+            s.body
+                .iter()
+                .filter(|s| matches!(s.kind, SessionStmtKind::Request(_)))
+                .count(),
+        ),
+    };
+    let mut diags = Diagnostics::new();
+    let mut grant_ttl_check_at = None;
+    let mut same_request = SameCapability::default();
+    for stmt in &s.body {
+        match &stmt.kind {
+            SessionStmtKind::Ttl(t) => {
+                if let Some(first) = session.ttl_span() {
+                    diags.push(setting_twice("ttl", stmt.span, first));
+                    continue;
+                }
+                if check_ttl("ttl", t, Ttl::NODE_MAX, None, &mut diags) {
+                    grant_ttl_check_at = Some(diags.len());
+                }
+                session.ttl = t.value;
+                session.ttl_at = Offsets::of(t.span);
+            }
+            SessionStmtKind::Request(c) => {
+                if let Some(cap) = build_capability(profile, c, stmt.span, &mut diags) {
+                    if let Some(first) = same_request
+                        .first(&session.requests, &cap)
+                        .map(|i| &session.requests[i])
+                    {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::DuplicateCapability,
+                                format!("`{}` is requested twice", cap.describe()),
+                            )
+                            .at(cap.span(), "requested again here")
+                            .related(first.span(), "first requested here")
+                            .help("remove one; the SDK would send both"),
+                        );
+                    }
+                    session.requests.push(cap);
+                }
+            }
+        }
+    }
+    Draft {
+        session,
+        from: s.from.value.clone(),
+        diags,
+        grant_ttl_check_at,
+    }
+}
+
+/// The checks of a session that need its grant, after its own.
+fn complete(
+    profile: &Profile,
+    draft: Draft,
+    grant_idx: usize,
+    grant: &Grant,
+    diags: &mut Diagnostics,
+) -> Session {
+    let Draft {
+        mut session,
+        diags: own,
+        grant_ttl_check_at,
+        ..
+    } = draft;
+    session.grant = grant_idx;
+    let mut own = own.0.into_iter();
+    if let (Some(at), Some(ttl_span)) = (grant_ttl_check_at, session.ttl_span()) {
+        diags.extend(own.by_ref().take(at));
+        if grant.max_ttl_span.is_some() {
+            let t = ast::Spanned::new(session.ttl, ttl_span);
+            check_ttl("ttl", &t, grant.max_ttl, grant.max_ttl_span, diags);
+        }
+    }
+    diags.extend(own);
+    if session.ttl_span().is_none() {
+        session.ttl = DEFAULT_SESSION_TTL.min(grant.max_ttl);
+    }
+    if session.requests.is_empty() {
+        diags.push(
+            Diagnostic::new(
+                Code::NoRequest,
+                format!("session `{}` requests nothing", session.name),
+            )
+            .at(session.name_span(), "no `request`")
+            .help(match grant.allows.first() {
+                Some(a) => format!(
+                    "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request {} on {}` (allowed by grant `{}`)",
+                    crate::syntax::format::ability(a.ability.as_str()),
+                    crate::syntax::format::quote(&a.written_resource()),
+                    grant.name
+                ),
+                None => "with no request its session signatures let it do nothing on the nodes; add the capabilities it uses, e.g. `request pkp-signing on \"lit-pkp://0x...\"`".to_string(),
+            }),
+        );
+    }
+    let recap = grant.recap();
+    for req in &session.requests {
+        if let Verdict::NotCovered(gap) =
+            coverage::check_in(profile, recap, &req.resource, req.ability)
+        {
+            diags.push(not_covered(&session, grant, req, &gap));
+        }
+    }
+    session
+}
+
+/// `unknown-grant`; the did-you-mean compares the name with every grant, once per distinct
+/// name.
+fn unknown_grant(
+    draft: &Draft,
+    grants: &[Grant],
+    unknown_grant_help: &mut HashMap<String, String>,
+) -> Diagnostic {
+    let from = draft.from.as_str();
+    let help =
+        unknown_grant_help.entry(from.to_string()).or_insert_with(
+            || match crate::suggest::closest(from, grants.iter().map(|g| g.name.as_str())) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None if grants.is_empty() => {
+                    "define the grant in this file or pass the file that defines it".to_string()
+                }
+                None => format!(
+                    "the grants are {}",
+                    grants
+                        .iter()
+                        .map(|g| format!("`{}`", g.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+        );
+    Diagnostic::new(
+        Code::UnknownGrant,
+        format!(
+            "session `{}` is from `{from}`, which is not a grant",
+            draft.session.name
+        ),
+    )
+    .at(draft.session.from_span(), "no such grant")
+    .help(help.clone())
+}
