@@ -100,7 +100,7 @@ fn at(d: Diagnostic, span: Option<Span>, label: &str) -> Diagnostic {
 pub(super) fn check(a: &AuthSig, file: Option<&AuthSigFile>, opts: &CheckOptions) -> AuthSigReport {
     let profile = opts.profile.unwrap_or(&crate::profile::DATIL);
     let now = opts.now;
-    let ins = fit::inspect_with_key(a, profile, opts.network_key.as_ref());
+    let mut ins = fit::inspect_with_key(a, profile, opts.network_key.as_ref());
     let own = fit::judge_authsig(&ins, profile);
     let loc = Loc {
         file,
@@ -116,7 +116,13 @@ pub(super) fn check(a: &AuthSig, file: Option<&AuthSigFile>, opts: &CheckOptions
     }
     let sdk_sig = ins.signature.as_ref().ok().filter(|_| ins.sig_has_0x());
     let recovered = sdk_sig.and(ins.signer_as_written);
-    let recovered_matches_address = recovered.is_some_and(|r| r.to_checksum() == a.address);
+    // Either SIWE parser required the message's address in its EIP-55 form, so when `address`
+    // is that same text, comparing bytes answers `to_checksum() == address` without a keccak.
+    let address_checksummed = ins.siwe.as_ref().is_some_and(|m| m.address == a.address);
+    let recovered_matches_address = recovered.is_some_and(|r| match address_checksummed {
+        true => r.is_checksummed_text(&a.address),
+        false => r.to_checksum() == a.address,
+    });
     let (sdk_verify, node_verify) = match &ins.siwe {
         Some(m) if ins.kind != AuthSigKind::BlsNetwork => (
             Some(match &ins.siwe_error {
@@ -155,27 +161,29 @@ pub(super) fn check(a: &AuthSig, file: Option<&AuthSigFile>, opts: &CheckOptions
         }
     }
 
-    // Recaps.
-    let recaps: Vec<RecapEntry> = ins
-        .recaps
-        .iter()
+    // What each request gets from the SDK (first resource) and the nodes (every recap),
+    // computed before the recaps move into the report (rendered in the same order as before).
+    let usable: Vec<&Recap> = ins.usable_recaps().map(|(_, r)| r).collect();
+    let indices: Vec<usize> = ins.usable_recaps().map(|(i, _)| i).collect();
+    let cov = fit::coverage_of(profile, &usable, ins.sdk_recap.as_ref(), &opts.requests);
+    drop(usable);
+
+    // Recaps: moved out of the inspection, not copied.
+    let recaps: Vec<RecapEntry> = std::mem::take(&mut ins.recaps)
+        .into_iter()
         .map(|r| RecapEntry {
-            resource_index: r.resource_index,
-            urn: r.urn.clone(),
-            decoded: r.decoded.clone(),
             statement_matches: r.decoded.as_ref().ok().map(|_| {
                 !own.iter().any(|f| matches!(f, Finding::RecapStatementMismatch { resource_index, .. } if *resource_index == r.resource_index))
             }),
+            resource_index: r.resource_index,
+            urn: r.urn,
+            decoded: r.decoded,
         })
         .collect();
     if let Some(m) = &ins.siwe {
         render_recaps(m, &recaps, &own, &loc, &mut diags);
     }
 
-    // What each request gets from the SDK (first resource) and the nodes (every recap).
-    let usable: Vec<Recap> = ins.usable_recaps().map(|(_, r)| r.clone()).collect();
-    let indices: Vec<usize> = ins.usable_recaps().map(|(i, _)| i).collect();
-    let cov = fit::coverage_of(profile, &usable, ins.sdk_recap.as_ref(), &opts.requests);
     if ins.siwe.is_some() {
         let first_recap = recaps.first().map(|r| r.resource_index);
         for f in fit::judge_requests(&cov, &indices, &opts.requests) {
