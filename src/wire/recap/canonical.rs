@@ -410,12 +410,15 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// `damage` 0 and 7-9 leave the text canonical, `pad` 0-1 adds no padding: about a
+        /// quarter of the cases are canonical recaps, the rest damaged ones.
         #[test]
         fn fast_and_general_decoders_agree(
             json in arb_recap_json(),
-            damage in 0usize..7,
+            damage in 0usize..10,
             at in 0usize..200,
-            pad in 0usize..3,
+            pad in 0usize..4,
         ) {
             let mut text = json;
             let i = (0..=at.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
@@ -426,7 +429,7 @@ mod tests {
                 4 if i < text.len() => { let c = text.remove(i); text.insert(0, c); }
                 _ => {}
             }
-            let mut urn = format!("{}{}", urn_of_json(&text), "=".repeat(pad));
+            let mut urn = format!("{}{}", urn_of_json(&text), "=".repeat(pad.saturating_sub(1)));
             match damage {
                 5 => { urn.pop(); }
                 6 if urn.len() > URN_PREFIX.len() + 2 => {
