@@ -54,11 +54,10 @@ impl Address {
     /// Parses an address that must be written in its EIP-55 form (as siwe requires).
     pub fn parse_checksummed(s: &str) -> Result<Address, AddressError> {
         let a = Address::parse_any_case(s)?;
-        let expected = a.to_checksum();
-        if expected != s {
+        if a.checksum_ascii() != *s.as_bytes() {
             return Err(AddressError::Checksum {
                 given: s.to_string(),
-                expected,
+                expected: a.to_checksum(),
             });
         }
         Ok(a)
@@ -66,16 +65,33 @@ impl Address {
 
     /// The EIP-55 mixed-case form (`ethers.utils.getAddress`).
     pub fn to_checksum(&self) -> String {
-        let lower = hex::encode(self.0);
-        let hash = keccak256(lower.as_bytes());
-        let mut out = String::with_capacity(42);
-        out.push_str("0x");
-        for (i, c) in lower.chars().enumerate() {
+        let ascii = self.checksum_ascii();
+        // Only ASCII: `0x`, digits and letters.
+        String::from_utf8_lossy(&ascii).into_owned()
+    }
+
+    /// Whether `s` is this address as written in the text of a message whose parser already
+    /// required the EIP-55 form: the bytes decide, without a second checksum (keccak).
+    /// `s` must have passed [`Address::parse_checksummed`]; for any other text use
+    /// `to_checksum() == s`.
+    pub fn is_checksummed_text(&self, s: &str) -> bool {
+        Address::parse_any_case(s).is_ok_and(|a| a == *self)
+    }
+
+    /// The EIP-55 form as ASCII bytes, without allocating: the hex digits of the address, a
+    /// letter upper-cased where the keccak of the lowercase hex has a nibble of 8 or more.
+    fn checksum_ascii(&self) -> [u8; 42] {
+        let mut out = [0u8; 42];
+        out[0] = b'0';
+        out[1] = b'x';
+        let lower = &mut out[2..];
+        // Cannot fail: the slice is exactly twice the 20 bytes.
+        let _ = hex::encode_to_slice(self.0, lower);
+        let hash = keccak256(lower);
+        for (i, c) in lower.iter_mut().enumerate() {
             let nibble = (hash[i / 2] >> (if i % 2 == 0 { 4 } else { 0 })) & 0x0f;
             if c.is_ascii_alphabetic() && nibble >= 8 {
-                out.push(c.to_ascii_uppercase());
-            } else {
-                out.push(c);
+                c.make_ascii_uppercase();
             }
         }
         out

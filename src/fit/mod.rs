@@ -216,15 +216,15 @@ pub fn inspect_with_key<'a>(
         _ => Validated::default(),
     };
     let signer_for = |flavor: Flavor, sig: &Signature| {
-        let r = renders.as_ref()?;
-        let (as_written, text) = match flavor {
-            Flavor::Sdk => (r.sdk_as_written, &r.sdk),
-            Flavor::Node => (r.node_as_written, r.node.as_ref().unwrap_or(&r.sdk)),
+        let (r, m) = (renders.as_ref()?, siwe.as_ref()?);
+        let as_written = match flavor {
+            Flavor::Sdk => r.sdk_as_written,
+            Flavor::Node => r.node_as_written,
         };
         Some(if as_written {
             signer_as_written
         } else {
-            eth::recover_personal(text.as_bytes(), sig).ok()
+            eth::recover_personal(m.render(flavor).as_bytes(), sig).ok()
         })
     };
     let usable = signature.as_ref().ok();
@@ -287,30 +287,26 @@ pub fn inspect_with_key<'a>(
     }
 }
 
-/// A parsed message's renderings in both flavors, and whether each is the text as written.
+/// Whether a parsed message's rendering in each flavor is the text as written, compared
+/// without building it ([`SiweMessage::renders_as`]); the rendering itself is built only to
+/// recover the signer of a text that differs.
 struct Renders {
-    sdk: String,
-    /// `None`: the same text as `sdk` (the flavors differ only on an empty `Request ID` or an
-    /// empty `Resources:` list, see [`SiweMessage::render_with_spans`]).
-    node: Option<String>,
     sdk_as_written: bool,
     node_as_written: bool,
 }
 
 impl Renders {
     fn of(m: &SiweMessage, written: &str) -> Renders {
-        let sdk = m.render(Flavor::Sdk);
+        let sdk_as_written = m.renders_as(Flavor::Sdk, written);
+        // The flavors differ only on an empty `Request ID` or an empty `Resources:` list (see
+        // [`SiweMessage::render_with_spans`]).
         let differ =
             m.request_id.as_deref() == Some("") || m.resources.as_ref().is_some_and(Vec::is_empty);
-        let node = differ.then(|| m.render(Flavor::Node));
-        let sdk_as_written = sdk == written;
-        let node_as_written = match &node {
-            Some(n) => n == written,
-            None => sdk_as_written,
+        let node_as_written = match differ {
+            true => m.renders_as(Flavor::Node, written),
+            false => sdk_as_written,
         };
         Renders {
-            sdk,
-            node,
             sdk_as_written,
             node_as_written,
         }
@@ -357,7 +353,7 @@ pub fn judge(ins: &Inspected<'_>, x: &Expectations<'_>) -> Vec<Finding> {
     if let Some(now) = x.now {
         out.extend(judge_time(m, now, x.session_end, x.profile));
     }
-    let usable: Vec<Recap> = ins.usable_recaps().map(|(_, r)| r.clone()).collect();
+    let usable: Vec<&Recap> = ins.usable_recaps().map(|(_, r)| r).collect();
     let indices: Vec<usize> = ins.usable_recaps().map(|(i, _)| i).collect();
     let cov = coverage_of(x.profile, &usable, ins.sdk_recap.as_ref(), x.requests);
     out.extend(judge_requests(&cov, &indices, x.requests));
@@ -508,6 +504,8 @@ pub fn judge_audience(
     profile: &Profile,
 ) -> Option<Finding> {
     let expected = match audience {
+        // Compared without building the expected URI (issue #13): it is built only to report.
+        Audience::SessionKey(key) if names_session_key(profile, &m.uri, key) => return None,
         Audience::SessionKey(key) => profile.session_uri(key),
         Audience::Delegation => profile.delegation_uri().unwrap_or_default().to_string(),
         Audience::Uri(u) => u.to_string(),
@@ -523,6 +521,11 @@ pub fn judge_audience(
         expected,
         found: m.uri.clone(),
     })
+}
+
+/// `uri == profile.session_uri(key)`, without building it.
+pub(crate) fn names_session_key(profile: &Profile, uri: &str, key: &str) -> bool {
+    uri.strip_prefix(profile.session_uri_prefix) == Some(key)
 }
 
 /// The SIWE window at `now` by the SDK's and the nodes' rules, and the session's end.
@@ -579,7 +582,7 @@ pub struct RequestCoverage {
 /// the first resource.
 pub fn coverage_of(
     profile: &Profile,
-    recaps: &[Recap],
+    recaps: &[&Recap],
     sdk_recap: Option<&Result<Recap, RecapError>>,
     requests: &[Request],
 ) -> RequestCoverage {

@@ -82,7 +82,7 @@ pub fn sdk_verdict(
         }
     }
     let rest = (|| {
-        if let Some(key) = session_key {
+        if let Some(key) = session_key.filter(|k| !super::names_session_key(profile, &m.uri, k)) {
             let expected = profile.session_uri(key);
             if m.uri != expected {
                 return SdkVerdict::Resign(ResignReason::UriMismatch {

@@ -226,9 +226,9 @@ pub fn check_any(
 }
 
 /// [`check_any`] with the profile's rules: every recap (Lit), or the last one only (ERC-5573).
-pub fn check_any_in(
+pub fn check_any_in<R: std::borrow::Borrow<Recap>>(
     profile: &Profile,
-    recaps: &[Recap],
+    recaps: &[R],
     resource: &Resource,
     ability: Ability,
 ) -> (Verdict, Option<usize>) {
@@ -238,7 +238,7 @@ pub fn check_any_in(
     };
     let mut first_gap = None;
     for (i, recap) in recaps.iter().enumerate().skip(skip) {
-        match check_in(profile, recap, resource, ability) {
+        match check_in(profile, recap.borrow(), resource, ability) {
             v @ Verdict::Covered { .. } => return (v, Some(i)),
             v => {
                 if first_gap.is_none() {

@@ -9,6 +9,8 @@ use serde_json::{Map, Value};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
+mod canonical;
+
 pub const URN_PREFIX: &str = "urn:recap:";
 pub const STATEMENT_PREFIX: &str =
     "I further authorize the stated URI to perform the following actions on my behalf:";
@@ -370,11 +372,25 @@ impl Recap {
         s
     }
 
-    /// `Recap.decode_urn` with the SDK's checks, in the SDK's order.
+    /// `Recap.decode_urn` with the SDK's checks, in the SDK's order. A canonical recap (what
+    /// the SDK and litcap write) is read straight into the maps ([`canonical`]); anything else
+    /// takes the general path, which decides every error and non-canonical form.
     pub fn decode(urn: &str) -> Result<Decoded, RecapError> {
         let payload = urn
             .strip_prefix(URN_PREFIX)
             .ok_or(RecapError::NotARecapUrn)?;
+        match canonical::read(payload) {
+            Some(recap) => Ok(Decoded {
+                recap,
+                canonical: true,
+            }),
+            None => Recap::decode_general(urn, payload),
+        }
+    }
+
+    /// [`Recap::decode`] through a generic JSON value, then re-encoded to learn whether the
+    /// input was canonical. `payload` is `urn` without its `urn:recap:`.
+    fn decode_general(urn: &str, payload: &str) -> Result<Decoded, RecapError> {
         let bytes = decode_base64url(payload)?;
         let text = String::from_utf8_lossy(&bytes);
         // TextDecoder drops a leading byte-order mark.

@@ -6,9 +6,11 @@
 //! `check`'s job; what it is asked and what it answers are in `report`.
 
 mod check;
+mod render;
 mod report;
 
-pub use check::{check_authsig, describe_gap, MAX_LIFETIME, NODE_GRACE_SECS};
+pub use check::check_authsig;
+pub use render::{describe_gap, MAX_LIFETIME, NODE_GRACE_SECS};
 pub use report::{AuthSigReport, CheckOptions, RecapEntry, ResignReason, SdkVerdict};
 // Transitional: the positioned JSON helpers lived here until the layout step of issue #9;
 // the public-API step decides whether these paths stay.

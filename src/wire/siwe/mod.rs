@@ -68,45 +68,71 @@ impl SiweMessage {
     /// [`SiweMessage::render`] and where each field landed in the text.
     pub fn render_with_spans(&self, flavor: Flavor) -> (String, SiweSpans) {
         let mut out = String::with_capacity(320 + self.statement.as_ref().map_or(0, String::len));
+        let spans = self.render_into(flavor, &mut out, true);
+        (out, spans)
+    }
+
+    /// Whether the message renders in `flavor` as exactly `text` ([`SiweMessage::render`]
+    /// `== text`), compared piece by piece without building the rendering: an AuthSig check
+    /// asks it of every message, and the answer is nearly always yes (issue #13).
+    pub fn renders_as(&self, flavor: Flavor, text: &str) -> bool {
+        let mut cmp = CompareSink {
+            expected: text.as_bytes(),
+            pos: 0,
+            equal: true,
+        };
+        self.render_into(flavor, &mut cmp, false);
+        cmp.equal && cmp.pos == text.len()
+    }
+
+    /// The rendering, written to `out`; the spans of every field (those of the resources only
+    /// if `resource_spans`).
+    fn render_into<S: RenderSink>(
+        &self,
+        flavor: Flavor,
+        out: &mut S,
+        resource_spans: bool,
+    ) -> SiweSpans {
         let mut spans = SiweSpans::default();
-        fn put(out: &mut String, tag: &str, value: &str) -> Range<usize> {
+        fn put<S: RenderSink>(out: &mut S, tag: &str, value: &str) -> Range<usize> {
             out.push_str(tag);
             let start = out.len();
             out.push_str(value);
             start..out.len()
         }
         if let Some(scheme) = &self.scheme {
-            spans.scheme = Some(put(&mut out, "", scheme));
+            spans.scheme = Some(put(out, "", scheme));
             out.push_str("://");
         }
-        spans.domain = put(&mut out, "", &self.domain);
+        spans.domain = put(out, "", &self.domain);
         out.push_str(PREAMBLE);
-        spans.address = put(&mut out, "\n", &self.address);
+        spans.address = put(out, "\n", &self.address);
         out.push_str("\n\n");
         // `[prefix, statement].join('\n\n')`, plus '\n' only for a non-empty statement.
         if let Some(s) = self.statement.as_deref().filter(|s| !s.is_empty()) {
-            spans.statement = Some(put(&mut out, "", s));
-            out.push('\n');
+            spans.statement = Some(put(out, "", s));
+            out.push_str("\n");
         }
-        out.push('\n');
-        spans.uri = put(&mut out, "URI: ", &self.uri);
-        spans.version = put(&mut out, "\nVersion: ", &self.version);
-        spans.chain_id = put(&mut out, "\nChain ID: ", &self.chain_id.to_string());
-        spans.nonce = put(&mut out, "\nNonce: ", &self.nonce);
-        spans.issued_at = put(&mut out, "\nIssued At: ", &self.issued_at);
+        out.push_str("\n");
+        spans.uri = put(out, "URI: ", &self.uri);
+        spans.version = put(out, "\nVersion: ", &self.version);
+        let mut digits = [0u8; 20];
+        spans.chain_id = put(out, "\nChain ID: ", decimal(self.chain_id, &mut digits));
+        spans.nonce = put(out, "\nNonce: ", &self.nonce);
+        spans.issued_at = put(out, "\nIssued At: ", &self.issued_at);
         // siwe 2.3.2 skips empty optional strings (`if (this.expirationTime)`).
         if let Some(e) = self.expiration_time.as_deref().filter(|e| !e.is_empty()) {
-            spans.expiration_time = Some(put(&mut out, "\nExpiration Time: ", e));
+            spans.expiration_time = Some(put(out, "\nExpiration Time: ", e));
         }
         if let Some(n) = self.not_before.as_deref().filter(|n| !n.is_empty()) {
-            spans.not_before = Some(put(&mut out, "\nNot Before: ", n));
+            spans.not_before = Some(put(out, "\nNot Before: ", n));
         }
         if let Some(r) = self
             .request_id
             .as_deref()
             .filter(|r| flavor == Flavor::Node || !r.is_empty())
         {
-            spans.request_id = Some(put(&mut out, "\nRequest ID: ", r));
+            spans.request_id = Some(put(out, "\nRequest ID: ", r));
         }
         if let Some(resources) = self
             .resources
@@ -115,10 +141,13 @@ impl SiweMessage {
         {
             out.push_str("\nResources:");
             for r in resources {
-                spans.resources.push(put(&mut out, "\n- ", r));
+                let span = put(out, "\n- ", r);
+                if resource_spans {
+                    spans.resources.push(span);
+                }
             }
         }
-        (out, spans)
+        spans
     }
 
     /// Every `urn:recap:` resource, in order.
@@ -570,6 +599,54 @@ fn show_char(c: char) -> String {
     }
 }
 
+/// Where [`SiweMessage::render_into`] writes: a `String`, or a comparison with a text.
+trait RenderSink {
+    fn push_str(&mut self, s: &str);
+    fn len(&self) -> usize;
+}
+
+impl RenderSink for String {
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s)
+    }
+    fn len(&self) -> usize {
+        String::len(self)
+    }
+}
+
+/// Compares what is written with `expected`, byte for byte, without keeping it.
+struct CompareSink<'a> {
+    expected: &'a [u8],
+    pos: usize,
+    equal: bool,
+}
+
+impl RenderSink for CompareSink<'_> {
+    fn push_str(&mut self, s: &str) {
+        let end = self.pos + s.len();
+        self.equal = self.equal && self.expected.get(self.pos..end) == Some(s.as_bytes());
+        self.pos = end;
+    }
+    fn len(&self) -> usize {
+        self.pos
+    }
+}
+
+/// `n` in decimal, written into `buf` (a `u64` has at most 20 digits).
+fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -856,5 +933,59 @@ mod tests {
             .starts_with("d wants you to sign in with your Ethereum account:\n0xA\n\n\nURI: u"));
         m.statement = None;
         assert!(m.to_message().contains("0xA\n\n\nURI: u"));
+    }
+
+    #[test]
+    fn renders_as_is_render_equals() {
+        let base = create_lit_siwe(&LitSiweParams {
+            wallet_address: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".into(),
+            uri: Some(session_key_uri(&"ab".repeat(32))),
+            nonce: "0x1".into(),
+            issued_at: Timestamp::parse_rfc3339("2024-09-19T13:07:33.606Z").unwrap(),
+            resources: Some(vec![CapabilityRequest {
+                resource: Resource::wildcard(ResourcePrefix::Pkp),
+                ability: crate::wire::lit::Ability::PkpSigning,
+                data: None,
+            }]),
+            ..Default::default()
+        })
+        .unwrap();
+        let mut variants = vec![base.clone()];
+        let mut m = base.clone();
+        m.request_id = Some(String::new());
+        m.resources = Some(vec![]);
+        m.scheme = Some("https".into());
+        m.chain_id = u64::MAX;
+        variants.push(m);
+        let mut m = base;
+        m.statement = Some(String::new());
+        m.resources = None;
+        m.chain_id = 0;
+        m.not_before = Some("2024-09-19T13:07:33.606Z".into());
+        variants.push(m);
+        for m in &variants {
+            for flavor in [Flavor::Sdk, Flavor::Node] {
+                let text = m.render(flavor);
+                assert!(m.renders_as(flavor, &text));
+                for other in [
+                    &text[..text.len() - 1],
+                    &format!("{text}\n"),
+                    &text.replacen('1', "2", 1),
+                    "",
+                ] {
+                    assert!(!m.renders_as(flavor, other), "{other}");
+                }
+                let other = if flavor == Flavor::Sdk {
+                    Flavor::Node
+                } else {
+                    Flavor::Sdk
+                };
+                assert_eq!(m.renders_as(other, &text), m.render(other) == text);
+            }
+        }
+        let mut buf = [0u8; 20];
+        for n in [0, 1, 9, 10, 1337, u64::MAX] {
+            assert_eq!(decimal(n, &mut buf), n.to_string());
+        }
     }
 }

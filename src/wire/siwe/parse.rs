@@ -225,14 +225,13 @@ pub(super) fn check_statement(s: &str, flavor: Flavor) -> Result<(), FieldError>
     if flavor == Flavor::Node {
         return Ok(());
     }
-    match s.chars().find(|&c| {
-        !(c.is_ascii()
-            && (is_unreserved(c as u8)
-                || is_gen_delim(c as u8)
-                || is_sub_delim(c as u8)
-                || c == ' '))
-    }) {
-        Some(found) => Err(FieldError::StatementChar { found }),
+    // Byte by byte: every allowed character is ASCII, so the first byte refused starts the
+    // first character refused.
+    let allowed = |b: u8| is_unreserved(b) || is_gen_delim(b) || is_sub_delim(b) || b == b' ';
+    match s.bytes().position(|b| !allowed(b)) {
+        Some(i) => Err(FieldError::StatementChar {
+            found: s[i..].chars().next().unwrap_or('\u{fffd}'),
+        }),
         None => Ok(()),
     }
 }
@@ -744,5 +743,23 @@ mod tests {
     fn quote_shortens_and_escapes() {
         assert_eq!(quote("a\nb"), "`a\\nb`");
         assert!(quote(&"x".repeat(100)).ends_with("…`"));
+    }
+
+    #[test]
+    fn statement_characters_first_refused() {
+        let found = |s: &str| match check_statement(s, Flavor::Sdk) {
+            Err(FieldError::StatementChar { found }) => Some(found),
+            _ => None,
+        };
+        assert_eq!(
+            found("I agree: (1) 'a/b' for 'x://*'. ~!$&*+,;=?#[]@-_."),
+            None
+        );
+        assert_eq!(found("caf\u{e9} ok"), Some('\u{e9}'));
+        assert_eq!(found("a\tb\u{e9}"), Some('\t'));
+        assert_eq!(found("ok \u{1f600}"), Some('\u{1f600}'));
+        assert_eq!(found("say \"hi\""), Some('"'));
+        assert_eq!(found("50%"), Some('%'));
+        assert!(check_statement("caf\u{e9}", Flavor::Node).is_ok());
     }
 }

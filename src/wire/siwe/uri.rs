@@ -5,23 +5,52 @@
 
 use super::field_error::{UriError, UriPart};
 
+const UNRESERVED: u8 = 1;
+const SUB_DELIM: u8 = 2;
+const GEN_DELIM: u8 = 4;
+
+/// Each byte's RFC 3986 classes, looked up once per byte: the URI scans read every byte of
+/// each resource (a `urn:recap:` is hundreds of bytes) on every AuthSig check (issue #13).
+static CLASSES: [u8; 256] = classes();
+
+const fn classes() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let mut c = 0;
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            c |= UNRESERVED;
+        }
+        if matches!(
+            b,
+            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+        ) {
+            c |= SUB_DELIM;
+        }
+        if matches!(b, b':' | b'/' | b'?' | b'#' | b'[' | b']' | b'@') {
+            c |= GEN_DELIM;
+        }
+        table[i] = c;
+        i += 1;
+    }
+    table
+}
+
 pub(super) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    CLASSES[b as usize] & UNRESERVED != 0
 }
 
 pub(super) fn is_sub_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
-    )
+    CLASSES[b as usize] & SUB_DELIM != 0
 }
 
 pub(super) fn is_gen_delim(b: u8) -> bool {
-    matches!(b, b':' | b'/' | b'?' | b'#' | b'[' | b']' | b'@')
+    CLASSES[b as usize] & GEN_DELIM != 0
 }
 
 pub(super) fn is_pchar(b: u8) -> bool {
-    is_unreserved(b) || is_sub_delim(b) || b == b':' || b == b'@'
+    CLASSES[b as usize] & (UNRESERVED | SUB_DELIM) != 0 || b == b':' || b == b'@'
 }
 
 /// Every character is allowed by `ok` or is a `%XX` escape; returns the first that is not.
@@ -314,6 +343,23 @@ mod tests {
             "x:a#b#c",
         ] {
             assert!(check_uri(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn byte_classes_are_the_rfc_lists() {
+        for b in 0..=255u8 {
+            let unreserved = b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+            let sub = b"!$&'()*+,;=".contains(&b);
+            let gen = b":/?#[]@".contains(&b);
+            assert_eq!(is_unreserved(b), unreserved, "{b}");
+            assert_eq!(is_sub_delim(b), sub, "{b}");
+            assert_eq!(is_gen_delim(b), gen, "{b}");
+            assert_eq!(
+                is_pchar(b),
+                unreserved || sub || b == b':' || b == b'@',
+                "{b}"
+            );
         }
     }
 }
