@@ -256,8 +256,19 @@ pub fn verify_text_in(
         outcome,
         policy: Vec::new(),
     };
+    // The map read borrowing from the text. A lone AuthSig needs a top-level `sig` key
+    // (`authsig_shape`), so when this read succeeds without one, `lone_authsig_in` would
+    // return `None` and its `serde_json::Value` of the whole text (every string owned) is
+    // skipped: the verdicts are the same, one parse per map instead of two.
+    let parsed = SessionSigsFile::parse(text);
+    let may_be_lone = parsed
+        .as_ref()
+        .map_or(true, |f| f.nodes().any(|k| k == "sig"));
     // A lone AuthSig is judged as the nodes judge a capability (issue #10).
-    if let Some(a) = lone_authsig_in(text, opts, profile) {
+    if let Some(a) = may_be_lone
+        .then(|| lone_authsig_in(text, opts, profile))
+        .flatten()
+    {
         let policy = match target {
             Some((p, s)) => sessionsigs::check_lone_authsig_against_session(text, p, s)
                 .into_iter()
@@ -273,7 +284,7 @@ pub fn verify_text_in(
     }
     // Another kind of file is named as such, not reported by the keys it lacks: an AuthSig
     // the lone-AuthSig reader did not take reads as a map of strings, a policy as malformed JSON.
-    let file = match SessionSigsFile::parse(text) {
+    let file = match parsed {
         Ok(f) if kind::is_authsig_keys(f.nodes()) => {
             return result(Outcome::WrongKind(InputKind::AuthSig))
         }
@@ -308,7 +319,14 @@ pub fn read(path: &Path) -> Result<String, Outcome> {
     use std::io::Read;
     let io = |e: std::io::Error| Outcome::Io(format!("cannot read `{}`: {e}", path.display()));
     let file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::new();
+    // Sized from the file's length (as `std::fs::read` does; `take` hides that hint from
+    // `read_to_end`), plus one byte so the read that finds the end needs no probe buffer: one
+    // allocation and two reads per file instead of a growing buffer, its copies and a small
+    // probe read. The length is only a hint; the limit below is still checked on what is read.
+    let hint = file
+        .metadata()
+        .map_or(0, |m| m.len().min(MAX_FILE_BYTES + 1) as usize);
+    let mut bytes = Vec::with_capacity(hint + 1);
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(io)?;
@@ -564,4 +582,46 @@ pub fn checking<'a>(target: Option<(&'a Policy, &'a Session)>) -> Option<(&'a st
             p.grants.get(s.grant).map_or("", |g| g.name.as_str()),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(text: &str) -> &'static str {
+        match verify_text("x.json", text, &VerifyOptions::default(), None).outcome {
+            Outcome::AuthSig(_) => "authsig",
+            Outcome::Verdicts(_) => "verdicts",
+            Outcome::WrongKind(_) => "wrong kind",
+            Outcome::Input(_) => "input",
+            Outcome::Empty => "empty",
+            Outcome::Io(_) => "io",
+        }
+    }
+
+    /// The map read first only skips the lone-AuthSig reader when that reader could not take
+    /// the text: a lone AuthSig is still one with or without a byte order mark (which the map
+    /// reader refuses), and a map with a `sig` key that is not a string is still a map.
+    #[test]
+    fn lone_authsig_reader_is_skipped_only_without_a_top_level_sig() {
+        let lone = r#"{"sig":"0x00","derivedVia":"web3.eth.personal.sign","signedMessage":"m","address":"0x0"}"#;
+        assert_eq!(outcome(lone), "authsig");
+        assert_eq!(outcome(&format!("\u{feff}{lone}")), "authsig");
+        let entry = r#"{"sig":"00","derivedVia":"litSessionSignViaNacl","signedMessage":"{}","address":"00","algo":"ed25519"}"#;
+        assert_eq!(
+            outcome(&format!(r#"{{"https://a:1":{entry}}}"#)),
+            "verdicts"
+        );
+        assert_eq!(
+            outcome(&format!(r#"{{"https://a:1":{entry},"sig":{entry}}}"#)),
+            "verdicts"
+        );
+        // The same keys with `sig` last wins as `serde_json::Value` reads duplicates.
+        assert_eq!(
+            outcome(&format!(
+                r#"{{"sig":{entry},"derivedVia":"x","signedMessage":"m","address":"0x0","sig":"0x00"}}"#
+            )),
+            "authsig"
+        );
+    }
 }
