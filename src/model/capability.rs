@@ -179,12 +179,7 @@ pub(super) fn build_capability(
         return None;
     }
     if resource.prefix == ResourcePrefix::Pkp {
-        let written_id = c
-            .resource
-            .value
-            .split_once("://")
-            .map(|(_, id)| id)
-            .unwrap_or("");
+        let written_id = split_key(&c.resource.value).map(|(_, id)| id).unwrap_or("");
         if let Some(d) = non_hex_pkp_id(written_id, c.resource.span) {
             diags.push(d);
             return None;
@@ -211,7 +206,7 @@ pub(super) fn build_capability(
 /// `0x` (which `normalize_pkp_id` keeps as is). The same resource either way; the id is copied
 /// once, straight from the text (issue #13: a large policy has hundreds of thousands).
 fn parse_resource(key: &str) -> Result<Resource, ResourceError> {
-    if let Some((written_prefix, id)) = key.split_once("://") {
+    if let Some((written_prefix, id)) = split_key(key) {
         let usual =
             ResourcePrefix::parse_in(written_prefix, &ResourcePrefix::ALL).and_then(|prefix| {
                 match prefix {
@@ -231,6 +226,21 @@ fn parse_resource(key: &str) -> Result<Resource, ResourceError> {
         }
     }
     Resource::parse_key(key)
+}
+
+/// `key.split_once("://")`, by looking at each `:` (a substring search costs more than the
+/// short keys it splits).
+fn split_key(key: &str) -> Option<(&str, &str)> {
+    let bytes = key.as_bytes();
+    let mut from = 0;
+    while let Some(at) = bytes[from..].iter().position(|&b| b == b':') {
+        let colon = from + at;
+        if bytes[colon + 1..].starts_with(b"//") {
+            return Some((&key[..colon], &key[colon + 3..]));
+        }
+        from = colon + 1;
+    }
+    None
 }
 
 /// A PKP id that is not `*` or hex digits (with an optional `0x`): the nodes would never
@@ -357,6 +367,15 @@ mod tests {
         ];
         for key in &keys {
             assert_eq!(parse_resource(key), Resource::parse_key(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn split_key_is_split_once() {
+        for key in [
+            "a://b", "://", "a:/b://c", "a:", ":", "a::://b", "a:b", "", "é://ü", "a:/", "x:///",
+        ] {
+            assert_eq!(split_key(key), key.split_once("://"), "{key}");
         }
     }
 }
