@@ -399,8 +399,8 @@ fn load_file_by_file(
         }
         for item in file.items {
             match item {
-                syntax::ast::Item::Grant(g) => b.grant(&g),
-                syntax::ast::Item::Session(s) => b.session(&s),
+                syntax::ast::Item::Grant(g) => b.grant(g),
+                syntax::ast::Item::Session(s) => b.session(s),
             }
         }
     }

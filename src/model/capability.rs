@@ -48,11 +48,12 @@ enum WrittenAs {
 }
 
 impl Capability {
-    /// A capability of the line `c` (its statement at `span`).
+    /// A capability of the line `c` (its statement at `span`), taking its `where` data and,
+    /// when it must be kept, its resource as written (moved, not copied).
     pub(super) fn new(
         resource: Resource,
         ability: Ability,
-        c: &ast::Capability,
+        c: ast::Capability,
         span: Span,
     ) -> Capability {
         let written = c.resource.value.as_str();
@@ -68,16 +69,17 @@ impl Capability {
         } else {
             WrittenAs::Other
         };
+        let data_at = Offsets::of_opt(c.data.as_ref().map(|d| d.span));
         Capability {
             resource,
             ability,
-            data: c.data.as_ref().map(|d| Box::new(d.value.clone())),
-            written: (written_as == WrittenAs::Other).then(|| written.into()),
+            data: c.data.map(|d| Box::new(d.value)),
+            written: (written_as == WrittenAs::Other).then(|| c.resource.value.into_boxed_str()),
             file: narrow(span.file),
             statement: Offsets::of(span),
             ability_at: Offsets::of(c.ability.span),
             resource_at: Offsets::of(c.resource.span),
-            data_at: Offsets::of_opt(c.data.as_ref().map(|d| d.span)),
+            data_at,
             written_as,
         }
     }
@@ -129,7 +131,7 @@ impl Capability {
 
 pub(super) fn build_capability(
     profile: &Profile,
-    c: &ast::Capability,
+    c: ast::Capability,
     span: Span,
     diags: &mut Diagnostics,
 ) -> Option<Capability> {
@@ -143,7 +145,7 @@ pub(super) fn build_capability(
             None
         }
     };
-    let resource = match Resource::parse_key(&c.resource.value) {
+    let resource = match parse_resource(&c.resource.value) {
         Ok(r) => Some(r),
         Err(e) => {
             diags.push(resource_error(&e, c.resource.span));
@@ -177,12 +179,7 @@ pub(super) fn build_capability(
         return None;
     }
     if resource.prefix == ResourcePrefix::Pkp {
-        let written_id = c
-            .resource
-            .value
-            .split_once("://")
-            .map(|(_, id)| id)
-            .unwrap_or("");
+        let written_id = split_key(&c.resource.value).map(|(_, id)| id).unwrap_or("");
         if let Some(d) = non_hex_pkp_id(written_id, c.resource.span) {
             diags.push(d);
             return None;
@@ -202,6 +199,48 @@ pub(super) fn build_capability(
         }
     }
     Some(Capability::new(resource, ability, c, span))
+}
+
+/// [`Resource::parse_key`], without its general path for the usual keys: a Lit prefix and an
+/// id kept as written (any prefix but a PKP's), or a PKP id of 64 hex digits after an optional
+/// `0x` (which `normalize_pkp_id` keeps as is). The same resource either way; the id is copied
+/// once, straight from the text (issue #13: a large policy has hundreds of thousands).
+fn parse_resource(key: &str) -> Result<Resource, ResourceError> {
+    if let Some((written_prefix, id)) = split_key(key) {
+        let usual =
+            ResourcePrefix::parse_in(written_prefix, &ResourcePrefix::ALL).and_then(|prefix| {
+                match prefix {
+                    ResourcePrefix::Pkp => {
+                        let hex = id.strip_prefix("0x").unwrap_or(id);
+                        (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                            .then_some((prefix, hex))
+                    }
+                    _ => (!id.is_empty()).then_some((prefix, id)),
+                }
+            });
+        if let Some((prefix, id)) = usual {
+            return Ok(Resource {
+                prefix,
+                id: id.to_string(),
+            });
+        }
+    }
+    Resource::parse_key(key)
+}
+
+/// `key.split_once("://")`, by looking at each `:` (a substring search costs more than the
+/// short keys it splits).
+fn split_key(key: &str) -> Option<(&str, &str)> {
+    let bytes = key.as_bytes();
+    let mut from = 0;
+    while let Some(at) = bytes[from..].iter().position(|&b| b == b':') {
+        let colon = from + at;
+        if bytes[colon + 1..].starts_with(b"//") {
+            return Some((&key[..colon], &key[colon + 3..]));
+        }
+        from = colon + 1;
+    }
+    None
 }
 
 /// A PKP id that is not `*` or hex digits (with an optional `0x`): the nodes would never
@@ -291,4 +330,52 @@ fn resource_error(e: &ResourceError, span: Span) -> Diagnostic {
 /// Datil-only errors (`compile_naga::vocabulary_diagnostics`).
 fn naga_only_help(what: &str) -> String {
     format!("`{what}` is SDK v8 (Naga) only; on Datil a payer delegates capacity credits (`rate-limit-increase-auth` on `lit-ratelimitincrease://<token id>`). Payment delegations are signed with `litcap delegate --network naga`, not granted in a policy")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut of `parse_resource` gives what `Resource::parse_key` gives, result or
+    /// error, on the usual keys and on those it must leave to it.
+    #[test]
+    fn parse_resource_agrees_with_parse_key() {
+        let hex64 = "0123456789abcdefABCDEF0123456789abcdef0123456789abcdef0123456789";
+        let keys = [
+            format!("lit-pkp://0x{hex64}"),
+            format!("lit-pkp://{hex64}"),
+            format!("lit-pkp://0x0x{}", &hex64[4..]),
+            format!("lit-pkp://0x{hex64}0"),
+            format!("lit-pkp://{}", &hex64[1..]),
+            format!("lit-pkp://0x{}g", &hex64[1..]),
+            "lit-pkp://*".to_string(),
+            "lit-pkp://0x".to_string(),
+            "lit-pkp://".to_string(),
+            "lit-pkp://123".to_string(),
+            "lit-pkp://0x١٢".to_string(),
+            "lit-litaction://QmX".to_string(),
+            "lit-litaction://*".to_string(),
+            "lit-litaction://".to_string(),
+            "lit-accesscontrolcondition://abc".to_string(),
+            "lit-ratelimitincrease://7".to_string(),
+            "lit-paymentdelegation://7".to_string(),
+            "lit-pkpx://1".to_string(),
+            "LIT-PKP://1".to_string(),
+            "https://example.com".to_string(),
+            "no key".to_string(),
+            String::new(),
+        ];
+        for key in &keys {
+            assert_eq!(parse_resource(key), Resource::parse_key(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn split_key_is_split_once() {
+        for key in [
+            "a://b", "://", "a:/b://c", "a:", ":", "a::://b", "a:b", "", "é://ü", "a:/", "x:///",
+        ] {
+            assert_eq!(split_key(key), key.split_once("://"), "{key}");
+        }
+    }
 }

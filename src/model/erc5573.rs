@@ -18,7 +18,7 @@ use crate::wire::lit::{Ability, Resource};
 use crate::wire::recap::Recap;
 
 pub(super) fn build_capability(
-    c: &ast::Capability,
+    c: ast::Capability,
     span: Span,
     diags: &mut Diagnostics,
 ) -> Option<Capability> {

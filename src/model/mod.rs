@@ -200,10 +200,11 @@ pub fn build_for(
 ) -> (Policy, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut builder = Builder::new(network::choose(files, requested, &mut diags));
+    // The builder takes blocks by value (it moves their strings): each is copied here.
     for item in files.iter().flat_map(|f| &f.items) {
         match item {
-            Item::Grant(g) => builder.grant(g),
-            Item::Session(s) => builder.session(s),
+            Item::Grant(g) => builder.grant(g.clone()),
+            Item::Session(s) => builder.session(s.clone()),
         }
     }
     let (policy, built) = builder.finish();
@@ -222,8 +223,8 @@ pub fn build_owned(
     let mut builder = Builder::new(network::choose(&files, requested, &mut diags));
     for item in files.into_iter().flat_map(|f| f.items) {
         match item {
-            Item::Grant(g) => builder.grant(&g),
-            Item::Session(s) => builder.session(&s),
+            Item::Grant(g) => builder.grant(g),
+            Item::Session(s) => builder.session(s),
         }
     }
     let (policy, built) = builder.finish();
@@ -281,11 +282,15 @@ impl SameCapability {
     }
 }
 
-pub(super) fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Grant {
+/// Builds a grant, moving its name, domain, statement and `where` data out of the tree.
+pub(super) fn build_grant(g: ast::Grant, profile: &Profile, diags: &mut Diagnostics) -> Grant {
+    let ast::Grant {
+        name, body, span, ..
+    } = g;
     let mut grant = Grant {
-        name: g.name.value.clone(),
-        name_span: g.name.span,
-        span: g.span,
+        name: name.value,
+        name_span: name.span,
+        span,
         domain: None,
         statement: None,
         chain_id: 1,
@@ -293,8 +298,7 @@ pub(super) fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnos
         max_ttl: Ttl::NODE_MAX,
         max_ttl_span: None,
         allows: Vec::with_capacity(
-            g.body
-                .iter()
+            body.iter()
                 .filter(|s| matches!(s.kind, GrantStmtKind::Allow(_)))
                 .count(),
         ),
@@ -306,8 +310,10 @@ pub(super) fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnos
         signed_recap: SignedRecap::default(),
     };
     let mut same_allow = SameCapability::default();
-    for stmt in &g.body {
-        match &stmt.kind {
+    // The `signer` and `auth-action` lines, checked after the others.
+    let mut signer_lines = Vec::new();
+    for stmt in body {
+        match stmt.kind {
             GrantStmtKind::Domain(d) => {
                 if let Some(first) = &grant.domain {
                     diags.push(setting_twice("domain", stmt.span, first.span));
@@ -323,7 +329,7 @@ pub(super) fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnos
                         .help("write the RFC 3986 authority the wallet shows, e.g. `app.example.com` or `localhost:3000`, without a scheme or path"),
                     );
                 }
-                grant.domain = Some(d.clone());
+                grant.domain = Some(d);
             }
             GrantStmtKind::Statement(s) => {
                 if let Some(first) = &grant.statement {
@@ -343,13 +349,13 @@ pub(super) fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnos
                     diags.push(
                         Diagnostic::new(
                             Code::InvalidStatement,
-                            format!("the statement of grant `{}` cannot be used: {why}", g.name.value),
+                            format!("the statement of grant `{}` cannot be used: {why}", grant.name),
                         )
                         .at(s.span, "not an EIP-4361 statement")
                         .help("the SDK cannot parse such a message back, so `getSessionSigs` fails; use ASCII letters, digits, spaces and `-._~:/?#[]@!$&'()*+,;=` (e.g. `'` instead of `\"`, a space instead of a tab)"),
                     );
                 }
-                grant.statement = Some(s.clone());
+                grant.statement = Some(s);
             }
             GrantStmtKind::ChainId(n) => {
                 if let Some(first) = grant.chain_id_span {
@@ -374,12 +380,16 @@ pub(super) fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnos
                     diags.push(setting_twice("max-ttl", stmt.span, first));
                     continue;
                 }
-                check_ttl("max-ttl", t, Ttl::NODE_MAX, None, diags);
+                check_ttl("max-ttl", &t, Ttl::NODE_MAX, None, diags);
                 grant.max_ttl = t.value;
                 grant.max_ttl_span = Some(t.span);
             }
             // Checked after the loop, by `signer::build_*` (`build_signer_lines`).
-            GrantStmtKind::Signer { .. } | GrantStmtKind::AuthAction(_) => {}
+            kind @ (GrantStmtKind::Signer { .. } | GrantStmtKind::AuthAction(_)) => signer_lines
+                .push(ast::GrantStmt {
+                    kind,
+                    span: stmt.span,
+                }),
             GrantStmtKind::Allow(c) => {
                 if let Some(cap) = build_capability(profile, c, stmt.span, diags) {
                     if profile.is_lit() {
@@ -404,7 +414,7 @@ pub(super) fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnos
             }
         }
     }
-    build_signer_lines(g, &mut grant, diags);
+    build_signer_lines(&signer_lines, &mut grant, diags);
     if grant.domain.is_none() {
         diags.push(
             Diagnostic::new(
@@ -420,9 +430,9 @@ pub(super) fn build_grant(g: &ast::Grant, profile: &Profile, diags: &mut Diagnos
 }
 
 /// The grant's `signer` (once) and `auth-action` lines ([`signer`]).
-fn build_signer_lines(g: &ast::Grant, grant: &mut Grant, diags: &mut Diagnostics) {
+fn build_signer_lines(lines: &[ast::GrantStmt], grant: &mut Grant, diags: &mut Diagnostics) {
     let mut first_signer: Option<Span> = None;
-    for stmt in &g.body {
+    for stmt in lines {
         match &stmt.kind {
             GrantStmtKind::Signer { kind, address } => {
                 if let Some(first) = first_signer {
