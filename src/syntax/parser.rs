@@ -80,17 +80,10 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics)
         );
         return (out, diags);
     }
-    if let Some(at) = nesting_violation(text) {
-        diags.push(
-            Diagnostic::new(
-                Code::NestingTooDeep,
-                format!("`where` data is nested more than {MAX_NESTING} levels deep"),
-            )
-            .at(Span::new(file, at, at + 1), "too deep")
-            .help("nota-bene data is plain JSON for the nodes; flatten it"),
-        );
-        return (out, diags);
-    }
+    // The nesting check runs before the first block that is not plain: a file of plain blocks
+    // (`super::fast`) nests at most one level, and most files are only that.
+    let mut nesting_checked = false;
+    let mut scratch = super::fast::Scratch::default();
     let mut pos = 0;
     loop {
         let (item_start, leading) = skip_trivia(text, pos);
@@ -104,12 +97,9 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics)
             }
             break;
         }
-        // pest is given one block at a time, cut out lexically: its line index and its error
-        // positions are computed over the whole input it gets, so a whole large file per call
-        // would make this loop quadratic.
-        let chunk_end = block_end(text, item_start);
-        if fast {
-            if let Some((item, end)) = super::fast::block(file, text, pos, chunk_end) {
+        // A comment before the block goes with it: pest reads those.
+        if fast && leading.is_empty() {
+            if let Some((item, end)) = super::fast::block(file, text, item_start, &mut scratch) {
                 out.items.push(item);
                 pos = end;
                 if pos >= text.len() {
@@ -118,6 +108,30 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics)
                 continue;
             }
         }
+        if !nesting_checked {
+            nesting_checked = true;
+            if let Some(at) = nesting_violation(text) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::NestingTooDeep,
+                        format!("`where` data is nested more than {MAX_NESTING} levels deep"),
+                    )
+                    .at(Span::new(file, at, at + 1), "too deep")
+                    .help("nota-bene data is plain JSON for the nodes; flatten it"),
+                );
+                let empty = PolicyFile {
+                    file,
+                    items: Vec::new(),
+                    comments: Vec::new(),
+                    network: None,
+                };
+                return (empty, diags);
+            }
+        }
+        // pest is given one block at a time, cut out lexically: its line index and its error
+        // positions are computed over the whole input it gets, so a whole large file per call
+        // would make this loop quadratic.
+        let chunk_end = block_end(text, item_start);
         let mut b = Builder {
             file,
             base: pos,
@@ -330,7 +344,7 @@ fn block_end(text: &str, start: usize) -> usize {
                     return i + 1;
                 }
             }
-            b'\n' if starts_block(&text[i + 1..]) => return i + 1,
+            b'\n' if starts_block(&bytes[i + 1..]) => return i + 1,
             _ => {}
         }
         i += 1;
@@ -338,11 +352,15 @@ fn block_end(text: &str, start: usize) -> usize {
     bytes.len()
 }
 
-fn starts_block(line: &str) -> bool {
-    ["grant", "session", "network"].iter().any(|kw| {
-        line.strip_prefix(kw)
-            .is_some_and(|after| after.starts_with([' ', '\t', '"']))
-    })
+/// Whether `line` starts with a top-level keyword and a space, tab or quote after it.
+pub(super) fn starts_block(line: &[u8]) -> bool {
+    let after = match line.first() {
+        Some(b'g') => line.strip_prefix(b"grant"),
+        Some(b's') => line.strip_prefix(b"session"),
+        Some(b'n') => line.strip_prefix(b"network"),
+        _ => None,
+    };
+    after.is_some_and(|after| matches!(after.first(), Some(b' ' | b'\t' | b'"')))
 }
 
 fn error_offset(e: &pest::error::Error<Rule>) -> usize {
