@@ -208,7 +208,10 @@ impl Cursor<'_> {
             if self.bytes.get(self.at) == Some(&b'}') {
                 let close = self.at;
                 self.at += 1;
-                return Some((scratch.drain(..).collect(), open, close));
+                // Not `mem::take`: the scratch keeps its capacity, the body gets its exact size.
+                let mut body = Vec::with_capacity(scratch.len());
+                body.append(scratch);
+                return Some((body, open, close));
             }
             let start = self.at;
             scratch.push(stmt(self, start)?);
