@@ -363,6 +363,51 @@ mod tests {
         assert_eq!(end, close);
     }
 
+    /// Plain blocks with one edit each (a byte inserted or removed, or a keyword inserted, at
+    /// pseudo-random places): the fast path refuses or reads each as pest does.
+    #[test]
+    fn edited_plain_blocks_parse_as_with_pest() {
+        let plain = "grant \"g\" {\n  domain \"a.example\"\n  chain-id 1\n  max-ttl 1h\n  allow pkp-signing on \"lit-pkp://0x1\"\n}\n\nsession \"s\" from \"g\" {\n  ttl 15m\n  request pkp-signing on \"lit-pkp://0x1\"\n}\n";
+        let inserts = [
+            "#",
+            "\\",
+            "\n",
+            "\r\n",
+            "\t",
+            " ",
+            "\"",
+            "{",
+            "}",
+            "[",
+            "9",
+            "x",
+            "\u{e9}",
+            "\ngrant ",
+            "\nsession ",
+            "\nnetwork\"",
+            " where {}",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |bound: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(seed >> 33).unwrap_or(0) % bound
+        };
+        for _ in 0..600 {
+            let at = next(plain.len() + 1);
+            let mut text = plain.to_string();
+            if next(4) == 0 {
+                if at < plain.len() {
+                    text.remove(at);
+                }
+            } else {
+                text.insert_str(at, inserts[next(inserts.len())]);
+            }
+            same_as_pest(&text);
+        }
+    }
+
     /// Every `.litcap` file of the repository (fixtures, golden cases, policies, docs) parses the
     /// same with and without the fast path.
     #[test]
