@@ -31,8 +31,8 @@ pub(super) struct Scratch {
 /// it and found no comment there). Returns the item and the offset after its `}`.
 ///
 /// This is the only pass over the block's text: it stops (returns `None`) where
-/// `parser::block_end` would cut the block before its `}` (a line starting with a top-level
-/// keyword), and at any `#` or `\`, so `parser::block_end` and the nesting check need not
+/// `cut::block_end` would cut the block before its `}` (a line starting with a top-level
+/// keyword), and at any `#` or `\`, so `cut::block_end` and the nesting check need not
 /// run when every block of a file is plain (the nesting of such a file is at most 1).
 pub(super) fn block(
     file: FileId,
@@ -89,7 +89,7 @@ impl Cursor<'_> {
     }
 
     /// Skips whitespace. A line in it that starts a top-level block is where
-    /// `parser::block_end` ends the block's text: the cursor then jumps to the end of the text,
+    /// `cut::block_end` ends the block's text: the cursor then jumps to the end of the text,
     /// so that the block, still missing its `}`, is not read (pest reports it).
     fn skip_ws(&mut self) {
         while let Some(&b) = self.bytes.get(self.at) {
@@ -97,7 +97,7 @@ impl Cursor<'_> {
                 b' ' | b'\t' | b'\r' => self.at += 1,
                 b'\n' => {
                     self.at += 1;
-                    if super::parser::starts_block(&self.bytes[self.at..]) {
+                    if super::cut::starts_block(&self.bytes[self.at..]) {
                         self.at = self.bytes.len();
                     }
                 }
