@@ -1,5 +1,6 @@
 //! `check` of a 1,000-session policy against an AuthSig (criterion; the README's table), and
-//! the load of a 10 MB YAML policy (the bound `tests/yaml_errors.rs` used to time).
+//! the load of a 10 MB YAML policy (the bound `tests/yaml_errors.rs` used to time), and the
+//! parse of one 3.5 MB file of `benches/scale.sh`'s generated 100,000-session policy.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use litcap::{check_with_authsig, AuthSigInput, CheckOptions};
@@ -81,5 +82,41 @@ fn load_yaml(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, check, load_yaml);
+/// One of the ten files `benches/scale.sh` writes for 100,000 sessions (its awk generator, in
+/// the same shape): 2,000 grants of five `allow`s, each followed by its five sessions; 3.5 MB.
+fn scale_policy_file() -> String {
+    let pkp = |i: usize| format!("lit-pkp://0x{i:064x}");
+    let mut s = String::with_capacity(3_600_000);
+    for k in 0..2000 {
+        let g = k * 10;
+        s.push_str(&format!("grant \"g{g}\" {{\n  domain \"app{g}.example.com\"\n  statement \"Let the app{g} workers sign with their PKPs.\"\n  chain-id 1\n  max-ttl 1h\n"));
+        for i in g * 5..g * 5 + 5 {
+            s.push_str(&format!("  allow pkp-signing on \"{}\"\n", pkp(i)));
+        }
+        s.push_str("  allow lit-action-execution on \"lit-litaction://*\"\n}\n\n");
+        for i in g * 5..g * 5 + 5 {
+            s.push_str(&format!("session \"s{i}\" from \"g{g}\" {{\n  ttl 15m\n  request pkp-signing on \"{}\"\n  request lit-action-execution on \"lit-litaction://QmWorker{i}\"\n}}\n\n", pkp(i)));
+        }
+    }
+    s
+}
+
+fn parse_dsl(c: &mut Criterion) {
+    use litcap::internal::syntax::parser;
+    let text = scale_policy_file();
+    let mut g = c.benchmark_group("parse");
+    g.sample_size(20);
+    g.throughput(criterion::Throughput::Bytes(text.len() as u64));
+    g.bench_function("one 3.5 MB file of the 100,000-session policy", |b| {
+        b.iter(|| {
+            let (file, diags) = parser::parse(0, black_box(&text));
+            assert_eq!(file.items.len(), 12_000);
+            assert!(diags.is_empty());
+            black_box(file)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, check, load_yaml, parse_dsl);
 criterion_main!(benches);

@@ -20,25 +20,36 @@ use super::ast::*;
 use crate::diag::{FileId, Span};
 use crate::time::Ttl;
 
-/// Parses the block that starts after the whitespace at `pos` and ends at or before `end`
-/// (the block's extent from `parser::block_end`). Returns the item and the offset after its `}`.
-pub(super) fn block(file: FileId, text: &str, pos: usize, end: usize) -> Option<(Item, usize)> {
-    let chunk = text.as_bytes().get(pos..end)?;
-    if chunk.iter().any(|b| matches!(b, b'#' | b'\\')) {
-        return None;
-    }
+/// Reusable statement buffers, so that each block's body is allocated once at its exact size.
+#[derive(Default)]
+pub(super) struct Scratch {
+    grant: Vec<GrantStmt>,
+    session: Vec<SessionStmt>,
+}
+
+/// Parses the block whose keyword is at `start` (the caller has skipped the whitespace before
+/// it and found no comment there). Returns the item and the offset after its `}`.
+///
+/// This is the only pass over the block's text: it stops (returns `None`) where
+/// `cut::block_end` would cut the block before its `}` (a line starting with a top-level
+/// keyword), and at any `#` or `\`, so `cut::block_end` and the nesting check need not
+/// run when every block of a file is plain (the nesting of such a file is at most 1).
+pub(super) fn block(
+    file: FileId,
+    text: &str,
+    start: usize,
+    scratch: &mut Scratch,
+) -> Option<(Item, usize)> {
     let mut p = Cursor {
         file,
         text,
-        bytes: &text.as_bytes()[..end],
-        at: pos,
+        bytes: text.as_bytes(),
+        at: start,
     };
-    p.skip_ws();
-    let start = p.at;
     let item = if p.keyword("grant") {
-        Item::Grant(p.grant(start)?)
+        Item::Grant(p.grant(start, &mut scratch.grant)?)
     } else if p.keyword("session") {
-        Item::Session(p.session(start)?)
+        Item::Session(p.session(start, &mut scratch.session)?)
     } else {
         return None;
     };
@@ -48,7 +59,6 @@ pub(super) fn block(file: FileId, text: &str, pos: usize, end: usize) -> Option<
 struct Cursor<'t> {
     file: FileId,
     text: &'t str,
-    /// The text up to the end of the block.
     bytes: &'t [u8],
     at: usize,
 }
@@ -61,18 +71,38 @@ fn ability_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'*' | b'/')
 }
 
+/// The bytes that end a plain string's scan: its closing quote, or what makes it not plain
+/// (a line break, an escape, a `#` the old whole-block check refused).
+const STRING_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'#' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
 impl Cursor<'_> {
     fn span(&self, start: usize, end: usize) -> Span {
         Span::new(self.file, start, end)
     }
 
+    /// Skips whitespace. A line in it that starts a top-level block is where
+    /// `cut::block_end` ends the block's text: the cursor then jumps to the end of the text,
+    /// so that the block, still missing its `}`, is not read (pest reports it).
     fn skip_ws(&mut self) {
-        while self
-            .bytes
-            .get(self.at)
-            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-        {
-            self.at += 1;
+        while let Some(&b) = self.bytes.get(self.at) {
+            match b {
+                b' ' | b'\t' | b'\r' => self.at += 1,
+                b'\n' => {
+                    self.at += 1;
+                    if super::cut::starts_block(&self.bytes[self.at..]) {
+                        self.at = self.bytes.len();
+                    }
+                }
+                _ => break,
+            }
         }
     }
 
@@ -89,13 +119,14 @@ impl Cursor<'_> {
         true
     }
 
-    /// The longest run of bytes with `class` (at least one): its start and end.
+    /// The longest run of bytes with `class` (at least one), and the whitespace after it: the
+    /// run's start and end.
     fn run(&mut self, class: fn(u8) -> bool) -> Option<(usize, usize)> {
         let start = self.at;
         let len = self.bytes[start..]
             .iter()
-            .take_while(|b| class(**b))
-            .count();
+            .position(|b| !class(*b))
+            .unwrap_or(self.bytes.len() - start);
         if len == 0 {
             return None;
         }
@@ -105,7 +136,7 @@ impl Cursor<'_> {
         Some((start, end))
     }
 
-    /// A one-line string without escapes (the block has none): its value and span.
+    /// A one-line string without escapes or `#`: its value and span.
     fn string(&mut self) -> Option<(Spanned<String>, usize)> {
         let start = self.at;
         if self.bytes.get(start) != Some(&b'"') {
@@ -113,33 +144,35 @@ impl Cursor<'_> {
         }
         let len = self.bytes[start + 1..]
             .iter()
-            .position(|b| matches!(b, b'"' | b'\n' | b'\r'))?;
+            .position(|b| STRING_STOP[usize::from(*b)])?;
         let close = start + 1 + len;
         if self.bytes[close] != b'"' {
             return None;
         }
         self.at = close + 1;
-        let value = self.text[start + 1..close].to_string();
+        let value = String::from(self.text.get(start + 1..close)?);
         self.skip_ws();
         Some((Spanned::new(value, self.span(start, close + 1)), close + 1))
     }
 
     fn duration(&mut self) -> Option<(Spanned<Ttl>, usize)> {
         let (s, e) = self.run(|b| b.is_ascii_alphanumeric())?;
-        let ttl = Ttl::parse(&self.text[s..e]).ok()?;
+        let ttl = Ttl::parse(self.text.get(s..e)?).ok()?;
         Some((Spanned::new(ttl, self.span(s, e)), e))
     }
 
     fn integer(&mut self) -> Option<(Spanned<u64>, usize)> {
         let (s, e) = self.run(|b| b.is_ascii_digit())?;
-        let n = self.text[s..e].parse::<u64>().ok()?;
+        let n = self.bytes[s..e].iter().try_fold(0u64, |n, d| {
+            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        })?;
         Some((Spanned::new(n, self.span(s, e)), e))
     }
 
     /// `<ability> on "<resource>"` (no `where`): the capability and where its last token ends.
     fn capability(&mut self) -> Option<(Capability, usize)> {
         let (s, e) = self.run(ability_byte)?;
-        let ability = Spanned::new(self.text[s..e].to_string(), self.span(s, e));
+        let ability = Spanned::new(String::from(self.text.get(s..e)?), self.span(s, e));
         if !self.keyword("on") {
             return None;
         }
@@ -157,10 +190,12 @@ impl Cursor<'_> {
         ))
     }
 
-    /// `{`, the statements `stmt` reads, `}`: the offsets of the braces.
+    /// `{`, the statements `stmt` reads (into `scratch`, emptied first), `}`: the statements
+    /// in a Vec of their exact size, and the offsets of the braces.
     fn body<S>(
         &mut self,
-        mut stmt: impl FnMut(&mut Self, usize) -> Option<Option<S>>,
+        scratch: &mut Vec<S>,
+        mut stmt: impl FnMut(&mut Self, usize) -> Option<S>,
     ) -> Option<(Vec<S>, usize, usize)> {
         let open = self.at;
         if self.bytes.get(open) != Some(&b'{') {
@@ -168,22 +203,24 @@ impl Cursor<'_> {
         }
         self.at += 1;
         self.skip_ws();
-        let mut body = Vec::new();
+        scratch.clear();
         loop {
             if self.bytes.get(self.at) == Some(&b'}') {
                 let close = self.at;
                 self.at += 1;
-                body.shrink_to_fit();
+                // Not `mem::take`: the scratch keeps its capacity, the body gets its exact size.
+                let mut body = Vec::with_capacity(scratch.len());
+                body.append(scratch);
                 return Some((body, open, close));
             }
             let start = self.at;
-            body.push(stmt(self, start)??);
+            scratch.push(stmt(self, start)?);
         }
     }
 
-    fn grant(&mut self, start: usize) -> Option<Grant> {
+    fn grant(&mut self, start: usize, scratch: &mut Vec<GrantStmt>) -> Option<Grant> {
         let (name, _) = self.string()?;
-        let (body, open, close) = self.body(|p, s| {
+        let (body, open, close) = self.body(scratch, |p, s| {
             let (kind, end) = if p.keyword("domain") {
                 let (v, e) = p.string()?;
                 (GrantStmtKind::Domain(v), e)
@@ -202,10 +239,10 @@ impl Cursor<'_> {
             } else {
                 return None;
             };
-            Some(Some(GrantStmt {
+            Some(GrantStmt {
                 kind,
                 span: p.span(s, end),
-            }))
+            })
         })?;
         Some(Grant {
             name,
@@ -216,13 +253,13 @@ impl Cursor<'_> {
         })
     }
 
-    fn session(&mut self, start: usize) -> Option<Session> {
+    fn session(&mut self, start: usize, scratch: &mut Vec<SessionStmt>) -> Option<Session> {
         let (name, _) = self.string()?;
         if !self.keyword("from") {
             return None;
         }
         let (from, _) = self.string()?;
-        let (body, open, close) = self.body(|p, s| {
+        let (body, open, close) = self.body(scratch, |p, s| {
             let (kind, end) = if p.keyword("ttl") {
                 let (v, e) = p.duration()?;
                 (SessionStmtKind::Ttl(v), e)
@@ -232,10 +269,10 @@ impl Cursor<'_> {
             } else {
                 return None;
             };
-            Some(Some(SessionStmt {
+            Some(SessionStmt {
                 kind,
                 span: p.span(s, end),
-            }))
+            })
         })?;
         Some(Session {
             name,
@@ -282,14 +319,93 @@ mod tests {
             "grant \"g\" {} }",
             "grant \"g\" {}\n\n",
             "",
+            // CRLF, tabs, unicode.
+            "grant \"g\" {\r\n\tdomain \"a\"\r\n\tallow pkp-signing on \"lit-pkp://\u{e9}\u{1f600}\"\r\n}\r\n",
+            "grant \"g\" {\n  domain \"a\"\r\n}\r",
+            "grant \"g\" { domain \"a\r\" }",
+            // `#` and escapes, in strings, between tokens, after a block.
+            "grant \"g#1\" { domain \"a\" }",
+            "grant \"g\" { domain \"a\" # c\n }",
+            "grant \"g\" { domain \"a\" }# c\ngrant \"h\" {}",
+            "grant \"g\" { domain \"a\\\\b\" }",
+            "grant \\ \"g\" {}",
+            // Integers and durations at and beyond 64 bits.
+            "grant \"g\" { chain-id 18446744073709551615 }",
+            "grant \"g\" { chain-id 18446744073709551616 }",
+            "grant \"g\" { chain-id 00012 }",
+            "grant \"g\" { max-ttl 18446744073709551615s }",
+            "grant \"g\" { max-ttl 99999999999999999999d }",
+            // A line starting with a top-level keyword cuts the block where `block_end` does.
+            "grant \"g\" {\n  allow\ngrant on \"x\"\n}",
+            "grant \"g\" {\n  allow\ngranted on \"x\"\n}",
+            "grant \"g\"\nsession \"s\" from \"g\" {}",
+            "session \"s\"\nfrom \"g\" {}",
+            "session \"s\" from\nsession \"g\" {}",
+            "grant \"g\" {\nnetwork \"naga\"\n}",
+            "grant \"g\" {\nnetwork\"naga\"}",
+            "grant\n\"g\" {}",
+            "session \"s\" from \"g\" {\n  request pkp-signing on \"x\"\nsession \"t\" from \"g\" {}\n}",
+            // Plain blocks around others: `network`, `where` data, too deep a nesting.
+            "network \"naga\"\ngrant \"g\" {}\n",
+            "grant \"g\" {}\ngrant \"h\" { allow a on \"x\" where { b: [1] } }\ngrant \"i\" {}",
+            &format!("grant \"g\" {{}}\ngrant \"h\" {{ allow a on \"x\" where {} }}\n", "[".repeat(70)),
+            &format!("grant \"g\" {{}}\n# {}\ngrant \"h\" {{}}", "[".repeat(70)),
+            &format!("grant \"g\" {{ domain \"{}\" }}", "[".repeat(70)),
+            "grant \"g\" {}\n# trailing\n",
         ] {
             same_as_pest(text);
         }
         let plain = "grant \"g\" {\n  domain \"a\"\n}\nsession \"s\" from \"g\" { ttl 1h }";
         let close = plain.find('}').unwrap_or(0) + 1;
-        let (item, end) = super::block(0, plain, 0, close).expect("the fast path reads it");
+        let mut scratch = super::Scratch::default();
+        let (item, end) = super::block(0, plain, 0, &mut scratch).expect("the fast path reads it");
         assert!(matches!(item, super::Item::Grant(_)));
         assert_eq!(end, close);
+    }
+
+    /// Plain blocks with one edit each (a byte inserted or removed, or a keyword inserted, at
+    /// pseudo-random places): the fast path refuses or reads each as pest does.
+    #[test]
+    fn edited_plain_blocks_parse_as_with_pest() {
+        let plain = "grant \"g\" {\n  domain \"a.example\"\n  chain-id 1\n  max-ttl 1h\n  allow pkp-signing on \"lit-pkp://0x1\"\n}\n\nsession \"s\" from \"g\" {\n  ttl 15m\n  request pkp-signing on \"lit-pkp://0x1\"\n}\n";
+        let inserts = [
+            "#",
+            "\\",
+            "\n",
+            "\r\n",
+            "\t",
+            " ",
+            "\"",
+            "{",
+            "}",
+            "[",
+            "9",
+            "x",
+            "\u{e9}",
+            "\ngrant ",
+            "\nsession ",
+            "\nnetwork\"",
+            " where {}",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |bound: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(seed >> 33).unwrap_or(0) % bound
+        };
+        for _ in 0..600 {
+            let at = next(plain.len() + 1);
+            let mut text = plain.to_string();
+            if next(4) == 0 {
+                if at < plain.len() {
+                    text.remove(at);
+                }
+            } else {
+                text.insert_str(at, inserts[next(inserts.len())]);
+            }
+            same_as_pest(&text);
+        }
     }
 
     /// Every `.litcap` file of the repository (fixtures, golden cases, policies, docs) parses the

@@ -3,6 +3,7 @@
 //! every error of a file is collected.
 
 pub mod ast;
+mod cut;
 mod fast;
 pub mod format;
 pub mod parse_error;

@@ -10,6 +10,7 @@ use pest::iterators::Pair;
 use pest::Parser as _;
 use serde_json::{Map, Number, Value};
 
+use super::cut::{block_end, nesting_violation, skip_trivia};
 use super::parse_error::syntax_error;
 
 #[derive(pest_derive::Parser)]
@@ -22,29 +23,6 @@ pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_NESTING: usize = 64;
 /// After this many syntax errors in one file the parser gives up on it.
 pub const MAX_SYNTAX_ERRORS: usize = 100;
-
-/// Skips whitespace and comments from `pos`; returns where they end and the comments' spans.
-fn skip_trivia(text: &str, mut pos: usize) -> (usize, Vec<(usize, usize)>) {
-    let bytes = text.as_bytes();
-    let mut comments = Vec::new();
-    while pos < bytes.len() {
-        match bytes[pos] {
-            b' ' | b'\t' | b'\r' | b'\n' => pos += 1,
-            b'#' => {
-                let start = pos;
-                while pos < bytes.len()
-                    && bytes[pos] != b'\n'
-                    && !(bytes[pos] == b'\r' && bytes.get(pos + 1) == Some(&b'\n'))
-                {
-                    pos += 1;
-                }
-                comments.push((start, pos));
-            }
-            _ => break,
-        }
-    }
-    (pos, comments)
-}
 
 /// Parses one policy file. Items that parse are returned even when others fail.
 pub fn parse(file: FileId, text: &str) -> (PolicyFile, Diagnostics) {
@@ -80,17 +58,10 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics)
         );
         return (out, diags);
     }
-    if let Some(at) = nesting_violation(text) {
-        diags.push(
-            Diagnostic::new(
-                Code::NestingTooDeep,
-                format!("`where` data is nested more than {MAX_NESTING} levels deep"),
-            )
-            .at(Span::new(file, at, at + 1), "too deep")
-            .help("nota-bene data is plain JSON for the nodes; flatten it"),
-        );
-        return (out, diags);
-    }
+    // The nesting check runs before the first block that is not plain: a file of plain blocks
+    // (`super::fast`) nests at most one level, and most files are only that.
+    let mut nesting_checked = false;
+    let mut scratch = super::fast::Scratch::default();
     let mut pos = 0;
     loop {
         let (item_start, leading) = skip_trivia(text, pos);
@@ -104,12 +75,9 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics)
             }
             break;
         }
-        // pest is given one block at a time, cut out lexically: its line index and its error
-        // positions are computed over the whole input it gets, so a whole large file per call
-        // would make this loop quadratic.
-        let chunk_end = block_end(text, item_start);
-        if fast {
-            if let Some((item, end)) = super::fast::block(file, text, pos, chunk_end) {
+        // A comment before the block goes with it: pest reads those.
+        if fast && leading.is_empty() {
+            if let Some((item, end)) = super::fast::block(file, text, item_start, &mut scratch) {
                 out.items.push(item);
                 pos = end;
                 if pos >= text.len() {
@@ -118,6 +86,30 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics)
                 continue;
             }
         }
+        if !nesting_checked {
+            nesting_checked = true;
+            if let Some(at) = nesting_violation(text) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::NestingTooDeep,
+                        format!("`where` data is nested more than {MAX_NESTING} levels deep"),
+                    )
+                    .at(Span::new(file, at, at + 1), "too deep")
+                    .help("nota-bene data is plain JSON for the nodes; flatten it"),
+                );
+                let empty = PolicyFile {
+                    file,
+                    items: Vec::new(),
+                    comments: Vec::new(),
+                    network: None,
+                };
+                return (empty, diags);
+            }
+        }
+        // pest is given one block at a time, cut out lexically: its line index and its error
+        // positions are computed over the whole input it gets, so a whole large file per call
+        // would make this loop quadratic.
+        let chunk_end = block_end(text, item_start);
         let mut b = Builder {
             file,
             base: pos,
@@ -295,96 +287,11 @@ pub fn parse_blocks(file: FileId, text: &str, starts: &[usize]) -> (PolicyFile, 
     (out, diags)
 }
 
-/// The end of the top-level block starting at `start`: just after the `}` that closes its
-/// first `{`, or, when the braces do not close, the start of the next line that begins a
-/// `grant` or `session` (or the end of the file). Strings and comments are skipped.
-fn block_end(text: &str, start: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut i = start;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' && bytes.get(i + 1).is_some_and(|b| *b != b'\n') {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                if i < bytes.len() && bytes[i] == b'"' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 && bytes[i] == b'}' {
-                    return i + 1;
-                }
-            }
-            b'\n' if starts_block(&text[i + 1..]) => return i + 1,
-            _ => {}
-        }
-        i += 1;
-    }
-    bytes.len()
-}
-
-fn starts_block(line: &str) -> bool {
-    ["grant", "session", "network"].iter().any(|kw| {
-        line.strip_prefix(kw)
-            .is_some_and(|after| after.starts_with([' ', '\t', '"']))
-    })
-}
-
 fn error_offset(e: &pest::error::Error<Rule>) -> usize {
     match e.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     }
-}
-
-/// The offset of the first bracket beyond [`MAX_NESTING`], skipping strings and comments.
-fn nesting_violation(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(i);
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    None
 }
 
 struct Builder<'a> {
