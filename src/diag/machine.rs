@@ -59,7 +59,7 @@ pub fn json<'a>(d: &'a Diagnostic, sources: &'a Sources) -> DiagnosticJson<'a> {
     }
 }
 
-/// See [`json`].
+/// See [`json()`].
 #[derive(serde::Serialize)]
 pub struct DiagnosticJson<'a> {
     code: &'a str,

@@ -53,7 +53,7 @@ impl RecapIndex {
 }
 
 /// A grant's ReCap for coverage ([`crate::coverage::check_in`] takes it as it takes a
-/// [`Recap`]): the grant's allows and their [`RecapIndex`].
+/// [`Recap`]): the grant's allows and their `RecapIndex`.
 #[derive(Clone, Copy, Debug)]
 pub struct GrantRecap<'a> {
     allows: &'a [Capability],

@@ -128,7 +128,7 @@ impl Session {
 }
 
 impl Grant {
-    /// The grant's ReCap as coverage reads it ([`coverage::check_in`] and the other matching
+    /// The grant's ReCap as coverage reads it ([`crate::coverage::check_in`] and the other matching
     /// functions take it as they take a [`Recap`]): the same verdicts as
     /// [`Grant::signed_recap`], without building it.
     pub fn recap(&self) -> GrantRecap<'_> {
@@ -193,7 +193,7 @@ pub fn build(files: &[ast::PolicyFile]) -> (Policy, Diagnostics) {
     build_for(files, None)
 }
 
-/// [`build`] for the `requested` profile when the files name none ([`network::choose`]).
+/// `build` for the `requested` profile when the files name none ([`network::choose`]).
 pub fn build_for(
     files: &[ast::PolicyFile],
     requested: Option<&'static Profile>,

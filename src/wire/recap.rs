@@ -373,7 +373,7 @@ impl Recap {
     }
 
     /// `Recap.decode_urn` with the SDK's checks, in the SDK's order. A canonical recap (what
-    /// the SDK and litcap write) is read straight into the maps ([`canonical`]); anything else
+    /// the SDK and litcap write) is read straight into the maps (`canonical`); anything else
     /// takes the general path, which decides every error and non-canonical form.
     pub fn decode(urn: &str) -> Result<Decoded, RecapError> {
         let payload = urn

@@ -15,7 +15,7 @@
 //!   message (`src/verifying.rs` 524-545), `R' = [k](-A) + [s]B`
 //!   (`vartime_double_scalar_mul_basepoint`, 547-553), and `compress(R')` equal to the
 //!   signature's `R` bytes (374-379). Here: the same hash and the same equation; `R'` is the
-//!   same group element whichever way it is computed (see [`super::comb`]), and `compress`
+//!   same group element whichever way it is computed (see `comb.rs`), and `compress`
 //!   is canonical.
 //!
 //! One reordering, and why it keeps the verdicts: `R` is not decompressed. If
@@ -26,7 +26,7 @@
 //! (`false`), as the caller reports every `verify_strict` error as one.
 //!
 //! Per-key work, kept in a bounded per-thread cache: the decompression and small-order check
-//! of the key, and, once a key has signed [`COMB_AFTER`] checked signatures, a comb table for
+//! of the key, and, once a key has signed `COMB_AFTER` checked signatures, a comb table for
 //! `-A` (64 rows of 8 multiples, 80 KB) that replaces the 256 doublings of the double-scalar
 //! multiplication by 64 + 32 additions (with the basepoint's process-wide table). Building a
 //! key's table costs about as much as 6 to 10 verifications, hence the threshold: a key seen
