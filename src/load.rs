@@ -6,6 +6,10 @@ use crate::model::{self, Policy};
 use crate::syntax::{self, PolicyFile};
 use std::path::{Path, PathBuf};
 
+// `compile --session`: only the session's blocks parsed (issue #13).
+mod session;
+pub use session::{load_for_session, load_for_session_for};
+
 /// An input that could not be read at all (exit code 2, not a policy error).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum LoadError {
@@ -83,109 +87,6 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<(String, PolicyFormat, Vec<u
         inputs.push((display_name(p), PolicyFormat::from_path(p), bytes));
     }
     Ok(inputs)
-}
-
-/// What `compile --session NAME` needs: the session's block and its grant's block, parsed and
-/// checked alone, so the cost does not grow with the other sessions of the files (they are
-/// only scanned lexically, see [`syntax::parser::index_blocks`]).
-///
-/// Falls back to [`load_inputs`] (everything read, parsed and checked, every error reported)
-/// when a file is not a `.litcap` file, is not UTF-8, is not lexically a clean sequence of
-/// blocks, or when the session or its grant is not defined exactly once: the did-you-mean of a
-/// misspelled name and the `duplicate-name` error need the whole policy. So the only
-/// difference from a full load is that errors and warnings inside *other* blocks (another
-/// session's unknown ability, another grant's missing domain) are not reported, and do not
-/// stop the compilation: `litcap check` reports them.
-pub fn load_for_session(inputs: Vec<(String, PolicyFormat, Vec<u8>)>, session: &str) -> Loaded {
-    load_for_session_for(inputs, session, None)
-}
-
-/// [`load_for_session`] for the `requested` profile when the files name no `network`.
-pub fn load_for_session_for(
-    inputs: Vec<(String, PolicyFormat, Vec<u8>)>,
-    session: &str,
-    requested: Option<&'static crate::profile::Profile>,
-) -> Loaded {
-    let load_inputs = |inputs| load_inputs_for(inputs, requested);
-    if inputs.iter().any(|(_, f, _)| *f != PolicyFormat::Dsl) {
-        return load_inputs(inputs);
-    }
-    let mut texts: Vec<(String, String)> = Vec::with_capacity(inputs.len());
-    let mut inputs = inputs.into_iter();
-    for (name, format, bytes) in inputs.by_ref() {
-        match String::from_utf8(bytes) {
-            Ok(t) => texts.push((name, t)),
-            Err(e) => {
-                // Put everything back and load it whole (which reports the bad byte).
-                let mut all: Vec<_> = texts
-                    .into_iter()
-                    .map(|(n, t)| (n, PolicyFormat::Dsl, t.into_bytes()))
-                    .collect();
-                all.push((name, format, e.into_bytes()));
-                all.extend(inputs);
-                return load_inputs(all);
-            }
-        }
-    }
-    match lazy_blocks(&texts, session) {
-        Some(wanted) => {
-            let mut loaded = Loaded::default();
-            for (id, (name, text)) in texts.into_iter().enumerate() {
-                let starts: Vec<usize> = wanted
-                    .iter()
-                    .filter(|(f, _)| *f == id)
-                    .map(|(_, s)| *s)
-                    .collect();
-                let (file, diags) = syntax::parser::parse_blocks(id, &text, &starts);
-                loaded.sources.add(name, text);
-                loaded.diagnostics.extend(diags);
-                loaded.files.push(file);
-            }
-            let (policy, diags) = model::build_for(&loaded.files, requested);
-            loaded.policy = policy;
-            loaded.diagnostics.extend(diags);
-            loaded
-        }
-        None => load_inputs(
-            texts
-                .into_iter()
-                .map(|(n, t)| (n, PolicyFormat::Dsl, t.into_bytes()))
-                .collect(),
-        ),
-    }
-}
-
-/// `(file, block start)` of the grant and the session, grant first when in the same file, or
-/// `None` when a full load is needed (see [`load_for_session`]).
-fn lazy_blocks(texts: &[(String, String)], session: &str) -> Option<Vec<(usize, usize)>> {
-    use syntax::parser::{index_blocks, BlockKind};
-    let index: Vec<Vec<syntax::parser::BlockHead>> = texts
-        .iter()
-        .map(|(_, t)| index_blocks(t))
-        .collect::<Option<_>>()?;
-    let once = |kind: BlockKind, name: &str| -> Option<(usize, &syntax::parser::BlockHead)> {
-        let mut found = index
-            .iter()
-            .enumerate()
-            .flat_map(|(f, blocks)| blocks.iter().map(move |b| (f, b)))
-            .filter(|(_, b)| b.kind == kind && b.name == name);
-        let first = found.next()?;
-        found.next().is_none().then_some(first)
-    };
-    let (sf, s) = once(BlockKind::Session, session)?;
-    let (gf, g) = once(BlockKind::Grant, s.from.as_deref()?)?;
-    let mut wanted = vec![(gf, g.start), (sf, s.start)];
-    // Every file's `network` line: the profile the blocks are built for.
-    for (f, blocks) in index.iter().enumerate() {
-        wanted.extend(
-            blocks
-                .iter()
-                .filter(|b| b.kind == BlockKind::Network)
-                .map(|b| (f, b.start)),
-        );
-    }
-    wanted.sort();
-    Some(wanted)
 }
 
 /// The name `-` stands for standard input.

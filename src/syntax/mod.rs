@@ -6,6 +6,7 @@ pub mod ast;
 mod cut;
 mod fast;
 pub mod format;
+pub mod index;
 pub mod parse_error;
 pub mod parser;
 pub mod yaml;
