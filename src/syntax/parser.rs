@@ -173,8 +173,8 @@ pub struct BlockHead {
 }
 
 /// The top-level blocks of a file, found with the lexical scan the parser uses to cut the file
-/// into blocks (whitespace, comments, strings and brackets; not the grammar): fast enough to run
-/// over every file when only one session is wanted (`compile --session`).
+/// into blocks (whitespace, comments, strings and brackets; not the grammar): the reference
+/// for `super::index::scan_blocks_where`, the one-pass scan `compile --session` runs.
 ///
 /// `None` when the file is not plainly a sequence of `grant "<name>" {...}` and
 /// `session "<name>" from "<grant>" {...}` blocks whose brackets close (or is too large or too
