@@ -308,7 +308,13 @@ mod tests {
         )
     }
 
-    fn fixtures() -> Vec<String> {
+    /// Every `.litcap` under `policies/`, `tests/golden/` and `tests/vectors/`, read once.
+    fn fixtures() -> &'static [String] {
+        static TEXTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        TEXTS.get_or_init(read_fixtures)
+    }
+
+    fn read_fixtures() -> Vec<String> {
         let mut texts = Vec::new();
         for dir in ["policies", "tests/golden", "tests/vectors"] {
             let mut stack = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)];
@@ -335,7 +341,7 @@ mod tests {
     fn decides_as_the_reference_on_every_fixture() {
         let texts = fixtures();
         assert!(texts.len() > 10);
-        for text in &texts {
+        for text in texts {
             assert_eq!(scanned(text), index_blocks(text), "{text}");
         }
     }
@@ -368,7 +374,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #![proptest_config(ProptestConfig::with_cases(500))]
         #[test]
         fn decides_as_the_reference_on_random_token_soup(
             parts in proptest::collection::vec(
@@ -382,6 +388,33 @@ mod tests {
             )
         ) {
             let text: String = parts.concat();
+            prop_assert_eq!(scanned(&text), index_blocks(&text), "{:?}", text);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(600))]
+        /// Real policies with a few lexically meaningful bytes inserted anywhere.
+        #[test]
+        fn decides_as_the_reference_on_damaged_fixtures(
+            pick in any::<prop::sample::Index>(),
+            edits in proptest::collection::vec(
+                (any::<prop::sample::Index>(), prop_oneof![
+                    Just("{"), Just("}"), Just("["), Just("]"), Just("\""), Just("\\"),
+                    Just("\\\n"), Just("\n"), Just("#"), Just("\ngrant "), Just("\r\n"),
+                ]),
+                1..4,
+            )
+        ) {
+            let texts = fixtures();
+            let mut text = texts[pick.index(texts.len())].clone();
+            for (at, insert) in edits {
+                let mut at = at.index(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                text.insert_str(at, insert);
+            }
             prop_assert_eq!(scanned(&text), index_blocks(&text), "{:?}", text);
         }
     }
