@@ -36,6 +36,34 @@ pub(super) fn parse_with_pest_only(file: FileId, text: &str) -> (PolicyFile, Dia
 }
 
 fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics) {
+    let mut items = Vec::new();
+    let (mut out, diags) = parse_streamed(file, text, fast, &mut |item| items.push(item));
+    out.items = items;
+    (out, diags)
+}
+
+/// [`parse`] that hands each block to `sink` as soon as it is parsed instead of collecting
+/// them: `check` builds each block while its strings are still in the cache (issue #13: a
+/// 100k-session file's tree is ~10 MB, and building from a whole tree read it back from
+/// memory). The returned file has no `items`; the sink got them, in order.
+///
+/// One exception: when the file nests too deeply, the blocks before the first that is not
+/// plain have already gone to the sink, although [`parse`] returns no items for such a file
+/// (its only diagnostic is `nesting-too-deep`); the caller sees that code and starts over.
+pub fn parse_each_block(
+    file: FileId,
+    text: &str,
+    sink: &mut dyn FnMut(Item),
+) -> (PolicyFile, Diagnostics) {
+    parse_streamed(file, text, true, sink)
+}
+
+fn parse_streamed(
+    file: FileId,
+    text: &str,
+    fast: bool,
+    sink: &mut dyn FnMut(Item),
+) -> (PolicyFile, Diagnostics) {
     let mut out = PolicyFile {
         file,
         items: Vec::new(),
@@ -78,7 +106,7 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics)
         // A comment before the block goes with it: pest reads those.
         if fast && leading.is_empty() {
             if let Some((item, end)) = super::fast::block(file, text, item_start, &mut scratch) {
-                out.items.push(item);
+                sink(item);
                 pos = end;
                 if pos >= text.len() {
                     break;
@@ -122,7 +150,7 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics)
                 let Some(item_at) = pairs.next() else { break };
                 let consumed = item_at.as_span().end();
                 if let Some(item) = b.item_at(item_at) {
-                    out.items.push(item);
+                    sink(item);
                 }
                 pos += consumed.max(1);
             }
