@@ -382,17 +382,16 @@ fn load_file_by_file(
             let profile =
                 model::network::choose_among(&networks, requested, &mut Diagnostics::new());
             let b = builder.get_or_insert_with(|| model::Builder::new(profile));
-            let (file, diags) =
-                syntax::parser::parse_each_block(id, &text, &mut |item| match item {
-                    syntax::ast::Item::Grant(g) => b.grant(g),
-                    syntax::ast::Item::Session(s) => b.session(s),
-                });
+            let parsed = syntax::parser::parse_each_block(id, &text, &mut |item| match item {
+                syntax::ast::Item::Grant(g) => b.grant(g),
+                syntax::ast::Item::Session(s) => b.session(s),
+            });
             // What the tree-based path below would have done differently (a file nested
             // too deeply has no blocks): build everything again from kept trees.
-            let redo = file.network.is_some()
-                || diags
-                    .iter()
-                    .any(|d| matches!(d.code, Code::NestingTooDeep | Code::SchemaViolation));
+            let redo = parsed.blocks_void
+                || parsed.file.network.is_some()
+                || parsed.diags.iter().any(|d| d.code == Code::SchemaViolation);
+            let diags = parsed.diags;
             loaded.sources.add(name, text);
             loaded.diagnostics.extend(diags);
             if redo {
@@ -627,6 +626,11 @@ mod tests {
         };
         let grant = "grant \"g\" {\n domain \"a\"\n allow pkp-signing on \"lit-pkp://*\"\n}\n";
         let session = "session \"s\" from \"g\" {\n request pkp-signing on \"lit-pkp://1\"\n request \"crud/read\" on \"https://a.example\"\n}\n";
+        let deep = format!(
+            "session \"d\" from \"g\" {{}}\ngrant \"h\" {{\n domain \"a\"\n allow pkp-signing on \"lit-pkp://*\" where {}1{}\n}}\n",
+            "{\"a\": ".repeat(70),
+            "}".repeat(70)
+        );
         let cases: Vec<(Vec<&str>, Option<&'static crate::profile::Profile>)> = vec![
             (
                 vec![session, grant, "session \"t\" from \"h\" {}\n", grant],
@@ -656,6 +660,18 @@ mod tests {
                 None,
             ),
             (vec![], None),
+            // Streamed blocks, then a file nested too deeply after plain blocks (it has no
+            // blocks), then one whose text says `network` without naming one.
+            (
+                vec![
+                    grant,
+                    &deep,
+                    "session \"n\" from \"g\" {\n request pkp-signing on \"lit-pkp://network\"\n}\n",
+                    session,
+                ],
+                Some(&crate::profile::NAGA),
+            ),
+            (vec![session, &deep, grant], None),
         ];
         for (texts, requested) in cases {
             let mut inputs = dsl(&texts);

@@ -37,33 +37,34 @@ pub(super) fn parse_with_pest_only(file: FileId, text: &str) -> (PolicyFile, Dia
 
 fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics) {
     let mut items = Vec::new();
-    let (mut out, diags) = parse_streamed(file, text, fast, &mut |item| items.push(item));
-    out.items = items;
-    (out, diags)
+    let mut parsed = parse_streamed(file, text, fast, &mut |item| items.push(item));
+    if !parsed.blocks_void {
+        parsed.file.items = items;
+    }
+    (parsed.file, parsed.diags)
+}
+
+/// A file parsed by [`parse_each_block`].
+pub struct Streamed {
+    /// Without `items` (the sink got them).
+    pub file: PolicyFile,
+    pub diags: Diagnostics,
+    /// The blocks given to the sink do not count: [`parse`] returns none for this file (it
+    /// nests too deeply; `diags` says so and nothing else).
+    pub blocks_void: bool,
 }
 
 /// [`parse`] that hands each block to `sink` as soon as it is parsed instead of collecting
 /// them: `check` builds each block while its strings are still in the cache (issue #13: a
 /// 100k-session file's tree is ~10 MB, and building from a whole tree read it back from
-/// memory). The returned file has no `items`; the sink got them, in order.
-///
-/// One exception: when the file nests too deeply, the blocks before the first that is not
-/// plain have already gone to the sink, although [`parse`] returns no items for such a file
-/// (its only diagnostic is `nesting-too-deep`); the caller sees that code and starts over.
-pub fn parse_each_block(
-    file: FileId,
-    text: &str,
-    sink: &mut dyn FnMut(Item),
-) -> (PolicyFile, Diagnostics) {
+/// memory). The sink gets the blocks [`parse`] would return, in order, unless
+/// [`Streamed::blocks_void`]: a file that nests too deeply is found to be so only at its first
+/// block that is not plain, after the plain ones before it went to the sink.
+pub fn parse_each_block(file: FileId, text: &str, sink: &mut dyn FnMut(Item)) -> Streamed {
     parse_streamed(file, text, true, sink)
 }
 
-fn parse_streamed(
-    file: FileId,
-    text: &str,
-    fast: bool,
-    sink: &mut dyn FnMut(Item),
-) -> (PolicyFile, Diagnostics) {
+fn parse_streamed(file: FileId, text: &str, fast: bool, sink: &mut dyn FnMut(Item)) -> Streamed {
     let mut out = PolicyFile {
         file,
         items: Vec::new(),
@@ -84,7 +85,11 @@ fn parse_streamed(
             .at(Span::new(file, 0, 0), "")
             .help("split the policy into several files and pass them together"),
         );
-        return (out, diags);
+        return Streamed {
+            file: out,
+            diags,
+            blocks_void: false,
+        };
     }
     // The nesting check runs before the first block that is not plain: a file of plain blocks
     // (`super::fast`) nests at most one level, and most files are only that.
@@ -131,7 +136,11 @@ fn parse_streamed(
                     comments: Vec::new(),
                     network: None,
                 };
-                return (empty, diags);
+                return Streamed {
+                    file: empty,
+                    diags,
+                    blocks_void: true,
+                };
             }
         }
         // pest is given one block at a time, cut out lexically: its line index and its error
@@ -175,7 +184,11 @@ fn parse_streamed(
             break;
         }
     }
-    (out, diags)
+    Streamed {
+        file: out,
+        diags,
+        blocks_void: false,
+    }
 }
 
 /// What a top-level block is, from its first keyword.
