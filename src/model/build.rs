@@ -92,8 +92,7 @@ impl Builder {
         self.policy.grants.push(grant);
         let grants = &self.policy.grants;
         let last = grants.len() - 1;
-        self.grant_index
-            .insert(&grants[last].name, last, |i| &grants[i].name);
+        self.grant_index.insert(&grants[last].name, last);
     }
 
     /// Takes a session block, moving its strings into the draft.
@@ -109,8 +108,7 @@ impl Builder {
         self.draft_rest.push(rest);
         let drafts = &self.drafts;
         let last = drafts.len() - 1;
-        self.session_names
-            .insert(&drafts[last].name, last, |i| &drafts[i].name);
+        self.session_names.insert(&drafts[last].name, last);
     }
 
     /// Completes the sessions: the policy and every diagnostic, grants' first.
@@ -179,7 +177,7 @@ impl Builder {
             });
             let mut index = NameIndex::with_capacity(drafts.len());
             for (i, s) in drafts.iter().enumerate() {
-                index.insert(&s.name, i, |j| &drafts[j].name);
+                index.insert(&s.name, i);
             }
             index
         };
