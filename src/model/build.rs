@@ -12,6 +12,9 @@
 //!   grant and are made when it is drafted, into the draft's own list; the checks that need
 //!   its grant (the grant's `max-ttl`, the example of a `no-request`, coverage) are made when
 //!   it is completed, the `max-ttl` one at its place after the `ttl`'s own;
+//! - a session whose grant is already defined is completed as soon as it is drafted (a grant
+//!   defined later cannot replace the first definition), into its own list: its block is
+//!   still in the cache then (issue #13); the others are completed at the end;
 //! - a session whose grant is not defined is an `unknown-grant` error and nothing else: its
 //!   draft's diagnostics are dropped.
 
@@ -40,17 +43,20 @@ pub(crate) struct Builder {
     /// The sessions drafted so far (`grant` and `ttl` set on completion): they become the
     /// policy's sessions in place, so 100k sessions are not moved to a second list (issue #13).
     drafts: Vec<Session>,
-    /// The rest of each draft, at the same position.
-    draft_rest: Vec<DraftRest>,
+    /// The drafts with diagnostics or still to complete, by position in `drafts` (in order);
+    /// most completed drafts have neither and are not listed.
+    draft_rest: Vec<(usize, DraftRest)>,
     /// The `duplicate-name` errors of second definitions, each with the number of drafts
     /// before it (its place among the sessions' diagnostics).
     duplicates: Vec<(usize, Diagnostic)>,
     diags: Diagnostics,
 }
 
-/// What a session drafted before every grant is known needs for its completion.
+/// A draft's diagnostics so far, and what it needs for its completion if its grant was not
+/// defined yet.
 struct DraftRest {
-    from: String,
+    /// `None` once completed.
+    from: Option<String>,
     /// Its diagnostics so far, in statement order.
     diags: Diagnostics,
     /// Where the check of its `ttl` against the grant's `max-ttl` goes in `diags`, when its
@@ -103,9 +109,26 @@ impl Builder {
             self.duplicates.push((drafts.len(), d));
             return;
         }
-        let (session, rest) = draft_session(self.profile, s);
+        let (mut session, mut rest) = draft_session(self.profile, s);
+        let grants = &self.policy.grants;
+        if let Some(from) = &rest.from {
+            if let Some(g) = self.grant_index.get(from, |i| &grants[i].name) {
+                let own = std::mem::take(&mut rest.diags);
+                complete(
+                    self.profile,
+                    &mut session,
+                    (own, rest.grant_ttl_check_at),
+                    g,
+                    &grants[g],
+                    &mut rest.diags,
+                );
+                rest.from = None;
+            }
+        }
+        if rest.from.is_some() || !rest.diags.is_empty() {
+            self.draft_rest.push((self.drafts.len(), rest));
+        }
         self.drafts.push(session);
-        self.draft_rest.push(rest);
         let drafts = &self.drafts;
         let last = drafts.len() - 1;
         self.session_names.insert(&drafts[last].name, last);
@@ -130,7 +153,7 @@ impl Builder {
         // Sessions are usually written grant by grant: the previous session's grant is often
         // the answer, without hashing the name and reading the grant's (issue #13).
         let mut last_grant: Option<(String, usize)> = None;
-        for (i, rest) in draft_rest.into_iter().enumerate() {
+        for (i, rest) in draft_rest {
             while let Some((_, d)) = duplicates.next_if(|(before, _)| *before <= i) {
                 diags.push(d);
             }
@@ -139,6 +162,10 @@ impl Builder {
                 diags: own,
                 grant_ttl_check_at,
             } = rest;
+            let Some(from) = from else {
+                diags.extend(own);
+                continue;
+            };
             let grant_idx = match &last_grant {
                 Some((last, g)) if *last == from => Some(*g),
                 _ => grant_index.get(&from, |g| &policy.grants[g].name),
@@ -253,7 +280,7 @@ fn draft_session(profile: &Profile, s: ast::Session) -> (Session, DraftRest) {
     (
         session,
         DraftRest {
-            from: from.value,
+            from: Some(from.value),
             diags,
             grant_ttl_check_at,
         },
