@@ -275,6 +275,31 @@ fn load_file_by_file(
     let mut formats = Vec::with_capacity(texts.len());
     for (id, (name, format, text)) in texts.into_iter().enumerate() {
         formats.push(format);
+        // A DSL file that cannot name a network is built block by block as it is parsed
+        // (`parse_each_block`): each block's strings are moved or freed while still in the
+        // cache, and the freed ones are reused by the next block's (issue #13). Its blocks
+        // are built for the profile chosen so far, which it cannot change.
+        if kept.is_none() && format == PolicyFormat::Dsl && !text.contains("network") {
+            let profile =
+                model::network::choose_among(&networks, requested, &mut Diagnostics::new());
+            let b = builder.get_or_insert_with(|| model::Builder::new(profile));
+            let parsed = syntax::parser::parse_each_block(id, &text, &mut |item| match item {
+                syntax::ast::Item::Grant(g) => b.grant(g),
+                syntax::ast::Item::Session(s) => b.session(s),
+            });
+            // What the tree-based path below would have done differently (a file nested
+            // too deeply has no blocks): build everything again from kept trees.
+            let redo = parsed.blocks_void
+                || parsed.file.network.is_some()
+                || parsed.diags.iter().any(|d| d.code == Code::SchemaViolation);
+            let diags = parsed.diags;
+            loaded.sources.add(name, text);
+            loaded.diagnostics.extend(diags);
+            if redo {
+                kept = Some(parse_again(&loaded.sources, &formats, id + 1));
+            }
+            continue;
+        }
         let (file, diags) = parse_text(id, &text, format);
         blocked.extend(blocks_with(&file.items, &diags.0, &[Code::SchemaViolation]));
         loaded.sources.add(name, text);
@@ -288,12 +313,7 @@ fn load_file_by_file(
         let b = builder.get_or_insert_with(|| model::Builder::new(profile));
         if b.profile().name != profile.name {
             // Parse the files built so far again (the same trees), and keep every tree.
-            let mut files: Vec<PolicyFile> = loaded
-                .sources
-                .files()
-                .take(id)
-                .map(|(i, src)| parse_text(i, src.text(), formats[i]).0)
-                .collect();
+            let mut files = parse_again(&loaded.sources, &formats, id);
             files.push(file);
             kept = Some(files);
             continue;
@@ -320,6 +340,15 @@ fn load_file_by_file(
     loaded.policy = policy;
     loaded.diagnostics.extend(diags);
     loaded
+}
+
+/// The trees of the first `count` files, parsed again from their sources.
+fn parse_again(sources: &Sources, formats: &[PolicyFormat], count: usize) -> Vec<PolicyFile> {
+    sources
+        .files()
+        .take(count)
+        .map(|(i, src)| parse_text(i, src.text(), formats[i]).0)
+        .collect()
 }
 
 /// The spans of the blocks holding a diagnostic with one of `codes`.
@@ -498,6 +527,11 @@ mod tests {
         };
         let grant = "grant \"g\" {\n domain \"a\"\n allow pkp-signing on \"lit-pkp://*\"\n}\n";
         let session = "session \"s\" from \"g\" {\n request pkp-signing on \"lit-pkp://1\"\n request \"crud/read\" on \"https://a.example\"\n}\n";
+        let deep = format!(
+            "session \"d\" from \"g\" {{}}\ngrant \"h\" {{\n domain \"a\"\n allow pkp-signing on \"lit-pkp://*\" where {}1{}\n}}\n",
+            "{\"a\": ".repeat(70),
+            "}".repeat(70)
+        );
         let cases: Vec<(Vec<&str>, Option<&'static crate::profile::Profile>)> = vec![
             (
                 vec![session, grant, "session \"t\" from \"h\" {}\n", grant],
@@ -527,6 +561,18 @@ mod tests {
                 None,
             ),
             (vec![], None),
+            // Streamed blocks, then a file nested too deeply after plain blocks (it has no
+            // blocks), then one whose text says `network` without naming one.
+            (
+                vec![
+                    grant,
+                    &deep,
+                    "session \"n\" from \"g\" {\n request pkp-signing on \"lit-pkp://network\"\n}\n",
+                    session,
+                ],
+                Some(&crate::profile::NAGA),
+            ),
+            (vec![session, &deep, grant], None),
         ];
         for (texts, requested) in cases {
             let mut inputs = dsl(&texts);

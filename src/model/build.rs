@@ -12,6 +12,9 @@
 //!   grant and are made when it is drafted, into the draft's own list; the checks that need
 //!   its grant (the grant's `max-ttl`, the example of a `no-request`, coverage) are made when
 //!   it is completed, the `max-ttl` one at its place after the `ttl`'s own;
+//! - a session whose grant is already defined is completed as soon as it is drafted (a grant
+//!   defined later cannot replace the first definition), into its own list: its block is
+//!   still in the cache then (issue #13); the others are completed at the end;
 //! - a session whose grant is not defined is an `unknown-grant` error and nothing else: its
 //!   draft's diagnostics are dropped.
 
@@ -34,36 +37,26 @@ pub(crate) struct Builder {
     policy: Policy,
     /// Grant name → index of its first definition; it becomes the policy's index.
     grant_index: NameIndex,
-    /// Session name → the draft of its first definition in `pending`.
+    /// Session name → its position in `drafts`; it becomes the policy's index when every
+    /// draft is completed (the positions are then the same).
     session_names: NameIndex,
-    pending: Vec<Pending>,
+    /// The sessions drafted so far (`grant` and `ttl` set on completion): they become the
+    /// policy's sessions in place, so 100k sessions are not moved to a second list (issue #13).
+    drafts: Vec<Session>,
+    /// The drafts with diagnostics or still to complete, by position in `drafts` (in order);
+    /// most completed drafts have neither and are not listed.
+    draft_rest: Vec<(usize, DraftRest)>,
+    /// The `duplicate-name` errors of second definitions, each with the number of drafts
+    /// before it (its place among the sessions' diagnostics).
+    duplicates: Vec<(usize, Diagnostic)>,
     diags: Diagnostics,
 }
 
-/// A session block seen before every grant is known.
-enum Pending {
-    /// A second definition: its `duplicate-name` error.
-    Duplicate(Box<Diagnostic>),
-    /// Inline rather than boxed: one allocation less per session (issue #13); the vector
-    /// lives in a few large allocations whatever its entries' size.
-    Draft(Draft),
-}
-
-impl Pending {
-    /// A draft's session name (only drafts are in `session_names`).
-    fn name(&self) -> &str {
-        match self {
-            Pending::Draft(d) => &d.session.name,
-            Pending::Duplicate(_) => "",
-        }
-    }
-}
-
-/// A session checked as far as it can be without its grant.
-struct Draft {
-    /// `grant` and `ttl` are set on completion.
-    session: Session,
-    from: String,
+/// A draft's diagnostics so far, and what it needs for its completion if its grant was not
+/// defined yet.
+struct DraftRest {
+    /// `None` once completed.
+    from: Option<String>,
     /// Its diagnostics so far, in statement order.
     diags: Diagnostics,
     /// Where the check of its `ttl` against the grant's `max-ttl` goes in `diags`, when its
@@ -81,7 +74,9 @@ impl Builder {
             },
             grant_index: NameIndex::default(),
             session_names: NameIndex::default(),
-            pending: Vec::new(),
+            drafts: Vec::new(),
+            draft_rest: Vec::new(),
+            duplicates: Vec::new(),
             diags: Diagnostics::new(),
         }
     }
@@ -103,28 +98,40 @@ impl Builder {
         self.policy.grants.push(grant);
         let grants = &self.policy.grants;
         let last = grants.len() - 1;
-        self.grant_index
-            .insert(&grants[last].name, last, |i| &grants[i].name);
+        self.grant_index.insert(&grants[last].name, last);
     }
 
     /// Takes a session block, moving its strings into the draft.
     pub(crate) fn session(&mut self, s: ast::Session) {
-        let pending = &self.pending;
-        if let Some(first) = self.session_names.get(&s.name.value, |i| pending[i].name()) {
-            let first = match &pending[first] {
-                Pending::Draft(d) => d.session.name_span(),
-                Pending::Duplicate(_) => s.name.span,
-            };
-            let d = duplicate("session", &s.name, first);
-            self.pending.push(Pending::Duplicate(Box::new(d)));
+        let drafts = &self.drafts;
+        if let Some(first) = self.session_names.get(&s.name.value, |i| &drafts[i].name) {
+            let d = duplicate("session", &s.name, drafts[first].name_span());
+            self.duplicates.push((drafts.len(), d));
             return;
         }
-        let draft = draft_session(self.profile, s);
-        self.pending.push(Pending::Draft(draft));
-        let pending = &self.pending;
-        let last = pending.len() - 1;
-        self.session_names
-            .insert(pending[last].name(), last, |i| pending[i].name());
+        let (mut session, mut rest) = draft_session(self.profile, s);
+        let grants = &self.policy.grants;
+        if let Some(from) = &rest.from {
+            if let Some(g) = self.grant_index.get(from, |i| &grants[i].name) {
+                let own = std::mem::take(&mut rest.diags);
+                complete(
+                    self.profile,
+                    &mut session,
+                    (own, rest.grant_ttl_check_at),
+                    g,
+                    &grants[g],
+                    &mut rest.diags,
+                );
+                rest.from = None;
+            }
+        }
+        if rest.from.is_some() || !rest.diags.is_empty() {
+            self.draft_rest.push((self.drafts.len(), rest));
+        }
+        self.drafts.push(session);
+        let drafts = &self.drafts;
+        let last = drafts.len() - 1;
+        self.session_names.insert(&drafts[last].name, last);
     }
 
     /// Completes the sessions: the policy and every diagnostic, grants' first.
@@ -134,53 +141,83 @@ impl Builder {
             mut policy,
             grant_index,
             session_names,
-            pending,
+            mut drafts,
+            draft_rest,
+            duplicates,
             mut diags,
         } = self;
-        drop(session_names);
-        let mut session_index = NameIndex::with_capacity(pending.len());
+        let mut duplicates = duplicates.into_iter().peekable();
         let mut unknown_grant_help: HashMap<String, String> = HashMap::new();
-        policy.sessions.reserve_exact(pending.len());
-        for p in pending {
-            let draft = match p {
-                Pending::Duplicate(d) => {
-                    diags.push(*d);
-                    continue;
-                }
-                Pending::Draft(draft) => draft,
+        // Drafts whose grant is not defined: dropped from the sessions.
+        let mut unknown = Vec::new();
+        // Sessions are usually written grant by grant: the previous session's grant is often
+        // the answer, without hashing the name and reading the grant's (issue #13).
+        let mut last_grant: Option<(String, usize)> = None;
+        for (i, rest) in draft_rest {
+            while let Some((_, d)) = duplicates.next_if(|(before, _)| *before <= i) {
+                diags.push(d);
+            }
+            let DraftRest {
+                from,
+                diags: own,
+                grant_ttl_check_at,
+            } = rest;
+            let Some(from) = from else {
+                diags.extend(own);
+                continue;
             };
-            let Some(grant_idx) = grant_index.get(&draft.from, |i| &policy.grants[i].name) else {
+            let grant_idx = match &last_grant {
+                Some((last, g)) if *last == from => Some(*g),
+                _ => grant_index.get(&from, |g| &policy.grants[g].name),
+            };
+            let Some(grant_idx) = grant_idx else {
                 diags.push(unknown_grant(
-                    &draft,
+                    &drafts[i],
+                    &from,
                     &policy.grants,
                     &mut unknown_grant_help,
                 ));
+                unknown.push(i);
                 continue;
             };
-            let session = complete(
+            complete(
                 profile,
-                draft,
+                &mut drafts[i],
+                (own, grant_ttl_check_at),
                 grant_idx,
                 &policy.grants[grant_idx],
                 &mut diags,
             );
-            policy.sessions.push(session);
-            let sessions = &policy.sessions;
-            session_index.insert(
-                &sessions[sessions.len() - 1].name,
-                sessions.len() - 1,
-                |i| &sessions[i].name,
-            );
+            last_grant = Some((from, grant_idx));
         }
+        diags.extend(duplicates.map(|(_, d)| d));
+        policy.session_index = if unknown.is_empty() {
+            session_names
+        } else {
+            drop(session_names);
+            let mut at = 0;
+            let mut unknown = unknown.into_iter().peekable();
+            drafts.retain(|_| {
+                let drop = unknown.next_if_eq(&at).is_some();
+                at += 1;
+                !drop
+            });
+            let mut index = NameIndex::with_capacity(drafts.len());
+            for (i, s) in drafts.iter().enumerate() {
+                index.insert(&s.name, i);
+            }
+            index
+        };
+        drafts.shrink_to_fit();
+        policy.sessions = drafts;
         policy.grants.shrink_to_fit();
         policy.grant_index = grant_index;
-        policy.session_index = session_index;
         (policy, diags)
     }
 }
 
 /// The checks of a session that need no grant.
-fn draft_session(profile: &Profile, s: ast::Session) -> Draft {
+fn draft_session(profile: &Profile, s: ast::Session) -> (Session, DraftRest) {
     let ast::Session {
         name,
         from,
@@ -240,28 +277,27 @@ fn draft_session(profile: &Profile, s: ast::Session) -> Draft {
             }
         }
     }
-    Draft {
+    (
         session,
-        from: from.value,
-        diags,
-        grant_ttl_check_at,
-    }
+        DraftRest {
+            from: Some(from.value),
+            diags,
+            grant_ttl_check_at,
+        },
+    )
 }
 
-/// The checks of a session that need its grant, after its own.
+/// The checks of a session that need its grant, after its own (`own`: its diagnostics so far
+/// and where the `max-ttl` check goes among them).
 fn complete(
     profile: &Profile,
-    draft: Draft,
+    session: &mut Session,
+    own: (Diagnostics, Option<usize>),
     grant_idx: usize,
     grant: &Grant,
     diags: &mut Diagnostics,
-) -> Session {
-    let Draft {
-        mut session,
-        diags: own,
-        grant_ttl_check_at,
-        ..
-    } = draft;
+) {
+    let (own, grant_ttl_check_at) = own;
     session.grant = grant_idx;
     let mut own = own.0.into_iter();
     if let (Some(at), Some(ttl_span)) = (grant_ttl_check_at, session.ttl_span()) {
@@ -298,20 +334,19 @@ fn complete(
         if let Verdict::NotCovered(gap) =
             coverage::check_in(profile, recap, &req.resource, req.ability)
         {
-            diags.push(not_covered(&session, grant, req, &gap));
+            diags.push(not_covered(session, grant, req, &gap));
         }
     }
-    session
 }
 
-/// `unknown-grant`; the did-you-mean compares the name with every grant, once per distinct
-/// name.
+/// `unknown-grant` of a session from `from`; the did-you-mean compares the name with every
+/// grant, once per distinct name.
 fn unknown_grant(
-    draft: &Draft,
+    session: &Session,
+    from: &str,
     grants: &[Grant],
     unknown_grant_help: &mut HashMap<String, String>,
 ) -> Diagnostic {
-    let from = draft.from.as_str();
     let help =
         unknown_grant_help.entry(from.to_string()).or_insert_with(
             || match crate::suggest::closest(from, grants.iter().map(|g| g.name.as_str())) {
@@ -333,9 +368,9 @@ fn unknown_grant(
         Code::UnknownGrant,
         format!(
             "session `{}` is from `{from}`, which is not a grant",
-            draft.session.name
+            session.name
         ),
     )
-    .at(draft.session.from_span(), "no such grant")
+    .at(session.from_span(), "no such grant")
     .help(help.clone())
 }

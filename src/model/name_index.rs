@@ -4,7 +4,9 @@
 //!
 //! Rules: an open-addressing table (linear probing, at most half full) of positions into the
 //! list that holds the names; the caller passes the lookup of a position's name, so the names
-//! are stored once. Hashing is a multiply-rotate hash (FxHash's step, 8 bytes at a time) seeded
+//! are stored once. Each slot also keeps 32 bits of its name's hash: a probe reads a name only
+//! when those match, and growing re-places the slots without reading any (issue #13: at 100k
+//! sessions each read of a name was two cache misses, the list's entry and the string). Hashing is a multiply-rotate hash (FxHash's step, 8 bytes at a time) seeded
 //! per table from std's `RandomState`: SipHash was 4% of `check`'s time. The table is derived
 //! from the list, so it takes no part in comparisons.
 
@@ -12,9 +14,22 @@ use std::hash::BuildHasher;
 
 const EMPTY: u32 = u32::MAX;
 
+/// A position (`EMPTY`: none) and the low 32 bits of its name's hash.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    pos: u32,
+    hash: u32,
+}
+
+const EMPTY_SLOT: Slot = Slot {
+    pos: EMPTY,
+    hash: 0,
+};
+
 #[derive(Clone, Debug, Default)]
 pub(super) struct NameIndex {
-    slots: Box<[u32]>,
+    /// A power of two long (the low bits of a hash are its first slot).
+    slots: Box<[Slot]>,
     len: usize,
     seed: u64,
 }
@@ -29,7 +44,7 @@ impl NameIndex {
     /// A table for about `n` names.
     pub(super) fn with_capacity(n: usize) -> NameIndex {
         NameIndex {
-            slots: vec![EMPTY; (2 * n).next_power_of_two().max(8)].into_boxed_slice(),
+            slots: vec![EMPTY_SLOT; (2 * n).next_power_of_two().max(8)].into_boxed_slice(),
             len: 0,
             seed: new_seed(),
         }
@@ -45,25 +60,23 @@ impl NameIndex {
             return None;
         }
         let mask = self.slots.len() - 1;
-        let mut at = self.hash(name) & mask;
+        let hash = self.hash(name);
+        let mut at = hash as usize & mask;
         loop {
             match self.slots[at] {
-                EMPTY => return None,
-                pos if name_of(pos as usize) == name => return Some(pos as usize),
+                Slot { pos: EMPTY, .. } => return None,
+                Slot { pos, hash: h } if h == hash && name_of(pos as usize) == name => {
+                    return Some(pos as usize)
+                }
                 _ => at = (at + 1) & mask,
             }
         }
     }
 
     /// Records `pos` for `name` (not already in the table).
-    pub(super) fn insert<'a>(
-        &mut self,
-        name: &str,
-        pos: usize,
-        name_of: impl Fn(usize) -> &'a str,
-    ) {
+    pub(super) fn insert(&mut self, name: &str, pos: usize) {
         if 2 * (self.len + 1) > self.slots.len() {
-            self.grow(&name_of);
+            self.grow();
         }
         let Ok(pos) = u32::try_from(pos) else {
             return;
@@ -72,7 +85,7 @@ impl NameIndex {
         self.len += 1;
     }
 
-    fn hash(&self, name: &str) -> usize {
+    fn hash(&self, name: &str) -> u32 {
         const K: u64 = 0x517c_c1b7_2722_0a95;
         let step = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
         let bytes = name.as_bytes();
@@ -90,24 +103,25 @@ impl NameIndex {
             .rev()
             .fold(bytes.len() as u64, |w, &b| (w << 8) | u64::from(b));
         h = step(h, tail);
-        (h ^ (h >> 32)) as usize
+        (h ^ (h >> 32)) as u32
     }
 
-    fn place(&mut self, hash: usize, pos: u32) {
+    fn place(&mut self, hash: u32, pos: u32) {
         let mask = self.slots.len() - 1;
-        let mut at = hash & mask;
-        while self.slots[at] != EMPTY {
+        let mut at = hash as usize & mask;
+        while self.slots[at].pos != EMPTY {
             at = (at + 1) & mask;
         }
-        self.slots[at] = pos;
+        self.slots[at] = Slot { pos, hash };
     }
 
-    fn grow<'a>(&mut self, name_of: &impl Fn(usize) -> &'a str) {
+    /// Doubles the table. A table is at most 2^31 slots long here (positions are 32-bit and it
+    /// is at most half full), so the stored 32 bits place every slot.
+    fn grow(&mut self) {
         let size = (2 * self.slots.len()).max(8);
-        let old = std::mem::replace(&mut self.slots, vec![EMPTY; size].into_boxed_slice());
-        for pos in old.iter().copied().filter(|&p| p != EMPTY) {
-            let hash = self.hash(name_of(pos as usize));
-            self.place(hash, pos);
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY_SLOT; size].into_boxed_slice());
+        for slot in old.iter().copied().filter(|s| s.pos != EMPTY) {
+            self.place(slot.hash, slot.pos);
         }
     }
 }
@@ -126,7 +140,7 @@ mod tests {
         let mut index = NameIndex::default();
         assert!(index.is_empty() && index.get("s1", |i| &names[i]).is_none());
         for (i, n) in names.iter().enumerate() {
-            index.insert(n, i, |i| &names[i]);
+            index.insert(n, i);
         }
         for (i, n) in names.iter().enumerate() {
             assert_eq!(index.get(n, |i| &names[i]), Some(i));

@@ -36,6 +36,35 @@ pub(super) fn parse_with_pest_only(file: FileId, text: &str) -> (PolicyFile, Dia
 }
 
 fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics) {
+    let mut items = Vec::new();
+    let mut parsed = parse_streamed(file, text, fast, &mut |item| items.push(item));
+    if !parsed.blocks_void {
+        parsed.file.items = items;
+    }
+    (parsed.file, parsed.diags)
+}
+
+/// A file parsed by [`parse_each_block`].
+pub struct Streamed {
+    /// Without `items` (the sink got them).
+    pub file: PolicyFile,
+    pub diags: Diagnostics,
+    /// The blocks given to the sink do not count: [`parse`] returns none for this file (it
+    /// nests too deeply; `diags` says so and nothing else).
+    pub blocks_void: bool,
+}
+
+/// [`parse`] that hands each block to `sink` as soon as it is parsed instead of collecting
+/// them: `check` builds each block while its strings are still in the cache (issue #13: a
+/// 100k-session file's tree is ~10 MB, and building from a whole tree read it back from
+/// memory). The sink gets the blocks [`parse`] would return, in order, unless
+/// [`Streamed::blocks_void`]: a file that nests too deeply is found to be so only at its first
+/// block that is not plain, after the plain ones before it went to the sink.
+pub fn parse_each_block(file: FileId, text: &str, sink: &mut dyn FnMut(Item)) -> Streamed {
+    parse_streamed(file, text, true, sink)
+}
+
+fn parse_streamed(file: FileId, text: &str, fast: bool, sink: &mut dyn FnMut(Item)) -> Streamed {
     let mut out = PolicyFile {
         file,
         items: Vec::new(),
@@ -56,7 +85,11 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics)
             .at(Span::new(file, 0, 0), "")
             .help("split the policy into several files and pass them together"),
         );
-        return (out, diags);
+        return Streamed {
+            file: out,
+            diags,
+            blocks_void: false,
+        };
     }
     // The nesting check runs before the first block that is not plain: a file of plain blocks
     // (`super::fast`) nests at most one level, and most files are only that.
@@ -78,7 +111,7 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics)
         // A comment before the block goes with it: pest reads those.
         if fast && leading.is_empty() {
             if let Some((item, end)) = super::fast::block(file, text, item_start, &mut scratch) {
-                out.items.push(item);
+                sink(item);
                 pos = end;
                 if pos >= text.len() {
                     break;
@@ -103,7 +136,11 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics)
                     comments: Vec::new(),
                     network: None,
                 };
-                return (empty, diags);
+                return Streamed {
+                    file: empty,
+                    diags,
+                    blocks_void: true,
+                };
             }
         }
         // pest is given one block at a time, cut out lexically: its line index and its error
@@ -122,7 +159,7 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics)
                 let Some(item_at) = pairs.next() else { break };
                 let consumed = item_at.as_span().end();
                 if let Some(item) = b.item_at(item_at) {
-                    out.items.push(item);
+                    sink(item);
                 }
                 pos += consumed.max(1);
             }
@@ -147,7 +184,11 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (PolicyFile, Diagnostics)
             break;
         }
     }
-    (out, diags)
+    Streamed {
+        file: out,
+        diags,
+        blocks_void: false,
+    }
 }
 
 /// What a top-level block is, from its first keyword.
