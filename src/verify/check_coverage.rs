@@ -17,6 +17,7 @@
 use crate::coverage::{self, Verdict};
 use crate::diag::Span;
 use crate::model::{Capability, Grant, Policy, Session};
+use crate::wire::lit::{Resource, ResourcePrefix};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -45,12 +46,53 @@ pub struct CoverageEntry {
     pub covered_by: Option<CoveredBy>,
 }
 
+/// A resource key (`<prefix>://<id>`), borrowed as written or spelled from a model resource
+/// when taken (the JSON writer copies the parts: no string built per entry).
+#[derive(Clone, Debug)]
+pub enum ResourceKey<'a> {
+    Str(Cow<'a, str>),
+    Of(&'a Resource),
+}
+
+impl ResourceKey<'_> {
+    /// The key as a string ([`Resource::key`] for a model resource).
+    pub fn as_cow(&self) -> Cow<'_, str> {
+        match self {
+            ResourceKey::Str(s) => Cow::Borrowed(s),
+            ResourceKey::Of(r) => Cow::Owned(r.key()),
+        }
+    }
+
+    /// The key in parts that concatenate to it (what [`Resource::key`] joins).
+    pub fn parts(&self) -> [&str; 3] {
+        match self {
+            ResourceKey::Str(s) => [s, "", ""],
+            ResourceKey::Of(r) if r.prefix == ResourcePrefix::Uri => [&r.id, "", ""],
+            ResourceKey::Of(r) => [r.prefix.as_str(), "://", &r.id],
+        }
+    }
+}
+
+impl PartialEq for ResourceKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_cow() == other.as_cow()
+    }
+}
+
+impl Eq for ResourceKey<'_> {}
+
+impl std::fmt::Display for ResourceKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.parts().iter().try_for_each(|p| f.write_str(p))
+    }
+}
+
 /// A coverage entry that borrows what it can: from a [`CoverageEntry`], or from the model while
 /// the report is streamed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CoverageView<'a> {
     pub session: &'a str,
-    pub resource: Cow<'a, str>,
+    pub resource: ResourceKey<'a>,
     pub ability: &'a str,
     pub covered: bool,
     pub covered_by: Option<CoveredByView<'a>>,
@@ -61,7 +103,7 @@ pub struct CoverageView<'a> {
 pub struct CoveredByView<'a> {
     pub source: &'static str,
     pub name: &'a str,
-    pub resource: Cow<'a, str>,
+    pub resource: ResourceKey<'a>,
     pub recap_ability: Cow<'a, str>,
     pub span: Option<Span>,
 }
@@ -70,13 +112,13 @@ impl CoverageEntry {
     pub fn view(&self) -> CoverageView<'_> {
         CoverageView {
             session: &self.session,
-            resource: Cow::Borrowed(&self.resource),
+            resource: ResourceKey::Str(Cow::Borrowed(&self.resource)),
             ability: &self.ability,
             covered: self.covered,
             covered_by: self.covered_by.as_ref().map(|b| CoveredByView {
                 source: b.source,
                 name: &b.name,
-                resource: Cow::Borrowed(&b.resource),
+                resource: ResourceKey::Str(Cow::Borrowed(&b.resource)),
                 recap_ability: Cow::Borrowed(&b.recap_ability),
                 span: b.span,
             }),
@@ -195,7 +237,7 @@ impl<'p> Coverage<'p> {
                                 source: "grant",
                                 name: &grant.name,
                                 span: Some(allow.span()),
-                                resource: Cow::Owned(allow.resource.key()),
+                                resource: ResourceKey::Of(&allow.resource),
                                 recap_ability: Cow::Borrowed(if star {
                                     "*/*"
                                 } else {
@@ -209,7 +251,7 @@ impl<'p> Coverage<'p> {
                     };
                     CoverageView {
                         session: &session.name,
-                        resource: Cow::Owned(r.resource.key()),
+                        resource: ResourceKey::Of(&r.resource),
                         ability: r.ability.as_str(),
                         covered: covered_by.is_some(),
                         covered_by,
@@ -237,14 +279,14 @@ fn computed_entry<'p>(
                 .allow_for(session.grant, grant, &key, &recap_ability)
                 .and_then(|i| grant.allows.get(i))
                 .map(|a| a.span()),
-            resource: Cow::Owned(key),
+            resource: ResourceKey::Str(Cow::Owned(key)),
             recap_ability: Cow::Owned(recap_ability),
         }),
         Verdict::NotCovered(_) => None,
     };
     CoverageView {
         session: &session.name,
-        resource: Cow::Owned(r.resource.key()),
+        resource: ResourceKey::Of(&r.resource),
         ability: r.ability.as_str(),
         covered,
         covered_by,

@@ -16,10 +16,11 @@
 //! about 64 KiB in one write: at 100k sessions the report is 99 MB, and serde_json's formatter
 //! took a sixth of the run. Unit tests compare the two on awkward names.
 
-use super::check_coverage::{CoverageView, CoveredByView};
-use super::pretty_json::{push_indent, push_str, push_usize, Pretty};
+use super::check_coverage::{CoverageView, CoveredByView, ResourceKey};
+use super::pretty_json::{push_indent, push_str, push_str_parts, push_usize, Pretty};
 use crate::diag::{self, Diagnostics, Sources};
 use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::borrow::Cow;
 use std::io;
 
 /// The buffer is written out when it holds this much.
@@ -112,7 +113,7 @@ fn push_entry(buf: &mut Vec<u8>, c: &CoverageView<'_>, sources: &Sources) {
     buf.extend_from_slice(b"    {\n      \"session\": ");
     push_str(buf, c.session);
     buf.extend_from_slice(b",\n      \"resource\": ");
-    push_str(buf, &c.resource);
+    push_key(buf, &c.resource);
     buf.extend_from_slice(b",\n      \"ability\": ");
     push_str(buf, c.ability);
     buf.extend_from_slice(if c.covered {
@@ -129,7 +130,7 @@ fn push_entry(buf: &mut Vec<u8>, c: &CoverageView<'_>, sources: &Sources) {
             buf.extend_from_slice(b",\n        \"name\": ");
             push_str(buf, j.name);
             buf.extend_from_slice(b",\n        \"resource\": ");
-            push_str(buf, j.resource);
+            push_key(buf, &b.resource);
             buf.extend_from_slice(b",\n        \"recapAbility\": ");
             push_str(buf, j.recap_ability);
             buf.extend_from_slice(b",\n        \"file\": ");
@@ -145,6 +146,13 @@ fn push_entry(buf: &mut Vec<u8>, c: &CoverageView<'_>, sources: &Sources) {
         }
     }
     buf.extend_from_slice(b"\n    }");
+}
+
+/// A resource key as a JSON string, copied in parts (escaping is byte by byte, so the parts
+/// escaped one by one are the key escaped).
+fn push_key(buf: &mut Vec<u8>, key: &ResourceKey<'_>) {
+    let [a, b, c] = key.parts();
+    push_str_parts(buf, [a, b, c]);
 }
 
 fn push_opt_usize(buf: &mut Vec<u8>, n: Option<usize>) {
@@ -165,7 +173,7 @@ impl Serialize for EntryJson<'_, '_> {
         let c = &self.view;
         CoverageJson {
             session: c.session,
-            resource: &c.resource,
+            resource: c.resource.as_cow(),
             ability: c.ability,
             covered: c.covered,
             covered_by: c
@@ -180,7 +188,7 @@ impl Serialize for EntryJson<'_, '_> {
 #[derive(serde::Serialize)]
 struct CoverageJson<'a> {
     session: &'a str,
-    resource: &'a str,
+    resource: Cow<'a, str>,
     ability: &'a str,
     covered: bool,
     #[serde(rename = "coveredBy")]
@@ -191,7 +199,7 @@ struct CoverageJson<'a> {
 struct CoveredByJson<'a> {
     source: &'a str,
     name: &'a str,
-    resource: &'a str,
+    resource: Cow<'a, str>,
     #[serde(rename = "recapAbility")]
     recap_ability: &'a str,
     file: Option<&'a str>,
@@ -208,7 +216,7 @@ fn covered_by_json<'a>(b: &'a CoveredByView<'_>, sources: &'a Sources) -> Covere
     CoveredByJson {
         source: b.source,
         name: b.name,
-        resource: &b.resource,
+        resource: b.resource.as_cow(),
         recap_ability: &b.recap_ability,
         file: loc.map(|l| l.0),
         line: loc.map(|l| l.1),
@@ -295,6 +303,27 @@ mod tests {
                     covered_by,
                 });
             }
+        }
+        // Keys spelled from model resources, as the streamed report takes them.
+        let resources: Vec<crate::wire::lit::Resource> = AWKWARD
+            .iter()
+            .flat_map(|s| {
+                [
+                    crate::wire::lit::ResourcePrefix::Uri,
+                    crate::wire::lit::ResourcePrefix::LitAction,
+                ]
+                .map(|prefix| crate::wire::lit::Resource {
+                    prefix,
+                    id: s.to_string(),
+                })
+            })
+            .collect();
+        for r in &resources {
+            let mut ours = Vec::new();
+            push_key(&mut ours, &ResourceKey::Of(r));
+            assert_eq!(ours, serde_json::to_vec(&r.key()).unwrap());
+            assert_eq!(ResourceKey::Of(r).to_string(), r.key());
+            assert_eq!(ResourceKey::Of(r), ResourceKey::Str(Cow::Owned(r.key())));
         }
         let none = Diagnostics::new();
         for ok in [true, false] {

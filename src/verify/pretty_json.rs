@@ -39,14 +39,27 @@ fn needs_escape(b: u8) -> bool {
 /// Appends `s` as a JSON string, quotes included.
 pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
-    let bytes = s.as_bytes();
+    push_contents(out, s.as_bytes());
+    out.push(b'"');
+}
+
+/// Appends the concatenation of `parts` as one JSON string (escapes are byte by byte, so each
+/// part is escaped on its own).
+pub(crate) fn push_str_parts<const N: usize>(out: &mut Vec<u8>, parts: [&str; N]) {
+    out.push(b'"');
+    for p in parts {
+        push_contents(out, p.as_bytes());
+    }
+    out.push(b'"');
+}
+
+fn push_contents(out: &mut Vec<u8>, bytes: &[u8]) {
     // One pass without branches per byte that the compiler can widen; escapes are rare.
     if !bytes.iter().fold(false, |acc, &b| acc | needs_escape(b)) {
         out.extend_from_slice(bytes);
     } else {
         push_escaped(out, bytes);
     }
-    out.push(b'"');
 }
 
 fn push_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -228,6 +241,9 @@ mod tests {
                 let mut ours = Vec::new();
                 push_str(&mut ours, &s);
                 assert_eq!(ours, serde_json::to_vec(&s).unwrap(), "{s:?}");
+                let mut parts = Vec::new();
+                push_str_parts(&mut parts, [&s, "://", &s]);
+                assert_eq!(parts, serde_json::to_vec(&format!("{s}://{s}")).unwrap());
             }
         }
     }
