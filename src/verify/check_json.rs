@@ -18,7 +18,7 @@
 
 use super::check_coverage::{CoverageView, CoveredByView, ResourceKey};
 use super::pretty_json::{push_indent, push_str, push_str_parts, push_usize, Pretty};
-use crate::diag::{self, Diagnostics, Sources};
+use crate::diag::{self, Diagnostics, Sources, Span};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::borrow::Cow;
 use std::io;
@@ -82,10 +82,11 @@ where
         close_array(&mut buf, !self.diagnostics.is_empty());
         buf.extend_from_slice(b",\n  \"coverage\": [");
         let mut any = false;
+        let mut positions = PositionCache::default();
         for view in (self.coverage)() {
             buf.extend_from_slice(if any { b",\n" } else { b"\n" });
             any = true;
-            push_entry(&mut buf, &view, sources);
+            push_entry(&mut buf, &view, sources, &mut positions);
             flush_full(&mut buf, w)?;
         }
         close_array(&mut buf, any);
@@ -108,8 +109,43 @@ fn close_array(buf: &mut Vec<u8>, any: bool) {
     buf.extend_from_slice(if any { b"\n  ]" } else { b"]" });
 }
 
+/// The file, line and column of recent `allow` positions: a report names the same few allows
+/// again and again (a grant's sessions are listed together), and finding a line is a binary
+/// search over every line of a large file.
+#[derive(Default)]
+struct PositionCache {
+    slots: Vec<Option<(Span, (usize, usize))>>,
+}
+
+impl PositionCache {
+    const SLOTS: usize = 64;
+
+    /// [`covered_by_json`]'s `file`, `line` and `column`.
+    fn get<'s>(&mut self, span: Span, sources: &'s Sources) -> Option<(&'s str, usize, usize)> {
+        let f = sources.get(span.file)?;
+        if self.slots.is_empty() {
+            self.slots = vec![None; Self::SLOTS];
+        }
+        let slot = &mut self.slots[span.start % Self::SLOTS];
+        let (line, column) = match slot {
+            Some((s, lc)) if *s == span => *lc,
+            _ => {
+                let lc = f.line_col(span.start);
+                *slot = Some((span, lc));
+                lc
+            }
+        };
+        Some((f.name(), line, column))
+    }
+}
+
 /// One coverage entry at level 2, as serde_json's pretty printer writes [`EntryJson`].
-fn push_entry(buf: &mut Vec<u8>, c: &CoverageView<'_>, sources: &Sources) {
+fn push_entry(
+    buf: &mut Vec<u8>,
+    c: &CoverageView<'_>,
+    sources: &Sources,
+    positions: &mut PositionCache,
+) {
     buf.extend_from_slice(b"    {\n      \"session\": ");
     push_str(buf, c.session);
     buf.extend_from_slice(b",\n      \"resource\": ");
@@ -124,24 +160,24 @@ fn push_entry(buf: &mut Vec<u8>, c: &CoverageView<'_>, sources: &Sources) {
     match &c.covered_by {
         None => buf.extend_from_slice(b"null"),
         Some(b) => {
-            let j = covered_by_json(b, sources);
+            let loc = b.span.and_then(|s| positions.get(s, sources));
             buf.extend_from_slice(b"{\n        \"source\": ");
-            push_str(buf, j.source);
+            push_str(buf, b.source);
             buf.extend_from_slice(b",\n        \"name\": ");
-            push_str(buf, j.name);
+            push_str(buf, b.name);
             buf.extend_from_slice(b",\n        \"resource\": ");
             push_key(buf, &b.resource);
             buf.extend_from_slice(b",\n        \"recapAbility\": ");
-            push_str(buf, j.recap_ability);
+            push_str(buf, &b.recap_ability);
             buf.extend_from_slice(b",\n        \"file\": ");
-            match j.file {
-                Some(f) => push_str(buf, f),
+            match loc {
+                Some((f, _, _)) => push_str(buf, f),
                 None => buf.extend_from_slice(b"null"),
             }
             buf.extend_from_slice(b",\n        \"line\": ");
-            push_opt_usize(buf, j.line);
+            push_opt_usize(buf, loc.map(|l| l.1));
             buf.extend_from_slice(b",\n        \"column\": ");
-            push_opt_usize(buf, j.column);
+            push_opt_usize(buf, loc.map(|l| l.2));
             buf.extend_from_slice(b"\n      }");
         }
     }

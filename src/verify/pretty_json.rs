@@ -53,9 +53,24 @@ pub(crate) fn push_str_parts<const N: usize>(out: &mut Vec<u8>, parts: [&str; N]
     out.push(b'"');
 }
 
+/// Whether any byte needs an escape: 16 bytes at a time without a branch per byte (a loop the
+/// compiler turns into vector compares), escapes being rare.
+fn any_escape(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(16);
+    for chunk in &mut chunks {
+        let mut hit = 0u8;
+        for &b in chunk {
+            hit |= u8::from(needs_escape(b));
+        }
+        if hit != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| needs_escape(b))
+}
+
 fn push_contents(out: &mut Vec<u8>, bytes: &[u8]) {
-    // One pass without branches per byte that the compiler can widen; escapes are rare.
-    if !bytes.iter().fold(false, |acc, &b| acc | needs_escape(b)) {
+    if !any_escape(bytes) {
         out.extend_from_slice(bytes);
     } else {
         push_escaped(out, bytes);
