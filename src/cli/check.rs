@@ -143,10 +143,10 @@ pub fn run(args: CheckArgs) -> u8 {
         }
         Format::Json => match &report {
             Report::Whole(r) => {
-                common::print_json_streamed(&r.json(&loaded.sources, args.deny_warnings))
+                common::print_written(|w| r.write_json(&loaded.sources, args.deny_warnings, w))
             }
             Report::Streamed(f) => {
-                common::print_json_streamed(&f.json(&loaded.sources, args.deny_warnings))
+                common::print_written(|w| f.write_json(&loaded.sources, args.deny_warnings, w))
             }
         },
         Format::Sarif => {

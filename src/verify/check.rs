@@ -16,6 +16,7 @@ use crate::wire::kind::InputKind;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::check_coverage::KnownVerdicts;
 pub use super::check_coverage::{Coverage, CoverageEntry, CoverageView, CoveredBy, CoveredByView};
 
 /// Everything `check` found.
@@ -74,8 +75,8 @@ pub fn check_findings<'p>(
     opts: &CheckOptions,
     model_diagnostics: Diagnostics,
 ) -> CheckFindings<'p> {
-    let (diagnostics, sessions, covered) = policy_findings(loaded, opts, model_diagnostics);
-    let coverage = Coverage::new(&loaded.policy, sessions);
+    let (diagnostics, sessions, covered, known) = policy_findings(loaded, opts, model_diagnostics);
+    let coverage = Coverage::new(&loaded.policy, sessions).with_known(known);
     CheckFindings {
         diagnostics,
         coverage: match covered {
@@ -87,12 +88,12 @@ pub fn check_findings<'p>(
 
 /// The policy's diagnostics and lints, finished (suppressions applied, sorted), the indices of
 /// the sessions checked, and how many of their requests are covered when the lints counted
-/// them all (every session checked).
+/// them all (every session checked), with the verdicts the lints recorded.
 fn policy_findings(
     loaded: &Loaded,
     opts: &CheckOptions,
     mut diagnostics: Diagnostics,
-) -> (Diagnostics, Vec<usize>, Option<usize>) {
+) -> (Diagnostics, Vec<usize>, Option<usize>, KnownVerdicts) {
     let policy = &loaded.policy;
     let sessions: Vec<usize> = match &opts.session {
         Some(name) => match crate::compile::find_session(policy, name) {
@@ -108,6 +109,7 @@ fn policy_findings(
                     finish_diagnostics(diagnostics, &loaded.sources),
                     Vec::new(),
                     None,
+                    KnownVerdicts::default(),
                 );
             }
         },
@@ -117,7 +119,8 @@ fn policy_findings(
         .session
         .as_ref()
         .map(|_| sessions.iter().map(|&i| policy.sessions[i].grant).collect());
-    let (lints, covered) = lints::lint_counting(policy, &opts.lint, grants.as_deref());
+    let mut known = KnownVerdicts::for_policy(policy);
+    let (lints, covered) = lints::lint_counting(policy, &opts.lint, grants.as_deref(), &mut known);
     diagnostics.extend(lints);
     // With `--session`, the lints judge every session of its grant, the report one session.
     let covered = opts.session.is_none().then_some(covered);
@@ -125,6 +128,7 @@ fn policy_findings(
         finish_diagnostics(diagnostics, &loaded.sources),
         sessions,
         covered,
+        known,
     )
 }
 
@@ -317,7 +321,7 @@ fn read_authsig(
 /// The policy's own findings as a report without coverage entries (`check --authsig` takes
 /// its entries from the AuthSig).
 fn policy_report(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
-    let (diagnostics, _, _) = policy_findings(loaded, opts, loaded.diagnostics.clone());
+    let (diagnostics, _, _, _) = policy_findings(loaded, opts, loaded.diagnostics.clone());
     CheckReport {
         diagnostics,
         coverage: Vec::new(),
@@ -614,6 +618,24 @@ impl CheckReport {
         }
     }
 
+    /// [`CheckReport::json`] pretty-printed into `w` (no trailing newline): the same bytes as
+    /// `serde_json::to_writer_pretty`, written faster.
+    pub fn write_json<W: std::io::Write>(
+        &self,
+        sources: &Sources,
+        deny_warnings: bool,
+        w: &mut W,
+    ) -> std::io::Result<()> {
+        JsonReport {
+            ok: self.exit_code(deny_warnings) == diag::exit::OK,
+            diagnostics: &self.diagnostics,
+            sources,
+            coverage_len: self.coverage.len(),
+            coverage: || self.coverage.iter().map(CoverageEntry::view),
+        }
+        .write_pretty(w)
+    }
+
     /// One line for people: how many requests are checked and covered, and the findings.
     pub fn summary(&self) -> String {
         let covered = self.coverage.iter().filter(|c| c.covered).count();
@@ -636,6 +658,24 @@ impl<'p> CheckFindings<'p> {
             coverage_len: self.coverage.len(),
             coverage: || self.coverage.iter(),
         }
+    }
+
+    /// [`CheckFindings::json`] pretty-printed into `w` (no trailing newline): the same bytes
+    /// as `serde_json::to_writer_pretty`, written faster.
+    pub fn write_json<W: std::io::Write>(
+        &self,
+        sources: &Sources,
+        deny_warnings: bool,
+        w: &mut W,
+    ) -> std::io::Result<()> {
+        JsonReport {
+            ok: self.exit_code(deny_warnings) == diag::exit::OK,
+            diagnostics: &self.diagnostics,
+            sources,
+            coverage_len: self.coverage.len(),
+            coverage: || self.coverage.iter(),
+        }
+        .write_pretty(w)
     }
 
     /// [`CheckReport::summary`], counting the covered requests without building entries.
@@ -744,7 +784,19 @@ mod tests {
                 let mut b = Vec::new();
                 serde_json::to_writer_pretty(&mut b, &streamed.json(&l.sources, deny_warnings))
                     .unwrap();
-                assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
+                assert_eq!(
+                    std::str::from_utf8(&a).unwrap(),
+                    String::from_utf8(b).unwrap()
+                );
+                // The CLI's hand-written bytes are serde_json's.
+                let mut c = Vec::new();
+                whole.write_json(&l.sources, deny_warnings, &mut c).unwrap();
+                assert_eq!(c, a);
+                let mut c = Vec::new();
+                streamed
+                    .write_json(&l.sources, deny_warnings, &mut c)
+                    .unwrap();
+                assert_eq!(c, a);
             }
         }
         let all = check_policy(&l, &CheckOptions::default());

@@ -17,6 +17,7 @@
 use crate::coverage::{self, Verdict};
 use crate::diag::Span;
 use crate::model::{Capability, Grant, Policy, Session};
+use crate::wire::lit::{Resource, ResourcePrefix};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -45,12 +46,53 @@ pub struct CoverageEntry {
     pub covered_by: Option<CoveredBy>,
 }
 
+/// A resource key (`<prefix>://<id>`), borrowed as written or spelled from a model resource
+/// when taken (the JSON writer copies the parts: no string built per entry).
+#[derive(Clone, Debug)]
+pub enum ResourceKey<'a> {
+    Str(Cow<'a, str>),
+    Of(&'a Resource),
+}
+
+impl ResourceKey<'_> {
+    /// The key as a string ([`Resource::key`] for a model resource).
+    pub fn as_cow(&self) -> Cow<'_, str> {
+        match self {
+            ResourceKey::Str(s) => Cow::Borrowed(s),
+            ResourceKey::Of(r) => Cow::Owned(r.key()),
+        }
+    }
+
+    /// The key in parts that concatenate to it (what [`Resource::key`] joins).
+    pub fn parts(&self) -> [&str; 3] {
+        match self {
+            ResourceKey::Str(s) => [s, "", ""],
+            ResourceKey::Of(r) if r.prefix == ResourcePrefix::Uri => [&r.id, "", ""],
+            ResourceKey::Of(r) => [r.prefix.as_str(), "://", &r.id],
+        }
+    }
+}
+
+impl PartialEq for ResourceKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_cow() == other.as_cow()
+    }
+}
+
+impl Eq for ResourceKey<'_> {}
+
+impl std::fmt::Display for ResourceKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.parts().iter().try_for_each(|p| f.write_str(p))
+    }
+}
+
 /// A coverage entry that borrows what it can: from a [`CoverageEntry`], or from the model while
 /// the report is streamed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CoverageView<'a> {
     pub session: &'a str,
-    pub resource: Cow<'a, str>,
+    pub resource: ResourceKey<'a>,
     pub ability: &'a str,
     pub covered: bool,
     pub covered_by: Option<CoveredByView<'a>>,
@@ -61,7 +103,7 @@ pub struct CoverageView<'a> {
 pub struct CoveredByView<'a> {
     pub source: &'static str,
     pub name: &'a str,
-    pub resource: Cow<'a, str>,
+    pub resource: ResourceKey<'a>,
     pub recap_ability: Cow<'a, str>,
     pub span: Option<Span>,
 }
@@ -70,13 +112,13 @@ impl CoverageEntry {
     pub fn view(&self) -> CoverageView<'_> {
         CoverageView {
             session: &self.session,
-            resource: Cow::Borrowed(&self.resource),
+            resource: ResourceKey::Str(Cow::Borrowed(&self.resource)),
             ability: &self.ability,
             covered: self.covered,
             covered_by: self.covered_by.as_ref().map(|b| CoveredByView {
                 source: b.source,
                 name: &b.name,
-                resource: Cow::Borrowed(&b.resource),
+                resource: ResourceKey::Str(Cow::Borrowed(&b.resource)),
                 recap_ability: Cow::Borrowed(&b.recap_ability),
                 span: b.span,
             }),
@@ -110,6 +152,8 @@ pub struct Coverage<'p> {
     sessions: Vec<usize>,
     /// How many of their requests are covered, when already counted (by the lints).
     covered: Option<usize>,
+    /// The verdicts the lints already worked out.
+    known: KnownVerdicts,
 }
 
 impl<'p> Coverage<'p> {
@@ -118,6 +162,7 @@ impl<'p> Coverage<'p> {
             policy,
             sessions,
             covered: None,
+            known: KnownVerdicts::default(),
         }
     }
 
@@ -125,6 +170,12 @@ impl<'p> Coverage<'p> {
     /// [`crate::verify::lints::lint_counting`]).
     pub(crate) fn with_covered(mut self, covered: usize) -> Coverage<'p> {
         self.covered = Some(covered);
+        self
+    }
+
+    /// The same, with the verdicts the lints recorded (the others are computed as taken).
+    pub(crate) fn with_known(mut self, known: KnownVerdicts) -> Coverage<'p> {
+        self.known = known;
         self
     }
 
@@ -161,42 +212,90 @@ impl<'p> Coverage<'p> {
             .sum()
     }
 
-    /// The entries, each computed as it is taken.
+    /// The entries, each computed as it is taken (or read from the lints' verdicts).
     pub fn iter(&self) -> impl Iterator<Item = CoverageView<'p>> + '_ {
         let policy = self.policy;
         let profile = policy.profile();
         let mut allow_index = AllowIndex::new(policy.grants.len());
-        self.sessions()
-            .flat_map(|s| s.requests.iter().map(move |r| (s, r)))
-            .map(move |(session, r): (&'p Session, &'p Capability)| {
-                let grant = policy.grant_of(session);
-                let verdict = coverage::check_in(profile, grant.recap(), &r.resource, r.ability);
-                let covered = verdict.is_covered();
-                let covered_by = match verdict {
-                    Verdict::Covered { key, recap_ability } => Some(CoveredByView {
-                        source: "grant",
-                        name: &grant.name,
-                        span: allow_index
-                            .allow_for(session.grant, grant, &key, &recap_ability)
-                            .map(|a| a.span()),
-                        resource: Cow::Owned(key),
-                        recap_ability: Cow::Owned(recap_ability),
-                    }),
-                    Verdict::NotCovered(_) => None,
-                };
-                CoverageView {
-                    session: &session.name,
-                    resource: Cow::Owned(r.resource.key()),
-                    ability: r.ability.as_str(),
-                    covered,
-                    covered_by,
-                }
+        let known = &self.known;
+        self.sessions
+            .iter()
+            .flat_map(move |&si| {
+                let s = &policy.sessions[si];
+                s.requests
+                    .iter()
+                    .enumerate()
+                    .map(move |(ri, r)| (si, s, ri, r))
             })
+            .map(
+                move |(si, session, ri, r): (usize, &'p Session, usize, &'p Capability)| {
+                    let grant = policy.grant_of(session);
+                    let covered_by = match known.get(si, ri) {
+                        Known::NotCovered => None,
+                        Known::Allow { index, star } => {
+                            grant.allows.get(index).map(|allow| CoveredByView {
+                                source: "grant",
+                                name: &grant.name,
+                                span: Some(allow.span()),
+                                resource: ResourceKey::Of(&allow.resource),
+                                recap_ability: Cow::Borrowed(if star {
+                                    "*/*"
+                                } else {
+                                    allow.ability.recap_ability()
+                                }),
+                            })
+                        }
+                        Known::Unknown => {
+                            return computed_entry(profile, &mut allow_index, session, grant, r)
+                        }
+                    };
+                    CoverageView {
+                        session: &session.name,
+                        resource: ResourceKey::Of(&r.resource),
+                        ability: r.ability.as_str(),
+                        covered: covered_by.is_some(),
+                        covered_by,
+                    }
+                },
+            )
+    }
+}
+
+/// One entry whose verdict no lint recorded, worked out here.
+fn computed_entry<'p>(
+    profile: &crate::profile::Profile,
+    allow_index: &mut AllowIndex,
+    session: &'p Session,
+    grant: &'p Grant,
+    r: &'p Capability,
+) -> CoverageView<'p> {
+    let verdict = coverage::check_in(profile, grant.recap(), &r.resource, r.ability);
+    let covered = verdict.is_covered();
+    let covered_by = match verdict {
+        Verdict::Covered { key, recap_ability } => Some(CoveredByView {
+            source: "grant",
+            name: &grant.name,
+            span: allow_index
+                .allow_for(session.grant, grant, &key, &recap_ability)
+                .and_then(|i| grant.allows.get(i))
+                .map(|a| a.span()),
+            resource: ResourceKey::Str(Cow::Owned(key)),
+            recap_ability: Cow::Owned(recap_ability),
+        }),
+        Verdict::NotCovered(_) => None,
+    };
+    CoverageView {
+        session: &session.name,
+        resource: ResourceKey::Of(&r.resource),
+        ability: r.ability.as_str(),
+        covered,
+        covered_by,
     }
 }
 
 /// [`Grant::allow_for`] for many requests: grants with many allows get a table (built on first
 /// use) instead of a scan of their allows per request.
+#[derive(Clone, Debug, Default)]
 struct AllowIndex {
     tables: Vec<Option<AllowTable>>,
 }
@@ -214,15 +313,20 @@ impl AllowIndex {
         }
     }
 
-    fn allow_for<'g>(
+    /// The index of [`Grant::allow_for`]'s allow.
+    fn allow_for(
         &mut self,
         gi: usize,
-        grant: &'g Grant,
+        grant: &Grant,
         key: &str,
         recap_ability: &str,
-    ) -> Option<&'g Capability> {
+    ) -> Option<usize> {
         if grant.allows.len() < Self::SCAN || gi >= self.tables.len() {
-            return grant.allow_for(key, recap_ability);
+            // `Grant::allow_for`'s test, by index.
+            return grant.allows.iter().position(|a| {
+                a.resource.has_key(key)
+                    && (recap_ability == "*/*" || a.ability.recap_ability() == recap_ability)
+            });
         }
         let table = self.tables[gi].get_or_insert_with(|| {
             let mut t: AllowTable = HashMap::new();
@@ -237,6 +341,93 @@ impl AllowIndex {
             .get(key)?
             .iter()
             .find(|(ab, _)| recap_ability == "*/*" || *ab == recap_ability)
-            .map(|&(_, i)| &grant.allows[i])
+            .map(|&(_, i)| i)
+    }
+}
+
+/// The verdicts of a policy's requests as the `unused-capability` lint works them out (it
+/// checks every request of the grants it lints), kept for the report so that a 100k-session
+/// policy's 200k verdicts are not worked out twice: per request, the index of the `allow`
+/// [`Grant::allow_for`] names and whether the ReCap ability was `*/*`, or not covered. A
+/// request without a recorded verdict (its grant not linted, or no allow found) is computed
+/// when its entry is taken.
+#[derive(Clone, Debug, Default)]
+pub struct KnownVerdicts {
+    /// Where each session's requests start in `codes`; empty when nothing is recorded.
+    starts: Vec<usize>,
+    /// Per request: [`KnownVerdicts::UNKNOWN`], [`KnownVerdicts::NOT_COVERED`], or the
+    /// allow's index times two plus one when the ReCap ability was `*/*`.
+    codes: Vec<u32>,
+    allow_index: AllowIndex,
+}
+
+/// A recorded verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Known {
+    Unknown,
+    NotCovered,
+    Allow { index: usize, star: bool },
+}
+
+impl KnownVerdicts {
+    const UNKNOWN: u32 = u32::MAX;
+    const NOT_COVERED: u32 = u32::MAX - 1;
+
+    /// Room for every request of `policy`, none known yet.
+    pub(crate) fn for_policy(policy: &Policy) -> KnownVerdicts {
+        let mut starts = Vec::with_capacity(policy.sessions.len() + 1);
+        let mut total = 0;
+        for s in &policy.sessions {
+            starts.push(total);
+            total += s.requests.len();
+        }
+        starts.push(total);
+        KnownVerdicts {
+            starts,
+            codes: vec![Self::UNKNOWN; total],
+            allow_index: AllowIndex::new(policy.grants.len()),
+        }
+    }
+
+    /// Records the verdict of request `ri` of session `si`, whose grant is `grants[gi]`.
+    pub(crate) fn record(&mut self, si: usize, ri: usize, gi: usize, grant: &Grant, v: &Verdict) {
+        let Some(slot) = self
+            .starts
+            .get(si)
+            .and_then(|&start| self.codes.get_mut(start + ri))
+        else {
+            return;
+        };
+        *slot = match v {
+            Verdict::NotCovered(_) => Self::NOT_COVERED,
+            Verdict::Covered { key, recap_ability } => {
+                let index = self
+                    .allow_index
+                    .allow_for(gi, grant, key, recap_ability)
+                    .and_then(|i| u32::try_from(i).ok())
+                    .filter(|&i| i < Self::NOT_COVERED / 2);
+                match index {
+                    Some(i) => i * 2 + u32::from(recap_ability == "*/*"),
+                    None => Self::UNKNOWN,
+                }
+            }
+        };
+    }
+
+    fn get(&self, si: usize, ri: usize) -> Known {
+        let code = self
+            .starts
+            .get(si)
+            .and_then(|&start| self.codes.get(start + ri))
+            .copied()
+            .unwrap_or(Self::UNKNOWN);
+        match code {
+            Self::UNKNOWN => Known::Unknown,
+            Self::NOT_COVERED => Known::NotCovered,
+            c => Known::Allow {
+                index: (c / 2) as usize,
+                star: c % 2 == 1,
+            },
+        }
     }
 }

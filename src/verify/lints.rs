@@ -2,6 +2,7 @@
 //! example and the fix of each) and can be silenced with `# litcap: allow(<code>)` on the line
 //! above.
 
+use super::check_coverage::KnownVerdicts;
 use crate::coverage::{self, Verdict};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Capability, Grant, Policy};
@@ -28,16 +29,18 @@ impl Default for LintOptions {
 /// Linear in the size of the policy: the sessions of each grant are found once (not by a scan
 /// of every session per grant), and the allows a request uses by a table per grant.
 pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) -> Diagnostics {
-    lint_counting(policy, opts, only_grants).0
+    lint_counting(policy, opts, only_grants, &mut KnownVerdicts::default()).0
 }
 
 /// [`lint`], and how many requests of the linted grants' sessions their grant covers: the
 /// `unused-capability` lint computes every one of those verdicts, and `check`'s summary reports
-/// the count (a second pass over 200k requests otherwise).
+/// the count (a second pass over 200k requests otherwise). It records those verdicts in `known`
+/// (when made [`KnownVerdicts::for_policy`]) for the JSON report's coverage entries.
 pub fn lint_counting(
     policy: &Policy,
     opts: &LintOptions,
     only_grants: Option<&[usize]>,
+    known: &mut KnownVerdicts,
 ) -> (Diagnostics, usize) {
     let mut d = Diagnostics::new();
     let mut covered = 0;
@@ -59,7 +62,7 @@ pub fn lint_counting(
         wildcard_allows(grant, &mut d);
         shadowing(grant, &mut d);
         nb_ignored(grant, &mut d);
-        covered += unused(policy, gi, sessions_of.get(gi), &mut d);
+        covered += unused(policy, gi, sessions_of.get(gi), &mut d, known);
         // Only the Lit SDK fills in a test statement (siwe-recap writes the recap sentence
         // alone), and no wallet shows a PKP session's statement.
         if policy.profile().is_lit() && grant.signer.is_none() {
@@ -238,21 +241,27 @@ fn nb_ignored(grant: &Grant, d: &mut Diagnostics) {
 }
 
 /// Flags the allows no session of the grant uses; returns how many of those sessions' requests
-/// the grant covers.
-fn unused(policy: &Policy, gi: usize, sessions: &[usize], d: &mut Diagnostics) -> usize {
+/// the grant covers, and records each verdict in `known`.
+fn unused(
+    policy: &Policy,
+    gi: usize,
+    sessions: &[usize],
+    d: &mut Diagnostics,
+    known: &mut KnownVerdicts,
+) -> usize {
     let grant = &policy.grants[gi];
     let recap = grant.recap();
     let mut used = vec![false; grant.allows.len()];
     let allows = AllowsByKey::new(grant);
     let mut covered = 0;
-    for s in sessions.iter().map(|&si| &policy.sessions[si]) {
-        for r in &s.requests {
-            if let Verdict::Covered { key, recap_ability } =
-                coverage::check_in(policy.profile(), recap, &r.resource, r.ability)
-            {
-                allows.mark(grant, &key, &recap_ability, &mut used);
+    for &si in sessions {
+        for (ri, r) in policy.sessions[si].requests.iter().enumerate() {
+            let verdict = coverage::check_in(policy.profile(), recap, &r.resource, r.ability);
+            if let Verdict::Covered { key, recap_ability } = &verdict {
+                allows.mark(grant, key, recap_ability, &mut used);
                 covered += 1;
             }
+            known.record(si, ri, gi, grant, &verdict);
         }
     }
     for (a, _) in grant.allows.iter().zip(used).filter(|(_, u)| !u) {

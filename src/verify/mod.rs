@@ -12,6 +12,7 @@ pub mod explain_authsig;
 pub mod lints;
 pub mod lints_signer;
 pub mod operation;
+mod pretty_json;
 pub mod report;
 pub mod request_error;
 pub mod sessionsigs;

@@ -97,6 +97,25 @@ pub fn print_json_streamed(value: &impl serde::Serialize) -> u8 {
     }
 }
 
+/// Prints to stdout what `write` writes, then a newline: for reports with a writer of their
+/// own (the same bytes as [`print_json_streamed`] of their `Serialize` form).
+pub fn print_written(
+    write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+) -> u8 {
+    let mut out = std::io::stdout().lock();
+    let res = write(&mut out)
+        .and_then(|_| out.write_all(b"\n"))
+        .and_then(|_| out.flush());
+    match res {
+        Ok(()) => diag::exit::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => diag::exit::OK,
+        Err(e) => {
+            eprintln!("error: could not write output: {e}");
+            diag::exit::USAGE
+        }
+    }
+}
+
 /// Writes to stdout; a closed pipe or full disk is a usage/IO failure, not a panic.
 pub fn print_stdout(text: &str) -> u8 {
     let mut out = std::io::stdout().lock();
