@@ -88,7 +88,16 @@ pub fn run(args: CheckArgs) -> u8 {
         // as they are computed: a large policy's report is never whole in memory.
         None => {
             let model_diagnostics = std::mem::take(&mut loaded.diagnostics);
-            Report::Streamed(check::check_findings(&loaded, &opts, model_diagnostics))
+            let coverage_use = match args.format {
+                Format::Json => check::CoverageUse::Entries,
+                Format::Human | Format::Sarif => check::CoverageUse::Count,
+            };
+            Report::Streamed(check::check_findings(
+                &loaded,
+                &opts,
+                model_diagnostics,
+                coverage_use,
+            ))
         }
         Some(path) => {
             let at = match args.at.as_deref().map(litcap::Timestamp::parse_rfc3339) {

@@ -52,7 +52,12 @@ pub struct AuthSigInput {
 /// Checks a loaded policy without an AuthSig: model diagnostics, lints, and coverage of every
 /// request by its grant.
 pub fn check_policy(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
-    let findings = check_findings(loaded, opts, loaded.diagnostics.clone());
+    let findings = check_findings(
+        loaded,
+        opts,
+        loaded.diagnostics.clone(),
+        CoverageUse::Entries,
+    );
     let coverage = findings.coverage.iter().map(|c| c.to_entry()).collect();
     CheckReport {
         diagnostics: findings.diagnostics,
@@ -68,14 +73,27 @@ pub struct CheckFindings<'p> {
     pub coverage: Coverage<'p>,
 }
 
+/// What a caller of [`check_findings`] will take from its [`Coverage`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CoverageUse {
+    /// Only the count of covered requests (the human and SARIF reports, the LSP): the lints'
+    /// verdicts are not kept.
+    Count,
+    /// Every entry (the JSON report): the lints keep each request's verdict
+    /// ([`KnownVerdicts`]), so that the entries do not work them out again.
+    Entries,
+}
+
 /// [`check_policy`] without the coverage entries. `model_diagnostics` are the loaded policy's
 /// own (`loaded.diagnostics`, which a caller that owns `loaded` can move in rather than copy).
 pub fn check_findings<'p>(
     loaded: &'p Loaded,
     opts: &CheckOptions,
     model_diagnostics: Diagnostics,
+    coverage_use: CoverageUse,
 ) -> CheckFindings<'p> {
-    let (diagnostics, sessions, covered, known) = policy_findings(loaded, opts, model_diagnostics);
+    let (diagnostics, sessions, covered, known) =
+        policy_findings(loaded, opts, model_diagnostics, coverage_use);
     let coverage = Coverage::new(&loaded.policy, sessions).with_known(known);
     CheckFindings {
         diagnostics,
@@ -93,6 +111,7 @@ fn policy_findings(
     loaded: &Loaded,
     opts: &CheckOptions,
     mut diagnostics: Diagnostics,
+    coverage_use: CoverageUse,
 ) -> (Diagnostics, Vec<usize>, Option<usize>, KnownVerdicts) {
     let policy = &loaded.policy;
     let sessions: Vec<usize> = match &opts.session {
@@ -119,7 +138,10 @@ fn policy_findings(
         .session
         .as_ref()
         .map(|_| sessions.iter().map(|&i| policy.sessions[i].grant).collect());
-    let mut known = KnownVerdicts::for_policy(policy);
+    let mut known = match coverage_use {
+        CoverageUse::Entries => KnownVerdicts::for_policy(policy),
+        CoverageUse::Count => KnownVerdicts::default(),
+    };
     let (lints, covered) = lints::lint_counting(policy, &opts.lint, grants.as_deref(), &mut known);
     diagnostics.extend(lints);
     // With `--session`, the lints judge every session of its grant, the report one session.
@@ -321,7 +343,8 @@ fn read_authsig(
 /// The policy's own findings as a report without coverage entries (`check --authsig` takes
 /// its entries from the AuthSig).
 fn policy_report(loaded: &Loaded, opts: &CheckOptions) -> CheckReport {
-    let (diagnostics, _, _, _) = policy_findings(loaded, opts, loaded.diagnostics.clone());
+    let (diagnostics, _, _, _) =
+        policy_findings(loaded, opts, loaded.diagnostics.clone(), CoverageUse::Count);
     CheckReport {
         diagnostics,
         coverage: Vec::new(),

@@ -84,9 +84,14 @@ impl Server {
             lint: LintOptions::default(),
         };
         // The editor shows diagnostics only: no coverage entries (`check_findings`).
-        let diagnostics = check::check_findings(&loaded, &opts, loaded.diagnostics.clone())
-            .diagnostics
-            .0;
+        let diagnostics = check::check_findings(
+            &loaded,
+            &opts,
+            loaded.diagnostics.clone(),
+            check::CoverageUse::Count,
+        )
+        .diagnostics
+        .0;
         Analysis {
             loaded,
             diagnostics,
