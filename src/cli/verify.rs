@@ -188,13 +188,26 @@ fn names(policy: &Policy) -> String {
 fn json_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
+        let entry = entry?;
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        // `path.is_file()` (which follows links), with the directory entry's type where it
+        // settles it: a plain file or directory needs no `stat` of its own.
+        let is_file = match entry.file_type() {
+            Ok(t) if t.is_file() => true,
+            Ok(t) if t.is_dir() => false,
+            _ => path.is_file(),
+        };
+        if is_file {
+            out.push((entry.file_name(), path));
         }
     }
-    out.sort();
-    Ok(out)
+    // All in `dir`, so their names' order is `PathBuf`'s component order, without its
+    // component-by-component comparison (10,000 maps: ~2% of a run's instructions).
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(out.into_iter().map(|(_, path)| path).collect())
 }
 
 /// Verifies the files on all cores, keeping their order: rayon's work-stealing pool (one

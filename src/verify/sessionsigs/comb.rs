@@ -25,7 +25,6 @@
 
 use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::Identity;
 
 /// The multiples of one point a comb of window `w` adds up.
 pub(crate) struct Comb {
@@ -65,37 +64,66 @@ impl Comb {
         }
     }
 
-    /// `[x]P`, for a reduced scalar `x` (`< ℓ`).
+    /// `[x]P`, for a reduced scalar `x` (`< ℓ`) (the tests' reference form of [`Comb::mul_add`]).
+    #[cfg(test)]
     pub(crate) fn mul(&self, x: &Scalar) -> EdwardsPoint {
+        use curve25519_dalek::traits::Identity;
+        self.mul_add(x, None).unwrap_or_else(EdwardsPoint::identity)
+    }
+
+    /// `[x]P + acc` for a reduced scalar `x` (`< ℓ`), where `None` is the identity (and is
+    /// returned for `[0]P + None`). The first entry is taken as it is, not added to the
+    /// identity, and a caller summing two combs passes the first one's result as `acc`: the
+    /// additions skipped are ones whose sum is known, so the result is the same group element.
+    pub(crate) fn mul_add(&self, x: &Scalar, acc: Option<EdwardsPoint>) -> Option<EdwardsPoint> {
         let half = 1usize << (self.window - 1);
-        let mut acc = EdwardsPoint::identity();
-        for (row, digit) in signed_digits(x, self.window).into_iter().enumerate() {
-            let magnitude = digit.unsigned_abs() as usize;
-            if magnitude == 0 {
-                continue;
+        let (digits, count) = signed_digits(x, self.window);
+        let entry = |row: usize, digit: i16| {
+            &self.multiples[row * half + digit.unsigned_abs() as usize - 1]
+        };
+        let mut rows = digits[..count].iter().enumerate().filter(|(_, &d)| d != 0);
+        // The running sum, held in place (no `Option` moved per addition).
+        let mut sum = match acc {
+            Some(sum) => sum,
+            None => {
+                let (row, &digit) = rows.next()?;
+                let first = entry(row, digit);
+                if digit > 0 {
+                    *first
+                } else {
+                    -first
+                }
             }
-            let entry = &self.multiples[row * half + magnitude - 1];
-            acc = if digit > 0 { acc + entry } else { acc - entry };
+        };
+        for (row, &digit) in rows {
+            if digit > 0 {
+                sum += entry(row, digit);
+            } else {
+                sum -= entry(row, digit);
+            }
         }
-        acc
+        Some(sum)
     }
 }
 
+/// The most digits a scalar has here (window 4).
+const MAX_DIGITS: usize = 64;
+
 /// The 256/w digits of `x` in `[-2^(w-1), 2^(w-1))`, least significant first, whose sum
-/// `Σ d_j·2^(w·j)` is `x`.
-fn signed_digits(x: &Scalar, window: u32) -> Vec<i16> {
+/// `Σ d_j·2^(w·j)` is `x`, and their number (in an array: no allocation per signature).
+fn signed_digits(x: &Scalar, window: u32) -> ([i16; MAX_DIGITS], usize) {
     let bytes = x.as_bytes();
     debug_assert!(bytes[31] < 0x20, "a reduced scalar is below 2^253");
+    let count = 256 / window as usize;
     let per_byte = 8 / window as usize;
     let mask = (1u16 << window) - 1;
-    let mut digits: Vec<i16> = (0..256 / window as usize)
-        .map(|j| {
-            let shift = (j % per_byte) * window as usize;
-            ((u16::from(bytes[j / per_byte]) >> shift) & mask) as i16
-        })
-        .collect();
+    let mut digits = [0i16; MAX_DIGITS];
+    for (j, digit) in digits[..count].iter_mut().enumerate() {
+        let shift = (j % per_byte) * window as usize;
+        *digit = ((u16::from(bytes[j / per_byte]) >> shift) & mask) as i16;
+    }
     let half = 1i16 << (window - 1);
-    let last = digits.len() - 1;
+    let last = count - 1;
     for j in 0..last {
         let carry = (digits[j] + half) >> window;
         digits[j] -= carry << window;
@@ -103,13 +131,14 @@ fn signed_digits(x: &Scalar, window: u32) -> Vec<i16> {
     }
     // Below 2^253 the top digit is at most 2^(253 - 256 + w) plus a carry of 1: under 2^(w-1).
     debug_assert!(digits[last] < half);
-    digits
+    (digits, count)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
+    use curve25519_dalek::traits::Identity;
     use proptest::prelude::*;
 
     fn point_of(seed: [u8; 32]) -> EdwardsPoint {
@@ -120,18 +149,44 @@ mod tests {
     fn digits_sum_to_the_scalar() {
         let x = -Scalar::ONE; // ℓ - 1, the largest reduced scalar
         for window in [4, 8] {
-            let sum = signed_digits(&x, window)
-                .iter()
-                .rev()
-                .fold(Scalar::ZERO, |acc, &d| {
-                    let d = if d >= 0 {
-                        Scalar::from(d as u16)
-                    } else {
-                        -Scalar::from((-d) as u16)
-                    };
-                    acc * Scalar::from(1u32 << window) + d
-                });
+            let (digits, count) = signed_digits(&x, window);
+            let sum = digits[..count].iter().rev().fold(Scalar::ZERO, |acc, &d| {
+                let d = if d >= 0 {
+                    Scalar::from(d as u16)
+                } else {
+                    -Scalar::from((-d) as u16)
+                };
+                acc * Scalar::from(1u32 << window) + d
+            });
             assert_eq!(sum, x);
+        }
+    }
+
+    #[test]
+    fn edge_scalars_and_sums() {
+        let p = point_of([7; 32]);
+        let r = point_of([9; 32]);
+        for window in [4, 8] {
+            let comb = Comb::new(&p, window);
+            for x in [
+                Scalar::ZERO,
+                Scalar::ONE,
+                -Scalar::ONE,
+                Scalar::from(8u8),
+                Scalar::from(128u8),
+            ] {
+                assert_eq!(comb.mul(&x).compress(), (p * x).compress());
+                assert_eq!(
+                    comb.mul_add(&x, Some(r)).map(|q| q.compress()),
+                    Some((p * x + r).compress())
+                );
+                // -[x]P onto [x]P: the identity, whose encoding is canonical too.
+                assert_eq!(
+                    comb.mul_add(&x, Some(-(p * x))).map(|q| q.compress()),
+                    Some(EdwardsPoint::identity().compress())
+                );
+            }
+            assert!(comb.mul_add(&Scalar::ZERO, None).is_none());
         }
     }
 
@@ -147,6 +202,16 @@ mod tests {
                 let q = point_of(x.to_bytes());
                 comb.rebuild(&q);
                 prop_assert_eq!(comb.mul(&x).compress(), (q * x).compress());
+                // Summed onto another point, and onto nothing.
+                let r = point_of(seed.map(|b| b ^ 0x5a));
+                prop_assert_eq!(
+                    comb.mul_add(&x, Some(r)).map(|p| p.compress()),
+                    Some((q * x + r).compress())
+                );
+                prop_assert_eq!(
+                    comb.mul_add(&x, None).map(|p| p.compress()),
+                    (x != Scalar::ZERO).then(|| (q * x).compress())
+                );
             }
         }
     }

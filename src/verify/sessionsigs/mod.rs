@@ -39,6 +39,7 @@ mod input;
 mod node;
 mod policy;
 mod sdk;
+mod signature_hex;
 pub mod strict_verifier;
 
 pub use capability::{judge_capability, CapabilityVerdict};

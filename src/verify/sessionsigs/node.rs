@@ -17,7 +17,6 @@ use crate::wire::coverage::Request;
 use crate::wire::lit::{Ability, Resource, ResourcePrefix};
 use crate::wire::recap::Recap;
 use crate::wire::siwe::{Flavor, SiweMessage};
-use std::str::FromStr;
 
 /// The first capability of a payload with a key the Naga nodes do not accept.
 fn unknown_capability_key(signed_message: &str) -> Option<(usize, String)> {
@@ -344,7 +343,8 @@ fn entry_payload<'p>(
             "`address` is the session public key: 64 hex digits, as `getSessionSigs` writes it",
         )
     })?;
-    let signature = ed25519_dalek::Signature::from_str(sig).map_err(|_| {
+    // `ed25519::Signature::from_str`'s verdicts, decoded without its per-pair parsing.
+    let signature = super::signature_hex::signature_from_hex(sig).ok_or_else(|| {
         NodeError::new(
             K::NodeAuthSigSignatureConversionError,
             format!(

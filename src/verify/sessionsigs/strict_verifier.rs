@@ -21,29 +21,34 @@
 //! One reordering, and why it keeps the verdicts: `R` is not decompressed. If
 //! `compress(R') = R` then `R` is the canonical encoding of the point `R'`, so `R` decompresses
 //! (to `R'`) and `R` is of small order exactly when `R'` is: checking `R'` after the equation
-//! gives `verify_strict`'s verdict. If `compress(R') ≠ R`, `verify_strict` fails too (at the
+//! gives `verify_strict`'s verdict. And `R'` is of small order exactly when its canonical
+//! encoding, `R`, is one of the eight points of order dividing 8 (curve25519-dalek's
+//! `EIGHT_TORSION`, compressed): `compress` is one-to-one, so the check is a comparison of `R`
+//! with eight encodings instead of `is_small_order`'s three doublings. If `compress(R') ≠ R`, `verify_strict` fails too (at the
 //! decompression, the small-order check or the equation). Every failure is one verdict here
 //! (`false`), as the caller reports every `verify_strict` error as one.
 //!
 //! Per-key work, kept in a bounded per-thread cache: the decompression and small-order check
-//! of the key, and, once a key has signed `COMB_AFTER` checked signatures, a comb table for
-//! `-A` (64 rows of 8 multiples, 80 KB) that replaces the 256 doublings of the double-scalar
-//! multiplication by 64 + 32 additions (with the basepoint's process-wide table). Building a
-//! key's table costs about as much as 6 to 10 verifications, hence the threshold: a key seen
-//! once or twice never pays for it.
+//! of the key, and, from a key's `COMB_FROM`th signature on, a comb table for `-A` (64 rows of
+//! 8 multiples, 80 KB) that replaces the 256 doublings of the double-scalar multiplication by
+//! 64 + 32 additions (with the basepoint's process-wide table). Building a key's table costs
+//! about as much as 6 to 10 verifications, hence the threshold: a key that signs one to three
+//! entries (one map's worth) never pays for it. The table is built before the signature that
+//! reaches the threshold is checked, so that signature already uses it.
 
 use super::comb::Comb;
-use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
+use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::Identity;
 use ed25519_dalek::Signature;
 use sha2::{Digest, Sha512};
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::sync::OnceLock;
 
-/// Checked signatures by one key after which its comb table is built.
-const COMB_AFTER: u32 = 4;
+/// The signature of one key (counting from 1) that is checked with its comb table, built for it.
+const COMB_FROM: u32 = 4;
 /// Keys (with or without a table) one thread remembers; more clear the cache.
 const MAX_KEYS: usize = 4096;
 /// Key tables one thread keeps (80 KB each); more drop the oldest.
@@ -53,6 +58,12 @@ const MAX_COMBS: usize = 32;
 fn basepoint_comb() -> &'static Comb {
     static TABLE: OnceLock<Comb> = OnceLock::new();
     TABLE.get_or_init(|| Comb::new(&ED25519_BASEPOINT_POINT, 8))
+}
+
+/// The canonical encodings of the eight points of small order (`[8]P = 0`).
+fn small_order_encodings() -> &'static [[u8; 32]; 8] {
+    static ENCODINGS: OnceLock<[[u8; 32]; 8]> = OnceLock::new();
+    ENCODINGS.get_or_init(|| EIGHT_TORSION.map(|t| t.compress().to_bytes()))
 }
 
 /// A session key ready to check signatures: what `VerifyingKey::from_bytes` keeps, whether
@@ -79,8 +90,8 @@ impl PreparedKey {
         })
     }
 
-    /// The key with its comb table built now (as [`verify_strict`] does after
-    /// [`COMB_AFTER`] signatures; benches and tests force it).
+    /// The key with its comb table built now (as [`verify_strict`] does for its
+    /// [`COMB_FROM`]th signature; benches and tests force it).
     pub fn with_table(mut self) -> PreparedKey {
         if !self.small_order && self.comb.is_none() {
             self.comb = Some(Box::new(Comb::new(&self.minus_a, 4)));
@@ -106,10 +117,15 @@ impl PreparedKey {
                 .chain_update(message),
         );
         let expected_r = match &self.comb {
-            Some(comb) => basepoint_comb().mul(&s) + comb.mul(&k),
+            // One sum: `[s]B`'s first entry is not added to the identity, and `[k](-A)`'s
+            // entries are added onto `[s]B` (`Comb::mul_add`).
+            Some(comb) => comb
+                .mul_add(&k, basepoint_comb().mul_add(&s, None))
+                .unwrap_or_else(EdwardsPoint::identity),
             None => EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &self.minus_a, &s),
         };
-        expected_r.compress().as_bytes() == r && !expected_r.is_small_order()
+        // `R` is `R'`'s encoding, so `R'` is of small order exactly when `R` is one of theirs.
+        expected_r.compress().as_bytes() == r && !small_order_encodings().contains(r)
     }
 }
 
@@ -124,77 +140,82 @@ thread_local! {
     static KEYS: RefCell<KeyCache> = RefCell::new(KeyCache::default());
 }
 
-/// `f` with the thread's prepared `key` (`None`: not a key) and the keys that have tables.
-fn with_key<T>(
-    bytes: &[u8; 32],
-    f: impl FnOnce(&mut Option<PreparedKey>, &mut VecDeque<[u8; 32]>) -> T,
-) -> T {
+/// `f` with the thread's key cache, made room in for `bytes` (cleared once it holds
+/// [`MAX_KEYS`] other keys).
+fn with_cache<T>(bytes: &[u8; 32], f: impl FnOnce(&mut KeyCache) -> T) -> T {
     KEYS.with(|cache| {
         let mut cache = cache.borrow_mut();
-        let KeyCache { keys, combs } = &mut *cache;
-        if keys.len() >= MAX_KEYS && !keys.contains_key(bytes) {
-            keys.clear();
-            combs.clear();
+        if cache.keys.len() >= MAX_KEYS && !cache.keys.contains_key(bytes) {
+            cache.keys.clear();
+            cache.combs.clear();
         }
-        let key = keys
-            .entry(*bytes)
-            .or_insert_with(|| PreparedKey::new(bytes));
-        f(key, combs)
+        f(&mut cache)
     })
 }
 
 /// Whether `VerifyingKey::from_bytes(bytes)` succeeds (the key is then prepared for
 /// [`verify_strict`]).
 pub fn is_public_key(bytes: &[u8; 32]) -> bool {
-    with_key(bytes, |key, _| key.is_some())
+    with_cache(bytes, |cache| {
+        cache
+            .keys
+            .entry(*bytes)
+            .or_insert_with(|| PreparedKey::new(bytes))
+            .is_some()
+    })
 }
 
 /// `VerifyingKey::from_bytes(key)` and then `verify_strict(message, signature)`, both `Ok`:
-/// the key prepared once per thread.
+/// the key prepared once per thread, and its [`COMB_FROM`]th signature checked with its new
+/// table.
 pub fn verify_strict(key: &[u8; 32], message: &[u8], signature: &Signature) -> bool {
-    let (verdict, wants_table) = with_key(key, |prepared, _| {
-        let Some(prepared) = prepared else {
-            return (false, false);
+    with_cache(key, |cache| {
+        let wants_table = match cache
+            .keys
+            .entry(*key)
+            .or_insert_with(|| PreparedKey::new(key))
+        {
+            None => return false,
+            Some(prepared) => {
+                prepared.checked = prepared.checked.saturating_add(1);
+                prepared.comb.is_none() && prepared.checked >= COMB_FROM && !prepared.small_order
+            }
         };
-        let verdict = prepared.verify_strict(message, signature);
-        prepared.checked = prepared.checked.saturating_add(1);
-        let wants_table =
-            prepared.comb.is_none() && prepared.checked >= COMB_AFTER && !prepared.small_order;
-        (verdict, wants_table)
-    });
-    if wants_table {
-        build_table(key);
-    }
-    verdict
+        if wants_table {
+            build_table(cache, key);
+        }
+        cache
+            .keys
+            .get(key)
+            .and_then(Option::as_ref)
+            .is_some_and(|prepared| prepared.verify_strict(message, signature))
+    })
 }
 
 /// Gives `key` its table; once the thread holds [`MAX_COMBS`], the oldest key's table is
 /// dropped and its memory reused (not an 80 KB allocation and free per key).
-fn build_table(key: &[u8; 32]) {
-    KEYS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let KeyCache { keys, combs } = &mut *cache;
-        let recycled = if combs.len() >= MAX_COMBS {
-            combs
-                .pop_front()
-                .and_then(|old| keys.get_mut(&old))
-                .and_then(Option::as_mut)
-                .and_then(|old| old.comb.take())
-        } else {
-            None
+fn build_table(cache: &mut KeyCache, key: &[u8; 32]) {
+    let KeyCache { keys, combs } = cache;
+    let recycled = if combs.len() >= MAX_COMBS {
+        combs
+            .pop_front()
+            .and_then(|old| keys.get_mut(&old))
+            .and_then(Option::as_mut)
+            .and_then(|old| old.comb.take())
+    } else {
+        None
+    };
+    if let Some(Some(prepared)) = keys.get_mut(key) {
+        let comb = match recycled {
+            Some(mut table) => {
+                table.rebuild(&prepared.minus_a);
+                table
+            }
+            None => Box::new(Comb::new(&prepared.minus_a, 4)),
         };
-        if let Some(Some(prepared)) = keys.get_mut(key) {
-            let comb = match recycled {
-                Some(mut table) => {
-                    table.rebuild(&prepared.minus_a);
-                    table
-                }
-                None => Box::new(Comb::new(&prepared.minus_a, 4)),
-            };
-            prepared.comb = Some(comb);
-            combs.push_back(*key);
-        }
-    });
+        prepared.comb = Some(comb);
+        combs.push_back(*key);
+    }
 }
 
 #[cfg(test)]
@@ -259,6 +280,23 @@ mod tests {
         );
         let s = nonce + k * secret;
         Signature::from_components(*r.as_bytes(), *s.as_bytes())
+    }
+
+    #[test]
+    fn small_order_encodings_are_the_small_order_points() {
+        let encodings = small_order_encodings();
+        for t in torsion() {
+            assert!(t.is_small_order());
+            assert!(encodings.contains(t.compress().as_bytes()));
+        }
+        let distinct: std::collections::HashSet<_> = encodings.iter().collect();
+        assert_eq!(distinct.len(), 8);
+        // A point of large order (and one with a torsion component) is not among them.
+        let a = ED25519_BASEPOINT_POINT * Scalar::from(5u8);
+        for p in [a, a + torsion()[1]] {
+            assert!(!p.is_small_order());
+            assert!(!encodings.contains(p.compress().as_bytes()));
+        }
     }
 
     #[test]
@@ -327,7 +365,7 @@ mod tests {
             for round in 0..2 {
                 for signer in &signers {
                     let key = signer.verifying_key().to_bytes();
-                    for n in 0..COMB_AFTER + 1 {
+                    for n in 0..COMB_FROM + 1 {
                         let message = [round, n as u8];
                         let sig = signer.sign(&message);
                         assert!(verify_strict(&key, &message, &sig));
@@ -341,6 +379,37 @@ mod tests {
                 assert_eq!(tabled.count(), MAX_COMBS);
                 assert_eq!(cache.combs.len(), MAX_COMBS);
             });
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn a_key_gets_its_table_for_its_fourth_signature() {
+        // A fresh thread: an empty cache.
+        std::thread::spawn(|| {
+            let signer = SigningKey::from_bytes(&[77; 32]);
+            let key = signer.verifying_key().to_bytes();
+            let tabled = || {
+                KEYS.with(|cache| {
+                    cache.borrow().keys[&key]
+                        .as_ref()
+                        .is_some_and(|k| k.comb.is_some())
+                })
+            };
+            // Checks 1 to COMB_FROM - 1 without a table (one of them a failing signature: it
+            // counts too), the COMB_FROM-th and later with one.
+            for n in 1..=COMB_FROM + 1 {
+                let message = [n as u8; 3];
+                let sig = signer.sign(&message);
+                let verdict = if n == 2 {
+                    verify_strict(&key, b"other", &sig)
+                } else {
+                    verify_strict(&key, &message, &sig)
+                };
+                assert_eq!(verdict, n != 2);
+                assert_eq!(tabled(), n >= COMB_FROM, "after {n} checks");
+            }
         })
         .join()
         .unwrap();
