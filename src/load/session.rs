@@ -21,7 +21,7 @@ use crate::syntax::{self, parser::BlockKind};
 /// checked alone, so the cost does not grow with the other sessions of the files (they are
 /// only scanned lexically, see [`syntax::index::scan_blocks_where`]).
 ///
-/// Falls back to [`load_inputs`] (everything read, parsed and checked, every error reported)
+/// Falls back to [`load_inputs`](super::load_inputs) (everything read, parsed and checked, every error reported)
 /// when a file is not a `.litcap` file, is not UTF-8, is not lexically a clean sequence of
 /// blocks, or when the session or its grant is not defined exactly once: the did-you-mean of a
 /// misspelled name and the `duplicate-name` error need the whole policy. So the only

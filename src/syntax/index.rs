@@ -27,7 +27,7 @@ use super::cut::{block_end, nesting_violation, starts_block};
 use super::parser::{BlockKind, MAX_FILE_BYTES, MAX_NESTING};
 use std::ops::Range;
 
-/// A top-level block found by [`scan_blocks`]; names are byte ranges of the text.
+/// A top-level block found by `scan_blocks`; names are byte ranges of the text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlockSpan {
     pub kind: BlockKind,
@@ -48,7 +48,7 @@ pub fn scan_blocks(text: &str) -> Option<Vec<BlockSpan>> {
     scan_blocks_where(text, |_, _| true)
 }
 
-/// [`scan_blocks`] that keeps only the blocks `keep(text, block)` accepts (the decision is
+/// `scan_blocks` that keeps only the blocks `keep(text, block)` accepts (the decision is
 /// the same): names are compared while the scan has them in cache, not read again later.
 pub fn scan_blocks_where(
     text: &str,

@@ -783,13 +783,18 @@ mod tests {
             "session \"t\" from \"g\" {\n ttl 1h\n request lit-action-execution on \"lit-litaction://Qm2\"\n}\n",
         );
         let l = crate::load::load_dsl(text);
-        for session in [None, Some("t"), Some("nope")] {
+        // With the lints' verdicts kept (JSON) and without them (worked out per entry).
+        let uses = [CoverageUse::Entries, CoverageUse::Count];
+        for (session, coverage_use) in [None, Some("t"), Some("nope")]
+            .into_iter()
+            .flat_map(|s| uses.map(|u| (s, u)))
+        {
             let opts = CheckOptions {
                 session: session.map(str::to_string),
                 ..CheckOptions::default()
             };
             let whole = check_policy(&l, &opts);
-            let streamed = check_findings(&l, &opts, l.diagnostics.clone());
+            let streamed = check_findings(&l, &opts, l.diagnostics.clone(), coverage_use);
             assert_eq!(streamed.diagnostics, whole.diagnostics);
             assert_eq!(
                 streamed

@@ -35,7 +35,7 @@ pub fn lint(policy: &Policy, opts: &LintOptions, only_grants: Option<&[usize]>) 
 /// [`lint`], and how many requests of the linted grants' sessions their grant covers: the
 /// `unused-capability` lint computes every one of those verdicts, and `check`'s summary reports
 /// the count (a second pass over 200k requests otherwise). It records those verdicts in `known`
-/// (when made [`KnownVerdicts::for_policy`]) for the JSON report's coverage entries.
+/// (when made `KnownVerdicts::for_policy`) for the JSON report's coverage entries.
 pub fn lint_counting(
     policy: &Policy,
     opts: &LintOptions,

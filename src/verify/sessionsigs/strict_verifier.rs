@@ -166,7 +166,7 @@ pub fn is_public_key(bytes: &[u8; 32]) -> bool {
 }
 
 /// `VerifyingKey::from_bytes(key)` and then `verify_strict(message, signature)`, both `Ok`:
-/// the key prepared once per thread, and its [`COMB_FROM`]th signature checked with its new
+/// the key prepared once per thread, and its `COMB_FROM`th signature checked with its new
 /// table.
 pub fn verify_strict(key: &[u8; 32], message: &[u8], signature: &Signature) -> bool {
     with_cache(key, |cache| {
