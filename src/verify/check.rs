@@ -632,12 +632,19 @@ impl CheckReport {
     /// (`serde_json::to_writer_pretty`) without building the whole tree: the same bytes as
     /// `to_json` pretty-printed, in memory of one entry at a time.
     pub fn json<'a>(&'a self, sources: &'a Sources, deny_warnings: bool) -> impl Serialize + 'a {
+        self.json_report(sources, deny_warnings)
+    }
+
+    fn json_report<'a>(
+        &'a self,
+        sources: &'a Sources,
+        deny_warnings: bool,
+    ) -> JsonReport<'a, &'a [CoverageEntry]> {
         JsonReport {
             ok: self.exit_code(deny_warnings) == diag::exit::OK,
             diagnostics: &self.diagnostics,
             sources,
-            coverage_len: self.coverage.len(),
-            coverage: || self.coverage.iter().map(CoverageEntry::view),
+            coverage: self.coverage.as_slice(),
         }
     }
 
@@ -649,14 +656,7 @@ impl CheckReport {
         deny_warnings: bool,
         w: &mut W,
     ) -> std::io::Result<()> {
-        JsonReport {
-            ok: self.exit_code(deny_warnings) == diag::exit::OK,
-            diagnostics: &self.diagnostics,
-            sources,
-            coverage_len: self.coverage.len(),
-            coverage: || self.coverage.iter().map(CoverageEntry::view),
-        }
-        .write_pretty(w)
+        self.json_report(sources, deny_warnings).write_pretty(w)
     }
 
     /// One line for people: how many requests are checked and covered, and the findings.
@@ -674,12 +674,19 @@ impl<'p> CheckFindings<'p> {
     /// The JSON report, the same bytes as [`CheckReport::json`] of [`check_policy`]'s report,
     /// each coverage entry computed as it is written.
     pub fn json<'a>(&'a self, sources: &'a Sources, deny_warnings: bool) -> impl Serialize + 'a {
+        self.json_report(sources, deny_warnings)
+    }
+
+    fn json_report<'a>(
+        &'a self,
+        sources: &'a Sources,
+        deny_warnings: bool,
+    ) -> JsonReport<'a, &'a Coverage<'p>> {
         JsonReport {
             ok: self.exit_code(deny_warnings) == diag::exit::OK,
             diagnostics: &self.diagnostics,
             sources,
-            coverage_len: self.coverage.len(),
-            coverage: || self.coverage.iter(),
+            coverage: &self.coverage,
         }
     }
 
@@ -691,14 +698,7 @@ impl<'p> CheckFindings<'p> {
         deny_warnings: bool,
         w: &mut W,
     ) -> std::io::Result<()> {
-        JsonReport {
-            ok: self.exit_code(deny_warnings) == diag::exit::OK,
-            diagnostics: &self.diagnostics,
-            sources,
-            coverage_len: self.coverage.len(),
-            coverage: || self.coverage.iter(),
-        }
-        .write_pretty(w)
+        self.json_report(sources, deny_warnings).write_pretty(w)
     }
 
     /// [`CheckReport::summary`], counting the covered requests without building entries.

@@ -16,7 +16,7 @@
 //! about 64 KiB in one write: at 100k sessions the report is 99 MB, and serde_json's formatter
 //! took a sixth of the run. Unit tests compare the two on awkward names.
 
-use super::check_coverage::{CoverageView, CoveredByView, ResourceKey};
+use super::check_coverage::{Coverage, CoverageEntry, CoverageView, CoveredByView, ResourceKey};
 use super::pretty_json::{push_indent, push_str, push_str_parts, push_usize, Pretty};
 use crate::diag::{self, Diagnostics, Sources, Span};
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -26,20 +26,42 @@ use std::io;
 /// The buffer is written out when it holds this much.
 const CHUNK: usize = 1 << 16;
 
-/// The report, with its coverage entries taken from `coverage` (called once per write).
-pub(crate) struct JsonReport<'a, F> {
+/// Where a report's coverage entries are read from: stored ones (`CheckReport`) or ones
+/// computed as they are written ([`Coverage`]).
+pub(crate) trait CoverageRows<'c> {
+    fn count(&self) -> usize;
+    fn rows(&self) -> impl Iterator<Item = CoverageView<'c>> + '_;
+}
+
+impl<'c> CoverageRows<'c> for &'c [CoverageEntry] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn rows(&self) -> impl Iterator<Item = CoverageView<'c>> + '_ {
+        self.iter().map(CoverageEntry::view)
+    }
+}
+
+impl<'c> CoverageRows<'c> for &Coverage<'c> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn rows(&self) -> impl Iterator<Item = CoverageView<'c>> + '_ {
+        self.iter()
+    }
+}
+
+/// The report, with its coverage entries read from `coverage` (once per write).
+pub(crate) struct JsonReport<'a, C> {
     pub ok: bool,
     pub diagnostics: &'a Diagnostics,
     pub sources: &'a Sources,
-    pub coverage_len: usize,
-    pub coverage: F,
+    pub coverage: C,
 }
 
-impl<'a, 'c, F, I> Serialize for JsonReport<'a, F>
-where
-    F: Fn() -> I,
-    I: Iterator<Item = CoverageView<'c>>,
-{
+impl<'c, C: CoverageRows<'c>> Serialize for JsonReport<'_, C> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let sources = self.sources;
         let mut m = serializer.serialize_map(Some(3))?;
@@ -52,19 +74,15 @@ where
         )?;
         m.serialize_entry(
             "coverage",
-            &diag::SerializeSeq::new(self.coverage_len, || {
-                (self.coverage)().map(|view| EntryJson { view, sources })
+            &diag::SerializeSeq::new(self.coverage.count(), || {
+                self.coverage.rows().map(|view| EntryJson { view, sources })
             }),
         )?;
         m.end()
     }
 }
 
-impl<'c, F, I> JsonReport<'_, F>
-where
-    F: Fn() -> I,
-    I: Iterator<Item = CoverageView<'c>>,
-{
+impl<'c, C: CoverageRows<'c>> JsonReport<'_, C> {
     /// The same bytes as `serde_json::to_writer_pretty(w, self)` (no trailing newline).
     pub fn write_pretty<W: io::Write>(&self, w: &mut W) -> io::Result<()> {
         let mut buf = Vec::with_capacity(CHUNK + CHUNK / 4);
@@ -83,7 +101,7 @@ where
         buf.extend_from_slice(b",\n  \"coverage\": [");
         let mut any = false;
         let mut positions = PositionCache::default();
-        for view in (self.coverage)() {
+        for view in self.coverage.rows() {
             buf.extend_from_slice(if any { b",\n" } else { b"\n" });
             any = true;
             push_entry(&mut buf, &view, sources, &mut positions);
@@ -284,8 +302,7 @@ mod tests {
             ok,
             diagnostics,
             sources,
-            coverage_len: entries.len(),
-            coverage: || entries.iter().map(CoverageEntry::view),
+            coverage: entries,
         };
         let mut serde = Vec::new();
         serde_json::to_writer_pretty(&mut serde, &report).unwrap();

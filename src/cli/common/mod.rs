@@ -82,19 +82,11 @@ pub fn print_json(value: &serde_json::Value) -> u8 {
 /// is serialised (the same bytes as [`print_json`] of its `serde_json::Value`, without building
 /// that value: large reports stream).
 pub fn print_json_streamed(value: &impl serde::Serialize) -> u8 {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let res = serde_json::to_writer_pretty(&mut out, value)
-        .map_err(std::io::Error::from)
-        .and_then(|_| out.write_all(b"\n"))
-        .and_then(|_| out.flush());
-    match res {
-        Ok(()) => diag::exit::OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => diag::exit::OK,
-        Err(e) => {
-            eprintln!("error: could not write output: {e}");
-            diag::exit::USAGE
-        }
-    }
+    print_written(|stdout| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
+        serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::from)?;
+        out.flush()
+    })
 }
 
 /// Prints to stdout what `write` writes, then a newline: for reports with a writer of their
