@@ -789,7 +789,7 @@ mod tests {
                 ..CheckOptions::default()
             };
             let whole = check_policy(&l, &opts);
-            let streamed = check_findings(&l, &opts, l.diagnostics.clone());
+            let streamed = check_findings(&l, &opts, l.diagnostics.clone(), CoverageUse::Entries);
             assert_eq!(streamed.diagnostics, whole.diagnostics);
             assert_eq!(
                 streamed
