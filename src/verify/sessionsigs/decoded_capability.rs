@@ -22,8 +22,9 @@ pub struct DecodedCapability {
     /// The AuthSig's kind, e.g. `lit.bls` (`AuthSigKind::as_str`).
     pub kind: &'static str,
     pub address: String,
-    /// The auth context the nodes derive from a `lit.bls` AuthSig's recaps.
-    pub auth_context: Option<Value>,
+    /// The auth context the nodes derive from a `lit.bls` AuthSig's recaps (boxed: a JSON
+    /// value is 72 bytes, and most capabilities have none).
+    pub auth_context: Option<Box<Value>>,
 }
 
 impl DecodedCapability {
@@ -42,7 +43,7 @@ impl DecodedCapability {
         DecodedCapability {
             kind: kind.as_str(),
             address: cap.address.to_string(),
-            auth_context: auth_context.map(|c| c.raw),
+            auth_context: auth_context.map(|c| Box::new(c.raw)),
         }
     }
 
