@@ -671,4 +671,30 @@ mod tests {
             "authsig"
         );
     }
+
+    /// One buffer read into again: the second (shorter) file's text only, the encoding rules
+    /// applied, and a non-UTF-8 byte's position as before.
+    #[test]
+    fn read_into_reuses_its_buffer() {
+        let dir = std::env::temp_dir().join(format!("litcap-read-into-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let long = dir.join("long.json");
+        let short = dir.join("short.json");
+        let bad = dir.join("bad.json");
+        std::fs::write(&long, "x".repeat(100_000)).unwrap();
+        std::fs::write(&short, "\u{feff}{\r\n}\r\n").unwrap();
+        std::fs::write(&bad, b"{\n \"a\": \"\xff\"}").unwrap();
+        let mut buf = Vec::new();
+        assert_eq!(read_into(&long, &mut buf).ok().unwrap().len(), 100_000);
+        assert_eq!(read_into(&short, &mut buf).ok().unwrap(), "{\n}\n");
+        match read_into(&bad, &mut buf) {
+            Err(Outcome::Input(e)) => {
+                assert_eq!(e.message, "the file is not UTF-8 (invalid byte 9)");
+                assert_eq!((e.line, e.column, e.offset), (2, 8, 9));
+            }
+            _ => panic!("not refused"),
+        }
+        assert!(matches!(read_into(&dir, &mut buf), Err(Outcome::Io(_))));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
