@@ -8,6 +8,8 @@ use crate::model::{Policy, Session};
 use crate::wire::auth_context::AuthContext;
 use crate::wire::kind::{self, InputKind};
 use serde_json::{json, Value};
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::path::Path;
 
 /// Files larger than this are refused (a SessionSigs map for 100 nodes is about 500 KB).
@@ -219,15 +221,28 @@ pub fn verify_path_in(
     profile: &'static crate::profile::Profile,
 ) -> FileResult {
     let name = path.display().to_string();
-    let result = |outcome| FileResult {
-        path: name.clone(),
-        outcome,
-        policy: Vec::new(),
-    };
-    match read(path) {
-        Ok(text) => verify_text_in(&name, &text, opts, target, profile),
-        Err(other) => result(other),
-    }
+    FILE_BUFFER.with(|cell| {
+        // A nested call (none today) reads into a buffer of its own rather than panicking.
+        let mut own = Vec::new();
+        let mut kept = cell.try_borrow_mut();
+        let bytes = match kept {
+            Ok(ref mut b) => &mut **b,
+            Err(_) => &mut own,
+        };
+        let result = match read_into(path, bytes) {
+            Ok(text) => verify_text_named(name, &text, opts, target, profile),
+            Err(outcome) => FileResult {
+                path: name,
+                outcome,
+                policy: Vec::new(),
+            },
+        };
+        // A rare large file's buffer is not kept for the thread's lifetime.
+        if bytes.capacity() > KEPT_BUFFER_BYTES {
+            *bytes = Vec::new();
+        }
+        result
+    })
 }
 
 /// Verifies one input's text (named `name` in the policy findings), and checks it against
@@ -250,7 +265,17 @@ pub fn verify_text_in(
     target: Option<(&Policy, &Session)>,
     profile: &'static crate::profile::Profile,
 ) -> FileResult {
-    let name = name.to_string();
+    verify_text_named(name.to_string(), text, opts, target, profile)
+}
+
+/// [`verify_text_in`] taking the name it keeps (no copy of it per file).
+fn verify_text_named(
+    name: String,
+    text: &str,
+    opts: &VerifyOptions,
+    target: Option<(&Policy, &Session)>,
+    profile: &'static crate::profile::Profile,
+) -> FileResult {
     let result = |outcome| FileResult {
         path: name.clone(),
         outcome,
@@ -314,21 +339,37 @@ pub fn verify_text_in(
     }
 }
 
+thread_local! {
+    /// Each thread's file buffer, reused from file to file: a bulk `verify` allocates no
+    /// buffer per file and needs no `fstat` to size one (issue #13 goal 2, round seven).
+    static FILE_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A file buffer up to this size is kept for the thread's next file; a larger one is freed.
+const KEPT_BUFFER_BYTES: usize = 1024 * 1024;
+
+/// The room a file buffer starts with: a SessionSigs map of a few nodes in one `read`, and
+/// the `read` that finds the end with no probe (`read_to_end` probes a full buffer).
+const FIRST_BUFFER_BYTES: usize = 64 * 1024;
+
 /// Reads a file as UTF-8 text, refusing files above [`MAX_FILE_BYTES`].
 pub fn read(path: &Path) -> Result<String, Outcome> {
+    let mut bytes = Vec::new();
+    read_into(path, &mut bytes).map(Cow::into_owned)
+}
+
+/// [`read`] into `bytes` (cleared first; its room is reused): the text borrows from it
+/// unless a CRLF has to be read as LF.
+fn read_into<'b>(path: &Path, bytes: &'b mut Vec<u8>) -> Result<Cow<'b, str>, Outcome> {
     use std::io::Read;
     let io = |e: std::io::Error| Outcome::Io(format!("cannot read `{}`: {e}", path.display()));
     let file = std::fs::File::open(path).map_err(io)?;
-    // Sized from the file's length (as `std::fs::read` does; `take` hides that hint from
-    // `read_to_end`), plus one byte so the read that finds the end needs no probe buffer: one
-    // allocation and two reads per file instead of a growing buffer, its copies and a small
-    // probe read. The length is only a hint; the limit below is still checked on what is read.
-    let hint = file
-        .metadata()
-        .map_or(0, |m| m.len().min(MAX_FILE_BYTES + 1) as usize);
-    let mut bytes = Vec::with_capacity(hint + 1);
+    bytes.clear();
+    bytes.reserve(FIRST_BUFFER_BYTES);
+    // Through `take`, `read_to_end` reads into the room the buffer has (no `fstat` for a
+    // size hint, as `File`'s own `read_to_end` makes) and grows it only for a larger file.
     file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
+        .read_to_end(bytes)
         .map_err(io)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Outcome::Input(InputError {
@@ -341,9 +382,9 @@ pub fn read(path: &Path) -> Result<String, Outcome> {
             offset: 0,
         }));
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let before = &e.as_bytes()[..at];
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let before = &bytes[..at];
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
         let column = at
             - before
@@ -358,8 +399,14 @@ pub fn read(path: &Path) -> Result<String, Outcome> {
             offset: at,
         })
     })?;
-    // The encoding rules every reader follows: no byte order mark, CRLF read as LF.
-    Ok(crate::load::TextInput::from_string(path.display().to_string(), text).text)
+    // The encoding rules every reader follows (`load::TextInput::from_string`): no byte
+    // order mark, CRLF read as LF.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    Ok(if text.contains("\r\n") {
+        Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(text)
+    })
 }
 
 /// Each operation's verdict and the notes of one node entry, for people.
@@ -623,5 +670,31 @@ mod tests {
             )),
             "authsig"
         );
+    }
+
+    /// One buffer read into again: the second (shorter) file's text only, the encoding rules
+    /// applied, and a non-UTF-8 byte's position as before.
+    #[test]
+    fn read_into_reuses_its_buffer() {
+        let dir = std::env::temp_dir().join(format!("litcap-read-into-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let long = dir.join("long.json");
+        let short = dir.join("short.json");
+        let bad = dir.join("bad.json");
+        std::fs::write(&long, "x".repeat(100_000)).unwrap();
+        std::fs::write(&short, "\u{feff}{\r\n}\r\n").unwrap();
+        std::fs::write(&bad, b"{\n \"a\": \"\xff\"}").unwrap();
+        let mut buf = Vec::new();
+        assert_eq!(read_into(&long, &mut buf).ok().unwrap().len(), 100_000);
+        assert_eq!(read_into(&short, &mut buf).ok().unwrap(), "{\n}\n");
+        match read_into(&bad, &mut buf) {
+            Err(Outcome::Input(e)) => {
+                assert_eq!(e.message, "the file is not UTF-8 (invalid byte 9)");
+                assert_eq!((e.line, e.column, e.offset), (2, 8, 9));
+            }
+            _ => panic!("not refused"),
+        }
+        assert!(matches!(read_into(&dir, &mut buf), Err(Outcome::Io(_))));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -35,6 +35,7 @@
 mod capability;
 mod capability_memo;
 mod comb;
+mod decoded_capability;
 mod input;
 mod node;
 mod policy;
@@ -43,6 +44,7 @@ mod signature_hex;
 pub mod strict_verifier;
 
 pub use capability::{judge_capability, CapabilityVerdict};
+pub use decoded_capability::DecodedCapability;
 pub use input::{InputError, SessionSigsFile};
 pub use node::{verify_file, verify_file_in, verify_text, verify_text_in};
 pub(crate) use policy::signer_lines_help;
@@ -164,7 +166,7 @@ pub struct NodeVerdict {
     /// for some ids only, a request litcap cannot turn into an operation).
     pub notes: Vec<EntryNote>,
     /// Each capability of the payload decoded: `{kind, address, authContext}`.
-    pub capabilities: Vec<Value>,
+    pub capabilities: Vec<DecodedCapability>,
 }
 
 impl NodeVerdict {
@@ -179,7 +181,7 @@ impl NodeVerdict {
             "valid": self.valid(),
             "error": self.error.as_ref().map(NodeError::to_json),
             "checkedAs": self.checked_as,
-            "capabilities": self.capabilities,
+            "capabilities": self.capabilities.iter().map(DecodedCapability::to_json).collect::<Vec<_>>(),
         });
         if !self.operations.is_empty() {
             v["operations"] = self

@@ -10,13 +10,10 @@ use crate::fit::time::{node_issued_at, node_session_time, SessionTimeFault};
 use crate::time::Timestamp;
 use crate::verify::operation::{entry_admits, wildcard_coverage, Operation, WildcardCoverage};
 use crate::verify::request_error::RequestError;
-use crate::wire::auth_context::AuthContext;
 use crate::wire::authsig::{self, AuthSigKind};
 use crate::wire::bls::NetworkKey;
 use crate::wire::coverage::Request;
 use crate::wire::lit::{Ability, Resource, ResourcePrefix};
-use crate::wire::recap::Recap;
-use crate::wire::siwe::{Flavor, SiweMessage};
 
 /// The first capability of a payload with a key the Naga nodes do not accept.
 fn unknown_capability_key(signed_message: &str) -> Option<(usize, String)> {
@@ -156,7 +153,11 @@ pub fn verify_file_in(
             &mut caps,
         );
         let capabilities = match payload {
-            Some(Ok(p)) => p.capabilities.iter().map(decoded_capability).collect(),
+            Some(Ok(p)) => p
+                .capabilities
+                .iter()
+                .map(DecodedCapability::decode)
+                .collect(),
             _ => Vec::new(),
         };
         out.push(NodeVerdict {
@@ -169,27 +170,6 @@ pub fn verify_file_in(
         });
     }
     out
-}
-
-/// `{kind, address, authContext}` of one capability: the auth context only for `lit.bls`
-/// AuthSigs (the nodes write it; [`crate::wire::auth_context`]).
-fn decoded_capability(cap: &PayloadAuthSig<'_>) -> serde_json::Value {
-    let kind = authsig::kind_of(&cap.derived_via, cap.algo.as_deref());
-    let auth_context = (kind == AuthSigKind::BlsNetwork)
-        .then(|| SiweMessage::parse_with_spans(&cap.signed_message, Flavor::Node).ok())
-        .flatten()
-        .and_then(|(m, _)| {
-            let recaps: Vec<Recap> = m
-                .recap_resources()
-                .filter_map(|urn| Recap::decode(urn).ok().map(|d| d.recap))
-                .collect();
-            AuthContext::from_recaps(&recaps)
-        });
-    serde_json::json!({
-        "kind": kind.as_str(),
-        "address": cap.address,
-        "authContext": auth_context.map(|c| c.raw),
-    })
 }
 
 pub(super) const ENTRY_SHAPE: &str = "each entry is `{sig, derivedVia, signedMessage, address, algo}` as `getSessionSigs` returns it";
