@@ -12,7 +12,7 @@
 //! | compile a session to the SDK's inputs | [`compile()`], [`SiweInputs`], [`Compiled`], [`CompileError`] |
 //! | check a policy, alone or against an AuthSig | [`check_policy`], [`check_with_authsig`], [`CheckOptions`], [`LintOptions`], [`AuthSigInput`], [`CheckReport`] |
 //! | sign AuthSigs and SessionSigs | [`sign_message`], [`create_auth_sig`], [`AuthSigParams`], [`get_session_sigs`], [`GetSessionSigsParams`], [`sign_session_sigs`], [`SessionSigsParams`], [`SessionKey`], [`LocalWallet`], [`WalletSigner`], [`SignError`] |
-//! | verify SessionSigs as each node would | [`verify_text`], [`verify_path`], [`VerifyOptions`], [`FileResult`], [`Outcome`], [`NodeVerdict`], [`Operation`]; the report's JSON and text in [`report`] |
+//! | verify SessionSigs as each node would | [`verify_text`], [`verify_path`], [`VerifyOptions`], [`FileResult`], [`Outcome`], [`NodeVerdict`], [`DecodedCapability`], [`Operation`]; the report's JSON and text in [`report`] |
 //! | the wire formats | [`AuthSig`], [`SessionSigs`], [`SiweMessage`], [`Recap`], [`CapabilityRequest`], [`Ability`], [`Resource`], [`NetworkKey`] |
 //! | the published JSON Schemas | [`Schema`], [`validate_json_document`] |
 //! | networks and time | [`Profile`], [`DATIL`], [`NAGA`], [`Timestamp`], [`Ttl`] |
@@ -159,7 +159,9 @@ pub mod report {
     };
 }
 pub use verify::request_error::RequestError;
-pub use verify::sessionsigs::{NodeError, NodeErrorKind, NodeVerdict, VerifyOptions};
+pub use verify::sessionsigs::{
+    DecodedCapability, NodeError, NodeErrorKind, NodeVerdict, VerifyOptions,
+};
 // The wire formats.
 pub use wire::authsig::AuthSig;
 pub use wire::bls::NetworkKey;
